@@ -1,0 +1,1 @@
+"""Dagster wiring: table definitions become assets, checks, jobs and schedules; plus the `dq` CLI."""

@@ -1,0 +1,1 @@
+"""The `dq` command line."""

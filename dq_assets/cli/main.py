@@ -1,0 +1,88 @@
+"""`dq`: run checks, validate definitions, seed the demo warehouse."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from dq_checks.config import default_config_dir, load_table_specs
+from dq_checks.config.loader import LoadedConfig
+
+CONFIG_OPTION = click.option(
+    "--config",
+    "config_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder of table definitions (default: $DQ_CONFIG_DIR, else the packaged demo).",
+)
+
+
+def _load(config_dir: Path | None) -> LoadedConfig:
+    return load_table_specs(config_dir or default_config_dir())
+
+
+@click.group()
+def cli() -> None:
+    """Data-quality checks on Dagster: profiles, anomalies and rules for every monitored table."""
+
+
+@cli.command()
+@click.argument("tables", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of a table.")
+@CONFIG_OPTION
+def run(tables: tuple[str, ...], as_json: bool, config_dir: Path | None) -> None:
+    """Run the checks of TABLES (default: all) against the configured Dagster instance.
+
+    Exit code 0 when everything passed, 1 when a check failed, 2 when a check errored or a
+    definition is invalid.
+    """
+    from dq_assets.cli.render import render_reports
+    from dq_assets.cli.run import RunOutcome, instance_for_cli, run_tables, select_tables
+
+    loaded = _load(config_dir)
+    chosen, unknown = select_tables(loaded, tables)
+    problems = [str(p) for p in loaded.problems] + unknown
+    with instance_for_cli() as instance:
+        outcome = RunOutcome(run_tables(chosen, instance), problems)
+    if as_json:
+        click.echo(json.dumps({"tables": [r.to_dict() for r in outcome.reports], "problems": problems},
+                              indent=2, default=str))
+    else:
+        click.echo(render_reports(outcome.reports, problems))
+    sys.exit(outcome.exit_code)
+
+
+@cli.command()
+@CONFIG_OPTION
+def validate(config_dir: Path | None) -> None:
+    """Check every definition file; print each problem as path:line and exit 2 if there is one."""
+    directory = config_dir or default_config_dir()
+    loaded = _load(config_dir)
+    for problem in loaded.problems:
+        click.echo(str(problem), err=True)
+    if loaded.problems:
+        click.echo(f"{len(loaded.problems)} problem(s) in {directory}", err=True)
+        sys.exit(2)
+    click.echo(f"ok: {len(loaded.tables)} table definitions in {directory}")
+
+
+@cli.group()
+def demo() -> None:
+    """The embedded demo warehouse."""
+
+
+@demo.command()
+@click.option("--catalog", default="demo", show_default=True, help="pyiceberg catalog name to seed.")
+@click.option("--force", is_flag=True, help="Drop and recreate the demo tables.")
+def seed(catalog: str, force: bool) -> None:
+    """Create the demo shop tables, with their planted defects, unless they exist."""
+    from dq_resources.demo import seed_demo_warehouse
+
+    report = seed_demo_warehouse(catalog, force=force)
+    for identifier in report.created:
+        click.echo(f"created {catalog}:{identifier} ({report.rows[identifier]:,} rows)")
+    for identifier in report.skipped:
+        click.echo(f"exists  {catalog}:{identifier} (use --force to recreate)")

@@ -1,0 +1,45 @@
+"""The readable table `dq run` prints."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from tabulate import tabulate
+
+from dq_assets.cli.report import TableReport
+
+DESCRIPTION_WIDTH = 110
+SHOWN_SEVERITIES = ("critical", "warning")
+
+
+def _short(text: str, width: int = DESCRIPTION_WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> str:
+    """Checks per table, then the anomalies worth reading, then a one-line summary."""
+    parts: list[str] = []
+    if problems:
+        parts.append("invalid definitions:\n" + "\n".join(f"  {p}" for p in problems))
+    rows = [
+        (r.table, f"{r.row_count:,}" if r.row_count is not None else "-", c["name"], c["outcome"],
+         c["severity"] or "", _short(c["description"]))
+        for r in reports
+        for c in r.checks
+    ]
+    if rows:
+        parts.append(tabulate(rows, headers=("table", "rows", "check", "outcome", "severity", "description")))
+    anomaly_rows = [
+        (r.table, a["column"], a["severity"], a["type"], _short(a["description"]))
+        for r in reports
+        for a in r.anomalies
+        if a["severity"] in SHOWN_SEVERITIES
+    ]
+    if anomaly_rows:
+        parts.append(tabulate(anomaly_rows, headers=("table", "column", "severity", "anomaly", "description")))
+    counts = Counter(o for r in reports for o in r.outcomes())
+    summary = ", ".join(f"{counts[o]} {o}" for o in ("pass", "fail", "error", "skip"))
+    parts.append(f"{len(reports)} tables, {sum(counts.values())} checks: {summary}"
+                 + (f"; {len(problems)} invalid definitions" if problems else ""))
+    return "\n\n".join(parts)

@@ -1,0 +1,109 @@
+"""Read a finished run back from Dagster's events into the `dq run --json` shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import dagster as dg
+
+from dq_checks.config.loader import DefinedTable
+from dq_checks.results import Outcome
+
+from dq_assets.check_names import TABLE_CHECKS
+from dq_assets.steps.metadata import LAST_UPDATED_KEY, OUTCOME_KEY, PROFILE_JSON_KEY
+from dq_assets.table_asset import asset_key
+
+
+@dataclass
+class TableReport:
+    """One table's outcome as the CLI prints it."""
+
+    table: str
+    source: str
+    row_count: int | None = None
+    last_updated: str | None = None
+    data_version: str | None = None
+    profile: dict[str, Any] = field(default_factory=lambda: {"columns": {}})
+    anomalies: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    run_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape documented in the README."""
+        return {
+            "table": self.table,
+            "source": self.source,
+            "row_count": self.row_count,
+            "last_updated": self.last_updated,
+            "data_version": self.data_version,
+            "profile": self.profile,
+            "anomalies": self.anomalies,
+            "checks": self.checks,
+            "run_id": self.run_id,
+        }
+
+    def outcomes(self) -> list[str]:
+        """Each check's outcome."""
+        return [c["outcome"] for c in self.checks]
+
+
+def _plain(value: dg.MetadataValue) -> Any:
+    raw = value.value
+    if isinstance(raw, dg.TableSchema):
+        return [{"name": c.name, "type": c.type} for c in raw.columns]
+    return raw
+
+
+def table_report(defined: DefinedTable, result: dg.ExecuteInProcessResult) -> TableReport:
+    """Collect the materialization and check evaluations the run recorded for `defined`."""
+    spec = defined.spec
+    key = asset_key(spec.table)
+    report = TableReport(table=spec.table, source=spec.source.display(), run_id=result.run_id)
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization  # type: ignore[union-attr]
+        if materialization.asset_key != key:
+            continue
+        metadata = materialization.metadata
+        report.row_count = _plain(metadata["dagster/row_count"])
+        if LAST_UPDATED_KEY in metadata:
+            stamp = _plain(metadata[LAST_UPDATED_KEY])
+            report.last_updated = datetime.fromtimestamp(stamp, tz=UTC).isoformat()
+        if "dq/data_version" in metadata:
+            report.data_version = _plain(metadata["dq/data_version"])
+        profile = _plain(metadata[PROFILE_JSON_KEY])
+        report.profile = {"columns": profile["columns"]}
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations() if e.asset_key == key}
+    failure = _step_failure(result)
+    for name in TABLE_CHECKS:
+        evaluation = evaluations.get(name)
+        report.checks.append(_check(name, evaluation, failure))
+        if evaluation is not None and "anomalies" in evaluation.metadata:
+            report.anomalies = list(_plain(evaluation.metadata["anomalies"]))
+    return report
+
+
+def _check(name: str, evaluation: dg.AssetCheckEvaluation | None, failure: str | None) -> dict[str, Any]:
+    if evaluation is None:  # the step died before reporting: an error, never a silent pass
+        message = failure or "the check produced no result"
+        return {"name": name, "outcome": Outcome.ERROR.value, "severity": "ERROR",
+                "description": f"error: {message}", "metadata": {"error": message}}
+    metadata = {k: _plain(v) for k, v in evaluation.metadata.items() if k != OUTCOME_KEY}
+    outcome_value = evaluation.metadata.get(OUTCOME_KEY)
+    outcome = _plain(outcome_value) if outcome_value is not None else (
+        Outcome.PASS.value if evaluation.passed else Outcome.FAIL.value
+    )
+    severity = None if evaluation.passed else evaluation.severity.value
+    return {"name": name, "outcome": outcome, "severity": severity,
+            "description": evaluation.description or "", "metadata": metadata}
+
+
+def _step_failure(result: dg.ExecuteInProcessResult) -> str | None:
+    for event in result.get_step_failure_events():
+        data = event.step_failure_data
+        if data.user_failure_data is not None and data.user_failure_data.description:
+            return data.user_failure_data.description
+        if data.error is not None:
+            return data.error.message.strip()
+    return None

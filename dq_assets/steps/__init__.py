@@ -1,0 +1,1 @@
+"""The body of a table's step: inspect the table, then report to Dagster."""

@@ -1,0 +1,174 @@
+"""Load every table definition in a folder, collecting each problem as `path:line: message`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from dq_checks.config.models import TableSpec
+from dq_checks.config.yaml_lines import line_of
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong with one definition file."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ConfigError(Exception):
+    """Raised when definitions do not validate; carries every problem found, not just the first."""
+
+    def __init__(self, problems: Iterable[ConfigProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("invalid check definitions:\n" + "\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class DefinedTable:
+    """A validated table definition and the file it came from."""
+
+    spec: TableSpec
+    path: Path
+    document: object = field(repr=False, compare=False)
+
+    def line_of(self, *location: str | int) -> int:
+        """The line in `path` where `location` (e.g. 'source', 'identifier') was written."""
+        return line_of(self.document, location)
+
+    def where(self, *location: str | int) -> str:
+        """`path:line` of `location`, for messages."""
+        return f"{self.path}:{self.line_of(*location)}"
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """The tables that validated, and the problems of those that did not."""
+
+    tables: tuple[DefinedTable, ...]
+    problems: tuple[ConfigProblem, ...]
+
+    @property
+    def specs(self) -> tuple[TableSpec, ...]:
+        """Just the validated specs."""
+        return tuple(t.spec for t in self.tables)
+
+    def raise_for_problems(self) -> None:
+        """Raise ConfigError listing every problem, if there is any."""
+        if self.problems:
+            raise ConfigError(self.problems)
+
+    def by_name(self, table: str) -> DefinedTable | None:
+        """The definition whose `table:` is `table`."""
+        return next((t for t in self.tables if t.spec.table == table), None)
+
+
+def load_table_specs(directory: Path) -> LoadedConfig:
+    """Parse and validate every `*.yaml` in `directory`, then check the files against each other."""
+    if not directory.is_dir():
+        return LoadedConfig((), (ConfigProblem(directory, 0, "definitions folder does not exist"),))
+    tables: list[DefinedTable] = []
+    problems: list[ConfigProblem] = []
+    for path in sorted(p for p in directory.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file()):
+        table, file_problems = _load_file(path)
+        problems.extend(file_problems)
+        if table is not None:
+            tables.append(table)
+    accepted, cross_problems = _check_across_files(tables)
+    return LoadedConfig(tuple(accepted), tuple(problems + cross_problems))
+
+
+def _load_file(path: Path) -> tuple[DefinedTable | None, list[ConfigProblem]]:
+    try:
+        document = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        return None, [ConfigProblem(path, line, f"invalid YAML: {error.problem or error.context}")]
+    except YAMLError as error:
+        return None, [ConfigProblem(path, 1, f"invalid YAML: {error}")]
+    if not isinstance(document, dict):
+        return None, [ConfigProblem(path, 1, "a table definition must be a YAML mapping with a 'table:' key")]
+    try:
+        spec = TableSpec.model_validate(_plain(document))
+    except ValidationError as error:
+        return None, [
+            ConfigProblem(path, line_of(document, detail["loc"]), _describe(detail))
+            for detail in error.errors()
+        ]
+    return DefinedTable(spec, path, document), []
+
+
+def _plain(node: object) -> object:
+    """ruamel's commented containers as plain dicts and lists, for pydantic."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _describe(detail: ErrorDetails) -> str:
+    location = ".".join(str(part) for part in detail["loc"])
+    kind = detail["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key '{location}'"
+    if kind == "missing":
+        return f"missing required key '{location}'"
+    message = detail["msg"].removeprefix("Value error, ")
+    return f"{location}: {message}" if location else message
+
+
+def _check_across_files(tables: list[DefinedTable]) -> tuple[list[DefinedTable], list[ConfigProblem]]:
+    problems: list[ConfigProblem] = []
+    first_by_name: dict[str, DefinedTable] = {}
+    accepted: list[DefinedTable] = []
+    for table in tables:
+        name = table.spec.table
+        if name in first_by_name:
+            first = first_by_name[name]
+            problems.append(
+                ConfigProblem(
+                    table.path,
+                    table.line_of("table"),
+                    f"duplicate table name '{name}', already defined at {first.where('table')}",
+                )
+            )
+            continue
+        first_by_name[name] = table
+        accepted.append(table)
+    for table in accepted:
+        for index, dep in enumerate(table.spec.deps):
+            if dep not in first_by_name:
+                problems.append(
+                    ConfigProblem(
+                        table.path, table.line_of("deps", index), f"deps: '{dep}' is not a monitored table"
+                    )
+                )
+    problems.extend(_dependency_cycles(accepted))
+    return accepted, problems
+
+
+def _dependency_cycles(tables: list[DefinedTable]) -> list[ConfigProblem]:
+    graph = {t.spec.table: set(t.spec.deps) for t in tables}
+    try:
+        TopologicalSorter(graph).prepare()
+    except CycleError as error:
+        cycle: list[str] = list(reversed(error.args[1]))
+        table = next(t for t in tables if t.spec.table == cycle[0])
+        return [ConfigProblem(table.path, table.line_of("deps"), "deps form a cycle: " + " -> ".join(cycle))]
+    return []

@@ -1,0 +1,187 @@
+"""Pydantic models for one monitored table's YAML definition (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Literal
+
+from croniter import croniter
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+TABLE_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*$")
+GROUP_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class StrictModel(BaseModel):
+    """Rejects unknown keys, so a typo in YAML is an error rather than a silently ignored setting."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class IcebergSourceSpec(StrictModel):
+    """An Iceberg table, found through a catalog named in pyiceberg's own configuration."""
+
+    type: Literal["iceberg"]
+    catalog: str = Field(min_length=1, description="catalog name in .pyiceberg.yaml or PYICEBERG_CATALOG__*")
+    identifier: str = Field(description="namespace.table")
+
+    @field_validator("identifier")
+    @classmethod
+    def _namespaced(cls, value: str) -> str:
+        parts = value.split(".")
+        if len(parts) < 2 or not all(parts):
+            raise ValueError(f"identifier must be 'namespace.table', got {value!r}")
+        return value
+
+    def display(self) -> str:
+        """A short human name for messages."""
+        return f"iceberg:{self.catalog}/{self.identifier}"
+
+
+class FreshnessSpec(StrictModel):
+    """A freshness SLA on the data's own last-update time."""
+
+    max_age_hours: float = Field(gt=0)
+    warn_after_hours: float | None = Field(default=None, gt=0)
+    timestamp_column: str | None = None
+    deadline_cron: str | None = None
+    timezone: str = "UTC"
+
+    @model_validator(mode="after")
+    def _warn_before_fail(self) -> FreshnessSpec:
+        if self.warn_after_hours is not None and self.warn_after_hours >= self.max_age_hours:
+            raise ValueError("warn_after_hours must be smaller than max_age_hours")
+        if self.deadline_cron is not None:
+            validate_cron(self.deadline_cron)
+        return self
+
+
+class RuleSeverity(StrEnum):
+    """How a failing rule is reported: error maps to ERROR, warn to WARN."""
+
+    ERROR = "error"
+    WARN = "warn"
+
+
+class RuleEntry(StrictModel):
+    """One DQDL rule in a table's `rules:` list."""
+
+    name: str | None = None
+    rule: str = Field(min_length=1)
+    severity: RuleSeverity = RuleSeverity.ERROR
+    blocking: bool = False
+
+
+class Detector(StrEnum):
+    """The anomaly detectors that look at a single profile."""
+
+    ZSCORE = "zscore_outliers"
+    IQR = "iqr_outliers"
+    NULL_RATE = "null_rate"
+    HIGH_CARDINALITY = "high_cardinality"
+    DOMINANCE = "single_value_dominance"
+    ISOLATED_EXTREME = "isolated_extreme"
+
+
+class AnomalyThresholds(StrictModel):
+    """Thresholds of the single-profile detectors. Defaults follow the original design."""
+
+    zscore_threshold: float = Field(default=3.0, gt=0)
+    zscore_max_fraction: float = Field(default=0.05, ge=0, le=1)
+    iqr_multiplier: float = Field(default=1.5, gt=0)
+    iqr_max_fraction: float = Field(default=0.10, ge=0, le=1)
+    null_rate_max: float = Field(default=0.20, ge=0, le=1)
+    cardinality_max_ratio: float = Field(default=0.90, ge=0, le=1)
+    cardinality_min_distinct: int = Field(default=100, ge=0)
+    dominance_max_share: float = Field(default=0.95, ge=0, le=1)
+    isolation_min_gap_ratio: float = Field(
+        default=10.0,
+        gt=1,
+        description="an extreme must sit this many times farther from the median than the next value",
+    )
+    isolation_min_robust_z: float = Field(
+        default=10.0,
+        gt=0,
+        description="and this many robust standard deviations (IQR/1.349) from the median",
+    )
+    skip: tuple[Detector, ...] = ()
+
+
+class AnomalySettings(AnomalyThresholds):
+    """Table-level thresholds plus per-column overrides of any of them."""
+
+    columns: dict[str, AnomalyThresholds] = Field(default_factory=dict)
+
+    def for_column(self, column: str) -> AnomalyThresholds:
+        """The thresholds that apply to `column`: the table's, overridden by the column's own keys."""
+        table_level = AnomalyThresholds(**self.model_dump(exclude={"columns"}))
+        override = self.columns.get(column)
+        if override is None:
+            return table_level
+        return table_level.model_copy(update=override.model_dump(exclude_unset=True))
+
+
+def validate_cron(expression: str) -> str:
+    """Accept the five-field cron expressions that Dagster schedules take."""
+    if len(expression.split()) != 5 or not croniter.is_valid(expression):
+        raise ValueError(f"{expression!r} is not a valid five-field cron expression")
+    return expression
+
+
+class TableSpec(StrictModel):
+    """One monitored table: where it lives, who owns it, and how it is checked."""
+
+    table: str
+    source: IcebergSourceSpec
+    description: str | None = None
+    owners: tuple[str, ...] = ()
+    group: str | None = None
+    deps: tuple[str, ...] = ()
+    schedule: str | None = None
+    freshness: FreshnessSpec | None = None
+    pii_columns: tuple[str, ...] = ()
+    key: tuple[str, ...] = ()
+    rules: tuple[RuleEntry, ...] = ()
+    anomalies: AnomalySettings = Field(default_factory=AnomalySettings)
+
+    @field_validator("table")
+    @classmethod
+    def _table_name(cls, value: str) -> str:
+        if not TABLE_NAME_PATTERN.match(value):
+            raise ValueError(
+                f"{value!r} is not a valid table name: use letters, digits and underscores, "
+                "with '/' between key parts (e.g. shop/orders)"
+            )
+        return value
+
+    @field_validator("group")
+    @classmethod
+    def _group_name(cls, value: str | None) -> str | None:
+        if value is not None and not GROUP_PATTERN.match(value):
+            raise ValueError(f"{value!r} is not a valid group name: use letters, digits and underscores")
+        return value
+
+    @field_validator("owners")
+    @classmethod
+    def _owners(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for owner in value:
+            if not (owner.startswith("team:") and len(owner) > 5) and not EMAIL_PATTERN.match(owner):
+                raise ValueError(f"owner {owner!r} must be an email address or 'team:<name>'")
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str | None) -> str | None:
+        return None if value is None else validate_cron(value)
+
+    @property
+    def key_path(self) -> tuple[str, ...]:
+        """The asset key parts: 'shop/orders' gives ('shop', 'orders')."""
+        return tuple(self.table.split("/"))
+
+    @property
+    def slug(self) -> str:
+        """A name safe for Dagster job and schedule names."""
+        return "__".join(self.key_path)

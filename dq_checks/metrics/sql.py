@@ -1,0 +1,63 @@
+"""Small sqlglot builders. Identifiers are always quoted, so no column name can inject SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlglot import exp
+
+
+def column(name: str) -> exp.Column:
+    """A quoted column reference."""
+    return exp.column(exp.to_identifier(name, quoted=True))
+
+
+def as_double(expression: exp.Expression) -> exp.Expression:
+    """Cast to DOUBLE so integer and decimal columns average and compare as floats."""
+    return exp.cast(expression, exp.DataType.build("double"))
+
+
+def number(value: float | int) -> exp.Expression:
+    """A numeric literal; negative numbers become a unary minus."""
+    if value < 0:
+        return exp.Neg(this=exp.Literal.number(repr(-value) if isinstance(value, float) else -value))
+    return exp.Literal.number(repr(value) if isinstance(value, float) else value)
+
+
+def count_rows() -> exp.Expression:
+    """COUNT(*)."""
+    return exp.Count(this=exp.Star())
+
+
+def count_non_null(col: exp.Expression) -> exp.Expression:
+    """COUNT(col)."""
+    return exp.Count(this=col)
+
+
+def count_distinct(col: exp.Expression) -> exp.Expression:
+    """COUNT(DISTINCT col), exact."""
+    return exp.Count(this=exp.Distinct(expressions=[col]))
+
+
+def count_if(condition: exp.Expression) -> exp.Expression:
+    """COUNT_IF(condition); sqlglot writes SUM(CASE ...) where the dialect lacks it."""
+    return exp.CountIf(this=condition)
+
+
+def quantiles(col: exp.Expression, fractions: Sequence[float]) -> exp.Expression:
+    """Exact, interpolated quantiles as one list-valued aggregate (one sort, not one per fraction)."""
+    return exp.PercentileCont(this=col, expression=exp.Array(expressions=[number(f) for f in fractions]))
+
+
+def top_n(col: exp.Expression, n: int, *, largest: bool) -> exp.Expression:
+    """The n largest (or smallest) values, duplicates included, as a list."""
+    function = exp.Max if largest else exp.Min
+    return function(this=col, count=exp.Literal.number(n))
+
+
+def select_from(
+    projections: Sequence[exp.Expression], relation: exp.Table, where: exp.Expression | None = None
+) -> exp.Select:
+    """SELECT projections FROM relation [WHERE where]."""
+    query = exp.select(*projections).from_(relation.copy())
+    return query.where(where) if where is not None else query

@@ -1,0 +1,165 @@
+"""Which aggregates profile a column, per column kind. Each metric owns its SQL."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from dq_checks.metrics import AggregateMetric
+from dq_checks.metrics.sql import (
+    as_double,
+    column,
+    count_distinct,
+    count_if,
+    count_non_null,
+    number,
+    quantiles,
+    select_from,
+    top_n,
+)
+from dq_checks.schema import ColumnInfo, ColumnKind
+
+QUARTILES = (0.25, 0.5, 0.75)
+TOP_VALUES_LIMIT = 10
+EXTREMES_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class FirstPassMetrics:
+    """The first-pass aggregates of one column; None where the kind has no such metric."""
+
+    non_null: AggregateMetric
+    distinct: AggregateMetric | None = None
+    minimum: AggregateMetric | None = None
+    maximum: AggregateMetric | None = None
+    mean: AggregateMetric | None = None
+    std: AggregateMetric | None = None
+    quartiles: AggregateMetric | None = None
+    zeros: AggregateMetric | None = None
+    negatives: AggregateMetric | None = None
+
+    def all(self) -> list[AggregateMetric]:
+        """Every metric this column needs."""
+        candidates = [
+            self.non_null,
+            self.distinct,
+            self.minimum,
+            self.maximum,
+            self.mean,
+            self.std,
+            self.quartiles,
+            self.zeros,
+            self.negatives,
+        ]
+        return [m for m in candidates if m is not None]
+
+
+def first_pass_metrics(info: ColumnInfo) -> FirstPassMetrics:
+    """The aggregates that profile `info` in the first scan.
+
+    Categorical columns get their distinct count from the frequency query instead, which
+    groups by the column anyway; counting distinct values twice would double the cost.
+    """
+    col = column(info.name)
+    non_null = AggregateMetric(count_non_null(col))
+    if info.kind is ColumnKind.OTHER:
+        return FirstPassMetrics(non_null=non_null)
+    extremes = {
+        "minimum": AggregateMetric(exp.Min(this=col.copy())),
+        "maximum": AggregateMetric(exp.Max(this=col.copy())),
+    }
+    if info.kind.is_categorical:
+        return FirstPassMetrics(non_null=non_null, **extremes)
+    distinct = AggregateMetric(count_distinct(col.copy()), heavy=True)
+    if info.kind is not ColumnKind.NUMERIC:
+        return FirstPassMetrics(non_null=non_null, distinct=distinct, **extremes)
+    value = as_double(col.copy())
+    return FirstPassMetrics(
+        non_null=non_null,
+        distinct=distinct,
+        mean=AggregateMetric(exp.Avg(this=value.copy())),
+        std=AggregateMetric(exp.StddevSamp(this=value.copy())),
+        quartiles=AggregateMetric(quantiles(value.copy(), QUARTILES), heavy=True),
+        zeros=AggregateMetric(count_if(exp.EQ(this=col.copy(), expression=number(0)))),
+        negatives=AggregateMetric(count_if(exp.LT(this=col.copy(), expression=number(0)))),
+        **extremes,
+    )
+
+
+def frequency_query(info: ColumnInfo, relation: exp.Table, limit: int = TOP_VALUES_LIMIT) -> exp.Select:
+    """The most frequent non-NULL values with their counts, and the number of distinct values.
+
+    `COUNT(*) OVER ()` runs after the GROUP BY, so it counts groups: the exact distinct
+    count comes with the top values from the same scan.
+    """
+    col = column(info.name)
+    count_alias = exp.to_identifier("n", quoted=True)
+    value_alias = exp.to_identifier("value", quoted=True)
+    groups = exp.Window(this=exp.Count(this=exp.Star()))
+    query = select_from(
+        [
+            exp.alias_(col.copy(), value_alias),
+            exp.alias_(exp.Count(this=exp.Star()), count_alias),
+            exp.alias_(groups, "distinct_values", quoted=True),
+        ],
+        relation,
+        where=exp.Not(this=exp.Is(this=col.copy(), expression=exp.Null())),
+    )
+    return (
+        query.group_by(col.copy())
+        .order_by(exp.Ordered(this=exp.column(count_alias), desc=True), exp.Ordered(this=exp.column(value_alias)))
+        .limit(limit)
+    )
+
+
+@dataclass(frozen=True)
+class SecondPassMetrics:
+    """Outlier counts that need the first pass's mean, std and quartiles."""
+
+    zscore_count: AggregateMetric | None
+    iqr_count: AggregateMetric
+    largest: AggregateMetric
+    smallest: AggregateMetric
+    iqr_lower_bound: float
+    iqr_upper_bound: float
+
+    def all(self) -> list[AggregateMetric]:
+        """Every metric of the second pass for this column."""
+        metrics = [self.iqr_count, self.largest, self.smallest]
+        return metrics if self.zscore_count is None else [self.zscore_count, *metrics]
+
+
+def second_pass_metrics(
+    info: ColumnInfo,
+    *,
+    mean: float,
+    std: float | None,
+    q1: float,
+    q3: float,
+    zscore_threshold: float,
+    iqr_multiplier: float,
+) -> SecondPassMetrics:
+    """Count values beyond |z| > threshold and beyond the IQR fences, and fetch both tails."""
+    value = as_double(column(info.name))
+    iqr = q3 - q1
+    lower, upper = q1 - iqr_multiplier * iqr, q3 + iqr_multiplier * iqr
+    zscore_count = None
+    if std is not None and math.isfinite(std) and std > 0:
+        distance = exp.Abs(this=exp.Sub(this=value.copy(), expression=number(mean)))
+        zscore_count = AggregateMetric(
+            count_if(exp.GT(this=distance, expression=number(zscore_threshold * std)))
+        )
+    outside = exp.Or(
+        this=exp.LT(this=value.copy(), expression=number(lower)),
+        expression=exp.GT(this=value.copy(), expression=number(upper)),
+    )
+    return SecondPassMetrics(
+        zscore_count=zscore_count,
+        iqr_count=AggregateMetric(count_if(exp.paren(outside))),
+        largest=AggregateMetric(top_n(value.copy(), EXTREMES_LIMIT, largest=True)),
+        smallest=AggregateMetric(top_n(value.copy(), EXTREMES_LIMIT, largest=False)),
+        iqr_lower_bound=lower,
+        iqr_upper_bound=upper,
+    )

@@ -1,0 +1,106 @@
+"""The profile of a table: plain values, ready for detectors, metadata and JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from dq_checks.schema import ColumnKind
+
+Scalar = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class ValueCount:
+    """One of a column's most frequent values."""
+
+    value: Scalar
+    count: int
+
+
+@dataclass(frozen=True)
+class OutlierStats:
+    """Second-pass counts for a numeric column, computed over every row.
+
+    The extremes lists hold the largest values (descending) and the smallest values
+    (ascending), duplicates included, so a detector can see how isolated the tails are.
+    """
+
+    zscore_threshold: float
+    zscore_count: int
+    iqr_lower_bound: float
+    iqr_upper_bound: float
+    iqr_count: int
+    largest: tuple[float, ...]
+    smallest: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """Exact statistics of one column over the whole table."""
+
+    name: str
+    data_type: str
+    kind: ColumnKind
+    row_count: int
+    null_count: int
+    distinct_count: int | None
+    min: Scalar = None
+    max: Scalar = None
+    mean: float | None = None
+    median: float | None = None
+    std: float | None = None
+    q1: float | None = None
+    q3: float | None = None
+    zeros: int | None = None
+    negatives: int | None = None
+    top_values: tuple[ValueCount, ...] = ()
+    outliers: OutlierStats | None = None
+
+    @property
+    def non_null_count(self) -> int:
+        """Rows where the column has a value."""
+        return self.row_count - self.null_count
+
+    @property
+    def null_pct(self) -> float:
+        """Share of rows that are NULL, in percent."""
+        return 100.0 * self.null_count / self.row_count if self.row_count else 0.0
+
+    @property
+    def distinct_pct(self) -> float | None:
+        """Distinct values as a percentage of non-NULL values."""
+        if self.distinct_count is None:
+            return None
+        return 100.0 * self.distinct_count / self.non_null_count if self.non_null_count else 0.0
+
+    @property
+    def iqr(self) -> float | None:
+        """Interquartile range, when the column has quartiles."""
+        return None if self.q1 is None or self.q3 is None else self.q3 - self.q1
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the `dq run --json` shape)."""
+        data = asdict(self)
+        data["type"] = data.pop("data_type")
+        data["kind"] = self.kind.value
+        data["null_pct"] = round(self.null_pct, 4)
+        data["distinct_pct"] = None if self.distinct_pct is None else round(self.distinct_pct, 4)
+        data["top_values"] = [{"value": v.value, "count": v.count} for v in self.top_values]
+        return data
+
+
+@dataclass(frozen=True)
+class TableProfile:
+    """The profile of every column, with the row count the scan saw."""
+
+    row_count: int
+    columns: dict[str, ColumnProfile] = field(default_factory=dict)
+    queries: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "row_count": self.row_count,
+            "columns": {name: column.to_dict() for name, column in self.columns.items()},
+        }

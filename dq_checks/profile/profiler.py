@@ -1,0 +1,137 @@
+"""Profile a whole table exactly: one aggregate scan, a frequency query per categorical column,
+and a second pass for outliers that needs the first pass's statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from dq_checks.config.models import AnomalySettings
+from dq_checks.metrics import AggregateMetric, MetricValues, QueryRunner, compute_aggregates
+from dq_checks.metrics.sql import count_rows
+from dq_checks.profile.column_metrics import (
+    FirstPassMetrics,
+    SecondPassMetrics,
+    first_pass_metrics,
+    frequency_query,
+    second_pass_metrics,
+)
+from dq_checks.profile.model import ColumnProfile, OutlierStats, TableProfile, ValueCount
+from dq_checks.profile.values import as_float, as_float_list, plain
+from dq_checks.schema import ColumnInfo, ColumnKind
+
+
+def profile_table(
+    runner: QueryRunner,
+    columns: Sequence[ColumnInfo],
+    settings: AnomalySettings,
+    *,
+    row_count_hint: int | None = None,
+) -> TableProfile:
+    """Exact statistics for every column of the runner's table.
+
+    `settings` gives each column's z-score threshold and IQR multiplier, which the second
+    pass counts against, so the counts match the thresholds the detectors will apply.
+    """
+    row_metric = AggregateMetric(count_rows())
+    first = {c.name: first_pass_metrics(c) for c in columns}
+    hint = row_count_hint or 0
+    values = compute_aggregates(
+        runner, [row_metric, *(m for fp in first.values() for m in fp.all())], row_count_hint=hint
+    )
+    queries = values.query_count
+    row_count = int(values.of(row_metric))
+    profiles = {c.name: _first_pass_profile(c, first[c.name], values, row_count) for c in columns}
+
+    for info in columns:
+        if info.kind.is_categorical and profiles[info.name].non_null_count > 0:
+            profiles[info.name] = _with_frequencies(runner, info, profiles[info.name])
+            queries += 1
+        elif info.kind.is_categorical:
+            profiles[info.name] = replace(profiles[info.name], distinct_count=0)
+
+    second = {
+        info.name: metrics
+        for info in columns
+        if (metrics := _second_pass_for(info, profiles[info.name], settings)) is not None
+    }
+    if second:
+        outlier_values = compute_aggregates(
+            runner, [m for sp in second.values() for m in sp.all()], row_count_hint=hint
+        )
+        queries += outlier_values.query_count
+        for name, metrics in second.items():
+            profiles[name] = replace(profiles[name], outliers=_outlier_stats(metrics, outlier_values, settings, name))
+    return TableProfile(row_count=row_count, columns=profiles, queries=queries)
+
+
+def _first_pass_profile(
+    info: ColumnInfo, metrics: FirstPassMetrics, values: MetricValues, row_count: int
+) -> ColumnProfile:
+    non_null = int(values.of(metrics.non_null))
+
+    def value_of(metric: AggregateMetric | None) -> object:
+        return None if metric is None else values.of(metric)
+
+    quartiles = as_float_list(value_of(metrics.quartiles))
+    q1, median, q3 = quartiles if len(quartiles) == 3 else (None, None, None)
+    distinct = value_of(metrics.distinct)
+    zeros, negatives = value_of(metrics.zeros), value_of(metrics.negatives)
+    return ColumnProfile(
+        name=info.name,
+        data_type=info.data_type,
+        kind=info.kind,
+        row_count=row_count,
+        null_count=row_count - non_null,
+        distinct_count=None if distinct is None else int(distinct),
+        min=plain(value_of(metrics.minimum)),
+        max=plain(value_of(metrics.maximum)),
+        mean=as_float(value_of(metrics.mean)),
+        median=median,
+        std=as_float(value_of(metrics.std)),
+        q1=q1,
+        q3=q3,
+        zeros=None if zeros is None else int(zeros),
+        negatives=None if negatives is None else int(negatives),
+    )
+
+
+def _with_frequencies(runner: QueryRunner, info: ColumnInfo, profile: ColumnProfile) -> ColumnProfile:
+    rows = runner.fetch_rows(frequency_query(info, runner.relation))
+    top = tuple(ValueCount(plain(value), int(count)) for value, count, _ in rows)
+    distinct = int(rows[0][2]) if rows else 0
+    return replace(profile, top_values=top, distinct_count=distinct)
+
+
+def _second_pass_for(info: ColumnInfo, profile: ColumnProfile, settings: AnomalySettings) -> SecondPassMetrics | None:
+    if info.kind is not ColumnKind.NUMERIC or profile.non_null_count == 0:
+        return None
+    if profile.mean is None or profile.q1 is None or profile.q3 is None:
+        return None
+    thresholds = settings.for_column(info.name)
+    return second_pass_metrics(
+        info,
+        mean=profile.mean,
+        std=profile.std,
+        q1=profile.q1,
+        q3=profile.q3,
+        zscore_threshold=thresholds.zscore_threshold,
+        iqr_multiplier=thresholds.iqr_multiplier,
+    )
+
+
+def _outlier_stats(
+    metrics: SecondPassMetrics, values: MetricValues, settings: AnomalySettings, name: str
+) -> OutlierStats:
+    zscore = 0 if metrics.zscore_count is None else int(values.of(metrics.zscore_count))
+    return OutlierStats(
+        zscore_threshold=settings.for_column(name).zscore_threshold,
+        zscore_count=zscore,
+        iqr_lower_bound=metrics.iqr_lower_bound,
+        iqr_upper_bound=metrics.iqr_upper_bound,
+        iqr_count=int(values.of(metrics.iqr_count)),
+        largest=as_float_list(values.of(metrics.largest)),
+        smallest=as_float_list(values.of(metrics.smallest)),
+    )
+
+

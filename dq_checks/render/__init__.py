@@ -1,0 +1,1 @@
+"""Human-readable renderings: numbers, markdown tables."""

@@ -1,0 +1,64 @@
+"""Markdown tables for the Dagster UI: the profile, and the anomalies found."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from dq_checks.anomalies.model import Anomaly
+from dq_checks.profile.model import ColumnProfile, Scalar, TableProfile
+from dq_checks.render.numbers import format_number
+
+PROFILE_HEADER = ("column", "type", "nulls", "null %", "distinct", "min", "max", "mean", "median", "std", "top values")
+ANOMALY_HEADER = ("severity", "column", "anomaly", "value", "threshold", "description")
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A GitHub-flavoured markdown table; pipes in cells are escaped."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _scalar(value: Scalar) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_number(value)
+    return "-" if value is None else str(value)
+
+
+def _top_values(column: ColumnProfile, shown: int = 3) -> str:
+    return ", ".join(f"{_scalar(v.value)} ({v.count:,})" for v in column.top_values[:shown])
+
+
+def profile_markdown(profile: TableProfile) -> str:
+    """One row per column with its main statistics."""
+    rows = [
+        (
+            c.name,
+            c.data_type,
+            f"{c.null_count:,}",
+            f"{c.null_pct:.2f}",
+            "-" if c.distinct_count is None else f"{c.distinct_count:,}",
+            _scalar(c.min),
+            _scalar(c.max),
+            format_number(c.mean),
+            format_number(c.median),
+            format_number(c.std),
+            _top_values(c),
+        )
+        for c in profile.columns.values()
+    ]
+    return markdown_table(PROFILE_HEADER, rows)
+
+
+def anomalies_markdown(anomalies: Sequence[Anomaly]) -> str:
+    """One row per anomaly, worst first."""
+    ordered = sorted(anomalies, key=lambda a: (-a.severity.rank, a.column, a.type))
+    rows = [
+        (a.severity.value, a.column, a.type, format_number(a.value), format_number(a.threshold), a.description)
+        for a in ordered
+    ]
+    return markdown_table(ANOMALY_HEADER, rows)

@@ -1,0 +1,97 @@
+"""Turn a profile and its anomalies into check outcomes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from dq_checks.anomalies.model import Anomaly, Severity, worst_severity
+from dq_checks.profile.model import TableProfile
+from dq_checks.render.markdown import anomalies_markdown
+from dq_checks.results.model import CheckResult, CheckSeverity, Markdown, Outcome
+
+PROFILE_CHECK = "profile"
+ANOMALIES_CHECK = "anomalies"
+
+
+def error_result(name: str, message: str) -> CheckResult:
+    """The check could not be evaluated. Reported, and alerted on, as an error, never as a pass."""
+    return CheckResult(
+        name=name,
+        outcome=Outcome.ERROR,
+        severity=CheckSeverity.ERROR,
+        description=f"error: {message}",
+        metadata={"error": message},
+    )
+
+
+def _errors(name: str, problems: Sequence[str]) -> CheckResult:
+    result = error_result(name, "; ".join(problems))
+    return CheckResult(
+        name=result.name,
+        outcome=result.outcome,
+        severity=result.severity,
+        description=result.description,
+        metadata={**result.metadata, "problems": list(problems)},
+    )
+
+
+def profile_result(
+    profile: TableProfile, *, duration_seconds: float, problems: Sequence[str] = ()
+) -> CheckResult:
+    """Pass when the table was profiled; WARN on an empty table; error on a definition problem."""
+    if problems:
+        return _errors(PROFILE_CHECK, problems)
+    metadata = {
+        "row_count": profile.row_count,
+        "column_count": len(profile.columns),
+        "duration_seconds": round(duration_seconds, 4),
+        "queries": profile.queries,
+    }
+    if profile.row_count == 0:
+        return CheckResult(
+            PROFILE_CHECK, Outcome.FAIL, "table is empty: 0 rows", CheckSeverity.WARN, metadata
+        )
+    return CheckResult(
+        PROFILE_CHECK,
+        Outcome.PASS,
+        f"profiled {profile.row_count:,} rows x {len(profile.columns)} columns "
+        f"in {duration_seconds:.2f} s ({profile.queries} queries)",
+        None,
+        metadata,
+    )
+
+
+_CHECK_SEVERITY = {Severity.CRITICAL: CheckSeverity.ERROR, Severity.WARNING: CheckSeverity.WARN}
+
+
+def anomalies_result(anomalies: Sequence[Anomaly], *, problems: Sequence[str] = ()) -> CheckResult:
+    """Fail with the worst severity found (critical: ERROR, warning: WARN); info alone passes."""
+    if problems:
+        return _errors(ANOMALIES_CHECK, problems)
+    counts = Counter(a.severity for a in anomalies)
+    metadata: dict[str, object] = {
+        "anomaly_count": len(anomalies),
+        "critical": counts[Severity.CRITICAL],
+        "warning": counts[Severity.WARNING],
+        "info": counts[Severity.INFO],
+        "anomalies": [a.to_dict() for a in anomalies],
+    }
+    if anomalies:
+        metadata["anomalies_table"] = Markdown(anomalies_markdown(anomalies))
+    worst = worst_severity(anomalies)
+    severity = _CHECK_SEVERITY.get(worst) if worst is not None else None
+    if severity is None:
+        note = f" ({len(anomalies)} informational)" if anomalies else ""
+        return CheckResult(ANOMALIES_CHECK, Outcome.PASS, f"no anomalies{note}", None, metadata)
+    ranked = sorted(anomalies, key=lambda a: -a.severity.rank)
+    summary = "; ".join(f"{a.column}: {a.type}" for a in ranked if a.severity is not Severity.INFO)
+    noun = "anomaly" if len(anomalies) == 1 else "anomalies"
+    return CheckResult(
+        ANOMALIES_CHECK,
+        Outcome.FAIL,
+        f"{len(anomalies)} {noun} ({counts[Severity.CRITICAL]} critical, {counts[Severity.WARNING]} warning): "
+        f"{summary}",
+        severity,
+        metadata,
+    )

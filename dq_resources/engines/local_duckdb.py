@@ -1,0 +1,99 @@
+"""DuckDB over an Arrow stream: the local engine for Iceberg tables and files.
+
+The stream is read exactly once, into DuckDB's own columnar storage. Every later query
+(the aggregate pass, frequency queries, the outlier pass) reads that copy, so the
+source is scanned once however many passes the plan needs. DuckDB's buffer manager
+keeps the copy under `memory_limit` and spills the rest to `temp_directory`, and
+memory-hungry exact aggregates are spread over several queries on big tables: peak
+memory stays bounded by the settings, not by the table's size.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import pyarrow as pa
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel
+
+RELATION_NAME = "primary"
+
+
+@dataclass(frozen=True)
+class LocalScanSettings:
+    """Bounds for the local engine.
+
+    `heavy_cells_per_query` caps rows x heavy-aggregates per query: an exact quantile or
+    distinct count holds state for every row, so a 10M-row table runs them a few at a time.
+    """
+
+    memory_limit: str = "512MB"
+    threads: int = 0
+    heavy_cells_per_query: int = 8_000_000
+
+
+class LocalDuckDB:
+    """An in-process DuckDB holding one table, called `"primary"`, loaded from an Arrow stream."""
+
+    dialect = "duckdb"
+
+    def __init__(self, settings: LocalScanSettings) -> None:
+        import duckdb
+
+        self._settings = settings
+        self._spill_dir = tempfile.TemporaryDirectory(prefix="dq-duckdb-")
+        self._connection = duckdb.connect(":memory:")
+        self._connection.execute(f"SET memory_limit = '{_size(settings.memory_limit)}'")
+        self._connection.execute("SET temp_directory = ?", [self._spill_dir.name])
+        self._connection.execute("SET preserve_insertion_order = false")
+        if settings.threads > 0:
+            self._connection.execute(f"SET threads = {int(settings.threads)}")
+        self.relation = exp.table_(exp.to_identifier(RELATION_NAME, quoted=True))
+        self.rows_loaded = 0
+
+    def load(self, batches: pa.RecordBatchReader) -> int:
+        """Stream `batches` into the local table; returns the number of rows."""
+        self._connection.register("dq_source_stream", batches)
+        try:
+            self._connection.execute(f'CREATE TABLE "{RELATION_NAME}" AS SELECT * FROM dq_source_stream')
+        finally:
+            self._connection.unregister("dq_source_stream")
+        (count,) = self._connection.execute(f'SELECT count(*) FROM "{RELATION_NAME}"').fetchone()  # type: ignore[misc]
+        self.rows_loaded = int(count)
+        return self.rows_loaded
+
+    def fetch_rows(self, query: exp.Query) -> list[tuple[Any, ...]]:
+        """Run a sqlglot query, written in DuckDB's dialect."""
+        sql = query.sql(dialect=self.dialect, unsupported_level=ErrorLevel.RAISE)
+        return self._connection.execute(sql).fetchall()
+
+    def heavy_metrics_per_query(self, row_count: int) -> int:
+        """How many exact distinct counts or quantile sets to compute in one query."""
+        rows = max(row_count, self.rows_loaded, 1)
+        return max(1, self._settings.heavy_cells_per_query // rows)
+
+    def close(self) -> None:
+        """Release the connection and its spill files."""
+        self._connection.close()
+        self._spill_dir.cleanup()
+
+    def __enter__(self) -> LocalDuckDB:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _size(text: str) -> str:
+    """Accept only sizes like '512MB' or '2GiB', so the setting cannot smuggle SQL."""
+    cleaned = text.strip()
+    number = cleaned.rstrip("KMGTiBkmgtib ")
+    unit = cleaned[len(number) :].strip()
+    if not number.replace(".", "", 1).isdigit() or unit.upper() not in {"KB", "MB", "GB", "TB", "KIB", "MIB", "GIB", "TIB"}:
+        raise ValueError(f"memory_limit must look like '512MB' or '2GiB', got {text!r}")
+    return f"{number}{unit}"

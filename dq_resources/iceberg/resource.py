@@ -1,0 +1,95 @@
+"""The Iceberg source resource: find tables by catalog name, describe them, scan them once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import dagster as dg
+
+from dq_checks.config.models import IcebergSourceSpec
+from dq_checks.schema import TableDescription
+from dq_resources.engines import LocalDuckDB, LocalScanSettings
+from dq_resources.iceberg.catalogs import load_named_catalog
+from dq_resources.iceberg.reader import stream_table
+from dq_resources.iceberg.types import columns_of
+from dq_resources.sources.base import SourceUnavailable
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+    from pyiceberg.table import Table
+
+
+class IcebergCatalogResource(dg.ConfigurableResource):
+    """Opens Iceberg tables by catalog name.
+
+    Catalogs are configured the pyiceberg way (`.pyiceberg.yaml`, or the variables
+    `PYICEBERG_CATALOG__<NAME>__URI` and friends), so a catalog that works with pyiceberg
+    works here. The scan settings bound the local DuckDB engine that profiles the data.
+    """
+
+    scan_memory_limit: str = "512MB"
+    scan_threads: int = 0
+    heavy_cells_per_query: int = 8_000_000
+
+    def open(self, source: IcebergSourceSpec) -> IcebergTable:
+        """Locate the table, or raise SourceUnavailable naming the catalog and the cause."""
+        catalog = _load_catalog(source.catalog)
+        from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+
+        try:
+            table = catalog.load_table(source.identifier)
+        except (NoSuchTableError, NoSuchNamespaceError) as error:
+            raise SourceUnavailable(
+                f"{source.display()}: table {source.identifier!r} not found in catalog {source.catalog!r}"
+            ) from error
+        except Exception as error:  # the catalog's backend (SQL, REST, Glue) is down or misconfigured
+            raise SourceUnavailable(f"{source.display()}: cannot load table: {error}") from error
+        settings = LocalScanSettings(self.scan_memory_limit, self.scan_threads, self.heavy_cells_per_query)
+        return IcebergTable(source.display(), table, settings)
+
+
+class IcebergTable:
+    """One Iceberg table, at its current snapshot."""
+
+    def __init__(self, name: str, table: Table, settings: LocalScanSettings) -> None:
+        self.name = name
+        self._table = table
+        self._settings = settings
+
+    def describe(self) -> TableDescription:
+        """Schema, row count and last update from the current snapshot's metadata."""
+        snapshot = self._table.current_snapshot()
+        columns = columns_of(self._table.schema())
+        if snapshot is None:
+            return TableDescription(columns=columns, row_count=0, last_updated=None, data_version=None)
+        total = snapshot.summary.get("total-records") if snapshot.summary is not None else None
+        return TableDescription(
+            columns=columns,
+            row_count=int(total) if total is not None else None,
+            last_updated=datetime.fromtimestamp(snapshot.timestamp_ms / 1000, tz=UTC),
+            data_version=str(snapshot.snapshot_id),
+            extra={"location": self._table.location()},
+        )
+
+    @contextmanager
+    def query_runner(self) -> Iterator[LocalDuckDB]:
+        """Stream the snapshot once into a local DuckDB and hand out a runner over it."""
+        with LocalDuckDB(self._settings) as engine:
+            try:
+                engine.load(stream_table(self._table))
+            except Exception as error:  # unreadable data files, missing objects, permission errors
+                raise SourceUnavailable(f"{self.name}: cannot read data: {error}") from error
+            yield engine
+
+
+def _load_catalog(name: str) -> Catalog:
+    try:
+        return load_named_catalog(name)
+    except Exception as error:
+        variable = f"PYICEBERG_CATALOG__{name.upper()}__URI"
+        raise SourceUnavailable(
+            f"iceberg catalog {name!r} is not usable ({error}); configure it in .pyiceberg.yaml or {variable}"
+        ) from error

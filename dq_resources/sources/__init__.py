@@ -1,0 +1,5 @@
+"""What every table source offers the check step: a description and a query runner."""
+
+from dq_resources.sources.base import OpenedTable, SourceUnavailable
+
+__all__ = ["OpenedTable", "SourceUnavailable"]
