@@ -86,3 +86,7 @@ def seed(catalog: str, force: bool) -> None:
         click.echo(f"created {catalog}:{identifier} ({report.rows[identifier]:,} rows)")
     for identifier in report.skipped:
         click.echo(f"exists  {catalog}:{identifier} (use --force to recreate)")
+
+
+if __name__ == "__main__":
+    cli()

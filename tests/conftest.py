@@ -1,0 +1,102 @@
+"""Shared fixtures: a seeded demo warehouse in a temporary Iceberg catalog, and a real PostgreSQL.
+
+Environment is set at import time, before anything imports pyiceberg or dagster:
+no telemetry, no user DAGSTER_HOME, and the `demo` catalog pointed at a temporary folder
+so the suite never touches the developer's own `.dq/` warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ["YDATA_PROFILING_NO_ANALYTICS"] = "True"
+os.environ["GX_ANALYTICS_ENABLED"] = "False"
+os.environ.pop("DAGSTER_HOME", None)
+os.environ.pop("DQ_CONFIG_DIR", None)
+
+_WAREHOUSE_ROOT = Path(tempfile.mkdtemp(prefix="dq-test-warehouse-"))
+os.environ["PYICEBERG_CATALOG__DEMO__TYPE"] = "sql"
+os.environ["PYICEBERG_CATALOG__DEMO__URI"] = f"sqlite:///{_WAREHOUSE_ROOT / 'catalog.db'}"
+os.environ["PYICEBERG_CATALOG__DEMO__WAREHOUSE"] = f"file://{_WAREHOUSE_ROOT / 'warehouse'}"
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_WAREHOUSE_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse() -> dict[str, int]:
+    """The demo shop seeded once into the temporary `demo` catalog; returns rows per table."""
+    from dq_resources.demo import seed_demo_warehouse
+
+    report = seed_demo_warehouse("demo", force=True)
+    return report.rows
+
+
+def define_catalog(name: str, root: Path) -> None:
+    """Configure an extra sqlite-backed Iceberg catalog `name` under `root`, the pyiceberg way."""
+    upper = name.upper()
+    os.environ[f"PYICEBERG_CATALOG__{upper}__TYPE"] = "sql"
+    os.environ[f"PYICEBERG_CATALOG__{upper}__URI"] = f"sqlite:///{root / 'catalog.db'}"
+    os.environ[f"PYICEBERG_CATALOG__{upper}__WAREHOUSE"] = f"file://{root / 'warehouse'}"
+    (root / "warehouse").mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture
+def scratch_catalog(tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty Iceberg catalog with a unique name; yields the name."""
+    name = f"scratch{uuid.uuid4().hex[:8]}"
+    define_catalog(name, tmp_path)
+    yield name
+    for key in [k for k in os.environ if k.startswith(f"PYICEBERG_CATALOG__{name.upper()}__")]:
+        del os.environ[key]
+
+
+def _postgres_url() -> str:
+    return os.environ.get("DQ_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    """The URL of a reachable PostgreSQL; skips (or fails, with DQ_REQUIRE_POSTGRES=1) without one."""
+    import psycopg2
+
+    url = _postgres_url()
+    try:
+        psycopg2.connect(url, connect_timeout=5).close()
+    except psycopg2.OperationalError as error:
+        message = f"PostgreSQL is not reachable at {url}: {error}"
+        if os.environ.get("DQ_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture
+def postgres_database(postgres_server_url: str) -> Iterator[str]:
+    """A fresh database on the PostgreSQL server, dropped afterwards; yields its URL."""
+    import psycopg2
+    from psycopg2 import sql
+    from sqlalchemy.engine import make_url
+
+    name = f"dq_test_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(postgres_server_url)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.close()

@@ -1,0 +1,102 @@
+"""The code location, loaded whole: concrete assets, checks, jobs and schedules."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from dq_assets.definitions import build_definitions
+from dq_checks.config import ConfigError
+
+from tests.conftest import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def defs() -> dg.Definitions:
+    return build_definitions()
+
+
+def test_one_asset_per_table_with_group_owners_and_lineage(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    assert sorted(k.to_user_string() for k in graph.get_all_asset_keys()) == [
+        "customers",
+        "order_items",
+        "orders",
+        "products",
+    ]
+    orders = graph.get(dg.AssetKey("orders"))
+    assert orders.group_name == "shop"
+    assert list(orders.owners) == ["team:data-eng", "data-eng@example.com"]
+    assert orders.parent_keys == {dg.AssetKey("customers")}
+    assert graph.get(dg.AssetKey("order_items")).parent_keys == {dg.AssetKey("orders"), dg.AssetKey("products")}
+    assert orders.metadata["dagster/table_name"] == "shop.orders"
+    assert set(orders.kinds) == {"iceberg"}
+    assert orders.description == "Orders placed in the web shop"
+
+
+def test_every_table_carries_profile_and_anomalies_checks(defs: dg.Definitions) -> None:
+    checks = {(k.asset_key.to_user_string(), k.name) for k in defs.resolve_asset_graph().asset_check_keys}
+    assert checks == {
+        (table, check)
+        for table in ("customers", "order_items", "orders", "products")
+        for check in ("profile", "anomalies")
+    }
+
+
+def test_one_job_and_schedule_per_table_with_its_cron(defs: dg.Definitions) -> None:
+    schedules = {s.name: (s.cron_schedule, s.job_name, s.execution_timezone) for s in defs.schedules}
+    assert schedules == {
+        "customers_schedule": ("0 * * * *", "customers_checks", "UTC"),
+        "order_items_schedule": ("*/30 * * * *", "order_items_checks", "UTC"),
+        "orders_schedule": ("*/30 * * * *", "orders_checks", "UTC"),
+        "products_schedule": ("0 6 * * *", "products_checks", "UTC"),
+    }
+    job = defs.resolve_job_def("orders_checks")
+    assert job.asset_layer.selected_asset_keys == {dg.AssetKey("orders")}
+    assert {k.name for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key == dg.AssetKey("orders")} == {
+        "profile",
+        "anomalies",
+    }
+
+
+def test_nested_table_names_become_multi_part_keys(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(
+        textwrap.dedent(
+            """
+            table: sales/eu/orders
+            source: {type: iceberg, catalog: demo, identifier: shop.orders}
+            schedule: "15 2 * * *"
+            """
+        )
+    )
+    defs = build_definitions(tmp_path)
+    assert defs.resolve_asset_graph().get_all_asset_keys() == {dg.AssetKey(["sales", "eu", "orders"])}
+    (schedule,) = defs.schedules
+    assert (schedule.name, schedule.cron_schedule) == ("sales__eu__orders_schedule", "15 2 * * *")
+
+
+def test_an_invalid_file_stops_the_load_with_path_and_line(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("table: t\nsource: {type: iceberg, catalog: demo, identifier: a.b}\ncolour: red\n")
+    with pytest.raises(ConfigError) as error:
+        build_definitions(tmp_path)
+    assert f"{tmp_path / 'bad.yaml'}:3: unknown key 'colour'" in str(error.value)
+
+
+def test_loading_the_code_location_imports_no_heavy_library() -> None:
+    probe = textwrap.dedent(
+        """
+        import sys
+        import dq_assets.definitions
+        heavy = ["ydata_profiling", "great_expectations", "anthropic", "boto3", "pyiceberg", "duckdb"]
+        print(",".join(name for name in heavy if name in sys.modules))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == ""
