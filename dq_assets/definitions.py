@@ -6,11 +6,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from dq_checks.config import default_config_dir, load_table_specs
-
 from dq_assets.schedules import build_schedule, build_table_job
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
+from dq_checks.config import default_config_dir, load_table_specs
 
 
 def build_definitions(config_dir: Path | None = None) -> dg.Definitions:
@@ -26,7 +25,9 @@ def build_definitions(config_dir: Path | None = None) -> dg.Definitions:
     schedules = [
         build_schedule(table.spec, jobs[table.spec.table]) for table in loaded.tables if table.spec.schedule
     ]
-    return dg.Definitions(assets=assets, jobs=list(jobs.values()), schedules=schedules, resources=default_resources())
+    return dg.Definitions(
+        assets=assets, jobs=list(jobs.values()), schedules=schedules, resources=default_resources()
+    )
 
 
 defs = build_definitions()

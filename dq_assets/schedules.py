@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dq_checks.config.models import TableSpec
-
 from dq_assets.table_asset import asset_key
+from dq_checks.config.models import TableSpec
 
 
 def job_name(spec: TableSpec) -> str:

@@ -1,16 +1,14 @@
 """The factory that turns one table definition into one Dagster asset with its checks."""
 
-
 from collections.abc import Iterator
 
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from dq_checks.config.loader import DefinedTable
-from dq_resources.sources import SourceUnavailable
-
 from dq_assets.check_names import CHECK_DESCRIPTIONS, TABLE_CHECKS
 from dq_assets.source_resources import open_table, source_resource_key
+from dq_checks.config.loader import DefinedTable
+from dq_resources.sources import SourceUnavailable
 
 
 def asset_key(table: str) -> dg.AssetKey:

@@ -15,7 +15,8 @@ REDACTED = "<redacted>"
 def redact_profile(profile: TableProfile, pii_columns: Collection[str]) -> TableProfile:
     """Replace every value a PII column reveals (top values, min, max, extremes) with a marker."""
     columns = {
-        name: _redact_column(column) if name in pii_columns else column for name, column in profile.columns.items()
+        name: _redact_column(column) if name in pii_columns else column
+        for name, column in profile.columns.items()
     }
     return replace(profile, columns=columns)
 

@@ -48,8 +48,13 @@ def run(tables: tuple[str, ...], as_json: bool, config_dir: Path | None) -> None
     with instance_for_cli() as instance:
         outcome = RunOutcome(run_tables(chosen, instance), problems)
     if as_json:
-        click.echo(json.dumps({"tables": [r.to_dict() for r in outcome.reports], "problems": problems},
-                              indent=2, default=str))
+        click.echo(
+            json.dumps(
+                {"tables": [r.to_dict() for r in outcome.reports], "problems": problems},
+                indent=2,
+                default=str,
+            )
+        )
     else:
         click.echo(render_reports(outcome.reports, problems))
     sys.exit(outcome.exit_code)

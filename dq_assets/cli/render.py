@@ -23,8 +23,14 @@ def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> s
     if problems:
         parts.append("invalid definitions:\n" + "\n".join(f"  {p}" for p in problems))
     rows = [
-        (r.table, f"{r.row_count:,}" if r.row_count is not None else "-", c["name"], c["outcome"],
-         c["severity"] or "", _short(c["description"]))
+        (
+            r.table,
+            f"{r.row_count:,}" if r.row_count is not None else "-",
+            c["name"],
+            c["outcome"],
+            c["severity"] or "",
+            _short(c["description"]),
+        )
         for r in reports
         for c in r.checks
     ]
@@ -37,9 +43,13 @@ def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> s
         if a["severity"] in SHOWN_SEVERITIES
     ]
     if anomaly_rows:
-        parts.append(tabulate(anomaly_rows, headers=("table", "column", "severity", "anomaly", "description")))
+        parts.append(
+            tabulate(anomaly_rows, headers=("table", "column", "severity", "anomaly", "description"))
+        )
     counts = Counter(o for r in reports for o in r.outcomes())
     summary = ", ".join(f"{counts[o]} {o}" for o in ("pass", "fail", "error", "skip"))
-    parts.append(f"{len(reports)} tables, {sum(counts.values())} checks: {summary}"
-                 + (f"; {len(problems)} invalid definitions" if problems else ""))
+    parts.append(
+        f"{len(reports)} tables, {sum(counts.values())} checks: {summary}"
+        + (f"; {len(problems)} invalid definitions" if problems else "")
+    )
     return "\n\n".join(parts)

@@ -8,12 +8,11 @@ from typing import Any
 
 import dagster as dg
 
-from dq_checks.config.loader import DefinedTable
-from dq_checks.results import Outcome
-
 from dq_assets.check_names import TABLE_CHECKS
 from dq_assets.steps.metadata import LAST_UPDATED_KEY, OUTCOME_KEY, PROFILE_JSON_KEY
 from dq_assets.table_asset import asset_key
+from dq_checks.config.loader import DefinedTable
+from dq_checks.results import Outcome
 
 
 @dataclass
@@ -87,16 +86,28 @@ def table_report(defined: DefinedTable, result: dg.ExecuteInProcessResult) -> Ta
 def _check(name: str, evaluation: dg.AssetCheckEvaluation | None, failure: str | None) -> dict[str, Any]:
     if evaluation is None:  # the step died before reporting: an error, never a silent pass
         message = failure or "the check produced no result"
-        return {"name": name, "outcome": Outcome.ERROR.value, "severity": "ERROR",
-                "description": f"error: {message}", "metadata": {"error": message}}
+        return {
+            "name": name,
+            "outcome": Outcome.ERROR.value,
+            "severity": "ERROR",
+            "description": f"error: {message}",
+            "metadata": {"error": message},
+        }
     metadata = {k: _plain(v) for k, v in evaluation.metadata.items() if k != OUTCOME_KEY}
     outcome_value = evaluation.metadata.get(OUTCOME_KEY)
-    outcome = _plain(outcome_value) if outcome_value is not None else (
-        Outcome.PASS.value if evaluation.passed else Outcome.FAIL.value
+    outcome = (
+        _plain(outcome_value)
+        if outcome_value is not None
+        else (Outcome.PASS.value if evaluation.passed else Outcome.FAIL.value)
     )
     severity = None if evaluation.passed else evaluation.severity.value
-    return {"name": name, "outcome": outcome, "severity": severity,
-            "description": evaluation.description or "", "metadata": metadata}
+    return {
+        "name": name,
+        "outcome": outcome,
+        "severity": severity,
+        "description": evaluation.description or "",
+        "metadata": metadata,
+    }
 
 
 def _step_failure(result: dg.ExecuteInProcessResult) -> str | None:

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from dq_checks.config.loader import DefinedTable, LoadedConfig
-
 from dq_assets.cli.report import TableReport, table_report
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
+from dq_checks.config.loader import DefinedTable, LoadedConfig
 
 QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 

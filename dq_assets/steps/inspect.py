@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from dq_assets.check_names import TABLE_CHECKS
 from dq_checks.anomalies import Anomaly, detect_anomalies
 from dq_checks.config.columns import unknown_columns
 from dq_checks.config.loader import DefinedTable
@@ -16,8 +17,6 @@ from dq_checks.redaction import redact_anomalies, redact_profile
 from dq_checks.results import CheckResult, anomalies_result, error_result, profile_result
 from dq_checks.schema import TableDescription
 from dq_resources.sources import OpenedTable
-
-from dq_assets.check_names import TABLE_CHECKS
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,9 @@ def inspect_table(defined: DefinedTable, table: OpenedTable) -> TableInspection:
     started = time.perf_counter()
     description = table.describe()
     with table.query_runner() as runner:
-        profile = profile_table(runner, description.columns, spec.anomalies, row_count_hint=description.row_count)
+        profile = profile_table(
+            runner, description.columns, spec.anomalies, row_count_hint=description.row_count
+        )
     anomalies = detect_anomalies(profile, spec.anomalies)
     duration = time.perf_counter() - started
     problems = unknown_columns(defined, description)

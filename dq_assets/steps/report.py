@@ -6,11 +6,13 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from dq_assets.steps.metadata import OUTCOME_KEY, metadata_values
 from dq_checks.results import CheckResult, CheckSeverity
 
-from dq_assets.steps.metadata import OUTCOME_KEY, metadata_values
-
-_SEVERITIES = {CheckSeverity.WARN: dg.AssetCheckSeverity.WARN, CheckSeverity.ERROR: dg.AssetCheckSeverity.ERROR}
+_SEVERITIES = {
+    CheckSeverity.WARN: dg.AssetCheckSeverity.WARN,
+    CheckSeverity.ERROR: dg.AssetCheckSeverity.ERROR,
+}
 
 
 def check_result(asset_key: dg.AssetKey, result: CheckResult) -> dg.AssetCheckResult:
@@ -22,7 +24,10 @@ def check_result(asset_key: dg.AssetKey, result: CheckResult) -> dg.AssetCheckRe
         passed=result.passed,
         severity=severity,
         description=result.description,
-        metadata={OUTCOME_KEY: dg.MetadataValue.text(result.outcome.value), **metadata_values(result.metadata)},
+        metadata={
+            OUTCOME_KEY: dg.MetadataValue.text(result.outcome.value),
+            **metadata_values(result.metadata),
+        },
     )
 
 

@@ -108,8 +108,8 @@ def null_rate(column: ColumnProfile, t: AnomalyThresholds) -> Iterable[Anomaly]:
             description=(
                 f"every one of {column.row_count:,} rows is NULL"
                 if entirely
-                else f"{column.null_count:,} of {column.row_count:,} rows are NULL ({format_percent(fraction)}); "
-                f"at most {format_percent(t.null_rate_max)} expected"
+                else f"{column.null_count:,} of {column.row_count:,} rows are NULL "
+                f"({format_percent(fraction)}); at most {format_percent(t.null_rate_max)} expected"
             ),
         )
     ]
@@ -156,7 +156,8 @@ def single_value_dominance(column: ColumnProfile, t: AnomalyThresholds) -> Itera
             severity=Severity.WARNING,
             description=(
                 f"{top.value!r} makes up {format_percent(share)} of non-NULL values "
-                f"({top.count:,} of {column.non_null_count:,}); at most {format_percent(t.dominance_max_share)} expected"
+                f"({top.count:,} of {column.non_null_count:,}); "
+                f"at most {format_percent(t.dominance_max_share)} expected"
             ),
             examples=(top.value,),
         )
@@ -192,8 +193,9 @@ def isolated_extreme(column: ColumnProfile, t: AnomalyThresholds) -> Iterable[An
                 threshold=t.isolation_min_gap_ratio,
                 severity=Severity.CRITICAL,
                 description=(
-                    f"{len(hit.values)} isolated extreme value(s) {shown}: {hit.gap_ratio:,.1f}x farther from the "
-                    f"median ({format_number(column.median)}) than the next value ({format_number(hit.next_value)})"
+                    f"{len(hit.values)} isolated extreme value(s) {shown}: {hit.gap_ratio:,.1f}x farther "
+                    f"from the median ({format_number(column.median)}) than the next value "
+                    f"({format_number(hit.next_value)})"
                 ),
                 examples=hit.values,
             )

@@ -35,7 +35,8 @@ def unknown_columns(defined: DefinedTable, description: TableDescription) -> Col
 
     profile = missing("pii_columns", list(spec.pii_columns)) + missing("key", list(spec.key))
     anomaly_columns = [
-        f"{defined.where('anomalies', 'columns', name)}: anomalies.columns: {name!r} is not a column of the table"
+        f"{defined.where('anomalies', 'columns', name)}: anomalies.columns: "
+        f"{name!r} is not a column of the table"
         for name in spec.anomalies.columns
         if name not in present
     ]

@@ -114,7 +114,7 @@ def _load_file(path: Path) -> tuple[DefinedTable | None, list[ConfigProblem]]:
 
 
 def _plain(node: object) -> object:
-    """ruamel's commented containers as plain dicts and lists, for pydantic."""
+    """Ruamel's commented containers as plain dicts and lists, for pydantic."""
     if isinstance(node, dict):
         return {str(k): _plain(v) for k, v in node.items()}
     if isinstance(node, list):

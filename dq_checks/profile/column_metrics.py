@@ -109,7 +109,9 @@ def frequency_query(info: ColumnInfo, relation: exp.Table, limit: int = TOP_VALU
     )
     return (
         query.group_by(col.copy())
-        .order_by(exp.Ordered(this=exp.column(count_alias), desc=True), exp.Ordered(this=exp.column(value_alias)))
+        .order_by(
+            exp.Ordered(this=exp.column(count_alias), desc=True), exp.Ordered(this=exp.column(value_alias))
+        )
         .limit(limit)
     )
 

@@ -1,5 +1,8 @@
-"""Profile a whole table exactly: one aggregate scan, a frequency query per categorical column,
-and a second pass for outliers that needs the first pass's statistics."""
+"""Profile a whole table exactly.
+
+One aggregate scan, a frequency query per categorical column, and a second pass for
+outliers that needs the first pass's statistics.
+"""
 
 from __future__ import annotations
 
@@ -61,7 +64,9 @@ def profile_table(
         )
         queries += outlier_values.query_count
         for name, metrics in second.items():
-            profiles[name] = replace(profiles[name], outliers=_outlier_stats(metrics, outlier_values, settings, name))
+            profiles[name] = replace(
+                profiles[name], outliers=_outlier_stats(metrics, outlier_values, settings, name)
+            )
     return TableProfile(row_count=row_count, columns=profiles, queries=queries)
 
 
@@ -103,7 +108,9 @@ def _with_frequencies(runner: QueryRunner, info: ColumnInfo, profile: ColumnProf
     return replace(profile, top_values=top, distinct_count=distinct)
 
 
-def _second_pass_for(info: ColumnInfo, profile: ColumnProfile, settings: AnomalySettings) -> SecondPassMetrics | None:
+def _second_pass_for(
+    info: ColumnInfo, profile: ColumnProfile, settings: AnomalySettings
+) -> SecondPassMetrics | None:
     if info.kind is not ColumnKind.NUMERIC or profile.non_null_count == 0:
         return None
     if profile.mean is None or profile.q1 is None or profile.q3 is None:
@@ -133,5 +140,3 @@ def _outlier_stats(
         largest=as_float_list(values.of(metrics.largest)),
         smallest=as_float_list(values.of(metrics.smallest)),
     )
-
-

@@ -8,7 +8,19 @@ from dq_checks.anomalies.model import Anomaly
 from dq_checks.profile.model import ColumnProfile, Scalar, TableProfile
 from dq_checks.render.numbers import format_number
 
-PROFILE_HEADER = ("column", "type", "nulls", "null %", "distinct", "min", "max", "mean", "median", "std", "top values")
+PROFILE_HEADER = (
+    "column",
+    "type",
+    "nulls",
+    "null %",
+    "distinct",
+    "min",
+    "max",
+    "mean",
+    "median",
+    "std",
+    "top values",
+)
 ANOMALY_HEADER = ("severity", "column", "anomaly", "value", "threshold", "description")
 
 
@@ -58,7 +70,14 @@ def anomalies_markdown(anomalies: Sequence[Anomaly]) -> str:
     """One row per anomaly, worst first."""
     ordered = sorted(anomalies, key=lambda a: (-a.severity.rank, a.column, a.type))
     rows = [
-        (a.severity.value, a.column, a.type, format_number(a.value), format_number(a.threshold), a.description)
+        (
+            a.severity.value,
+            a.column,
+            a.type,
+            format_number(a.value),
+            format_number(a.threshold),
+            a.description,
+        )
         for a in ordered
     ]
     return markdown_table(ANOMALY_HEADER, rows)

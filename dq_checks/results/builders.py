@@ -90,8 +90,8 @@ def anomalies_result(anomalies: Sequence[Anomaly], *, problems: Sequence[str] = 
     return CheckResult(
         ANOMALIES_CHECK,
         Outcome.FAIL,
-        f"{len(anomalies)} {noun} ({counts[Severity.CRITICAL]} critical, {counts[Severity.WARNING]} warning): "
-        f"{summary}",
+        f"{len(anomalies)} {noun} ({counts[Severity.CRITICAL]} critical, "
+        f"{counts[Severity.WARNING]} warning): {summary}",
         severity,
         metadata,
     )

@@ -23,7 +23,13 @@ ORDERS = 200_000
 DUPLICATED_ORDER_IDS = 150  # the last 150 orders re-use ids of earlier orders
 PHONELESS_CUSTOMERS = 1_400  # customers 3,601..5,000 lost their phone in a CRM import (28% NULL)
 ORPHAN_ORDERS = 300  # orders whose customer_id (90,001..90,300) is not in customers
-STATUS_COUNTS = {"delivered": 194_000, "shipped": 2_500, "pending": 1_500, "cancelled": 1_200, "returned": 800}
+STATUS_COUNTS = {
+    "delivered": 194_000,
+    "shipped": 2_500,
+    "pending": 1_500,
+    "cancelled": 1_200,
+    "returned": 800,
+}
 CENTS_BUG_ORDERS = 20_000  # every 10th order was written in cents: amount x 100
 ABSURD_AMOUNT = Decimal("4200000.00")  # one order of 4.2 million: a phone number typed into the amount
 ABSURD_ORDER_ROW = 123_456
@@ -43,7 +49,17 @@ PLANTED = {
 COUNTRIES = ["US", "GB", "DE", "FR", "CA", "NL", "ES", "IT"]
 COUNTRY_WEIGHTS = [0.40, 0.15, 0.12, 0.10, 0.08, 0.05, 0.05, 0.05]
 FIRST_NAMES = ["Ada", "Alan", "Grace", "Linus", "Edsger", "Barbara", "Ken", "Margaret", "Dennis", "Frances"]
-LAST_NAMES = ["Lovelace", "Turing", "Hopper", "Torvalds", "Dijkstra", "Liskov", "Thompson", "Hamilton", "Ritchie"]
+LAST_NAMES = [
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Dijkstra",
+    "Liskov",
+    "Thompson",
+    "Hamilton",
+    "Ritchie",
+]
 CATEGORIES = ["books", "games", "garden", "kitchen", "music", "outdoor", "toys", "tools"]
 ORDERS_START = datetime(2026, 8, 1, tzinfo=UTC)
 ORDERS_SECONDS = 92 * 24 * 3600
@@ -87,7 +103,9 @@ def _customers(rng: np.random.Generator) -> pa.Table:
     ids = np.arange(1, CUSTOMERS + 1, dtype=np.int64)
     phones = [f"+1-555-{n:07d}" for n in rng.choice(10_000_000, CUSTOMERS, replace=False)]
     # Planted: the last 1,400 customers came through an import that dropped phone numbers.
-    phones = [None if cid > CUSTOMERS - PHONELESS_CUSTOMERS else p for cid, p in zip(ids, phones, strict=True)]
+    phones = [
+        None if cid > CUSTOMERS - PHONELESS_CUSTOMERS else p for cid, p in zip(ids, phones, strict=True)
+    ]
     first = rng.choice(FIRST_NAMES, CUSTOMERS)
     last = rng.choice(LAST_NAMES, CUSTOMERS)
     signup_days = rng.integers(0, (date(2026, 7, 31) - date(2022, 1, 1)).days, CUSTOMERS)
@@ -98,7 +116,9 @@ def _customers(rng: np.random.Generator) -> pa.Table:
             "full_name": pa.array([f"{f} {n}" for f, n in zip(first, last, strict=True)]),
             "phone": pa.array(phones, pa.string()),
             "country": pa.array(rng.choice(COUNTRIES, CUSTOMERS, p=COUNTRY_WEIGHTS)),
-            "signup_date": pa.array(np.datetime64("2022-01-01") + signup_days.astype("timedelta64[D]"), pa.date32()),
+            "signup_date": pa.array(
+                np.datetime64("2022-01-01") + signup_days.astype("timedelta64[D]"), pa.date32()
+            ),
             "segment": pa.array(rng.choice(["consumer", "business"], CUSTOMERS, p=[0.8, 0.2])),
         }
     )
@@ -112,7 +132,12 @@ def _products(rng: np.random.Generator) -> pa.Table:
         {
             "product_id": pa.array(ids, pa.int64()),
             "sku": pa.array([f"SKU-{pid:05d}" for pid in ids]),
-            "name": pa.array([f"{c.title()} item {pid}" for c, pid in zip(rng.choice(CATEGORIES, PRODUCTS), ids, strict=True)]),
+            "name": pa.array(
+                [
+                    f"{c.title()} item {pid}"
+                    for c, pid in zip(rng.choice(CATEGORIES, PRODUCTS), ids, strict=True)
+                ]
+            ),
             "category": pa.array(rng.choice(CATEGORIES, PRODUCTS)),
             "price": _decimal_array(prices, 10, 2),
             "active": pa.array(rng.random(PRODUCTS) < 0.9),
@@ -142,7 +167,9 @@ def _orders(rng: np.random.Generator) -> pa.Table:
     amounts[ABSURD_ORDER_ROW] = float(ABSURD_AMOUNT)
 
     seconds = np.sort(rng.integers(0, ORDERS_SECONDS, ORDERS))
-    timestamps = np.datetime64(ORDERS_START.replace(tzinfo=None), "us") + (seconds * 1_000_000).astype("timedelta64[us]")
+    timestamps = np.datetime64(ORDERS_START.replace(tzinfo=None), "us") + (seconds * 1_000_000).astype(
+        "timedelta64[us]"
+    )
     return pa.table(
         {
             "order_id": pa.array(order_ids, pa.int64()),

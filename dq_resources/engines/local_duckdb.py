@@ -10,6 +10,7 @@ memory stays bounded by the settings, not by the table's size.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass
 from types import TracebackType
@@ -89,11 +90,12 @@ class LocalDuckDB:
         self.close()
 
 
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B)\s*", re.IGNORECASE)
+
+
 def _size(text: str) -> str:
     """Accept only sizes like '512MB' or '2GiB', so the setting cannot smuggle SQL."""
-    cleaned = text.strip()
-    number = cleaned.rstrip("KMGTiBkmgtib ")
-    unit = cleaned[len(number) :].strip()
-    if not number.replace(".", "", 1).isdigit() or unit.upper() not in {"KB", "MB", "GB", "TB", "KIB", "MIB", "GIB", "TIB"}:
+    match = _SIZE.fullmatch(text)
+    if match is None:
         raise ValueError(f"memory_limit must look like '512MB' or '2GiB', got {text!r}")
-    return f"{number}{unit}"
+    return f"{match.group(1)}{match.group(2)}"

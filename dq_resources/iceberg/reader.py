@@ -27,7 +27,9 @@ def stream_table(table: Table) -> pa.RecordBatchReader:
     projected = scan.projection()
     tasks = list(scan.plan_files())
     target = schema_to_pyarrow(projected)
-    arrow_scan = ArrowScan(scan.table_metadata, scan.io, projected, scan.row_filter, scan.case_sensitive, scan.limit)
+    arrow_scan = ArrowScan(
+        scan.table_metadata, scan.io, projected, scan.row_filter, scan.case_sensitive, scan.limit
+    )
     per_task = getattr(arrow_scan, "_record_batches_from_scan_tasks_and_deletes", None)
 
     def batches() -> Iterator[pa.RecordBatch]:

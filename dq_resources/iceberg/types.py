@@ -31,7 +31,11 @@ def column_kind(field_type: IcebergType) -> ColumnKind:
 def columns_of(schema: Schema) -> tuple[ColumnInfo, ...]:
     """The top-level columns of an Iceberg schema."""
     return tuple(
-        ColumnInfo(name=field.name, data_type=str(field.field_type), kind=column_kind(field.field_type),
-                   nullable=not field.required)
+        ColumnInfo(
+            name=field.name,
+            data_type=str(field.field_type),
+            kind=column_kind(field.field_type),
+            nullable=not field.required,
+        )
         for field in schema.fields
     )

@@ -51,8 +51,20 @@ def test_demo_run_json_has_the_documented_shape(demo_run: tuple[int, dict]) -> N
     assert orders["row_count"] == 200_000
     assert orders["last_updated"].endswith("+00:00")
     amount = orders["profile"]["columns"]["amount"]
-    for key in ("type", "null_count", "null_pct", "distinct_count", "min", "max", "mean", "median", "std",
-                "q1", "q3", "top_values"):
+    for key in (
+        "type",
+        "null_count",
+        "null_pct",
+        "distinct_count",
+        "min",
+        "max",
+        "mean",
+        "median",
+        "std",
+        "q1",
+        "q3",
+        "top_values",
+    ):
         assert key in amount
     assert amount["max"] == 4_200_000.0
     assert amount["type"] == "decimal(12, 2)"
@@ -95,8 +107,12 @@ def test_unknown_table_is_reported_and_exits_2(demo_warehouse: dict[str, int]) -
     assert outcomes(by_table(payload)["products"]) == {"profile": "pass", "anomalies": "pass"}
 
 
-def test_unreadable_source_errors_while_other_tables_still_run(tmp_path: Path, demo_warehouse: dict[str, int]) -> None:
-    (tmp_path / "gone.yaml").write_text("table: gone\nsource: {type: iceberg, catalog: demo, identifier: shop.gone}\n")
+def test_unreadable_source_errors_while_other_tables_still_run(
+    tmp_path: Path, demo_warehouse: dict[str, int]
+) -> None:
+    (tmp_path / "gone.yaml").write_text(
+        "table: gone\nsource: {type: iceberg, catalog: demo, identifier: shop.gone}\n"
+    )
     (tmp_path / "orders.yaml").write_text(f"table: orders\nsource: {ORDERS_SOURCE}\n")
     result = invoke("run", "--json", "--config", str(tmp_path))
     payload = by_table(json.loads(result.output))
@@ -106,7 +122,9 @@ def test_unreadable_source_errors_while_other_tables_still_run(tmp_path: Path, d
     assert outcomes(payload["orders"]) == {"profile": "pass", "anomalies": "fail"}
 
 
-def test_invalid_definition_is_reported_and_the_rest_run(tmp_path: Path, demo_warehouse: dict[str, int]) -> None:
+def test_invalid_definition_is_reported_and_the_rest_run(
+    tmp_path: Path, demo_warehouse: dict[str, int]
+) -> None:
     (tmp_path / "broken.yaml").write_text("table: broken\nsource:\n  type: iceberg\n  catalog: demo\n")
     (tmp_path / "orders.yaml").write_text(f"table: orders\nsource: {ORDERS_SOURCE}\n")
     result = invoke("run", "--json", "--config", str(tmp_path))
@@ -139,9 +157,15 @@ def test_validate_reports_every_invalid_file_with_path_and_line(tmp_path: Path) 
     result = CliRunner().invoke(cli, ["validate", "--config", str(tmp_path)])
     assert result.exit_code == 2
     lines = result.output.splitlines()
-    assert lines[0] == f"{tmp_path / 'b.yaml'}:3: schedule: 'every day' is not a valid five-field cron expression"
+    assert (
+        lines[0]
+        == f"{tmp_path / 'b.yaml'}:3: schedule: 'every day' is not a valid five-field cron expression"
+    )
     assert lines[1].startswith(f"{tmp_path / 'c.yaml'}:3: invalid YAML")
-    assert lines[2] == f"{tmp_path / 'd.yaml'}:2: duplicate table name 'a', already defined at {tmp_path / 'a.yaml'}:1"
+    assert (
+        lines[2]
+        == f"{tmp_path / 'd.yaml'}:2: duplicate table name 'a', already defined at {tmp_path / 'a.yaml'}:1"
+    )
     assert lines[3] == f"3 problem(s) in {tmp_path}"
 
 

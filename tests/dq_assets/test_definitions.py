@@ -12,7 +12,6 @@ import pytest
 
 from dq_assets.definitions import build_definitions
 from dq_checks.config import ConfigError
-
 from tests.conftest import REPO_ROOT
 
 
@@ -33,7 +32,10 @@ def test_one_asset_per_table_with_group_owners_and_lineage(defs: dg.Definitions)
     assert orders.group_name == "shop"
     assert list(orders.owners) == ["team:data-eng", "data-eng@example.com"]
     assert orders.parent_keys == {dg.AssetKey("customers")}
-    assert graph.get(dg.AssetKey("order_items")).parent_keys == {dg.AssetKey("orders"), dg.AssetKey("products")}
+    assert graph.get(dg.AssetKey("order_items")).parent_keys == {
+        dg.AssetKey("orders"),
+        dg.AssetKey("products"),
+    }
     assert orders.metadata["dagster/table_name"] == "shop.orders"
     assert set(orders.kinds) == {"iceberg"}
     assert orders.description == "Orders placed in the web shop"
@@ -58,7 +60,9 @@ def test_one_job_and_schedule_per_table_with_its_cron(defs: dg.Definitions) -> N
     }
     job = defs.resolve_job_def("orders_checks")
     assert job.asset_layer.selected_asset_keys == {dg.AssetKey("orders")}
-    assert {k.name for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key == dg.AssetKey("orders")} == {
+    assert {
+        k.name for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key == dg.AssetKey("orders")
+    } == {
         "profile",
         "anomalies",
     }
@@ -81,7 +85,9 @@ def test_nested_table_names_become_multi_part_keys(tmp_path: Path) -> None:
 
 
 def test_an_invalid_file_stops_the_load_with_path_and_line(tmp_path: Path) -> None:
-    (tmp_path / "bad.yaml").write_text("table: t\nsource: {type: iceberg, catalog: demo, identifier: a.b}\ncolour: red\n")
+    (tmp_path / "bad.yaml").write_text(
+        "table: t\nsource: {type: iceberg, catalog: demo, identifier: a.b}\ncolour: red\n"
+    )
     with pytest.raises(ConfigError) as error:
         build_definitions(tmp_path)
     assert f"{tmp_path / 'bad.yaml'}:3: unknown key 'colour'" in str(error.value)

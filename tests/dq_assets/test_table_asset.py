@@ -77,7 +77,9 @@ def test_orders_checks_report_the_planted_defects(orders_run: dg.ExecuteInProces
     assert anomalies.metadata["warning"].value == 2
 
 
-def test_unreadable_source_reports_errors_and_fails_the_step(tmp_path: Path, demo_warehouse: dict[str, int]) -> None:
+def test_unreadable_source_reports_errors_and_fails_the_step(
+    tmp_path: Path, demo_warehouse: dict[str, int]
+) -> None:
     (tmp_path / "gone.yaml").write_text(
         "table: gone\nsource: {type: iceberg, catalog: demo, identifier: shop.gone}\n"
     )
@@ -95,7 +97,9 @@ def test_unreadable_source_reports_errors_and_fails_the_step(tmp_path: Path, dem
     assert "source unavailable" in failure.step_failure_data.user_failure_data.description
 
 
-def test_misnamed_columns_are_errors_naming_file_and_line(tmp_path: Path, demo_warehouse: dict[str, int]) -> None:
+def test_misnamed_columns_are_errors_naming_file_and_line(
+    tmp_path: Path, demo_warehouse: dict[str, int]
+) -> None:
     definition = tmp_path / "customers.yaml"
     definition.write_text(
         textwrap.dedent(
@@ -114,7 +118,9 @@ def test_misnamed_columns_are_errors_naming_file_and_line(tmp_path: Path, demo_w
     result = materialize_table(tmp_path, "customers")
     checks = evaluations(result)
     assert checks["profile"].metadata["dq/outcome"].value == "error"
-    assert f"{definition}:5: pii_columns: 'phon' is not a column of the table" in checks["profile"].description
+    assert (
+        f"{definition}:5: pii_columns: 'phon' is not a column of the table" in checks["profile"].description
+    )
     assert checks["anomalies"].metadata["dq/outcome"].value == "error"
     assert f"{definition}:8: anomalies.columns: 'signup'" in checks["anomalies"].description
 

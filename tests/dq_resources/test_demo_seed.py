@@ -43,9 +43,13 @@ def test_duplicate_order_ids(shop: dict[str, pa.Table]) -> None:
     orders = shop["orders"]
     # 150 ids occur twice: 150 duplicate groups, 300 rows in them.
     assert scalar("SELECT count(DISTINCT order_id) FROM orders", orders=orders) == 199_850
-    assert scalar(
-        "SELECT count(*) FROM (SELECT order_id FROM orders GROUP BY order_id HAVING count(*) = 2)", orders=orders
-    ) == 150
+    assert (
+        scalar(
+            "SELECT count(*) FROM (SELECT order_id FROM orders GROUP BY order_id HAVING count(*) = 2)",
+            orders=orders,
+        )
+        == 150
+    )
     assert scalar("SELECT max(c) FROM (SELECT count(*) c FROM orders GROUP BY order_id)", orders=orders) == 2
 
 
@@ -65,15 +69,24 @@ def test_orphan_customer_ids(shop: dict[str, pa.Table]) -> None:
         customers=shop["customers"],
     )
     assert orphans == 300
-    assert scalar(
-        "SELECT min(customer_id) || '..' || max(customer_id) FROM orders WHERE customer_id > 5000",
-        orders=shop["orders"],
-    ) == "90001..90300"
+    assert (
+        scalar(
+            "SELECT min(customer_id) || '..' || max(customer_id) FROM orders WHERE customer_id > 5000",
+            orders=shop["orders"],
+        )
+        == "90001..90300"
+    )
 
 
 def test_status_dominated_by_delivered(shop: dict[str, pa.Table]) -> None:
     counts = dict(scalar_rows("SELECT status, count(*) FROM orders GROUP BY 1", orders=shop["orders"]))
-    assert counts == {"delivered": 194_000, "shipped": 2_500, "pending": 1_500, "cancelled": 1_200, "returned": 800}
+    assert counts == {
+        "delivered": 194_000,
+        "shipped": 2_500,
+        "pending": 1_500,
+        "cancelled": 1_200,
+        "returned": 800,
+    }
 
 
 def scalar_rows(sql: str, **tables: pa.Table) -> list[tuple]:

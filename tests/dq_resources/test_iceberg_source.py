@@ -34,7 +34,7 @@ def spec(catalog: str, identifier: str = "ns.sample") -> IcebergSourceSpec:
 
 def make_table(catalog_name: str, data: pa.Table = SAMPLE, identifier: str = "ns.sample"):
     catalog = load_named_catalog(catalog_name)
-    catalog.create_namespace_if_not_exists(identifier.split(".")[0])
+    catalog.create_namespace_if_not_exists(identifier.split(".", maxsplit=1)[0])
     return catalog.create_table(identifier, schema=data.schema)
 
 
@@ -54,7 +54,13 @@ def test_describe_reads_schema_rows_and_snapshot_time(scratch_catalog: str) -> N
         ("at", ColumnKind.TEMPORAL),
         ("tags", ColumnKind.OTHER),
     ]
-    assert [c.data_type for c in description.columns][:5] == ["long", "double", "string", "boolean", "timestamptz"]
+    assert [c.data_type for c in description.columns][:5] == [
+        "long",
+        "double",
+        "string",
+        "boolean",
+        "timestamptz",
+    ]
     assert description.row_count == 4
     # The data's own time: the snapshot's commit time, not the time we looked.
     assert description.last_updated == committed
@@ -73,7 +79,9 @@ def test_snapshot_clock_orders_a_history(scratch_catalog: str) -> None:
     assert table.metadata.last_updated_ms == int(second.timestamp() * 1000)
     # Outside the block the real clock is back.
     table.append(SAMPLE)
-    assert table.refresh().current_snapshot().timestamp_ms > int(datetime(2026, 11, 1, tzinfo=UTC).timestamp() * 1000)
+    assert table.refresh().current_snapshot().timestamp_ms > int(
+        datetime(2026, 11, 1, tzinfo=UTC).timestamp() * 1000
+    )
 
 
 def test_snapshot_clock_rejects_naive_datetimes() -> None:

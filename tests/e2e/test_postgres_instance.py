@@ -26,7 +26,7 @@ def postgres_home(tmp_path: Path, postgres_database: str) -> Path:
     home = tmp_path / "dagster_home"
     home.mkdir()
     (home / "dagster.yaml").write_text(
-        f"storage:\n  postgres:\n    postgres_url: \"{postgres_database}\"\ntelemetry:\n  enabled: false\n"
+        f'storage:\n  postgres:\n    postgres_url: "{postgres_database}"\ntelemetry:\n  enabled: false\n'
     )
     return home
 
@@ -40,12 +40,15 @@ def dq_run(home: Path, *tables: str) -> tuple[int, dict]:
         capture_output=True,
         text=True,
         timeout=300,
+        check=False,
     )
     assert done.returncode in (0, 1, 2), done.stderr
     return done.returncode, json.loads(done.stdout)
 
 
-def test_check_evaluations_are_stored_in_postgres(postgres_home: Path, demo_warehouse: dict[str, int]) -> None:
+def test_check_evaluations_are_stored_in_postgres(
+    postgres_home: Path, demo_warehouse: dict[str, int]
+) -> None:
     exit_code, payload = dq_run(postgres_home, "orders", "products")
     assert exit_code == 1
 
