@@ -13,7 +13,7 @@ REDACTED = "<redacted>"
 
 
 def redact_profile(profile: TableProfile, pii_columns: Collection[str]) -> TableProfile:
-    """Replace every value a PII column reveals (top values, min, max, extremes) with a marker."""
+    """Hide every value a PII column reveals: top values, min, max, median, quartiles, extremes."""
     columns = {
         name: _redact_column(column) if name in pii_columns else column
         for name, column in profile.columns.items()
@@ -24,7 +24,10 @@ def redact_profile(profile: TableProfile, pii_columns: Collection[str]) -> Table
 def _redact_column(column: ColumnProfile) -> ColumnProfile:
     top = tuple(ValueCount(REDACTED, v.count) for v in column.top_values)
     outliers = column.outliers and replace(column.outliers, largest=(), smallest=())
-    return replace(column, min=REDACTED, max=REDACTED, top_values=top, outliers=outliers)
+    # The median and quartiles of a numeric column can be one person's exact value.
+    return replace(
+        column, min=REDACTED, max=REDACTED, median=None, q1=None, q3=None, top_values=top, outliers=outliers
+    )
 
 
 def redact_anomalies(anomalies: Sequence[Anomaly], pii_columns: Collection[str]) -> list[Anomaly]:

@@ -30,6 +30,8 @@ class ColumnInfo:
     data_type: str
     kind: ColumnKind
     nullable: bool = True
+    floating: bool = False
+    """A floating-point type, which can hold NaN and infinities besides NULL."""
 
 
 @dataclass(frozen=True)

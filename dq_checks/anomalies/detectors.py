@@ -8,6 +8,7 @@
 | categorical | high cardinality            | > 90% distinct and over 100 distinct values |
 | categorical | single-value dominance      | more than 95%                               |
 | numeric     | isolated extreme values     | see dq_checks.anomalies.isolation           |
+| float       | NaN or infinite values      | any                                         |
 
 Every threshold can be overridden per table and per column (AnomalySettings).
 """
@@ -203,8 +204,30 @@ def isolated_extreme(column: ColumnProfile, t: AnomalyThresholds) -> Iterable[An
     return found
 
 
+def non_finite_values(column: ColumnProfile, t: AnomalyThresholds) -> Iterable[Anomaly]:
+    """NaN or infinities in a floating-point column: values no statistic can use."""
+    if not column.non_finite:
+        return []
+    fraction = column.non_finite / column.row_count
+    return [
+        Anomaly(
+            column=column.name,
+            type=Detector.NON_FINITE.value,
+            method="NaN or infinite values / row count",
+            value=fraction,
+            threshold=0.0,
+            severity=Severity.WARNING,
+            description=(
+                f"{column.non_finite:,} values ({format_percent(fraction)}) are NaN or infinite; "
+                "they are left out of every statistic"
+            ),
+        )
+    ]
+
+
 DETECTORS: dict[Detector, ColumnDetector] = {
     Detector.NULL_RATE: null_rate,
+    Detector.NON_FINITE: non_finite_values,
     Detector.ZSCORE: zscore_outliers,
     Detector.IQR: iqr_outliers,
     Detector.ISOLATED_EXTREME: isolated_extreme,

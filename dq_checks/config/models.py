@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from croniter import croniter
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 TABLE_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*$")
 GROUP_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
@@ -83,6 +83,7 @@ class Detector(StrEnum):
     HIGH_CARDINALITY = "high_cardinality"
     DOMINANCE = "single_value_dominance"
     ISOLATED_EXTREME = "isolated_extreme"
+    NON_FINITE = "non_finite_values"
 
 
 class AnomalyThresholds(StrictModel):
@@ -123,6 +124,16 @@ class AnomalySettings(AnomalyThresholds):
         return table_level.model_copy(update=override.model_dump(exclude_unset=True))
 
 
+def _owner(owner: str) -> str:
+    if not (owner.startswith("team:") and len(owner) > 5) and not EMAIL_PATTERN.match(owner):
+        raise ValueError(f"owner {owner!r} must be an email address or 'team:<name>'")
+    return owner
+
+
+Owner = Annotated[str, AfterValidator(_owner)]
+"""A Dagster owner: an email address or `team:<name>`; validated item by item for exact lines."""
+
+
 def validate_cron(expression: str) -> str:
     """Accept the five-field cron expressions that Dagster schedules take."""
     if len(expression.split()) != 5 or not croniter.is_valid(expression):
@@ -136,7 +147,7 @@ class TableSpec(StrictModel):
     table: str
     source: IcebergSourceSpec
     description: str | None = None
-    owners: tuple[str, ...] = ()
+    owners: tuple[Owner, ...] = ()
     group: str | None = None
     deps: tuple[str, ...] = ()
     schedule: str | None = None
@@ -161,14 +172,6 @@ class TableSpec(StrictModel):
     def _group_name(cls, value: str | None) -> str | None:
         if value is not None and not GROUP_PATTERN.match(value):
             raise ValueError(f"{value!r} is not a valid group name: use letters, digits and underscores")
-        return value
-
-    @field_validator("owners")
-    @classmethod
-    def _owners(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for owner in value:
-            if not (owner.startswith("team:") and len(owner) > 5) and not EMAIL_PATTERN.match(owner):
-                raise ValueError(f"owner {owner!r} must be an email address or 'team:<name>'")
         return value
 
     @field_validator("schedule")

@@ -24,6 +24,16 @@ def number(value: float | int) -> exp.Expression:
     return exp.Literal.number(repr(value) if isinstance(value, float) else value)
 
 
+def is_finite(expression: exp.Expression) -> exp.Expression:
+    """ISFINITE(expression): false for NaN and the infinities."""
+    return exp.Anonymous(this="isfinite", expressions=[expression])
+
+
+def finite_or_null(expression: exp.Expression) -> exp.Expression:
+    """The value when it is finite, else NULL, so NaN and infinities drop out of aggregates."""
+    return exp.Case(ifs=[exp.If(this=is_finite(expression.copy()), true=expression.copy())])
+
+
 def count_rows() -> exp.Expression:
     """COUNT(*)."""
     return exp.Count(this=exp.Star())

@@ -14,6 +14,8 @@ from dq_checks.metrics.sql import (
     count_distinct,
     count_if,
     count_non_null,
+    finite_or_null,
+    is_finite,
     number,
     quantiles,
     select_from,
@@ -39,6 +41,7 @@ class FirstPassMetrics:
     quartiles: AggregateMetric | None = None
     zeros: AggregateMetric | None = None
     negatives: AggregateMetric | None = None
+    non_finite: AggregateMetric | None = None
 
     def all(self) -> list[AggregateMetric]:
         """Every metric this column needs."""
@@ -52,6 +55,7 @@ class FirstPassMetrics:
             self.quartiles,
             self.zeros,
             self.negatives,
+            self.non_finite,
         ]
         return [m for m in candidates if m is not None]
 
@@ -61,21 +65,27 @@ def first_pass_metrics(info: ColumnInfo) -> FirstPassMetrics:
 
     Categorical columns get their distinct count from the frequency query instead, which
     groups by the column anyway; counting distinct values twice would double the cost.
+    Floating-point columns count NaN and infinities apart and leave them out of every
+    statistic, so one NaN cannot turn the mean, the quartiles and the outlier pass into NaN.
     """
     col = column(info.name)
     non_null = AggregateMetric(count_non_null(col))
     if info.kind is ColumnKind.OTHER:
         return FirstPassMetrics(non_null=non_null)
+    ranged = finite_or_null(col) if info.floating else col
     extremes = {
-        "minimum": AggregateMetric(exp.Min(this=col.copy())),
-        "maximum": AggregateMetric(exp.Max(this=col.copy())),
+        "minimum": AggregateMetric(exp.Min(this=ranged.copy())),
+        "maximum": AggregateMetric(exp.Max(this=ranged.copy())),
     }
     if info.kind.is_categorical:
         return FirstPassMetrics(non_null=non_null, **extremes)
     distinct = AggregateMetric(count_distinct(col.copy()), heavy=True)
     if info.kind is not ColumnKind.NUMERIC:
         return FirstPassMetrics(non_null=non_null, distinct=distinct, **extremes)
-    value = as_double(col.copy())
+    value = _statistic_value(info)
+    non_finite = (
+        AggregateMetric(count_if(exp.Not(this=is_finite(as_double(col.copy()))))) if info.floating else None
+    )
     return FirstPassMetrics(
         non_null=non_null,
         distinct=distinct,
@@ -84,8 +94,15 @@ def first_pass_metrics(info: ColumnInfo) -> FirstPassMetrics:
         quartiles=AggregateMetric(quantiles(value.copy(), QUARTILES), heavy=True),
         zeros=AggregateMetric(count_if(exp.EQ(this=col.copy(), expression=number(0)))),
         negatives=AggregateMetric(count_if(exp.LT(this=col.copy(), expression=number(0)))),
+        non_finite=non_finite,
         **extremes,
     )
+
+
+def _statistic_value(info: ColumnInfo) -> exp.Expression:
+    """The column as DOUBLE, with NaN and infinities turned into NULL for floating types."""
+    value = as_double(column(info.name))
+    return finite_or_null(value) if info.floating else value
 
 
 def frequency_query(info: ColumnInfo, relation: exp.Table, limit: int = TOP_VALUES_LIMIT) -> exp.Select:
@@ -144,7 +161,7 @@ def second_pass_metrics(
     iqr_multiplier: float,
 ) -> SecondPassMetrics:
     """Count values beyond |z| > threshold and beyond the IQR fences, and fetch both tails."""
-    value = as_double(column(info.name))
+    value = _statistic_value(info)
     iqr = q3 - q1
     lower, upper = q1 - iqr_multiplier * iqr, q3 + iqr_multiplier * iqr
     zscore_count = None

@@ -54,6 +54,7 @@ class ColumnProfile:
     q3: float | None = None
     zeros: int | None = None
     negatives: int | None = None
+    non_finite: int | None = None
     top_values: tuple[ValueCount, ...] = ()
     outliers: OutlierStats | None = None
 

@@ -81,7 +81,11 @@ def _first_pass_profile(
     quartiles = as_float_list(value_of(metrics.quartiles))
     q1, median, q3 = quartiles if len(quartiles) == 3 else (None, None, None)
     distinct = value_of(metrics.distinct)
-    zeros, negatives = value_of(metrics.zeros), value_of(metrics.negatives)
+
+    def count_of(metric: AggregateMetric | None) -> int | None:
+        # COUNT_IF over a column without values is NULL in some engines; the count is 0.
+        return None if metric is None else int(values.of(metric) or 0)
+
     return ColumnProfile(
         name=info.name,
         data_type=info.data_type,
@@ -96,8 +100,9 @@ def _first_pass_profile(
         std=as_float(value_of(metrics.std)),
         q1=q1,
         q3=q3,
-        zeros=None if zeros is None else int(zeros),
-        negatives=None if negatives is None else int(negatives),
+        zeros=count_of(metrics.zeros),
+        negatives=count_of(metrics.negatives),
+        non_finite=count_of(metrics.non_finite),
     )
 
 

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from pyiceberg.schema import Schema
     from pyiceberg.types import IcebergType
 
+_FLOATING = ("float", "double")
 _NUMERIC = ("int", "long", "float", "double", "decimal")
 _TEMPORAL = ("date", "time", "timestamp", "timestamptz", "timestamp_ns", "timestamptz_ns")
 
@@ -36,6 +37,7 @@ def columns_of(schema: Schema) -> tuple[ColumnInfo, ...]:
             data_type=str(field.field_type),
             kind=column_kind(field.field_type),
             nullable=not field.required,
+            floating=str(field.field_type) in _FLOATING,
         )
         for field in schema.fields
     )

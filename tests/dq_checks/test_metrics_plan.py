@@ -1,0 +1,219 @@
+"""Metric plans: de-duplication, batching of heavy aggregates, and computing them with real DuckDB."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from dq_checks.metrics import AggregateMetric, MetricValues, compute_aggregates
+from dq_checks.metrics.plan import batch_metrics, unique_metrics
+from dq_checks.metrics.sql import (
+    column,
+    count_distinct,
+    count_if,
+    count_non_null,
+    count_rows,
+    number,
+    quantiles,
+)
+from tests.runners import duckdb_over
+
+
+def light(name: str) -> AggregateMetric:
+    return AggregateMetric(count_non_null(column(name)))
+
+
+def heavy(name: str) -> AggregateMetric:
+    return AggregateMetric(count_distinct(column(name)), heavy=True)
+
+
+# --- unique_metrics -------------------------------------------------------------------------
+
+
+def test_metric_key_is_canonical_duckdb_sql():
+    assert light("a").key == 'COUNT("a")'
+    assert heavy("a").key == 'COUNT(DISTINCT "a")'
+    assert AggregateMetric(count_rows()).key == "COUNT(*)"
+
+
+def test_identical_expressions_dedupe_to_one_keeping_the_first():
+    first = light("a")
+    again = light("a")  # built separately, same SQL
+    parsed = AggregateMetric(sqlglot.parse_one('count("a")', read="duckdb"))  # written by hand, same SQL
+    other = light("b")
+
+    assert first is not again
+    assert first.key == again.key == parsed.key
+
+    unique = unique_metrics([first, other, again, parsed, light("b")])
+
+    assert unique == [first, other]
+    assert unique[0] is first
+    assert unique[1] is other
+
+
+def test_different_expressions_are_all_kept_in_order():
+    metrics = [light("c"), light("a"), heavy("a"), AggregateMetric(count_rows()), light("b")]
+
+    assert unique_metrics(metrics) == metrics
+    assert unique_metrics([]) == []
+
+
+def test_quoting_distinguishes_columns_that_differ_only_in_case():
+    assert len(unique_metrics([light("Amount"), light("amount")])) == 2
+
+
+# --- batch_metrics --------------------------------------------------------------------------
+
+
+def test_light_metrics_all_in_the_first_batch_with_the_first_heavy_ones():
+    lights = [light(f"l{i}") for i in range(4)]
+    heavies = [heavy(f"h{i}") for i in range(5)]
+    h0, h1, h2, h3, h4 = heavies
+    mixed = [h0, lights[0], lights[1], h1, h2, lights[2], h3, lights[3], h4]
+
+    batches = batch_metrics(mixed, heavy_per_query=2)
+
+    assert batches == [
+        [*lights, heavies[0], heavies[1]],
+        [heavies[2], heavies[3]],
+        [heavies[4]],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("per_query", "sizes"), [(1, [1, 1, 1, 1, 1, 1, 1]), (3, [3, 3, 1]), (7, [7]), (100, [7])]
+)
+def test_heavy_metrics_spread_heavy_per_query(per_query, sizes):
+    heavies = [heavy(f"h{i}") for i in range(7)]
+
+    batches = batch_metrics(heavies, heavy_per_query=per_query)
+
+    assert [len(b) for b in batches] == sizes
+    assert [m for b in batches for m in b] == heavies
+
+
+def test_heavy_per_query_below_one_means_one():
+    heavies = [heavy("x"), heavy("y")]
+
+    assert batch_metrics(heavies, heavy_per_query=0) == [[heavies[0]], [heavies[1]]]
+    assert batch_metrics(heavies, heavy_per_query=-3) == [[heavies[0]], [heavies[1]]]
+
+
+def test_only_light_metrics_is_one_batch():
+    lights = [light(f"l{i}") for i in range(30)]
+
+    assert batch_metrics(lights, heavy_per_query=1) == [lights]
+
+
+def test_no_metrics_no_batches():
+    assert batch_metrics([], heavy_per_query=4) == []
+
+
+# --- compute_aggregates against DuckDB ------------------------------------------------------
+
+ROWS = 1000
+
+
+@pytest.fixture
+def shop() -> pa.Table:
+    # Planted: amount is NULL on every 10th row and 0 on every 7th; code has 10 distinct values.
+    amounts = [None if i % 10 == 0 else float(0 if i % 7 == 0 else i) for i in range(ROWS)]
+    codes = [f"c{i % 10}" for i in range(ROWS)]
+    return pa.table({"amount": pa.array(amounts, pa.float64()), "code": pa.array(codes, pa.string())})
+
+
+def expected_values(shop):
+    amounts = [a for a in shop.column("amount").to_pylist() if a is not None]
+    return {
+        "rows": ROWS,
+        "non_null": len(amounts),
+        "zeros": sum(1 for a in amounts if a == 0),
+        "distinct_amount": len(set(amounts)),
+        "distinct_code": 10,
+    }
+
+
+def shop_metrics():
+    return {
+        "rows": AggregateMetric(count_rows()),
+        "non_null": AggregateMetric(count_non_null(column("amount"))),
+        "zeros": AggregateMetric(count_if(exp.EQ(this=column("amount"), expression=number(0)))),
+        "distinct_amount": AggregateMetric(count_distinct(column("amount")), heavy=True),
+        "distinct_code": AggregateMetric(count_distinct(column("code")), heavy=True),
+        "median": AggregateMetric(quantiles(column("amount"), (0.5,)), heavy=True),
+    }
+
+
+def test_compute_aggregates_in_one_query_with_duplicates(shop):
+    metrics = shop_metrics()
+    duplicate = AggregateMetric(count_non_null(column("amount")))
+
+    with duckdb_over(shop) as runner:
+        requested = [*metrics.values(), duplicate, light("amount")]
+        values = compute_aggregates(runner, requested, row_count_hint=ROWS)
+
+    assert isinstance(values, MetricValues)
+    assert values.query_count == 1
+    assert len(values) == len(metrics)  # the two duplicates were computed once
+    assert {name: values.of(metrics[name]) for name in expected_values(shop)} == expected_values(shop)
+    non_null = expected_values(shop)["non_null"]
+    assert values.of(duplicate) == values[duplicate] == values['COUNT("amount")'] == non_null
+    amounts = sorted(a for a in shop.column("amount").to_pylist() if a is not None)
+    middle = len(amounts) // 2
+    assert values.of(metrics["median"]) == [(amounts[middle - 1] + amounts[middle]) / 2]
+    assert set(values) == {m.key for m in metrics.values()}
+
+
+def test_compute_aggregates_spreads_heavy_metrics(shop):
+    metrics = shop_metrics()
+
+    # 2 heavy aggregates per query: budget of 2 x rows cells.
+    with duckdb_over(shop, heavy_cells_per_query=2 * ROWS) as runner:
+        assert runner.heavy_metrics_per_query(ROWS) == 2
+        values = compute_aggregates(runner, metrics.values(), row_count_hint=ROWS)
+
+    assert values.query_count == 2  # 3 light + 2 heavy, then the third heavy
+    assert {name: values.of(metrics[name]) for name in expected_values(shop)} == expected_values(shop)
+
+    with duckdb_over(shop, heavy_cells_per_query=1) as runner:
+        one_each = compute_aggregates(runner, metrics.values(), row_count_hint=ROWS)
+
+    assert one_each.query_count == 3
+    assert dict(one_each) == dict(values)
+
+
+def test_compute_aggregates_uses_the_larger_of_hint_and_loaded_rows(shop):
+    metrics = list(shop_metrics().values())
+
+    with duckdb_over(shop, heavy_cells_per_query=3 * ROWS) as runner:
+        # The hint is smaller than the table: the loaded row count decides (3 per query).
+        assert compute_aggregates(runner, metrics, row_count_hint=10).query_count == 1
+        # A larger hint shrinks the budget to 1 per query.
+        assert compute_aggregates(runner, metrics, row_count_hint=3 * ROWS).query_count == 3
+
+
+def test_compute_aggregates_with_where(shop):
+    metrics = shop_metrics()
+    only_c3 = exp.EQ(this=column("code"), expression=exp.Literal.string("c3"))
+
+    with duckdb_over(shop) as runner:
+        values = compute_aggregates(runner, metrics.values(), row_count_hint=ROWS, where=only_c3)
+
+    pairs = zip(shop.column("amount").to_pylist(), shop.column("code").to_pylist(), strict=True)
+    rows = [a for a, c in pairs if c == "c3"]
+    present = [a for a in rows if a is not None]
+    assert values.of(metrics["rows"]) == len(rows) == 100
+    assert values.of(metrics["non_null"]) == len(present)
+    assert values.of(metrics["zeros"]) == sum(1 for a in present if a == 0)
+    assert values.of(metrics["distinct_code"]) == 1
+
+
+def test_compute_aggregates_with_no_metrics_runs_no_query(shop):
+    with duckdb_over(shop) as runner:
+        values = compute_aggregates(runner, [], row_count_hint=ROWS)
+
+    assert values.query_count == 0
+    assert len(values) == 0
