@@ -105,30 +105,31 @@ def _statistic_value(info: ColumnInfo) -> exp.Expression:
     return finite_or_null(value) if info.floating else value
 
 
-def frequency_query(info: ColumnInfo, relation: exp.Table, limit: int = TOP_VALUES_LIMIT) -> exp.Select:
+def frequency_query(info: ColumnInfo, relation: exp.Table, limit: int = TOP_VALUES_LIMIT) -> exp.Query:
     """The most frequent non-NULL values with their counts, and the number of distinct values.
 
-    `COUNT(*) OVER ()` runs after the GROUP BY, so it counts groups: the exact distinct
-    count comes with the top values from the same scan.
+    The grouped counts are computed once (a materialized CTE) and read twice: counting the
+    groups gives the exact distinct count, ordering them gives the top values. That is one
+    hash aggregation instead of a COUNT(DISTINCT) and a GROUP BY, and measured faster than a
+    window over the groups.
     """
     col = column(info.name)
-    count_alias = exp.to_identifier("n", quoted=True)
-    value_alias = exp.to_identifier("value", quoted=True)
-    groups = exp.Window(this=exp.Count(this=exp.Star()))
-    query = select_from(
-        [
-            exp.alias_(col.copy(), value_alias),
-            exp.alias_(exp.Count(this=exp.Star()), count_alias),
-            exp.alias_(groups, "distinct_values", quoted=True),
-        ],
-        relation,
-        where=exp.Not(this=exp.Is(this=col.copy(), expression=exp.Null())),
-    )
-    return (
-        query.group_by(col.copy())
-        .order_by(
-            exp.Ordered(this=exp.column(count_alias), desc=True), exp.Ordered(this=exp.column(value_alias))
+    value, count = exp.to_identifier("value", quoted=True), exp.to_identifier("n", quoted=True)
+    groups = exp.to_identifier("value_counts", quoted=True)
+    grouped = (
+        select_from(
+            [exp.alias_(col.copy(), value), exp.alias_(exp.Count(this=exp.Star()), count)],
+            relation,
+            where=exp.Not(this=exp.Is(this=col.copy(), expression=exp.Null())),
         )
+        .group_by(col.copy())
+    )
+    distinct_values = exp.Subquery(this=exp.select(exp.Count(this=exp.Star())).from_(exp.table_(groups)))
+    return (
+        exp.select(exp.column(value), exp.column(count), exp.alias_(distinct_values, "distinct_values", quoted=True))
+        .from_(exp.table_(groups))
+        .with_(groups, as_=grouped, materialized=True)
+        .order_by(exp.Ordered(this=exp.column(count), desc=True), exp.Ordered(this=exp.column(value)))
         .limit(limit)
     )
 

@@ -6,6 +6,11 @@ source is scanned once however many passes the plan needs. DuckDB's buffer manag
 keeps the copy under `memory_limit` and spills the rest to `temp_directory`, and
 memory-hungry exact aggregates are spread over several queries on big tables: peak
 memory stays bounded by the settings, not by the table's size.
+
+Loading runs under a smaller limit than querying: while the stream is read, pyarrow's
+decoded row groups and DuckDB's buffers are alive together, and DuckDB needs little more
+than the pages it is writing. Once loaded, the Arrow pool gives its memory back and
+the queries get the larger limit for their hash tables and sorts.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ class LocalScanSettings:
     distinct count holds state for every row, so a 10M-row table runs them a few at a time.
     """
 
-    memory_limit: str = "512MB"
+    memory_limit: str = "400MB"
+    load_memory_limit: str = "256MB"
     threads: int = 0
     heavy_cells_per_query: int = 8_000_000
 
@@ -47,7 +53,7 @@ class LocalDuckDB:
         self._settings = settings
         self._spill_dir = tempfile.TemporaryDirectory(prefix="dq-duckdb-")
         self._connection = duckdb.connect(":memory:")
-        self._connection.execute(f"SET memory_limit = '{_size(settings.memory_limit)}'")
+        self._set_memory_limit(settings.memory_limit)
         self._connection.execute("SET temp_directory = ?", [self._spill_dir.name])
         self._connection.execute("SET preserve_insertion_order = false")
         if settings.threads > 0:
@@ -57,14 +63,20 @@ class LocalDuckDB:
 
     def load(self, batches: pa.RecordBatchReader) -> int:
         """Stream `batches` into the local table; returns the number of rows."""
+        self._set_memory_limit(self._settings.load_memory_limit)
         self._connection.register("dq_source_stream", batches)
         try:
             self._connection.execute(f'CREATE TABLE "{RELATION_NAME}" AS SELECT * FROM dq_source_stream')
         finally:
             self._connection.unregister("dq_source_stream")
+            pa.default_memory_pool().release_unused()
+            self._set_memory_limit(self._settings.memory_limit)
         (count,) = self._connection.execute(f'SELECT count(*) FROM "{RELATION_NAME}"').fetchone()  # type: ignore[misc]
         self.rows_loaded = int(count)
         return self.rows_loaded
+
+    def _set_memory_limit(self, limit: str) -> None:
+        self._connection.execute(f"SET memory_limit = '{_size(limit)}'")
 
     def fetch_rows(self, query: exp.Query) -> list[tuple[Any, ...]]:
         """Run a sqlglot query, written in DuckDB's dialect."""

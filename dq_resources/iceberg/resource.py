@@ -30,7 +30,8 @@ class IcebergCatalogResource(dg.ConfigurableResource):
     works here. The scan settings bound the local DuckDB engine that profiles the data.
     """
 
-    scan_memory_limit: str = "512MB"
+    scan_memory_limit: str = "400MB"
+    load_memory_limit: str = "256MB"
     scan_threads: int = 0
     heavy_cells_per_query: int = 8_000_000
 
@@ -47,7 +48,12 @@ class IcebergCatalogResource(dg.ConfigurableResource):
             ) from error
         except Exception as error:  # the catalog's backend (SQL, REST, Glue) is down or misconfigured
             raise SourceUnavailable(f"{source.display()}: cannot load table: {error}") from error
-        settings = LocalScanSettings(self.scan_memory_limit, self.scan_threads, self.heavy_cells_per_query)
+        settings = LocalScanSettings(
+            memory_limit=self.scan_memory_limit,
+            load_memory_limit=self.load_memory_limit,
+            threads=self.scan_threads,
+            heavy_cells_per_query=self.heavy_cells_per_query,
+        )
         return IcebergTable(source.display(), table, settings)
 
 
