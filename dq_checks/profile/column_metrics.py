@@ -116,17 +116,15 @@ def frequency_query(info: ColumnInfo, relation: exp.Table, limit: int = TOP_VALU
     col = column(info.name)
     value, count = exp.to_identifier("value", quoted=True), exp.to_identifier("n", quoted=True)
     groups = exp.to_identifier("value_counts", quoted=True)
-    grouped = (
-        select_from(
-            [exp.alias_(col.copy(), value), exp.alias_(exp.Count(this=exp.Star()), count)],
-            relation,
-            where=exp.Not(this=exp.Is(this=col.copy(), expression=exp.Null())),
-        )
-        .group_by(col.copy())
-    )
-    distinct_values = exp.Subquery(this=exp.select(exp.Count(this=exp.Star())).from_(exp.table_(groups)))
+    grouped = select_from(
+        [exp.alias_(col.copy(), value), exp.alias_(exp.Count(this=exp.Star()), count)],
+        relation,
+        where=exp.Not(this=exp.Is(this=col.copy(), expression=exp.Null())),
+    ).group_by(col.copy())
+    group_count = exp.Subquery(this=exp.select(exp.Count(this=exp.Star())).from_(exp.table_(groups)))
+    distinct_values = exp.alias_(group_count, "distinct_values", quoted=True)
     return (
-        exp.select(exp.column(value), exp.column(count), exp.alias_(distinct_values, "distinct_values", quoted=True))
+        exp.select(exp.column(value), exp.column(count), distinct_values)
         .from_(exp.table_(groups))
         .with_(groups, as_=grouped, materialized=True)
         .order_by(exp.Ordered(this=exp.column(count), desc=True), exp.Ordered(this=exp.column(value)))
