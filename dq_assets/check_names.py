@@ -1,6 +1,6 @@
 """Names of the asset checks every monitored table carries."""
 
-from dq_checks.results.builders import ANOMALIES_CHECK, PROFILE_CHECK
+from dq_checks.results.names import ANOMALIES_CHECK, PROFILE_CHECK
 
 TABLE_CHECKS = (PROFILE_CHECK, ANOMALIES_CHECK)
 

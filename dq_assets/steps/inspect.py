@@ -14,7 +14,8 @@ from dq_checks.config.columns import unknown_columns
 from dq_checks.config.loader import DefinedTable
 from dq_checks.profile import TableProfile, profile_table
 from dq_checks.redaction import redact_anomalies, redact_profile
-from dq_checks.results import CheckResult, anomalies_result, error_result, profile_result
+from dq_checks.results import CheckResult
+from dq_checks.results.builders import anomalies_result, error_result, profile_result
 from dq_checks.schema import TableDescription
 from dq_resources.sources import OpenedTable
 

@@ -9,9 +9,7 @@ from dq_checks.anomalies.model import Anomaly, Severity, worst_severity
 from dq_checks.profile.model import TableProfile
 from dq_checks.render.markdown import anomalies_markdown
 from dq_checks.results.model import CheckResult, CheckSeverity, Markdown, Outcome
-
-PROFILE_CHECK = "profile"
-ANOMALIES_CHECK = "anomalies"
+from dq_checks.results.names import ANOMALIES_CHECK, PROFILE_CHECK
 
 
 def error_result(name: str, message: str) -> CheckResult:

@@ -11,15 +11,15 @@ import dagster as dg
 
 from dq_checks.config.models import IcebergSourceSpec
 from dq_checks.schema import TableDescription
-from dq_resources.engines import LocalDuckDB, LocalScanSettings
 from dq_resources.iceberg.catalogs import load_named_catalog
-from dq_resources.iceberg.reader import stream_table
 from dq_resources.iceberg.types import columns_of
 from dq_resources.sources.base import SourceUnavailable
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
     from pyiceberg.table import Table
+
+    from dq_resources.engines import LocalDuckDB, LocalScanSettings
 
 
 class IcebergCatalogResource(dg.ConfigurableResource):
@@ -48,6 +48,8 @@ class IcebergCatalogResource(dg.ConfigurableResource):
             ) from error
         except Exception as error:  # the catalog's backend (SQL, REST, Glue) is down or misconfigured
             raise SourceUnavailable(f"{source.display()}: cannot load table: {error}") from error
+        from dq_resources.engines import LocalScanSettings
+
         settings = LocalScanSettings(
             memory_limit=self.scan_memory_limit,
             load_memory_limit=self.load_memory_limit,
@@ -83,6 +85,9 @@ class IcebergTable:
     @contextmanager
     def query_runner(self) -> Iterator[LocalDuckDB]:
         """Stream the snapshot once into a local DuckDB and hand out a runner over it."""
+        from dq_resources.engines import LocalDuckDB
+        from dq_resources.iceberg.reader import stream_table
+
         with LocalDuckDB(self._settings) as engine:
             try:
                 engine.load(stream_table(self._table))

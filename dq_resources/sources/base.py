@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from dq_checks.metrics import QueryRunner
-from dq_checks.schema import TableDescription
+if TYPE_CHECKING:
+    from dq_checks.metrics import QueryRunner
+    from dq_checks.schema import TableDescription
 
 
 class SourceUnavailable(Exception):

@@ -11,7 +11,8 @@ from dq_checks.anomalies.isolation import ROBUST_SIGMA_PER_IQR
 from dq_checks.config import AnomalySettings, AnomalyThresholds
 from dq_checks.config.models import Detector
 from dq_checks.profile.model import ColumnProfile, OutlierStats, TableProfile, ValueCount
-from dq_checks.results import CheckSeverity, Markdown, Outcome, anomalies_result, profile_result
+from dq_checks.results import CheckSeverity, Markdown, Outcome
+from dq_checks.results.builders import anomalies_result, profile_result
 from dq_checks.schema import ColumnKind
 
 DEFAULT = AnomalySettings()

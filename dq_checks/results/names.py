@@ -1,0 +1,4 @@
+"""The names of the checks every monitored table carries; a module light enough for any import path."""
+
+PROFILE_CHECK = "profile"
+ANOMALIES_CHECK = "anomalies"
