@@ -20,7 +20,8 @@ def build_definitions(config_dir: Path | None = None) -> dg.Definitions:
     """
     loaded = load_table_specs(config_dir or default_config_dir())
     loaded.raise_for_problems()
-    assets = [build_table_asset(table) for table in loaded.tables]
+    catalog = {table.spec.table: table for table in loaded.tables}
+    assets = [build_table_asset(table, catalog) for table in loaded.tables]
     jobs = {table.spec.table: build_table_job(table.spec) for table in loaded.tables}
     schedules = [
         build_schedule(table.spec, jobs[table.spec.table]) for table in loaded.tables if table.spec.schedule

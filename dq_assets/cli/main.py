@@ -46,7 +46,8 @@ def run(tables: tuple[str, ...], as_json: bool, config_dir: Path | None) -> None
     chosen, unknown = select_tables(loaded, tables)
     problems = [str(p) for p in loaded.problems] + unknown
     with instance_for_cli() as instance:
-        outcome = RunOutcome(run_tables(chosen, instance), problems)
+        catalog = {t.spec.table: t for t in loaded.tables}
+        outcome = RunOutcome(run_tables(chosen, catalog, instance), problems)
     if as_json:
         click.echo(
             json.dumps(

@@ -8,7 +8,7 @@ from typing import Any
 
 import dagster as dg
 
-from dq_assets.check_names import TABLE_CHECKS
+from dq_assets.check_names import check_names_for
 from dq_assets.steps.metadata import LAST_UPDATED_KEY, OUTCOME_KEY, PROFILE_JSON_KEY
 from dq_assets.table_asset import asset_key
 from dq_checks.config.loader import DefinedTable
@@ -75,7 +75,7 @@ def table_report(defined: DefinedTable, result: dg.ExecuteInProcessResult) -> Ta
         report.profile = {"columns": profile["columns"]}
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations() if e.asset_key == key}
     failure = _step_failure(result)
-    for name in TABLE_CHECKS:
+    for name in check_names_for(defined):
         evaluation = evaluations.get(name)
         report.checks.append(_check(name, evaluation, failure))
         if evaluation is not None and "anomalies" in evaluation.metadata:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import dagster as dg
@@ -54,13 +54,15 @@ def select_tables(loaded: LoadedConfig, names: Sequence[str]) -> tuple[list[Defi
     return chosen, problems
 
 
-def run_tables(tables: Sequence[DefinedTable], instance: dg.DagsterInstance) -> list[TableReport]:
+def run_tables(
+    tables: Sequence[DefinedTable], catalog: Mapping[str, DefinedTable], instance: dg.DagsterInstance
+) -> list[TableReport]:
     """One in-process run per table, so one unreadable source cannot skip another table's checks."""
     resources = default_resources()
     reports = []
     for table in tables:
         result = dg.materialize(
-            [build_table_asset(table)],
+            [build_table_asset(table, catalog)],
             instance=instance,
             resources=resources,
             run_config=QUIET_LOGGING,

@@ -1,4 +1,5 @@
-"""Inspect one table: describe it, profile it in one scan, detect anomalies, decide outcomes.
+"""Inspect one table: describe it, scan it once for the profile and every rule's metrics,
+detect anomalies, judge the rules, score them, and decide every check's outcome.
 
 Nothing here imports Dagster; the asset and the CLI both report what this returns.
 """
@@ -6,18 +7,30 @@ Nothing here imports Dagster; the asset and the CLI both report what this return
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from dq_assets.check_names import TABLE_CHECKS
 from dq_checks.anomalies import Anomaly, detect_anomalies
 from dq_checks.config.columns import unknown_columns
 from dq_checks.config.loader import DefinedTable
-from dq_checks.profile import TableProfile, profile_table
+from dq_checks.profile import TableProfile
+from dq_checks.profile.profiler import profile_and_measure
 from dq_checks.redaction import redact_anomalies, redact_profile
 from dq_checks.results import CheckResult
 from dq_checks.results.builders import anomalies_result, error_result, profile_result
+from dq_checks.results.rule_results import quality_score_result, rule_result
+from dq_checks.rules.compile import reference_needs
+from dq_checks.rules.evaluate import judge_rules, plan_rules
+from dq_checks.rules.model import History, ReferenceTable, TableContext, no_history
+from dq_checks.rules.scores import Scores, score
 from dq_checks.schema import TableDescription
-from dq_resources.sources import OpenedTable
+from dq_resources.sources import OpenedTable, ReferenceRequest, SourceUnavailable
+
+from dq_assets.check_names import check_names_for
+
+ReferenceOpener = Callable[[str], OpenedTable]
+HistoryLookup = Callable[[str], History]
 
 
 @dataclass(frozen=True)
@@ -29,17 +42,49 @@ class TableInspection:
     anomalies: list[Anomaly]
     checks: list[CheckResult]
     duration_seconds: float
+    scores: Scores | None = None
 
 
-def inspect_table(defined: DefinedTable, table: OpenedTable) -> TableInspection:
-    """Profile and check `table`. Raises SourceUnavailable when it cannot be read."""
+def inspect_table(
+    defined: DefinedTable,
+    table: OpenedTable,
+    *,
+    open_reference: ReferenceOpener | None = None,
+    history_for: HistoryLookup | None = None,
+    now: datetime | None = None,
+) -> TableInspection:
+    """Profile and check `table`. Raises SourceUnavailable when the table itself cannot be read."""
     spec = defined.spec
     started = time.perf_counter()
+    moment = now or datetime.now(tz=UTC)
     description = table.describe()
-    with table.query_runner() as runner:
-        profile = profile_table(
-            runner, description.columns, spec.anomalies, row_count_hint=description.row_count
+    requests, descriptions, unavailable = _references(defined, open_reference)
+    with table.query_runner(requests) as runner:
+        unavailable.update(getattr(runner, "reference_errors", {}))
+        loaded = getattr(runner, "references", {})
+        references = {
+            name: ReferenceTable(name, loaded.get(name), descriptions[name])
+            for name in descriptions
+            if name not in unavailable
+        }
+        context = TableContext(description, runner.relation, spec.key, moment, references, unavailable)
+        planned = plan_rules(defined.rules, context)
+        measured = profile_and_measure(
+            runner,
+            description.columns,
+            spec.anomalies,
+            row_count_hint=description.row_count,
+            extra=[p.metrics for p in planned],
         )
+        judged = judge_rules(
+            planned,
+            measured.values,
+            runner,
+            profile=measured.profile,
+            history_for=history_for or (lambda _name: no_history),
+            failed_groups=measured.failed_groups,
+        )
+    profile = measured.profile
     anomalies = detect_anomalies(profile, spec.anomalies)
     duration = time.perf_counter() - started
     problems = unknown_columns(defined, description)
@@ -48,10 +93,41 @@ def inspect_table(defined: DefinedTable, table: OpenedTable) -> TableInspection:
     checks = [
         profile_result(profile, duration_seconds=duration, problems=problems.profile),
         anomalies_result(visible_anomalies, problems=problems.anomalies),
+        *(rule_result(definition, outcome) for definition, outcome in judged),
     ]
-    return TableInspection(description, redact_profile(profile, pii), visible_anomalies, checks, duration)
+    scores = None
+    if defined.rules:
+        scores = score([(definition.dimension, outcome.outcome) for definition, outcome in judged])
+        checks.append(quality_score_result(scores, spec.min_quality_score))
+    return TableInspection(description, redact_profile(profile, pii), visible_anomalies, checks, duration, scores)
 
 
-def unreadable_results(message: str) -> list[CheckResult]:
+def _references(
+    defined: DefinedTable, open_reference: ReferenceOpener | None
+) -> tuple[list[ReferenceRequest], dict[str, TableDescription], dict[str, str]]:
+    """Open every table the rules reference; one that cannot be opened fails only its rules."""
+    needs = references_of(defined)
+    requests, descriptions, unavailable = [], {}, {}
+    for name, columns in needs.items():
+        if open_reference is None:
+            unavailable[name] = "no source resolver was given"
+            continue
+        try:
+            opened = open_reference(name)
+            descriptions[name] = opened.describe()
+        except SourceUnavailable as error:
+            unavailable[name] = str(error)
+            continue
+        requests.append(ReferenceRequest(name, opened, None if columns is None else frozenset(columns)))
+    return requests, descriptions, unavailable
+
+
+def unreadable_results(defined: DefinedTable, message: str) -> list[CheckResult]:
     """Every check of a table whose source could not be read is an error with the cause."""
-    return [error_result(name, message) for name in TABLE_CHECKS]
+    return [error_result(name, message) for name in check_names_for(defined)]
+
+
+def references_of(defined: DefinedTable) -> Mapping[str, set[str] | None]:
+    """The monitored tables this table's rules read (for resource wiring and lineage)."""
+    parsed = [rule.rule for rule in defined.rules if rule.rule is not None]
+    return reference_needs(parsed, set(defined.spec.deps))

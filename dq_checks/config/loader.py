@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from dq_checks.config.models import TableSpec
+from dq_checks.config.rule_entries import RuleDefinition, rule_definitions
 from dq_checks.config.yaml_lines import line_of
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -45,6 +46,7 @@ class DefinedTable:
     spec: TableSpec
     path: Path
     document: object = field(repr=False, compare=False)
+    rules: tuple[RuleDefinition, ...] = ()
 
     def line_of(self, *location: str | int) -> int:
         """The line in `path` where `location` (e.g. 'source', 'identifier') was written."""
@@ -61,6 +63,11 @@ class LoadedConfig:
 
     tables: tuple[DefinedTable, ...]
     problems: tuple[ConfigProblem, ...]
+
+    @property
+    def rule_problems(self) -> tuple[str, ...]:
+        """Rules that do not parse or validate. Their tables still load; the rule's check errors."""
+        return tuple(r.problem for t in self.tables for r in t.rules if r.problem is not None)
 
     @property
     def specs(self) -> tuple[TableSpec, ...]:
@@ -160,7 +167,13 @@ def _check_across_files(tables: list[DefinedTable]) -> tuple[list[DefinedTable],
                     )
                 )
     problems.extend(_dependency_cycles(accepted))
-    return accepted, problems
+    known = set(first_by_name)
+    with_rules = []
+    for table in accepted:
+        rules, clashes = rule_definitions(table.spec, table.path, table.document, known)
+        problems.extend(ConfigProblem(table.path, clash.line, clash.message) for clash in clashes)
+        with_rules.append(replace(table, rules=rules))
+    return with_rules, problems
 
 
 def _dependency_cycles(tables: list[DefinedTable]) -> list[ConfigProblem]:

@@ -68,7 +68,7 @@ class RuleSeverity(StrEnum):
 class RuleEntry(StrictModel):
     """One DQDL rule in a table's `rules:` list."""
 
-    name: str | None = None
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=100)
     rule: str = Field(min_length=1)
     severity: RuleSeverity = RuleSeverity.ERROR
     blocking: bool = False
@@ -155,6 +155,8 @@ class TableSpec(StrictModel):
     pii_columns: tuple[str, ...] = ()
     key: tuple[str, ...] = ()
     rules: tuple[RuleEntry, ...] = ()
+    constants: dict[str, str | int | float] = Field(default_factory=dict)
+    min_quality_score: float = Field(default=0.8, ge=0, le=1)
     anomalies: AnomalySettings = Field(default_factory=AnomalySettings)
 
     @field_validator("table")

@@ -82,7 +82,7 @@ def first_pass_metrics(info: ColumnInfo) -> FirstPassMetrics:
     distinct = AggregateMetric(count_distinct(col.copy()), heavy=True)
     if info.kind is not ColumnKind.NUMERIC:
         return FirstPassMetrics(non_null=non_null, distinct=distinct, **extremes)
-    value = _statistic_value(info)
+    value = statistic_value(info)
     non_finite = (
         AggregateMetric(count_if(exp.Not(this=is_finite(as_double(col.copy()))))) if info.floating else None
     )
@@ -99,7 +99,7 @@ def first_pass_metrics(info: ColumnInfo) -> FirstPassMetrics:
     )
 
 
-def _statistic_value(info: ColumnInfo) -> exp.Expression:
+def statistic_value(info: ColumnInfo) -> exp.Expression:
     """The column as DOUBLE, with NaN and infinities turned into NULL for floating types."""
     value = as_double(column(info.name))
     return finite_or_null(value) if info.floating else value
@@ -160,7 +160,7 @@ def second_pass_metrics(
     iqr_multiplier: float,
 ) -> SecondPassMetrics:
     """Count values beyond |z| > threshold and beyond the IQR fences, and fetch both tails."""
-    value = _statistic_value(info)
+    value = statistic_value(info)
     iqr = q3 - q1
     lower, upper = q1 - iqr_multiplier * iqr, q3 + iqr_multiplier * iqr
     zscore_count = None

@@ -7,7 +7,7 @@ outliers that needs the first pass's statistics.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from dq_checks.config.models import AnomalySettings
 from dq_checks.metrics import AggregateMetric, MetricValues, QueryRunner, compute_aggregates
@@ -24,6 +24,15 @@ from dq_checks.profile.values import as_float, as_float_list, plain
 from dq_checks.schema import ColumnInfo, ColumnKind
 
 
+@dataclass(frozen=True)
+class Measured:
+    """A profile, the values of the extra metrics measured in the same scan, and groups that failed."""
+
+    profile: TableProfile
+    values: MetricValues
+    failed_groups: dict[int, str] = field(default_factory=dict)
+
+
 def profile_table(
     runner: QueryRunner,
     columns: Sequence[ColumnInfo],
@@ -36,13 +45,46 @@ def profile_table(
     `settings` gives each column's z-score threshold and IQR multiplier, which the second
     pass counts against, so the counts match the thresholds the detectors will apply.
     """
+    return profile_and_measure(runner, columns, settings, row_count_hint=row_count_hint).profile
+
+
+def profile_and_measure(
+    runner: QueryRunner,
+    columns: Sequence[ColumnInfo],
+    settings: AnomalySettings,
+    *,
+    row_count_hint: int | None = None,
+    extra: Sequence[Sequence[AggregateMetric]] = (),
+) -> Measured:
+    """Profile the table and, in the same aggregate scan, compute `extra` groups of metrics.
+
+    Rules bring their metrics as one group each. A metric that the profile computes too is
+    computed once. If the engine rejects the combined scan (a rule's `where` compares text
+    with a number, say), the profile runs alone and each group is retried on its own, so
+    one broken rule cannot take the profile or the other rules down with it.
+    """
     row_metric = AggregateMetric(count_rows())
     first = {c.name: first_pass_metrics(c) for c in columns}
     hint = row_count_hint or 0
-    values = compute_aggregates(
-        runner, [row_metric, *(m for fp in first.values() for m in fp.all())], row_count_hint=hint
-    )
-    queries = values.query_count
+    profile_metrics = [row_metric, *(m for fp in first.values() for m in fp.all())]
+    extra_metrics = [m for group in extra for m in group]
+    failed_groups: dict[int, str] = {}
+    try:
+        values = compute_aggregates(runner, [*profile_metrics, *extra_metrics], row_count_hint=hint)
+        queries = values.query_count
+    except Exception:  # noqa: BLE001 - isolate the failing group below, then report it per rule
+        values = compute_aggregates(runner, profile_metrics, row_count_hint=hint)
+        queries = values.query_count
+        merged = dict(values)
+        for index, group in enumerate(extra):
+            try:
+                group_values = compute_aggregates(runner, group, row_count_hint=hint)
+            except Exception as error:  # noqa: BLE001
+                failed_groups[index] = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+                continue
+            queries += group_values.query_count
+            merged.update(group_values)
+        values = MetricValues(merged, query_count=queries)
     row_count = int(values.of(row_metric))
     profiles = {c.name: _first_pass_profile(c, first[c.name], values, row_count) for c in columns}
 
@@ -67,7 +109,8 @@ def profile_table(
             profiles[name] = replace(
                 profiles[name], outliers=_outlier_stats(metrics, outlier_values, settings, name)
             )
-    return TableProfile(row_count=row_count, columns=profiles, queries=queries)
+    profile = TableProfile(row_count=row_count, columns=profiles, queries=queries)
+    return Measured(profile, values, failed_groups)
 
 
 def _first_pass_profile(

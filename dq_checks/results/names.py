@@ -2,3 +2,4 @@
 
 PROFILE_CHECK = "profile"
 ANOMALIES_CHECK = "anomalies"
+QUALITY_SCORE_CHECK = "quality_score"

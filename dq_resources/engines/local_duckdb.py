@@ -60,20 +60,45 @@ class LocalDuckDB:
             self._connection.execute(f"SET threads = {int(settings.threads)}")
         self.relation = exp.table_(exp.to_identifier(RELATION_NAME, quoted=True))
         self.rows_loaded = 0
+        self.references: dict[str, exp.Table] = {}
+        self.reference_errors: dict[str, str] = {}
 
     def load(self, batches: pa.RecordBatchReader) -> int:
         """Stream `batches` into the local table; returns the number of rows."""
+        self.rows_loaded = self._load_into(RELATION_NAME, batches)
+        return self.rows_loaded
+
+    def load_reference(self, name: str, batches: pa.RecordBatchReader) -> exp.Table:
+        """Stream another monitored table (the columns a rule needs) in beside the primary one.
+
+        Joins between the two then run here, in one engine. The local name is derived
+        from a counter, never from user text.
+        """
+        local = f"dq_reference_{len(self.references) + 1}"
+        self._load_into(local, batches)
+        self.references[name] = exp.table_(exp.to_identifier(local, quoted=True))
+        return self.references[name]
+
+    def seal(self) -> None:
+        """No file, network or extension access from here on: only the loaded tables remain.
+
+        Called once the data is in, before any user-written SQL runs; DuckDB does not
+        allow a query to switch it back on.
+        """
+        self._connection.execute("SET enable_external_access = false")
+        self._connection.execute("SET lock_configuration = true")
+
+    def _load_into(self, table: str, batches: pa.RecordBatchReader) -> int:
         self._set_memory_limit(self._settings.load_memory_limit)
         self._connection.register("dq_source_stream", batches)
         try:
-            self._connection.execute(f'CREATE TABLE "{RELATION_NAME}" AS SELECT * FROM dq_source_stream')
+            self._connection.execute(f'CREATE TABLE "{table}" AS SELECT * FROM dq_source_stream')
         finally:
             self._connection.unregister("dq_source_stream")
             pa.default_memory_pool().release_unused()
             self._set_memory_limit(self._settings.memory_limit)
-        (count,) = self._connection.execute(f'SELECT count(*) FROM "{RELATION_NAME}"').fetchone()  # type: ignore[misc]
-        self.rows_loaded = int(count)
-        return self.rows_loaded
+        (count,) = self._connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()  # type: ignore[misc]
+        return int(count)
 
     def _set_memory_limit(self, limit: str) -> None:
         self._connection.execute(f"SET memory_limit = '{_size(limit)}'")

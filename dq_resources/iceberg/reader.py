@@ -10,7 +10,7 @@ at about one row group.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -19,11 +19,11 @@ if TYPE_CHECKING:
     from pyiceberg.table import Table
 
 
-def stream_table(table: Table) -> pa.RecordBatchReader:
-    """Every row of the table's current snapshot, one batch at a time."""
+def stream_table(table: Table, columns: Collection[str] | None = None) -> pa.RecordBatchReader:
+    """Every row of the table's current snapshot (or just `columns` of it), one batch at a time."""
     from pyiceberg.io.pyarrow import ArrowScan, _read_all_delete_files, schema_to_pyarrow
 
-    scan = table.scan()
+    scan = table.scan() if columns is None else table.scan(selected_fields=tuple(columns))
     projected = scan.projection()
     tasks = list(scan.plan_files())
     target = schema_to_pyarrow(projected)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -13,9 +13,10 @@ from dq_checks.config.models import IcebergSourceSpec
 from dq_checks.schema import TableDescription
 from dq_resources.iceberg.catalogs import load_named_catalog
 from dq_resources.iceberg.types import columns_of
-from dq_resources.sources.base import SourceUnavailable
+from dq_resources.sources.base import ReferenceRequest, SourceUnavailable
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from pyiceberg.catalog import Catalog
     from pyiceberg.table import Table
 
@@ -82,18 +83,40 @@ class IcebergTable:
             extra={"location": self._table.location()},
         )
 
-    @contextmanager
-    def query_runner(self) -> Iterator[LocalDuckDB]:
-        """Stream the snapshot once into a local DuckDB and hand out a runner over it."""
-        from dq_resources.engines import LocalDuckDB
+    def arrow_stream(self, columns: Collection[str] | None = None) -> pa.RecordBatchReader:
+        """The snapshot's rows (or some columns), one batch at a time."""
         from dq_resources.iceberg.reader import stream_table
+
+        return stream_table(self._table, columns)
+
+    @contextmanager
+    def query_runner(self, references: Sequence[ReferenceRequest] = ()) -> Iterator[LocalDuckDB]:
+        """Stream the snapshot once into a local DuckDB, the references beside it, then seal it."""
+        from dq_resources.engines import LocalDuckDB
 
         with LocalDuckDB(self._settings) as engine:
             try:
-                engine.load(stream_table(self._table))
+                engine.load(self.arrow_stream())
             except Exception as error:  # unreadable data files, missing objects, permission errors
                 raise SourceUnavailable(f"{self.name}: cannot read data: {error}") from error
+            for request in references:
+                _load_reference(engine, request)
+            engine.seal()
             yield engine
+
+
+def _load_reference(engine: LocalDuckDB, request: ReferenceRequest) -> None:
+    """Stream a reference in; a failure is recorded for the rules that need it, not raised."""
+    if request.columns is not None and not request.columns:
+        return  # the description alone answers (SchemaMatch, RowCountMatch)
+    stream = getattr(request.table, "arrow_stream", None)
+    if stream is None:
+        engine.reference_errors[request.name] = f"{request.table.name} cannot be streamed to this engine"
+        return
+    try:
+        engine.load_reference(request.name, stream(None if request.columns is None else sorted(request.columns)))
+    except Exception as error:  # a reference that is down fails its rules, not this table
+        engine.reference_errors[request.name] = f"cannot read {request.table.name}: {error}"
 
 
 def _load_catalog(name: str) -> Catalog:

@@ -19,7 +19,7 @@ def materialize_table(config_dir: Path, table: str) -> dg.ExecuteInProcessResult
     loaded = load_table_specs(config_dir)
     assert loaded.problems == ()
     return dg.materialize(
-        [build_table_asset(loaded.by_name(table))],
+        [build_table_asset(loaded.by_name(table), {t.spec.table: t for t in loaded.tables})],
         instance=dg.DagsterInstance.ephemeral(),
         resources=default_resources(),
         raise_on_error=False,

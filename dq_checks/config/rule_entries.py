@@ -1,0 +1,98 @@
+"""Parse and check the `rules:` of a table definition.
+
+A rule that does not parse or validate does not stop the table from loading: it becomes
+a check whose outcome is always *error*, with the message, so the other rules and the
+profile keep running. `dq validate` still reports it and exits 2. Duplicate check names
+are different: they would make two checks indistinguishable, so they fail the load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dq_checks.config.models import RuleSeverity, TableSpec
+from dq_checks.config.yaml_lines import line_of
+from dq_checks.dqdl.ast import Number, RuleExpr, String
+from dq_checks.dqdl.constants import UndefinedConstant, resolve_constants
+from dq_checks.dqdl.parser import DQDLSyntaxError, parse_rule
+from dq_checks.dqdl.rule_types import Dimension
+from dq_checks.dqdl.validate import validate_rule
+from dq_checks.rules.dimensions import dimension_of
+from dq_checks.rules.naming import RESERVED_CHECK_NAMES, slug
+
+
+@dataclass(frozen=True)
+class RuleDefinition:
+    """One rule of a table, ready to become an asset check."""
+
+    check_name: str
+    text: str
+    severity: RuleSeverity
+    blocking: bool
+    location: str
+    rule: RuleExpr | None
+    problem: str | None = None
+
+    @property
+    def dimension(self) -> Dimension | None:
+        """The dimension the rule scores towards (None when it did not parse)."""
+        return dimension_of(self.rule) if self.rule is not None else None
+
+
+@dataclass(frozen=True)
+class NameClash:
+    """Two rules of one table with the same check name."""
+
+    line: int
+    message: str
+
+
+def rule_definitions(
+    spec: TableSpec, path: Path, document: object, known_tables: Collection[str]
+) -> tuple[tuple[RuleDefinition, ...], list[NameClash]]:
+    """Every rule of `spec`, parsed, with constants resolved and statically checked."""
+    constants = _constants(spec.constants)
+    definitions: list[RuleDefinition] = []
+    clashes: list[NameClash] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(spec.rules):
+        line = line_of(document, ("rules", index, "rule"))
+        name = entry.name or slug(entry.rule)
+        if name in RESERVED_CHECK_NAMES:
+            clashes.append(NameClash(line, f"rules.{index}: check name {name!r} is reserved; give the rule a name:"))
+            continue
+        if name in seen:
+            clashes.append(
+                NameClash(line, f"rules.{index}: duplicate check name {name!r}, already used at line {seen[name]}")
+            )
+            continue
+        seen[name] = line
+        rule, problem = _parse(entry.rule, constants, known_tables, set(spec.deps))
+        location = f"{path}:{line}"
+        if problem is not None:
+            problem = f"{location}: rule {entry.rule!r}: {problem}"
+        definitions.append(
+            RuleDefinition(name, entry.rule, entry.severity, entry.blocking, location, rule, problem)
+        )
+    return tuple(definitions), clashes
+
+
+def _constants(values: Mapping[str, str | int | float]) -> dict[str, Number | String]:
+    return {k: String(v) if isinstance(v, str) else Number(v) for k, v in values.items()}
+
+
+def _parse(
+    text: str, constants: Mapping[str, Number | String], known_tables: Collection[str], sql_tables: set[str]
+) -> tuple[RuleExpr | None, str | None]:
+    try:
+        parsed = resolve_constants(parse_rule(text), constants)
+    except DQDLSyntaxError as error:
+        return None, f"{error.line}:{error.column}: {error.message}"
+    except UndefinedConstant as error:
+        return None, str(error)
+    problems = validate_rule(parsed, known_tables=known_tables, sql_tables=sql_tables)
+    if problems:
+        return None, "; ".join(p.where() + p.message for p in problems)
+    return parsed, None

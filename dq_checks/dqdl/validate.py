@@ -1,0 +1,328 @@
+"""Static checks of a parsed rule: everything that can be known without reading the table.
+
+Unknown rule types, wrong parameters, a condition a rule type does not take, `between`
+with min > max, a regex that does not compile, an unsafe CustomSql statement or `where`
+predicate, and a reference to a table that is not monitored. Column names and types are
+checked later, against the real schema.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from dq_checks.dqdl.ast import (
+    Between,
+    BinaryOp,
+    Call,
+    Comparison,
+    Composite,
+    Condition,
+    Duration,
+    Expr,
+    InList,
+    Keyword,
+    Matches,
+    Negate,
+    Now,
+    Number,
+    Position,
+    Rule,
+    RuleExpr,
+    String,
+)
+from dq_checks.dqdl.references import aggregate_ref, columns_ref, key_mapping
+from dq_checks.dqdl.rule_types import (
+    ANOMALY_METRICS,
+    DYNAMIC_FUNCTIONS,
+    FILE_RULE_TYPES,
+    RULE_TYPES,
+    ConditionKind,
+    RuleTypeSpec,
+)
+from dq_checks.rules.sql_safety import UnsafeSql, vet_custom_sql, vet_predicate
+
+TYPE_NAMES = ("BOOLEAN", "DATE", "TIMESTAMP", "INTEGER", "DOUBLE", "FLOAT", "LONG")
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """Something wrong with a rule, and where in its text."""
+
+    message: str
+    position: Position | None = None
+
+    def where(self) -> str:
+        """`line:column: ` when the position is known."""
+        return f"{self.position.line}:{self.position.column}: " if self.position else ""
+
+
+def validate_rule(
+    rule: RuleExpr, *, known_tables: Collection[str], sql_tables: Collection[str] | None = None
+) -> list[RuleProblem]:
+    """Every static problem of a rule whose constants are already resolved.
+
+    `known_tables` are the monitored tables a reference may name; `sql_tables` the ones a
+    CustomSql statement may read besides `primary` (the table's `deps`), all by default.
+    """
+    readable = known_tables if sql_tables is None else sql_tables
+    if isinstance(rule, Composite):
+        return [
+            problem
+            for child in rule.rules
+            for problem in validate_rule(child, known_tables=known_tables, sql_tables=readable)
+        ]
+    spec = RULE_TYPES.get(rule.rule_type)
+    if spec is None:
+        return [RuleProblem(_unknown_type(rule.rule_type), rule.position)]
+    problems = [
+        *_params(rule, spec),
+        *_condition(rule, spec),
+        *_clauses(rule, spec),
+    ]
+    if not problems:
+        problems += _references(rule, known_tables, readable)
+    return [p if p.position else RuleProblem(p.message, rule.position) for p in problems]
+
+
+def _unknown_type(name: str) -> str:
+    if name in FILE_RULE_TYPES:
+        return f"{name} checks files, not tables; the File* rules are not supported"
+    close = difflib.get_close_matches(name, RULE_TYPES, n=1)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"unknown rule type {name!r}{hint}"
+
+
+def _params(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
+    count = len(rule.params)
+    if count < spec.min_params or (spec.max_params is not None and count > spec.max_params):
+        expected = spec.param_help or "no parameters"
+        return [RuleProblem(f"{spec.name} takes {expected}, got {count} parameter(s)")]
+    return [RuleProblem(f"{spec.name}: parameters must be quoted strings") for p in rule.params if not isinstance(p, String)]
+
+
+def _condition(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
+    condition, kind = rule.condition, spec.condition
+    if kind is ConditionKind.NONE:
+        return [] if condition is None else [RuleProblem(f"{spec.name} takes no condition")]
+    if condition is None:
+        if kind is ConditionKind.NUMERIC_OR_THRESHOLD and rule.threshold is not None:
+            return []
+        return [RuleProblem(f"{spec.name} needs a condition ({kind.value})")]
+    problems = _bounds(condition)
+    if kind in (ConditionKind.NUMERIC, ConditionKind.NUMERIC_OR_THRESHOLD):
+        problems += _numeric(condition, spec.name, allow_dynamic=True)
+    elif kind is ConditionKind.DURATION:
+        problems += _durations(condition, spec.name)
+    elif kind is ConditionKind.TYPE_NAME:
+        problems += _type_names(condition)
+    elif kind is ConditionKind.VALUE:
+        problems += _values(condition)
+    return problems
+
+
+def _operands(condition: Condition) -> tuple[Expr, ...]:
+    match condition:
+        case Comparison():
+            return (condition.operand,)
+        case Between():
+            return (condition.low, condition.high)
+        case InList():
+            return condition.values
+        case Matches():
+            return (condition.pattern,)
+    return ()
+
+
+def _numeric(condition: Condition, rule_type: str, *, allow_dynamic: bool) -> list[RuleProblem]:
+    if isinstance(condition, Matches):
+        return [RuleProblem(f"{rule_type} compares numbers; 'matches' needs ColumnValues")]
+    problems = []
+    for operand in _operands(condition):
+        problems += _numeric_expr(operand, rule_type, allow_dynamic=allow_dynamic)
+    return problems
+
+
+def _numeric_expr(expr: Expr, rule_type: str, *, allow_dynamic: bool) -> list[RuleProblem]:
+    match expr:
+        case Number():
+            return []
+        case Negate():
+            return _numeric_expr(expr.operand, rule_type, allow_dynamic=allow_dynamic)
+        case BinaryOp():
+            return _numeric_expr(expr.left, rule_type, allow_dynamic=allow_dynamic) + _numeric_expr(
+                expr.right, rule_type, allow_dynamic=allow_dynamic
+            )
+        case Call():
+            if not allow_dynamic:
+                return [RuleProblem(f"{rule_type} cannot use {expr.name}(): dynamic rules compare aggregate metrics")]
+            return _dynamic_call(expr)
+    return [RuleProblem(f"{rule_type} compares numbers, got {_describe(expr)}")]
+
+
+def _dynamic_call(call: Call) -> list[RuleProblem]:
+    if call.name not in DYNAMIC_FUNCTIONS:
+        return [RuleProblem(f"unknown function {call.name}(); dynamic rules use {', '.join(DYNAMIC_FUNCTIONS)}")]
+    if call.name == "last":
+        ok = len(call.args) == 1 and isinstance(call.args[0], Number) and isinstance(call.args[0].value, int)
+        if not ok or call.args[0].value < 1:  # type: ignore[union-attr]
+            return [RuleProblem("last(k) takes one whole number k >= 1")]
+        return []
+    if call.name == "index":
+        if len(call.args) != 2 or not _is_last(call.args[0]) or not isinstance(call.args[1], Number):
+            return [RuleProblem("index takes last(k) and a position: index(last(10), 1)")]
+        return _dynamic_call(call.args[0])  # type: ignore[arg-type]
+    if call.name == "abs":
+        if len(call.args) != 1:
+            return [RuleProblem("abs takes one argument")]
+        return _numeric_expr(call.args[0], "abs", allow_dynamic=True)
+    if len(call.args) != 1 or not _is_last(call.args[0]):
+        return [RuleProblem(f"{call.name} takes last(k): {call.name}(last(10))")]
+    return _dynamic_call(call.args[0])  # type: ignore[arg-type]
+
+
+def _is_last(expr: Expr) -> bool:
+    return isinstance(expr, Call) and expr.name == "last"
+
+
+def _durations(condition: Condition, rule_type: str) -> list[RuleProblem]:
+    if not isinstance(condition, Comparison | Between):
+        return [RuleProblem(f"{rule_type} compares ages: use a comparison or between with durations")]
+    bad = [o for o in _operands(condition) if not isinstance(o, Duration)]
+    return [RuleProblem(f"{rule_type} compares ages, like '<= 24 hours'; got {_describe(o)}") for o in bad]
+
+
+def _type_names(condition: Condition) -> list[RuleProblem]:
+    if isinstance(condition, Comparison) and condition.op == "=":
+        names = [condition.operand]
+    elif isinstance(condition, InList) and not condition.negated:
+        names = list(condition.values)
+    else:
+        return [RuleProblem('ColumnDataType takes = "TYPE" or in ["TYPE", ...]')]
+    return [
+        RuleProblem(f"ColumnDataType: {_describe(n)} is not one of {', '.join(TYPE_NAMES)}")
+        for n in names
+        if not (isinstance(n, String) and n.value.upper() in TYPE_NAMES)
+    ]
+
+
+def _values(condition: Condition) -> list[RuleProblem]:
+    if isinstance(condition, Matches):
+        pattern = condition.pattern
+        if not isinstance(pattern, String):
+            return [RuleProblem("matches takes a quoted regular expression")]
+        try:
+            re.compile(pattern.value)
+        except re.error as error:
+            return [RuleProblem(f"regex {pattern.value!r} does not compile: {error}")]
+        return []
+    problems = []
+    for operand in _operands(condition):
+        if isinstance(operand, Call) or (isinstance(operand, BinaryOp) and _has_call(operand)):
+            problems.append(RuleProblem("ColumnValues compares each value; dynamic expressions need an aggregate rule"))
+        if isinstance(operand, Keyword) and not isinstance(condition, Comparison | InList):
+            problems.append(RuleProblem(f"{operand.name} can only be compared with = or != or listed with in"))
+        if isinstance(operand, Duration):
+            problems.append(RuleProblem("a bare duration is not a value; write (now() - 3 days)"))
+    return problems
+
+
+def _has_call(expr: Expr) -> bool:
+    if isinstance(expr, Call):
+        return True
+    if isinstance(expr, BinaryOp):
+        return _has_call(expr.left) or _has_call(expr.right)
+    if isinstance(expr, Negate):
+        return _has_call(expr.operand)
+    return False
+
+
+def _bounds(condition: Condition) -> list[RuleProblem]:
+    if not isinstance(condition, Between):
+        return []
+    low, high = _literal_number(condition.low), _literal_number(condition.high)
+    if low is not None and high is not None and low >= high:
+        return [RuleProblem(f"between {low:g} and {high:g}: the lower bound must be below the upper bound")]
+    low_d, high_d = condition.low, condition.high
+    if isinstance(low_d, Duration) and isinstance(high_d, Duration) and low_d.seconds >= high_d.seconds:
+        return [RuleProblem("between: the shorter duration must come first")]
+    return []
+
+
+def _literal_number(expr: Expr) -> float | None:
+    return float(expr.value) if isinstance(expr, Number) else None
+
+
+def _clauses(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
+    problems = []
+    if rule.where is not None:
+        if not spec.where:
+            problems.append(RuleProblem(f"{spec.name} does not take a where clause"))
+        else:
+            try:
+                vet_predicate(rule.where.value)
+            except UnsafeSql as error:
+                problems.append(RuleProblem(str(error)))
+    if rule.threshold is not None:
+        if not spec.threshold:
+            problems.append(RuleProblem(f"{spec.name} does not take 'with threshold'"))
+        else:
+            problems += _numeric(rule.threshold, "with threshold", allow_dynamic=False)
+    return problems
+
+
+def _references(rule: Rule, known_tables: Collection[str], sql_tables: Collection[str]) -> list[RuleProblem]:
+    params = [p.value for p in rule.params if isinstance(p, String)]
+    try:
+        if rule.rule_type == "ReferentialIntegrity":
+            tables = [columns_ref(params[1]).table]
+        elif rule.rule_type in ("RowCountMatch", "SchemaMatch"):
+            tables = [params[0]]
+        elif rule.rule_type == "DatasetMatch":
+            for mapping in params[1:]:
+                key_mapping(mapping)
+            tables = [params[0]]
+        elif rule.rule_type == "AggregateMatch":
+            refs = [aggregate_ref(p) for p in params]
+            tables = [r.table for r in refs if r.table is not None]
+        elif rule.rule_type == "CustomSql":
+            vet_custom_sql(params[0], allowed_tables=sql_tables)
+            tables = []
+        elif rule.rule_type == "DetectAnomalies":
+            return _anomaly_metric(params)
+        else:
+            tables = []
+    except (ValueError, UnsafeSql) as error:
+        return [RuleProblem(str(error))]
+    return [
+        RuleProblem(f"{rule.rule_type} references table {table!r}, which is not a monitored table")
+        for table in tables
+        if table not in known_tables
+    ]
+
+
+def _anomaly_metric(params: list[str]) -> list[RuleProblem]:
+    metric = params[0]
+    if metric not in ANOMALY_METRICS:
+        return [RuleProblem(f"DetectAnomalies cannot learn {metric!r}; it learns {', '.join(ANOMALY_METRICS)}")]
+    if ANOMALY_METRICS[metric] != (len(params) == 2):
+        needs = "a column" if ANOMALY_METRICS[metric] else "no column"
+        return [RuleProblem(f"DetectAnomalies {metric!r} takes {needs}")]
+    return []
+
+
+def _describe(expr: Expr) -> str:
+    match expr:
+        case String():
+            return f'the string "{expr.value}"'
+        case Keyword():
+            return expr.name
+        case Now():
+            return "now()"
+        case Duration():
+            return f"the duration {expr.amount.value:g} {expr.unit}"
+        case Number():
+            return f"the number {expr.value}"
+    return type(expr).__name__

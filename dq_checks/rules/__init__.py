@@ -1,0 +1,1 @@
+"""Rules as code: DQDL rules compiled to metrics and queries, evaluated, and scored."""

@@ -1,0 +1,98 @@
+"""Turn a parsed rule into a compiled rule for one table, and combine composite rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dq_checks.dqdl.ast import Composite, RuleExpr, leaf_rules
+from dq_checks.dqdl.printer import rule_text
+from dq_checks.metrics import AggregateMetric
+from dq_checks.results.model import Outcome
+from dq_checks.rules.kinds.cross_table import compile_cross_table, referenced_tables
+from dq_checks.rules.kinds.custom_sql import compile_custom_sql, custom_sql_tables
+from dq_checks.rules.kinds.grouped import compile_grouped
+from dq_checks.rules.kinds.learned import compile_detect_anomalies
+from dq_checks.rules.kinds.row_level import compile_row_level
+from dq_checks.rules.kinds.scalar import compile_scalar
+from dq_checks.rules.model import CompiledRule, Evidence, RuleError, RuleOutcome, TableContext
+
+ROW_LEVEL = frozenset({"ColumnValues", "ColumnLength", "ColumnDataType", "DataFreshness"})
+GROUPED = frozenset({"IsUnique", "Uniqueness", "IsPrimaryKey", "UniqueValueRatio", "Entropy"})
+CROSS_TABLE = frozenset({"ReferentialIntegrity", "DatasetMatch", "SchemaMatch", "RowCountMatch", "AggregateMatch"})
+
+
+def compile_rule(rule: RuleExpr, context: TableContext) -> CompiledRule:
+    """The compiled rule; RuleError when the table cannot support it (missing column, wrong type)."""
+    if isinstance(rule, Composite):
+        return CompositeRule(rule.op, tuple((rule_text(r), compile_rule(r, context)) for r in rule.rules))
+    kind = rule.rule_type
+    if kind in ROW_LEVEL:
+        return compile_row_level(rule, context)
+    if kind in GROUPED:
+        return compile_grouped(rule, context)
+    if kind in CROSS_TABLE:
+        return compile_cross_table(rule, context)  # type: ignore[return-value]
+    if kind == "CustomSql":
+        return compile_custom_sql(rule, context)
+    if kind == "DetectAnomalies":
+        return compile_detect_anomalies(rule, context)
+    return compile_scalar(rule, context)
+
+
+def reference_needs(rules: Sequence[RuleExpr], readable_tables: set[str]) -> dict[str, set[str] | None]:
+    """The other tables the rules read, with the columns needed (None: all of them)."""
+    needs: dict[str, set[str] | None] = {}
+    for leaf in (leaf for rule in rules for leaf in leaf_rules(rule)):
+        found: dict[str, set[str] | None] = referenced_tables(leaf) if leaf.rule_type in CROSS_TABLE else {}
+        if leaf.rule_type == "CustomSql":
+            found = dict.fromkeys(custom_sql_tables(leaf, readable_tables))
+        for table, columns in found.items():
+            if columns is None or (table in needs and needs[table] is None):
+                needs[table] = None
+            else:
+                needs[table] = (needs.get(table) or set()) | columns
+    return needs
+
+
+@dataclass(frozen=True)
+class CompositeRule:
+    """`(A) and (B)`, `(A) or (B)`: each rule runs over the whole table, then the outcomes combine."""
+
+    op: str
+    children: tuple[tuple[str, CompiledRule], ...]
+
+    @property
+    def metrics(self) -> Sequence[AggregateMetric]:
+        """Every child's metrics."""
+        return [m for _, child in self.children for m in child.metrics]
+
+    def evaluate(self, evidence: Evidence) -> RuleOutcome:
+        """and: pass when all pass; or: pass when any passes. An error decides only if nothing else can."""
+        results = [(text, evaluate_safely(child, evidence)) for text, child in self.children]
+        outcomes = [r.outcome for _, r in results]
+        if self.op == "and":
+            if Outcome.ERROR in outcomes:
+                outcome = Outcome.ERROR
+            else:
+                outcome = Outcome.PASS if all(o in (Outcome.PASS, Outcome.SKIP) for o in outcomes) else Outcome.FAIL
+        elif Outcome.PASS in outcomes:
+            outcome = Outcome.PASS
+        else:
+            outcome = Outcome.ERROR if Outcome.ERROR in outcomes else Outcome.FAIL
+        parts = [{"rule": text, "outcome": r.outcome.value, "message": r.message} for text, r in results]
+        message = f" {self.op} ".join(f"({r.outcome.value}: {r.message})" for _, r in results)
+        return RuleOutcome(outcome, message, None, {"rules": parts})
+
+
+def evaluate_safely(rule: CompiledRule, evidence: Evidence) -> RuleOutcome:
+    """Evaluate; a rule that cannot be evaluated is an *error* outcome with the reason, never a crash."""
+    try:
+        return rule.evaluate(evidence)
+    except RuleError as error:
+        return RuleOutcome(Outcome.ERROR, str(error))
+    except Exception as error:  # the engine refused the rule's query: report it, run the other rules
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return RuleOutcome(Outcome.ERROR, f"the engine could not evaluate the rule: {first_line}")
+
+

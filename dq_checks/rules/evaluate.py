@@ -1,0 +1,65 @@
+"""Compile a table's rules, collect their metrics for the shared scan, and judge them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from dq_checks.config.rule_entries import RuleDefinition
+from dq_checks.metrics import AggregateMetric, MetricValues, QueryRunner
+from dq_checks.profile.model import TableProfile
+from dq_checks.results.model import Outcome
+from dq_checks.rules.compile import compile_rule, evaluate_safely
+from dq_checks.rules.model import CompiledRule, Evidence, History, RuleError, RuleOutcome, TableContext
+
+
+@dataclass(frozen=True)
+class PlannedRule:
+    """A rule compiled for this table, or the reason it could not be."""
+
+    definition: RuleDefinition
+    compiled: CompiledRule | None = None
+    error: str | None = None
+
+    @property
+    def metrics(self) -> Sequence[AggregateMetric]:
+        """The metrics this rule adds to the shared scan."""
+        return self.compiled.metrics if self.compiled is not None else ()
+
+
+def plan_rules(definitions: Sequence[RuleDefinition], context: TableContext) -> list[PlannedRule]:
+    """Compile every rule; definition problems and misfits with this table become errors."""
+    planned = []
+    for definition in definitions:
+        if definition.rule is None:
+            planned.append(PlannedRule(definition, error=definition.problem or "the rule did not parse"))
+            continue
+        try:
+            planned.append(PlannedRule(definition, compile_rule(definition.rule, context)))
+        except RuleError as error:
+            planned.append(PlannedRule(definition, error=f"{definition.location}: {error}"))
+    return planned
+
+
+def judge_rules(
+    planned: Sequence[PlannedRule],
+    values: MetricValues,
+    runner: QueryRunner,
+    *,
+    profile: TableProfile | None,
+    history_for: Callable[[str], History],
+    failed_groups: dict[int, str] | None = None,
+) -> list[tuple[RuleDefinition, RuleOutcome]]:
+    """Every rule's outcome. `failed_groups` maps a rule's index to the engine's refusal of its metrics."""
+    failures = failed_groups or {}
+    judged = []
+    for index, rule in enumerate(planned):
+        if rule.compiled is None:
+            outcome = RuleOutcome(Outcome.ERROR, rule.error or "the rule could not be compiled")
+        elif index in failures:
+            outcome = RuleOutcome(Outcome.ERROR, f"the engine could not evaluate the rule: {failures[index]}")
+        else:
+            evidence = Evidence(values, runner, history_for(rule.definition.check_name), profile)
+            outcome = evaluate_safely(rule.compiled, evidence)
+        judged.append((rule.definition, outcome))
+    return judged

@@ -1,0 +1,326 @@
+"""Rules that compare the table with another monitored table: ReferentialIntegrity,
+DatasetMatch, SchemaMatch, RowCountMatch and AggregateMatch.
+
+The step makes the reference available in the same engine first (for the local engine,
+the reference's needed columns are streamed in), so every join runs in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from dq_checks.dqdl.ast import Condition, Rule, String
+from dq_checks.dqdl.references import aggregate_ref, column_list, columns_ref, key_mapping
+from dq_checks.metrics import AggregateMetric, QueryRunner
+from dq_checks.metrics.sql import as_double, count_if, count_rows
+from dq_checks.profile.values import as_float
+from dq_checks.render.numbers import format_number
+from dq_checks.rules.conditions import describe, satisfies
+from dq_checks.rules.model import (
+    SAMPLE_LIMIT,
+    Evidence,
+    ReferenceTable,
+    RuleError,
+    RuleOutcome,
+    TableContext,
+    rows_as_dicts,
+)
+from dq_checks.rules.kinds.common import verdict
+from dq_checks.schema import ColumnInfo, TableDescription
+
+PRESENT = "dq_present"
+
+
+def _params(rule: Rule) -> list[str]:
+    return [p.value for p in rule.params if isinstance(p, String)]
+
+
+def _col(name: str, table: str) -> exp.Column:
+    return exp.column(exp.to_identifier(name, quoted=True), table=exp.to_identifier(table, quoted=True))
+
+
+def _aliased(relation: exp.Table, alias: str) -> exp.Table:
+    aliased = relation.copy()
+    aliased.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+    return aliased
+
+
+def _existing(description: TableDescription, name: str, table: str) -> ColumnInfo:
+    info = description.column(name)
+    if info is None:
+        known = ", ".join(c.name for c in description.columns)
+        raise RuleError(f"column {name!r} does not exist in {table}; it has: {known}")
+    return info
+
+
+def _compatible(left: ColumnInfo, right: ColumnInfo) -> None:
+    if left.kind is not right.kind:
+        raise RuleError(
+            f"cannot compare {left.name!r} ({left.data_type}) with {right.name!r} ({right.data_type})"
+        )
+
+
+def _judge(label: str, condition: Condition | None, observed: float, evidence: Evidence, **details: object) -> RuleOutcome:
+    if condition is None:
+        raise RuleError("this rule needs a condition")
+    passed = satisfies(condition, observed, evidence.history)
+    wanted = describe(condition, evidence.history)
+    relation = "meets" if passed else "does not meet"
+    return verdict(passed, f"{label} = {format_number(observed)} {relation} {wanted}", observed,
+                   condition=wanted, **details)
+
+
+@dataclass(frozen=True)
+class ReferentialIntegrityRule:
+    """The share of the table's (non-NULL) values found in the reference's columns."""
+
+    columns: tuple[str, ...]
+    reference: ReferenceTable
+    reference_columns: tuple[str, ...]
+    condition: Condition | None
+    context: TableContext
+    metrics: Sequence[AggregateMetric] = field(default_factory=tuple)
+
+    def _joined(self) -> tuple[exp.Select, exp.Expression, exp.Expression]:
+        distinct_keys = (
+            exp.select(
+                *[_col(c, "ref") for c in self.reference_columns],
+                exp.alias_(exp.true(), PRESENT, quoted=True),
+            )
+            .distinct()
+            .from_(_aliased(self.context.relation_of(self.reference.name), "ref"))
+        )
+        on = exp.and_(
+            *[
+                exp.EQ(this=_col(c, "p"), expression=_col(r, "r"))
+                for c, r in zip(self.columns, self.reference_columns, strict=True)
+            ]
+        )
+        keys_present = exp.and_(*[exp.Not(this=exp.Is(this=_col(c, "p"), expression=exp.Null())) for c in self.columns])
+        missing = exp.Is(this=_col(PRESENT, "r"), expression=exp.Null())
+        base = (
+            exp.select()
+            .from_(_aliased(self.context.relation, "p"))
+            .join(exp.alias_(exp.Subquery(this=distinct_keys), "r", quoted=True), on=on, join_type="left")
+        )
+        return base, keys_present, missing
+
+    def evaluate(self, evidence: Evidence) -> RuleOutcome:
+        """Count referencing rows and missing ones; sample the missing values."""
+        base, keys_present, missing = self._joined()
+        totals = base.copy().select(count_rows(), count_if(missing.copy()), copy=False).where(keys_present.copy())
+        ((checked, missing_rows),) = evidence.runner.fetch_rows(totals)
+        checked, missing_rows = int(checked), int(missing_rows or 0)
+        sample, missing_values = [], 0
+        if missing_rows:
+            columns = [_col(c, "p") for c in self.columns]
+            grouped = (
+                base.copy()
+                .select(*columns, exp.Count(this=exp.Star()), exp.Window(this=exp.Count(this=exp.Star())), copy=False)
+                .where(exp.and_(keys_present.copy(), missing.copy()))
+                .group_by(*[c.copy() for c in columns])
+                .order_by(exp.Ordered(this=exp.Count(this=exp.Star()), desc=True), *[c.copy() for c in columns])
+                .limit(SAMPLE_LIMIT)
+            )
+            rows = evidence.runner.fetch_rows(grouped)
+            missing_values = int(rows[0][-1]) if rows else 0
+            sample = rows_as_dicts([*self.columns, "rows"], [row[:-1] for row in rows])
+        observed = (checked - missing_rows) / checked if checked else 1.0
+        target = f"{self.reference.name}.{{{','.join(self.reference_columns)}}}"
+        label = f"share of {', '.join(self.columns)} found in {target}"
+        return _judge(
+            label,
+            self.condition,
+            observed,
+            evidence,
+            checked_rows=checked,
+            missing_values_count=missing_values,
+            missing_rows_count=missing_rows,
+            missing_sample=sample or None,
+        )
+
+
+@dataclass(frozen=True)
+class DatasetMatchRule:
+    """Join on the key mapping; the share of the table's rows whose mapped columns all match."""
+
+    reference: ReferenceTable
+    keys: tuple[tuple[str, str], ...]
+    compared: tuple[tuple[str, str], ...]
+    condition: Condition | None
+    context: TableContext
+    metrics: Sequence[AggregateMetric] = field(default_factory=tuple)
+
+    def evaluate(self, evidence: Evidence) -> RuleOutcome:
+        """Count rows, and rows whose key found a reference row with equal mapped columns."""
+        wanted_columns = [*dict.fromkeys([r for _, r in self.keys] + [r for _, r in self.compared])]
+        reference_rows = exp.select(
+            *[_col(c, "ref") for c in wanted_columns], exp.alias_(exp.true(), PRESENT, quoted=True)
+        ).from_(_aliased(self.context.relation_of(self.reference.name), "ref"))
+        on = exp.and_(*[exp.EQ(this=_col(p, "p"), expression=_col(r, "r")) for p, r in self.keys])
+        equal = [exp.NullSafeEQ(this=_col(p, "p"), expression=_col(r, "r")) for p, r in self.compared]
+        matched = exp.and_(exp.Not(this=exp.Is(this=_col(PRESENT, "r"), expression=exp.Null())), *equal)
+        query = (
+            exp.select(count_rows(), count_if(matched))
+            .from_(_aliased(self.context.relation, "p"))
+            .join(exp.alias_(exp.Subquery(this=reference_rows), "r", quoted=True), on=on, join_type="left")
+        )
+        ((total, matching),) = evidence.runner.fetch_rows(query)
+        total, matching = int(total), int(matching or 0)
+        observed = matching / total if total else 1.0
+        label = f"share of rows matching {self.reference.name}"
+        return _judge(label, self.condition, observed, evidence, compared_rows=total, matching_rows=matching,
+                      compared_columns=[f"{p}->{r}" for p, r in self.compared])
+
+
+@dataclass(frozen=True)
+class SchemaMatchRule:
+    """Column names and types agree with the reference's; order is ignored."""
+
+    reference: ReferenceTable
+    condition: Condition | None
+    context: TableContext
+    metrics: Sequence[AggregateMetric] = field(default_factory=tuple)
+
+    def evaluate(self, evidence: Evidence) -> RuleOutcome:
+        """The share of all column names that exist in both with the same type."""
+        mine = {c.name: c.data_type.lower() for c in self.context.description.columns}
+        theirs = {c.name: c.data_type.lower() for c in self.reference.description.columns}
+        names = set(mine) | set(theirs)
+        same = {n for n in names if mine.get(n) is not None and mine.get(n) == theirs.get(n)}
+        observed = len(same) / len(names) if names else 1.0
+        return _judge(
+            f"share of columns matching {self.reference.name}'s schema",
+            self.condition,
+            observed,
+            evidence,
+            only_here=sorted(set(mine) - set(theirs)) or None,
+            only_in_reference=sorted(set(theirs) - set(mine)) or None,
+            different_types=sorted(n for n in set(mine) & set(theirs) if mine[n] != theirs[n]) or None,
+        )
+
+
+@dataclass(frozen=True)
+class RowCountMatchRule:
+    """The table's row count as a share of the reference's."""
+
+    reference: ReferenceTable
+    condition: Condition | None
+    metrics: Sequence[AggregateMetric] = field(default_factory=lambda: (AggregateMetric(count_rows()),))
+
+    def evaluate(self, evidence: Evidence) -> RuleOutcome:
+        """rows / reference rows."""
+        rows = int(evidence.values.of(self.metrics[0]))
+        reference_rows = self.reference.description.row_count
+        if reference_rows is None:
+            raise RuleError(f"the row count of {self.reference.name} is unknown")
+        observed = rows / reference_rows if reference_rows else (1.0 if rows == 0 else 0.0)
+        return _judge(f"row count / {self.reference.name}'s row count", self.condition, observed, evidence,
+                      row_count=rows, reference_row_count=reference_rows)
+
+
+@dataclass(frozen=True)
+class AggregateMatchRule:
+    """Two aggregates agree: the smaller divided by the larger, so 1.0 means equal."""
+
+    first: tuple[str, str, ReferenceTable | None]
+    second: tuple[str, str, ReferenceTable | None]
+    condition: Condition | None
+    context: TableContext
+    metrics: Sequence[AggregateMetric] = field(default_factory=tuple)
+
+    def _aggregate(self, side: tuple[str, str, ReferenceTable | None], runner: QueryRunner) -> float:
+        function, column_name, table = side
+        relation = self.context.relation if table is None else self.context.relation_of(table.name)
+        value = as_double(exp.column(exp.to_identifier(column_name, quoted=True)))
+        aggregate = exp.Sum(this=value) if function == "sum" else exp.Avg(this=value)
+        ((result,),) = runner.fetch_rows(exp.select(aggregate).from_(relation.copy()))
+        return as_float(result) or 0.0
+
+    def evaluate(self, evidence: Evidence) -> RuleOutcome:
+        """Compute both aggregates where their tables live, then compare."""
+        first, second = self._aggregate(self.first, evidence.runner), self._aggregate(self.second, evidence.runner)
+        high = max(abs(first), abs(second))
+        observed = 1.0 if high == 0 else min(abs(first), abs(second)) / high
+        if first * second < 0:
+            observed = 0.0
+        names = [f"{f}({(t.name + '.') if t else ''}{c})" for f, c, t in (self.first, self.second)]
+        return _judge(f"{names[0]} vs {names[1]}", self.condition, observed, evidence,
+                      first_value=first, second_value=second)
+
+
+def compile_cross_table(rule: Rule, context: TableContext) -> object:
+    """The compiled rule for a cross-table rule type."""
+    params = _params(rule)
+    kind = rule.rule_type
+    if kind == "ReferentialIntegrity":
+        columns, ref = column_list(params[0]), columns_ref(params[1])
+        if len(columns) != len(ref.columns):
+            raise RuleError(f"{len(columns)} column(s) cannot be matched with {len(ref.columns)} reference column(s)")
+        reference = context.reference(ref.table)
+        for mine, theirs in zip(columns, ref.columns, strict=True):
+            _compatible(context.column(mine), _existing(reference.description, theirs, ref.table))
+        return ReferentialIntegrityRule(columns, reference, ref.columns, rule.condition, context)
+    if kind == "DatasetMatch":
+        reference = context.reference(params[0])
+        keys = key_mapping(params[1])
+        if len(params) > 2:
+            compared = key_mapping(params[2])
+        else:
+            key_names = {p for p, _ in keys}
+            compared = tuple(
+                (c.name, c.name)
+                for c in context.description.columns
+                if c.name not in key_names and reference.description.column(c.name) is not None
+            )
+        for mine, theirs in (*keys, *compared):
+            _compatible(context.column(mine), _existing(reference.description, theirs, reference.name))
+        return DatasetMatchRule(reference, keys, compared, rule.condition, context)
+    if kind == "SchemaMatch":
+        return SchemaMatchRule(context.reference(params[0]), rule.condition, context)
+    if kind == "RowCountMatch":
+        return RowCountMatchRule(context.reference(params[0]), rule.condition)
+    if kind == "AggregateMatch":
+        sides = []
+        for text in params:
+            ref = aggregate_ref(text)
+            table = None if ref.table in (None, "primary") else context.reference(ref.table)
+            description = context.description if table is None else table.description
+            info = _existing(description, ref.column, table.name if table else "this table")
+            if not info.kind.value == "numeric":
+                raise RuleError(f"{ref.function}({ref.column}) needs a numeric column; it is {info.data_type}")
+            sides.append((ref.function, ref.column, table))
+        return AggregateMatchRule(sides[0], sides[1], rule.condition, context)
+    raise RuleError(f"{kind} is not a cross-table rule")
+
+
+def referenced_tables(rule: Rule) -> dict[str, set[str] | None]:
+    """The other tables a rule reads, with the columns it needs (None: every column).
+
+    SchemaMatch and RowCountMatch need only the reference's description (an empty set).
+    """
+    params = _params(rule)
+    kind = rule.rule_type
+    if kind == "ReferentialIntegrity":
+        ref = columns_ref(params[1])
+        return {ref.table: set(ref.columns)}
+    if kind == "DatasetMatch":
+        if len(params) > 2:
+            columns = {r for _, r in key_mapping(params[1])} | {r for _, r in key_mapping(params[2])}
+            return {params[0]: columns}
+        return {params[0]: None}
+    if kind in ("SchemaMatch", "RowCountMatch"):
+        return {params[0]: set()}
+    if kind == "AggregateMatch":
+        needs: dict[str, set[str] | None] = {}
+        for text in params:
+            ref = aggregate_ref(text)
+            if ref.table not in (None, "primary"):
+                columns = needs.setdefault(ref.table, set())
+                assert columns is not None
+                columns.add(ref.column)
+        return needs
+    return {}

@@ -1,0 +1,121 @@
+"""CustomSql: a vetted SELECT over `primary` (and named monitored tables).
+
+Without `with threshold` the query must return one number, compared with the condition.
+With a threshold, the rows it returns are the passing rows; their share of the table is
+compared with the threshold, and the table's rows it did not return are the failing ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from dq_checks.dqdl.ast import Condition, Rule, String
+from dq_checks.metrics import AggregateMetric
+from dq_checks.metrics.sql import count_rows
+from dq_checks.profile.values import as_float
+from dq_checks.render.numbers import format_number
+from dq_checks.rules.conditions import describe, satisfies
+from dq_checks.rules.kinds.common import sample_rows, verdict
+from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext
+from dq_checks.rules.sql_safety import PRIMARY, UnsafeSql, rewrite_tables, vet_custom_sql
+
+
+@dataclass(frozen=True)
+class CustomSqlRule:
+    """A user query, already vetted and pointed at the engine's relations."""
+
+    query: exp.Query
+    condition: Condition | None
+    threshold: Condition | None
+    context: TableContext
+    metrics: Sequence[AggregateMetric] = field(default_factory=lambda: (AggregateMetric(count_rows()),))
+
+    def evaluate(self, evidence: Evidence) -> RuleOutcome:
+        """Scalar mode or row mode, as the rule was written."""
+        if self.threshold is None:
+            return self._scalar(evidence)
+        return self._rows(evidence)
+
+    def _scalar(self, evidence: Evidence) -> RuleOutcome:
+        rows = evidence.runner.fetch_rows(self.query)
+        if len(rows) != 1 or len(rows[0]) != 1:
+            shape = f"{len(rows)} row(s) of {len(rows[0]) if rows else 0} column(s)"
+            raise RuleError(f"CustomSql without a threshold must return one number, got {shape}")
+        observed = as_float(rows[0][0])
+        if observed is None:
+            raise RuleError(f"CustomSql returned {rows[0][0]!r}, not a number")
+        assert self.condition is not None
+        passed = satisfies(self.condition, observed, evidence.history)
+        wanted = describe(self.condition, evidence.history)
+        relation = "meets" if passed else "does not meet"
+        return verdict(passed, f"query result = {format_number(observed)} {relation} {wanted}", observed,
+                       condition=wanted)
+
+    def _rows(self, evidence: Evidence) -> RuleOutcome:
+        assert self.threshold is not None
+        total = int(evidence.values.of(self.metrics[0]))
+        counted = exp.select(count_rows()).from_(exp.Subquery(this=self.query.copy(), alias="q"))
+        ((passing,),) = evidence.runner.fetch_rows(counted)
+        passing = int(passing)
+        observed = passing / total if total else 1.0
+        passed = satisfies(self.threshold, observed, evidence.history)
+        if self.condition is not None:
+            passed = passed and satisfies(self.condition, float(passing), evidence.history)
+        failed = max(total - passing, 0)
+        sample = self._failing_sample(evidence) if failed else []
+        wanted = f"with threshold {describe(self.threshold, evidence.history)}"
+        return verdict(
+            passed,
+            f"{passing:,} of {total:,} rows returned (share {format_number(observed)}); {wanted}",
+            observed,
+            condition=wanted,
+            evaluated_count=total,
+            failed_count=failed,
+            failed_sample=sample or None,
+        )
+
+    def _failing_sample(self, evidence: Evidence) -> list[dict[str, object]]:
+        names = [n for n in self.query.named_selects if n != "*"]
+        if "*" in self.query.named_selects or not names:
+            names = [c.name for c in self.context.description.columns]
+        if not all(self.context.description.column(n) for n in names):
+            return []  # the query returns computed columns; rows cannot be matched back
+        returned = exp.alias_(exp.Subquery(this=self.query.copy()), "q", quoted=True)
+        matches = exp.and_(
+            *[
+                exp.NullSafeEQ(
+                    this=exp.column(exp.to_identifier(n, quoted=True), table=exp.to_identifier("q", quoted=True)),
+                    expression=exp.column(
+                        exp.to_identifier(n, quoted=True), table=exp.to_identifier(self.context.relation.name, quoted=True)
+                    ),
+                )
+                for n in names
+            ]
+        )
+        absent = exp.Not(this=exp.Exists(this=exp.select(exp.Literal.number(1)).from_(returned).where(matches)))
+        return sample_rows(evidence.runner, self.context, names, absent)
+
+
+def compile_custom_sql(rule: Rule, context: TableContext) -> CustomSqlRule:
+    """Vet the statement and point its tables at the relations that hold them."""
+    param = rule.params[0]
+    assert isinstance(param, String)
+    try:
+        vetted = vet_custom_sql(param.value, allowed_tables=set(context.references))
+    except UnsafeSql as error:
+        raise RuleError(str(error)) from None
+    relations = {PRIMARY: context.relation, **{n: context.relation_of(n) for n in vetted.tables}}
+    return CustomSqlRule(rewrite_tables(vetted.query, relations), rule.condition, rule.threshold, context)
+
+
+def custom_sql_tables(rule: Rule, allowed_tables: set[str]) -> set[str]:
+    """The monitored tables a CustomSql statement reads (all their columns are needed)."""
+    param = rule.params[0]
+    assert isinstance(param, String)
+    try:
+        return set(vet_custom_sql(param.value, allowed_tables=allowed_tables).tables)
+    except UnsafeSql:
+        return set()

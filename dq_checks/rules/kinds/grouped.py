@@ -1,0 +1,157 @@
+"""Rules that need the table grouped by some columns: IsUnique, Uniqueness, IsPrimaryKey,
+UniqueValueRatio and Entropy.
+
+One aggregate cannot tell which values repeat, so these run a query of their own: the
+rows grouped by the key columns (a materialized CTE), summarised in one pass over the
+groups. A failing rule runs one more query for a sample of the duplicated keys.
+Rows where any key column is NULL are not grouped: NULL is no value, so it cannot
+repeat. IsPrimaryKey counts them and fails on them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from dq_checks.dqdl.ast import Condition, Rule, String
+from dq_checks.metrics import AggregateMetric, QueryRunner
+from dq_checks.metrics.sql import column, count_if, number, select_from
+from dq_checks.render.numbers import format_number
+from dq_checks.rules.conditions import describe, satisfies
+from dq_checks.rules.kinds.common import both, verdict, where_predicate
+from dq_checks.rules.model import SAMPLE_LIMIT, Evidence, RuleError, RuleOutcome, TableContext, rows_as_dicts
+
+GROUPS = "dq_groups"
+COUNT = "dq_n"
+SUMMARY = ("groups", "rows", "duplicate_groups", "duplicate_rows", "unique_groups", "n_log_n")
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """What the grouped query found."""
+
+    groups: int
+    rows: int
+    duplicate_groups: int
+    duplicate_rows: int
+    unique_groups: int
+    n_log_n: float
+
+
+@dataclass(frozen=True)
+class GroupedRule:
+    """A rule over the table grouped by `keys`."""
+
+    rule_type: str
+    keys: tuple[str, ...]
+    where: exp.Expression | None
+    condition: Condition | None
+    context: TableContext
+    metrics: Sequence[AggregateMetric] = field(default_factory=tuple)
+
+    def _key_null(self) -> exp.Expression:
+        return exp.or_(*[exp.Is(this=column(k), expression=exp.Null()) for k in self.keys])
+
+    def _grouped(self) -> exp.Select:
+        keys_present = exp.Not(this=exp.paren(self._key_null()))
+        projections = [column(k) for k in self.keys]
+        counted = exp.alias_(exp.Count(this=exp.Star()), COUNT, quoted=True)
+        query = select_from([*projections, counted], self.context.relation, where=both(self.where, keys_present))
+        return query.group_by(*[column(k) for k in self.keys])
+
+    def _summary_query(self) -> exp.Query:
+        n = exp.column(exp.to_identifier(COUNT, quoted=True))
+        repeated = exp.GT(this=n.copy(), expression=number(1))
+        sums = [
+            exp.Count(this=exp.Star()),
+            exp.func("COALESCE", exp.Sum(this=n.copy()), number(0)),
+            count_if(repeated.copy()),
+            exp.func("COALESCE", exp.Sum(this=exp.Case(ifs=[exp.If(this=repeated.copy(), true=n.copy())])), number(0)),
+            count_if(exp.EQ(this=n.copy(), expression=number(1))),
+            exp.func("COALESCE", exp.Sum(this=exp.Mul(this=n.copy(), expression=exp.Ln(this=n.copy()))), number(0)),
+        ]
+        groups = exp.to_identifier(GROUPS, quoted=True)
+        return exp.select(*sums).from_(exp.table_(groups)).with_(groups, as_=self._grouped(), materialized=True)
+
+    def _summary(self, runner: QueryRunner) -> GroupSummary:
+        (row,) = runner.fetch_rows(self._summary_query())
+        return GroupSummary(*(int(v) if i < 5 else float(v) for i, v in enumerate(row)))
+
+    def _duplicates(self, runner: QueryRunner) -> list[dict[str, object]]:
+        n = exp.column(exp.to_identifier(COUNT, quoted=True))
+        groups = exp.to_identifier(GROUPS, quoted=True)
+        query = (
+            exp.select(*[column(k) for k in self.keys], n.copy())
+            .from_(exp.table_(groups))
+            .where(exp.GT(this=n.copy(), expression=number(1)))
+            .order_by(exp.Ordered(this=n.copy(), desc=True), *[column(k) for k in self.keys])
+            .limit(SAMPLE_LIMIT)
+            .with_(groups, as_=self._grouped(), materialized=True)
+        )
+        rows = runner.fetch_rows(query)
+        return rows_as_dicts([*self.keys, "occurrences"], rows)
+
+    def evaluate(self, evidence: Evidence) -> RuleOutcome:
+        """Judge the grouped summary by the rule type's own measure."""
+        summary = self._summary(evidence.runner)
+        nulls = int(evidence.values.of(self.metrics[0]) or 0) if self.metrics else 0
+        keys = ", ".join(repr(k) for k in self.keys)
+        sample = self._duplicates(evidence.runner) if summary.duplicate_groups else []
+        details = {
+            "duplicate_groups": summary.duplicate_groups,
+            "duplicate_rows": summary.duplicate_rows,
+            "duplicate_sample": sample or None,
+            "distinct_values": summary.groups,
+        }
+        uniqueness = (summary.rows - summary.duplicate_rows) / summary.rows if summary.rows else 1.0
+        if self.rule_type in ("IsUnique", "IsPrimaryKey"):
+            passed = summary.duplicate_groups == 0 and (self.rule_type == "IsUnique" or nulls == 0)
+            problems = []
+            if summary.duplicate_groups:
+                problems.append(
+                    f"{summary.duplicate_groups:,} values of {keys} occur more than once "
+                    f"({summary.duplicate_rows:,} rows)"
+                )
+            if self.rule_type == "IsPrimaryKey" and nulls:
+                problems.append(f"{nulls:,} rows have a NULL in {keys}")
+            message = "; ".join(problems) if problems else f"{keys} is unique over {summary.rows:,} rows"
+            if self.rule_type == "IsPrimaryKey":
+                details["null_rows"] = nulls
+            wanted = "unique and complete" if self.rule_type == "IsPrimaryKey" else "unique"
+            return verdict(passed, message, uniqueness, condition=wanted, **details)
+        condition = self._condition()
+        if self.rule_type == "Uniqueness":
+            observed, label = uniqueness, f"share of rows with a unique {keys}"
+        elif self.rule_type == "UniqueValueRatio":
+            observed = summary.unique_groups / summary.groups if summary.groups else 0.0
+            label = f"values of {keys} seen once / distinct values"
+        else:  # Entropy, natural log, over the value distribution
+            observed = math.log(summary.rows) - summary.n_log_n / summary.rows if summary.rows else 0.0
+            label = f"entropy of {keys}"
+        passed = satisfies(condition, observed, evidence.history)
+        wanted = describe(condition, evidence.history)
+        relation = "meets" if passed else "does not meet"
+        return verdict(passed, f"{label} = {format_number(observed)} {relation} {wanted}", observed,
+                       condition=wanted, **details)
+
+    def _condition(self) -> Condition:
+        if self.condition is None:
+            raise RuleError(f"{self.rule_type} needs a condition")
+        return self.condition
+
+
+def compile_grouped(rule: Rule, context: TableContext) -> GroupedRule:
+    """A GroupedRule; RuleError when a key column does not exist."""
+    keys = tuple(p.value for p in rule.params if isinstance(p, String))
+    for key in keys:
+        context.column(key)
+    where = where_predicate(rule, context)
+    shell = GroupedRule(rule.rule_type, keys, where, rule.condition, context)
+    if rule.rule_type != "IsPrimaryKey":
+        return shell
+    nulls = AggregateMetric(count_if(both(where, exp.paren(shell._key_null()))))
+    return GroupedRule(rule.rule_type, keys, where, rule.condition, context, (nulls,))
+

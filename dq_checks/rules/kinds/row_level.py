@@ -1,0 +1,154 @@
+"""Rules judged row by row: ColumnValues, ColumnLength, ColumnDataType, DataFreshness.
+
+Each becomes a predicate that says whether a row passes. The shared scan counts the rows
+that fail it; only a failing rule runs one more query, for a sample of the failing rows
+with the table's key columns. Rows outside `where` count as passing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from dq_checks.dqdl.ast import Comparison, Condition, InList, Rule, String
+from dq_checks.metrics import AggregateMetric
+from dq_checks.metrics.sql import column, count_if, count_rows
+from dq_checks.render.numbers import format_number
+from dq_checks.rules.conditions import describe, satisfies
+from dq_checks.rules.kinds.common import both, rows_in_scope, sample_rows, verdict, where_predicate
+from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext
+from dq_checks.rules.value_predicates import freshness_predicate, pass_predicate
+from dq_checks.schema import ColumnInfo, ColumnKind
+
+_CAST_TYPES = {
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "INTEGER": "int",
+    "LONG": "bigint",
+    "DOUBLE": "double",
+    "FLOAT": "float",
+}
+
+
+@dataclass(frozen=True)
+class RowLevelRule:
+    """Count the rows failing `passes`; compare the share passing with the threshold."""
+
+    label: str
+    passes: exp.Expression
+    where: exp.Expression | None
+    shown_columns: tuple[str, ...]
+    threshold: Condition | None
+    condition_text: str
+    context: TableContext
+
+    @property
+    def metrics(self) -> Sequence[AggregateMetric]:
+        """Rows in total, rows in scope, rows failing."""
+        return (self._rows, self._in_scope, self._failed)
+
+    @property
+    def _rows(self) -> AggregateMetric:
+        return AggregateMetric(count_rows())
+
+    @property
+    def _in_scope(self) -> AggregateMetric:
+        return AggregateMetric(rows_in_scope(self.where))
+
+    @property
+    def _failed(self) -> AggregateMetric:
+        return AggregateMetric(count_if(both(self.where, exp.Not(this=exp.paren(self.passes.copy())))))
+
+    def evaluate(self, evidence: Evidence) -> RuleOutcome:
+        """PASS when no row fails, or when the passing share meets `with threshold`."""
+        total = int(evidence.values.of(self._rows) or 0)
+        evaluated = int(evidence.values.of(self._in_scope) or 0)
+        failed = int(evidence.values.of(self._failed) or 0)
+        observed = (total - failed) / total if total else 1.0
+        if self.threshold is not None:
+            passed = satisfies(self.threshold, observed, evidence.history)
+            wanted = f"{self.condition_text}, with threshold {describe(self.threshold, evidence.history)}"
+        else:
+            passed = failed == 0
+            wanted = f"{self.condition_text} on every row"
+        sample = []
+        if failed:
+            failing = both(self.where, exp.Not(this=exp.paren(self.passes.copy())))
+            sample = sample_rows(evidence.runner, self.context, self.shown_columns, failing)
+        message = (
+            f"{failed:,} of {evaluated:,} rows fail: {self.label} {wanted}"
+            if failed
+            else f"all {evaluated:,} rows pass: {self.label} {wanted}"
+        )
+        if self.threshold is not None:
+            message += f" (passing share {format_number(observed)})"
+        return verdict(
+            passed,
+            message,
+            observed,
+            condition=wanted,
+            evaluated_count=evaluated,
+            failed_count=failed,
+            failed_sample=sample or None,
+        )
+
+
+def _param(rule: Rule) -> str:
+    param = rule.params[0]
+    assert isinstance(param, String)
+    return param.value
+
+
+def compile_row_level(rule: Rule, context: TableContext) -> RowLevelRule:
+    """A RowLevelRule for ColumnValues, ColumnLength, ColumnDataType or DataFreshness."""
+    name = _param(rule)
+    info = context.column(name)
+    value = column(name)
+    where = where_predicate(rule, context)
+    condition = rule.condition
+    if condition is None:
+        raise RuleError(f"{rule.rule_type} needs a condition")
+    from dq_checks.dqdl.printer import condition_text
+
+    text = condition_text(condition)
+    if rule.rule_type == "ColumnValues":
+        passes = pass_predicate(condition, info, value, context.now)
+        label = f"{name!r}"
+    elif rule.rule_type == "ColumnLength":
+        if info.kind is not ColumnKind.STRING:
+            raise RuleError(f"ColumnLength needs a text column; {name!r} is {info.data_type}")
+        length = exp.func("COALESCE", exp.Length(this=value), exp.Literal.number(0))
+        length_info = ColumnInfo(f"length({name})", "bigint", ColumnKind.NUMERIC)
+        passes = pass_predicate(condition, length_info, length, context.now)
+        label = f"length of {name!r}"
+    elif rule.rule_type == "ColumnDataType":
+        passes = _castable(condition, value)
+        label = f"type of {name!r}"
+    elif rule.rule_type == "DataFreshness":
+        passes = freshness_predicate(condition, info, value, context.now)
+        label = f"age of {name!r}"
+    else:
+        raise RuleError(f"{rule.rule_type} is not a row-level rule")
+    return RowLevelRule(label, passes, where, (name,), rule.threshold, text, context)
+
+
+def _castable(condition: Condition, value: exp.Expression) -> exp.Expression:
+    """NULL passes (there is no value to mistype); otherwise the text must cast to one of the types."""
+    if isinstance(condition, Comparison):
+        names = [condition.operand]
+    elif isinstance(condition, InList):
+        names = list(condition.values)
+    else:
+        raise RuleError('ColumnDataType takes = "TYPE" or in ["TYPE", ...]')
+    as_text = exp.cast(value.copy(), exp.DataType.build("varchar"))
+    casts = []
+    for name in names:
+        if not isinstance(name, String) or name.value.upper() not in _CAST_TYPES:
+            raise RuleError(f"ColumnDataType: unknown type {name!r}")
+        target = exp.DataType.build(_CAST_TYPES[name.value.upper()])
+        casts.append(exp.Not(this=exp.Is(this=exp.TryCast(this=as_text.copy(), to=target), expression=exp.Null())))
+    is_null = exp.Is(this=value.copy(), expression=exp.Null())
+    return exp.or_(is_null, *casts)

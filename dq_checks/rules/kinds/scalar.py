@@ -1,0 +1,171 @@
+"""Rules that compare one aggregate with a condition: RowCount, Completeness, Mean, Sum, ...
+
+Their metrics join the profile's aggregate scan. A metric both need is built with the
+same sqlglot expression, so the scan computes it once (`AggregateMetric.key`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from dq_checks.dqdl.ast import Comparison, Condition, Number, Rule, String
+from dq_checks.metrics import AggregateMetric, MetricValues
+from dq_checks.metrics.sql import count_distinct, count_non_null
+from dq_checks.profile.column_metrics import statistic_value
+from dq_checks.profile.values import as_float
+from dq_checks.render.numbers import format_number
+from dq_checks.rules.conditions import describe, satisfies
+from dq_checks.rules.kinds.common import fraction, only_where, rows_in_scope, verdict, where_predicate
+from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext
+from dq_checks.schema import ColumnInfo, ColumnKind
+
+ALL_PRESENT = Comparison("=", Number(1.0))
+
+
+@dataclass(frozen=True)
+class ScalarRule:
+    """An observed number, from metrics (or the profile), compared with a condition."""
+
+    label: str
+    condition: Condition
+    observe: Callable[[Evidence], float | None]
+    metrics: Sequence[AggregateMetric] = field(default_factory=tuple)
+    condition_text: str | None = None
+
+    def evaluate(self, evidence: Evidence) -> RuleOutcome:
+        """PASS when the observed value meets the condition; FAIL otherwise, or when there is none."""
+        observed = self.observe(evidence)
+        wanted = self.condition_text or describe(self.condition, evidence.history)
+        if observed is None:
+            return verdict(False, f"{self.label} has no value (no rows in scope)", None, condition=wanted)
+        passed = satisfies(self.condition, observed, evidence.history)
+        relation = "meets" if passed else "does not meet"
+        return verdict(passed, f"{self.label} = {format_number(observed)} {relation} {wanted}", observed,
+                       condition=wanted)
+
+
+def _param(rule: Rule, index: int) -> str:
+    param = rule.params[index]
+    assert isinstance(param, String)
+    return param.value
+
+
+def _numeric(context: TableContext, name: str, rule_type: str) -> ColumnInfo:
+    info = context.column(name)
+    if info.kind is not ColumnKind.NUMERIC:
+        raise RuleError(f"{rule_type} needs a numeric column; {name!r} is {info.data_type}")
+    return info
+
+
+def _value_of(metric: AggregateMetric) -> Callable[[Evidence], float | None]:
+    return lambda evidence: as_float(evidence.values.of(metric))
+
+
+def _ratio(numerator: AggregateMetric, denominator: AggregateMetric) -> Callable[[Evidence], float | None]:
+    def observe(evidence: Evidence) -> float | None:
+        values: MetricValues = evidence.values
+        return fraction(float(values.of(numerator) or 0), float(values.of(denominator) or 0))
+
+    return observe
+
+
+def compile_scalar(rule: Rule, context: TableContext) -> ScalarRule:
+    """A ScalarRule for any aggregate rule type; RuleError when the table does not fit the rule."""
+    where = where_predicate(rule, context)
+    kind = rule.rule_type
+    condition = rule.condition
+    if kind == "RowCount":
+        rows = AggregateMetric(rows_in_scope(where))
+        return ScalarRule("row count", _required(condition), _value_of(rows), (rows,))
+    if kind in ("Completeness", "IsComplete"):
+        name = _param(rule, 0)
+        context.column(name)
+        present = AggregateMetric(count_non_null(only_where(_column(name), where)))
+        rows = AggregateMetric(rows_in_scope(where))
+        if kind == "IsComplete":
+            return ScalarRule(f"completeness of {name!r}", ALL_PRESENT, _ratio(present, rows), (present, rows),
+                              "= 1.0 (no NULLs)")
+        return ScalarRule(f"completeness of {name!r}", _required(condition), _ratio(present, rows), (present, rows))
+    if kind in _STATISTICS:
+        name = _param(rule, 0)
+        info = _numeric(context, name, kind)
+        metric = AggregateMetric(_STATISTICS[kind](only_where(statistic_value(info), where)))
+        return ScalarRule(f"{kind} of {name!r}", _required(condition), _value_of(metric), (metric,))
+    if kind == "ColumnCorrelation":
+        first, second = (_numeric(context, _param(rule, i), kind) for i in (0, 1))
+        correlation = exp.Corr(
+            this=only_where(statistic_value(first), where), expression=only_where(statistic_value(second), where)
+        )
+        metric = AggregateMetric(correlation)
+        label = f"correlation of {first.name!r} and {second.name!r}"
+        return ScalarRule(label, _required(condition), _value_of(metric), (metric,))
+    if kind == "DistinctValuesCount":
+        return _distinct_count(rule, context, where)
+    if kind == "ColumnCount":
+        count = float(len(context.description.columns))
+        return ScalarRule("column count", _required(condition), lambda _e: count)
+    if kind == "ColumnExists":
+        return _column_exists(rule, context)
+    if kind == "ColumnNamesMatchPattern":
+        return _names_match(rule, context)
+    raise RuleError(f"{kind} is not an aggregate rule")
+
+
+_STATISTICS: dict[str, Callable[[exp.Expression], exp.Expression]] = {
+    "Mean": lambda value: exp.Avg(this=value),
+    "Sum": lambda value: exp.Sum(this=value),
+    "StandardDeviation": lambda value: exp.StddevSamp(this=value),
+    "Variance": lambda value: exp.VarianceSamp(this=value),
+}
+
+
+def _column(name: str) -> exp.Expression:
+    from dq_checks.metrics.sql import column
+
+    return column(name)
+
+
+def _required(condition: Condition | None) -> Condition:
+    if condition is None:
+        raise RuleError("this rule needs a condition")
+    return condition
+
+
+def _distinct_count(rule: Rule, context: TableContext, where: exp.Expression | None) -> ScalarRule:
+    name = _param(rule, 0)
+    info = context.column(name)
+    label = f"distinct values of {name!r}"
+    if where is None and info.kind.is_categorical:
+        # The profile's frequency query already counted them exactly.
+        def from_profile(evidence: Evidence) -> float | None:
+            profile = evidence.profile
+            count = profile.columns[name].distinct_count if profile is not None else None
+            return None if count is None else float(count)
+
+        return ScalarRule(label, _required(rule.condition), from_profile)
+    metric = AggregateMetric(count_distinct(only_where(_column(name), where)), heavy=True)
+    return ScalarRule(label, _required(rule.condition), _value_of(metric), (metric,))
+
+
+def _column_exists(rule: Rule, context: TableContext) -> ScalarRule:
+    name = _param(rule, 0)
+    present = 1.0 if context.description.column(name) is not None else 0.0
+    return ScalarRule(f"column {name!r} present", ALL_PRESENT, lambda _e: present, condition_text="= 1 (exists)")
+
+
+def _names_match(rule: Rule, context: TableContext) -> ScalarRule:
+    pattern = _param(rule, 0)
+    try:
+        compiled = re.compile(pattern)
+    except re.error as error:
+        raise RuleError(f"regex {pattern!r} does not compile: {error}") from None
+    names = [c.name for c in context.description.columns]
+    matching = sum(1 for n in names if compiled.fullmatch(n))
+    share = matching / len(names) if names else 1.0
+    misfits = [n for n in names if not compiled.fullmatch(n)]
+    label = "share of column names matching" + (f" (not matching: {', '.join(misfits)})" if misfits else "")
+    return ScalarRule(label, ALL_PRESENT, lambda _e: share, condition_text="= 1.0 (every name matches)")

@@ -1,0 +1,116 @@
+"""What evaluating a rule produces, and what a compiled rule needs to be evaluated."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlglot import exp
+
+from dq_checks.metrics import AggregateMetric, MetricValues, QueryRunner
+from dq_checks.profile.model import TableProfile
+from dq_checks.results.model import Outcome
+from dq_checks.schema import ColumnInfo, TableDescription
+
+SAMPLE_LIMIT = 20
+
+
+class RuleError(ValueError):
+    """The rule cannot be evaluated on this table: a missing column, a type that does not fit..."""
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """One rule's result: the outcome, the metric it observed, and the evidence."""
+
+    outcome: Outcome
+    message: str
+    observed: float | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReferenceTable:
+    """Another monitored table a rule reads, as the engine sees it."""
+
+    name: str
+    relation: exp.Table | None
+    description: TableDescription
+
+
+@dataclass(frozen=True)
+class TableContext:
+    """The table a rule runs against, and what it may consult."""
+
+    description: TableDescription
+    relation: exp.Table
+    key_columns: tuple[str, ...] = ()
+    now: datetime | None = None
+    references: Mapping[str, ReferenceTable] = field(default_factory=dict)
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+
+    def column(self, name: str) -> ColumnInfo:
+        """The column `name`, or a RuleError naming the columns the table has."""
+        info = self.description.column(name)
+        if info is None:
+            known = ", ".join(c.name for c in self.description.columns)
+            raise RuleError(f"column {name!r} does not exist; the table has: {known}")
+        return info
+
+    def reference(self, name: str) -> ReferenceTable:
+        """A referenced table that the step loaded for this run."""
+        if name in self.unavailable:
+            raise RuleError(f"reference table {name!r} is unavailable: {self.unavailable[name]}")
+        if name not in self.references:
+            raise RuleError(f"reference table {name!r} is not available in this run")
+        return self.references[name]
+
+    def relation_of(self, name: str) -> exp.Table:
+        """Where a referenced table's rows live in the engine."""
+        relation = self.reference(name).relation
+        if relation is None:
+            raise RuleError(f"reference table {name!r} was not loaded")
+        return relation
+
+
+History = Callable[[int], Sequence[float]]
+"""The last k observed values of this rule, most recent first."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a compiled rule gets back: its metric values, the runner, its history and the profile."""
+
+    values: MetricValues
+    runner: QueryRunner
+    history: History
+    profile: TableProfile | None = None
+
+
+class CompiledRule(Protocol):
+    """A rule turned into metrics for the shared scan plus whatever else it queries itself."""
+
+    metrics: Sequence[AggregateMetric]
+
+    def evaluate(self, evidence: Evidence) -> RuleOutcome:
+        """Decide the outcome from the metric values, running any queries of its own."""
+        ...
+
+
+def no_history(_k: int) -> Sequence[float]:
+    """History for a rule that has never run."""
+    return ()
+
+
+def rows_as_dicts(columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Query rows as dicts keyed by column name, values made JSON-ready."""
+    from dq_checks.profile.values import plain
+
+    return [dict(zip(columns, (plain(v) for v in row), strict=True)) for row in rows]
+
+
+def metadata_only(details: Mapping[str, Any]) -> dict[str, Any]:
+    """Details without empty entries."""
+    return {k: v for k, v in details.items() if v is not None}

@@ -1,0 +1,128 @@
+"""User SQL (CustomSql statements and `where` predicates) is parsed and vetted before any engine sees it.
+
+A statement must be one SELECT over `primary` and the monitored tables its definition names.
+DDL, DML, several statements, other tables, table functions and functions with side
+effects (reading files, environment, sequences) are rejected with the reason. The local
+engine also switches off external access once the data is loaded: defence in depth.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+PRIMARY = "primary"
+
+_SIDE_EFFECT_FUNCTION = re.compile(
+    r"^(read_\w*|\w*_scan|scan_\w*|glob|getenv|system|shell\w*|pg_\w*|dblink\w*|lo_\w*|copy\w*|load\w*|"
+    r"install\w*|attach|detach|query|query_table|sniff_csv|parquet_\w*|iceberg_\w*|delta_\w*|http\w*|"
+    r"current_setting|set_config|nextval|setval|setseed|pragma_\w*|duckdb_\w*|sql_auto_complete|"
+    r"which_secret|write_\w*|json_execute_serialized_sql|from_\w*_file)$",
+    re.IGNORECASE,
+)
+_STATEMENTS = (exp.Select, exp.Union, exp.Intersect, exp.Except)
+_FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = tuple(
+    getattr(exp, name)
+    for name in (
+        "Insert", "Update", "Delete", "Merge", "Create", "Drop", "Alter", "Command", "Copy", "Pragma",
+        "Set", "Use", "Transaction", "Commit", "Rollback", "Attach", "Detach", "Install", "LoadData",
+        "Into", "Grant", "Revoke", "Kill", "Export", "Analyze", "Refresh", "Cache", "Uncache", "TruncateTable",
+    )
+    if hasattr(exp, name)
+)
+
+
+class UnsafeSql(ValueError):
+    """SQL that will not be sent to an engine; the message says why."""
+
+
+@dataclass(frozen=True)
+class VettedQuery:
+    """A parsed SELECT and the monitored tables it reads besides `primary`."""
+
+    query: exp.Query
+    tables: frozenset[str]
+
+
+def vet_custom_sql(sql: str, *, allowed_tables: Collection[str], dialect: str = "duckdb") -> VettedQuery:
+    """Parse `sql` and check it is one safe SELECT over `primary` and `allowed_tables`."""
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    except ParseError as error:
+        raise UnsafeSql(f"CustomSql does not parse: {_first_line(error)}") from None
+    if len(statements) != 1:
+        raise UnsafeSql(f"CustomSql must be a single SELECT statement, got {len(statements)} statements")
+    (statement,) = statements
+    if not isinstance(statement, _STATEMENTS):
+        raise UnsafeSql(f"CustomSql must be a SELECT statement, got {statement.key.upper()}")
+    _reject_forbidden(statement)
+    cte_names = {cte.alias_or_name for cte in statement.find_all(exp.CTE)}
+    tables: set[str] = set()
+    for table in statement.find_all(exp.Table):
+        name = _table_name(table)
+        if name in cte_names:
+            continue
+        if name == PRIMARY:
+            continue
+        if name not in allowed_tables:
+            allowed = ", ".join(sorted({PRIMARY, *allowed_tables}))
+            raise UnsafeSql(f"CustomSql reads table {name!r}, which it may not; allowed: {allowed}")
+        tables.add(name)
+    return VettedQuery(statement, frozenset(tables))
+
+
+def vet_predicate(predicate: str, *, dialect: str = "duckdb") -> exp.Expression:
+    """Parse a `where` predicate: an expression over the table's columns, nothing more."""
+    try:
+        expression = sqlglot.parse_one(predicate, read=dialect)
+    except ParseError as error:
+        raise UnsafeSql(f"where {predicate!r} does not parse: {_first_line(error)}") from None
+    if isinstance(expression, exp.Query) or expression.find(exp.Select, exp.Subquery, exp.Table) is not None:
+        raise UnsafeSql(f"where {predicate!r} must be a condition on columns, not a query")
+    _reject_forbidden(expression)
+    return expression
+
+
+def rewrite_tables(query: exp.Query, relations: Mapping[str, exp.Table]) -> exp.Query:
+    """Point `primary` and each monitored table at the relation that holds it in the engine."""
+    cte_names = {cte.alias_or_name for cte in query.find_all(exp.CTE)}
+
+    def replace(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Table) and _table_name(node) not in cte_names:
+            target = relations[_table_name(node)].copy()
+            alias = node.args.get("alias")
+            if alias is not None:
+                target.set("alias", alias.copy())
+            elif _table_name(node) != target.name:
+                target.set("alias", exp.TableAlias(this=exp.to_identifier(_table_name(node), quoted=True)))
+            return target
+        return node
+
+    return query.transform(replace)
+
+
+def _table_name(table: exp.Table) -> str:
+    if not isinstance(table.this, exp.Identifier):
+        raise UnsafeSql("CustomSql may not call table functions")
+    if table.args.get("db") is not None or table.args.get("catalog") is not None:
+        raise UnsafeSql(f"CustomSql may not name schemas or catalogs: {table.sql()}")
+    return table.name
+
+
+def _reject_forbidden(tree: exp.Expression) -> None:
+    for node in tree.walk():
+        if isinstance(node, _FORBIDDEN_NODES):
+            raise UnsafeSql(f"{node.key.upper()} is not allowed; only SELECT queries run")
+        if isinstance(node, exp.Func):
+            name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
+            if _SIDE_EFFECT_FUNCTION.match(name or ""):
+                raise UnsafeSql(f"function {name.lower()}() is not allowed: it reaches outside the query")
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]
