@@ -64,15 +64,17 @@ def run(tables: tuple[str, ...], as_json: bool, config_dir: Path | None) -> None
 @cli.command()
 @CONFIG_OPTION
 def validate(config_dir: Path | None) -> None:
-    """Check every definition file; print each problem as path:line and exit 2 if there is one."""
+    """Check every definition file and rule; print each problem as path:line and exit 2 if there is one."""
     directory = config_dir or default_config_dir()
     loaded = _load(config_dir)
-    for problem in loaded.problems:
-        click.echo(str(problem), err=True)
-    if loaded.problems:
-        click.echo(f"{len(loaded.problems)} problem(s) in {directory}", err=True)
+    problems = [str(p) for p in loaded.problems] + list(loaded.rule_problems)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {directory}", err=True)
         sys.exit(2)
-    click.echo(f"ok: {len(loaded.tables)} table definitions in {directory}")
+    rules = sum(len(t.rules) for t in loaded.tables)
+    click.echo(f"ok: {len(loaded.tables)} table definitions, {rules} rules in {directory}")
 
 
 @cli.group()

@@ -137,7 +137,7 @@ def test_invalid_definition_is_reported_and_the_rest_run(
 def test_validate_accepts_the_demo() -> None:
     result = invoke("validate")
     assert result.exit_code == 0
-    assert result.output == f"ok: 4 table definitions in {PACKAGED_TABLES_DIR}\n"
+    assert result.output == f"ok: 4 table definitions, 25 rules in {PACKAGED_TABLES_DIR}\n"
 
 
 def test_validate_reports_every_invalid_file_with_path_and_line(tmp_path: Path) -> None:
@@ -172,4 +172,4 @@ def test_validate_reports_every_invalid_file_with_path_and_line(tmp_path: Path) 
 def test_dq_config_dir_points_at_another_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "orders.yaml").write_text(f"table: orders\nsource: {ORDERS_SOURCE}\n")
     monkeypatch.setenv("DQ_CONFIG_DIR", str(tmp_path))
-    assert invoke("validate").output == f"ok: 1 table definitions in {tmp_path}\n"
+    assert invoke("validate").output == f"ok: 1 table definitions, 0 rules in {tmp_path}\n"
