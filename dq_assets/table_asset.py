@@ -17,17 +17,18 @@ def asset_key(table: str) -> dg.AssetKey:
 
 
 def check_specs(defined: DefinedTable) -> list[dg.AssetCheckSpec]:
-    """profile and anomalies, one check per rule, and quality_score when there are rules."""
+    """Profile and anomalies, one check per rule, and quality_score when there are rules."""
     key = asset_key(defined.spec.table)
-    specs = [dg.AssetCheckSpec(name=name, asset=key, description=CHECK_DESCRIPTIONS[name]) for name in TABLE_CHECKS]
+    specs = [
+        dg.AssetCheckSpec(name=name, asset=key, description=CHECK_DESCRIPTIONS[name]) for name in TABLE_CHECKS
+    ]
     specs += [
         dg.AssetCheckSpec(name=rule.check_name, asset=key, description=rule.text, blocking=rule.blocking)
         for rule in defined.rules
     ]
     if defined.rules:
-        specs.append(
-            dg.AssetCheckSpec(name=QUALITY_SCORE_CHECK, asset=key, description=CHECK_DESCRIPTIONS[QUALITY_SCORE_CHECK])
-        )
+        description = CHECK_DESCRIPTIONS[QUALITY_SCORE_CHECK]
+        specs.append(dg.AssetCheckSpec(name=QUALITY_SCORE_CHECK, asset=key, description=description))
     return specs
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from dq_assets.cli.rules_gx import rules_group
 from dq_checks.config import default_config_dir, load_table_specs
 from dq_checks.config.loader import LoadedConfig
 
@@ -94,6 +95,9 @@ def seed(catalog: str, force: bool) -> None:
         click.echo(f"created {catalog}:{identifier} ({report.rows[identifier]:,} rows)")
     for identifier in report.skipped:
         click.echo(f"exists  {catalog}:{identifier} (use --force to recreate)")
+
+
+cli.add_command(rules_group)
 
 
 if __name__ == "__main__":

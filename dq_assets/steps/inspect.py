@@ -1,5 +1,7 @@
-"""Inspect one table: describe it, scan it once for the profile and every rule's metrics,
-detect anomalies, judge the rules, score them, and decide every check's outcome.
+"""Inspect one table and decide every check's outcome.
+
+Describe it, scan it once for the profile and every rule's metrics, detect anomalies,
+judge the rules and score them.
 
 Nothing here imports Dagster; the asset and the CLI both report what this returns.
 """
@@ -11,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from dq_assets.check_names import check_names_for
 from dq_checks.anomalies import Anomaly, detect_anomalies
 from dq_checks.config.columns import unknown_columns
 from dq_checks.config.loader import DefinedTable
@@ -26,8 +29,6 @@ from dq_checks.rules.model import History, ReferenceTable, TableContext, no_hist
 from dq_checks.rules.scores import Scores, score
 from dq_checks.schema import TableDescription
 from dq_resources.sources import OpenedTable, ReferenceRequest, SourceUnavailable
-
-from dq_assets.check_names import check_names_for
 
 ReferenceOpener = Callable[[str], OpenedTable]
 HistoryLookup = Callable[[str], History]
@@ -99,7 +100,8 @@ def inspect_table(
     if defined.rules:
         scores = score([(definition.dimension, outcome.outcome) for definition, outcome in judged])
         checks.append(quality_score_result(scores, spec.min_quality_score))
-    return TableInspection(description, redact_profile(profile, pii), visible_anomalies, checks, duration, scores)
+    visible_profile = redact_profile(profile, pii)
+    return TableInspection(description, visible_profile, visible_anomalies, checks, duration, scores)
 
 
 def _references(

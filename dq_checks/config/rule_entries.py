@@ -61,11 +61,15 @@ def rule_definitions(
         line = line_of(document, ("rules", index, "rule"))
         name = entry.name or slug(entry.rule)
         if name in RESERVED_CHECK_NAMES:
-            clashes.append(NameClash(line, f"rules.{index}: check name {name!r} is reserved; give the rule a name:"))
+            clashes.append(
+                NameClash(line, f"rules.{index}: check name {name!r} is reserved; give the rule a name:")
+            )
             continue
         if name in seen:
             clashes.append(
-                NameClash(line, f"rules.{index}: duplicate check name {name!r}, already used at line {seen[name]}")
+                NameClash(
+                    line, f"rules.{index}: duplicate check name {name!r}, already used at line {seen[name]}"
+                )
             )
             continue
         seen[name] = line

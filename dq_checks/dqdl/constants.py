@@ -19,7 +19,6 @@ from dq_checks.dqdl.ast import (
     Matches,
     Negate,
     Number,
-    Rule,
     RuleExpr,
     String,
 )
@@ -50,7 +49,9 @@ def _condition(condition: Condition | None, constants: Mapping[str, ConstantValu
         case Comparison():
             return replace(condition, operand=_expr(condition.operand, constants))
         case Between():
-            return replace(condition, low=_expr(condition.low, constants), high=_expr(condition.high, constants))
+            return replace(
+                condition, low=_expr(condition.low, constants), high=_expr(condition.high, constants)
+            )
         case InList():
             return replace(condition, values=tuple(_expr(v, constants) for v in condition.values))
         case Matches():

@@ -104,7 +104,9 @@ def _parse(text: str, start: str) -> Any:
 
 def _syntax_error(error: UnexpectedInput, text: str) -> DQDLSyntaxError:
     line, column = getattr(error, "line", 1) or 1, getattr(error, "column", 1) or 1
-    if isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
+    if isinstance(error, UnexpectedEOF) or (
+        isinstance(error, UnexpectedToken) and error.token.type == "$END"
+    ):
         found = "end of input"
         line, column = _end_position(text)
     elif isinstance(error, UnexpectedToken):
@@ -191,6 +193,9 @@ class _ToAst(Transformer):
 
     def binary(self, items: list[Any]) -> BinaryOp:
         return BinaryOp(str(items[1]), items[0], items[2])  # type: ignore[arg-type]
+
+    def negative_number(self, items: list[Number]) -> Number:
+        return Number(-items[0].value)
 
     def negate(self, items: list[Any]) -> Number | Negate:
         operand = items[0]

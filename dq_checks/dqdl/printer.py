@@ -19,7 +19,6 @@ from dq_checks.dqdl.ast import (
     Negate,
     Now,
     Number,
-    Rule,
     RuleExpr,
     Ruleset,
     String,

@@ -72,7 +72,9 @@ RULE_TYPES: dict[str, RuleTypeSpec] = {
         _spec("ColumnCount", 0, 0, N, CO),
         _spec("ColumnExists", 1, 1, NONE, CO, param_help='"column"'),
         _spec("ColumnNamesMatchPattern", 1, 1, NONE, CO, param_help='"regex"'),
-        _spec("ColumnDataType", 1, 1, T, VA, where=True, threshold=True, row_level=True, param_help='"column"'),
+        _spec(
+            "ColumnDataType", 1, 1, T, VA, where=True, threshold=True, row_level=True, param_help='"column"'
+        ),
         _spec("Completeness", 1, 1, N, C, where=True, param_help='"column"'),
         _spec("IsComplete", 1, 1, NONE, C, where=True, param_help='"column"'),
         _spec("Uniqueness", 1, None, N, U, where=True, param_help='"column" ["column" ...]'),

@@ -100,7 +100,11 @@ def _params(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
     if count < spec.min_params or (spec.max_params is not None and count > spec.max_params):
         expected = spec.param_help or "no parameters"
         return [RuleProblem(f"{spec.name} takes {expected}, got {count} parameter(s)")]
-    return [RuleProblem(f"{spec.name}: parameters must be quoted strings") for p in rule.params if not isinstance(p, String)]
+    return [
+        RuleProblem(f"{spec.name}: parameters must be quoted strings")
+        for p in rule.params
+        if not isinstance(p, String)
+    ]
 
 
 def _condition(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
@@ -157,14 +161,20 @@ def _numeric_expr(expr: Expr, rule_type: str, *, allow_dynamic: bool) -> list[Ru
             )
         case Call():
             if not allow_dynamic:
-                return [RuleProblem(f"{rule_type} cannot use {expr.name}(): dynamic rules compare aggregate metrics")]
+                return [
+                    RuleProblem(
+                        f"{rule_type} cannot use {expr.name}(): dynamic rules compare aggregate metrics"
+                    )
+                ]
             return _dynamic_call(expr)
     return [RuleProblem(f"{rule_type} compares numbers, got {_describe(expr)}")]
 
 
 def _dynamic_call(call: Call) -> list[RuleProblem]:
     if call.name not in DYNAMIC_FUNCTIONS:
-        return [RuleProblem(f"unknown function {call.name}(); dynamic rules use {', '.join(DYNAMIC_FUNCTIONS)}")]
+        return [
+            RuleProblem(f"unknown function {call.name}(); dynamic rules use {', '.join(DYNAMIC_FUNCTIONS)}")
+        ]
     if call.name == "last":
         ok = len(call.args) == 1 and isinstance(call.args[0], Number) and isinstance(call.args[0].value, int)
         if not ok or call.args[0].value < 1:  # type: ignore[union-attr]
@@ -221,9 +231,13 @@ def _values(condition: Condition) -> list[RuleProblem]:
     problems = []
     for operand in _operands(condition):
         if isinstance(operand, Call) or (isinstance(operand, BinaryOp) and _has_call(operand)):
-            problems.append(RuleProblem("ColumnValues compares each value; dynamic expressions need an aggregate rule"))
+            problems.append(
+                RuleProblem("ColumnValues compares each value; dynamic expressions need an aggregate rule")
+            )
         if isinstance(operand, Keyword) and not isinstance(condition, Comparison | InList):
-            problems.append(RuleProblem(f"{operand.name} can only be compared with = or != or listed with in"))
+            problems.append(
+                RuleProblem(f"{operand.name} can only be compared with = or != or listed with in")
+            )
         if isinstance(operand, Duration):
             problems.append(RuleProblem("a bare duration is not a value; write (now() - 3 days)"))
     return problems
@@ -306,7 +320,9 @@ def _references(rule: Rule, known_tables: Collection[str], sql_tables: Collectio
 def _anomaly_metric(params: list[str]) -> list[RuleProblem]:
     metric = params[0]
     if metric not in ANOMALY_METRICS:
-        return [RuleProblem(f"DetectAnomalies cannot learn {metric!r}; it learns {', '.join(ANOMALY_METRICS)}")]
+        return [
+            RuleProblem(f"DetectAnomalies cannot learn {metric!r}; it learns {', '.join(ANOMALY_METRICS)}")
+        ]
     if ANOMALY_METRICS[metric] != (len(params) == 2):
         needs = "a column" if ANOMALY_METRICS[metric] else "no column"
         return [RuleProblem(f"DetectAnomalies {metric!r} takes {needs}")]

@@ -72,15 +72,17 @@ def profile_and_measure(
     try:
         values = compute_aggregates(runner, [*profile_metrics, *extra_metrics], row_count_hint=hint)
         queries = values.query_count
-    except Exception:  # noqa: BLE001 - isolate the failing group below, then report it per rule
+    except Exception:
         values = compute_aggregates(runner, profile_metrics, row_count_hint=hint)
         queries = values.query_count
         merged = dict(values)
         for index, group in enumerate(extra):
             try:
                 group_values = compute_aggregates(runner, group, row_count_hint=hint)
-            except Exception as error:  # noqa: BLE001
-                failed_groups[index] = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            except Exception as error:  # the engine refused this group: report it on its rule
+                failed_groups[index] = (
+                    str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+                )
                 continue
             queries += group_values.query_count
             merged.update(group_values)

@@ -34,8 +34,9 @@ def rule_result(definition: RuleDefinition, outcome: RuleOutcome) -> CheckResult
             metadata[f"{key}_table"] = Markdown(_table(value))
     if outcome.outcome is Outcome.ERROR:
         metadata["error"] = outcome.message
-        return CheckResult(definition.check_name, outcome.outcome, f"error: {outcome.message}", CheckSeverity.ERROR,
-                           metadata)
+        return CheckResult(
+            definition.check_name, outcome.outcome, f"error: {outcome.message}", CheckSeverity.ERROR, metadata
+        )
     severity = _SEVERITY[definition.severity] if outcome.outcome is Outcome.FAIL else None
     return CheckResult(definition.check_name, outcome.outcome, outcome.message, severity, metadata)
 
@@ -48,6 +49,7 @@ def quality_score_result(scores: Scores, minimum: float) -> CheckResult:
     dimensions = ", ".join(f"{k} {v:.2f}" for k, v in scores.dimensions.items())
     text = f"score {scores.overall:.2f} ({scores.passed} of {scores.evaluated} rules passed; {dimensions})"
     if scores.overall < minimum:
-        return CheckResult(QUALITY_SCORE_CHECK, Outcome.FAIL, f"{text} is below {minimum:.2f}", CheckSeverity.WARN,
-                           metadata)
+        return CheckResult(
+            QUALITY_SCORE_CHECK, Outcome.FAIL, f"{text} is below {minimum:.2f}", CheckSeverity.WARN, metadata
+        )
     return CheckResult(QUALITY_SCORE_CHECK, Outcome.PASS, text, None, metadata)

@@ -19,7 +19,9 @@ from dq_checks.rules.model import CompiledRule, Evidence, RuleError, RuleOutcome
 
 ROW_LEVEL = frozenset({"ColumnValues", "ColumnLength", "ColumnDataType", "DataFreshness"})
 GROUPED = frozenset({"IsUnique", "Uniqueness", "IsPrimaryKey", "UniqueValueRatio", "Entropy"})
-CROSS_TABLE = frozenset({"ReferentialIntegrity", "DatasetMatch", "SchemaMatch", "RowCountMatch", "AggregateMatch"})
+CROSS_TABLE = frozenset(
+    {"ReferentialIntegrity", "DatasetMatch", "SchemaMatch", "RowCountMatch", "AggregateMatch"}
+)
 
 
 def compile_rule(rule: RuleExpr, context: TableContext) -> CompiledRule:
@@ -75,7 +77,9 @@ class CompositeRule:
             if Outcome.ERROR in outcomes:
                 outcome = Outcome.ERROR
             else:
-                outcome = Outcome.PASS if all(o in (Outcome.PASS, Outcome.SKIP) for o in outcomes) else Outcome.FAIL
+                outcome = (
+                    Outcome.PASS if all(o in (Outcome.PASS, Outcome.SKIP) for o in outcomes) else Outcome.FAIL
+                )
         elif Outcome.PASS in outcomes:
             outcome = Outcome.PASS
         else:
@@ -94,5 +98,3 @@ def evaluate_safely(rule: CompiledRule, evidence: Evidence) -> RuleOutcome:
     except Exception as error:  # the engine refused the rule's query: report it, run the other rules
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         return RuleOutcome(Outcome.ERROR, f"the engine could not evaluate the rule: {first_line}")
-
-

@@ -25,9 +25,12 @@ def evaluate_number(expr: Expr, history: History) -> float:
             left, right = evaluate_number(expr.left, history), evaluate_number(expr.right, history)
             if expr.op == "/" and right == 0:
                 raise RuleError("division by zero in the rule's expression")
-            return {"+": left + right, "-": left - right, "*": left * right, "/": left / right if right else 0.0}[
-                expr.op
-            ]
+            return {
+                "+": left + right,
+                "-": left - right,
+                "*": left * right,
+                "/": left / right if right else 0.0,
+            }[expr.op]
         case Call():
             return _call(expr, history)
     raise RuleError(f"{type(expr).__name__} is not a number")

@@ -29,9 +29,35 @@ _STATEMENTS = (exp.Select, exp.Union, exp.Intersect, exp.Except)
 _FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = tuple(
     getattr(exp, name)
     for name in (
-        "Insert", "Update", "Delete", "Merge", "Create", "Drop", "Alter", "Command", "Copy", "Pragma",
-        "Set", "Use", "Transaction", "Commit", "Rollback", "Attach", "Detach", "Install", "LoadData",
-        "Into", "Grant", "Revoke", "Kill", "Export", "Analyze", "Refresh", "Cache", "Uncache", "TruncateTable",
+        "Insert",
+        "Update",
+        "Delete",
+        "Merge",
+        "Create",
+        "Drop",
+        "Alter",
+        "Command",
+        "Copy",
+        "Pragma",
+        "Set",
+        "Use",
+        "Transaction",
+        "Commit",
+        "Rollback",
+        "Attach",
+        "Detach",
+        "Install",
+        "LoadData",
+        "Into",
+        "Grant",
+        "Revoke",
+        "Kill",
+        "Export",
+        "Analyze",
+        "Refresh",
+        "Cache",
+        "Uncache",
+        "TruncateTable",
     )
     if hasattr(exp, name)
 )

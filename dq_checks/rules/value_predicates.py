@@ -23,6 +23,7 @@ from dq_checks.dqdl.ast import (
     Keyword,
     Matches,
     Now,
+    Number,
     String,
 )
 from dq_checks.metrics.sql import number
@@ -51,11 +52,8 @@ def _keyword_predicate(keyword: Keyword, value: exp.Expression) -> exp.Expressio
         return _is_null(value)
     if keyword.name == "EMPTY":
         return _false_if_null(exp.EQ(this=value.copy(), expression=exp.Literal.string("")))
-    trimmed = exp.Trim(this=value.copy())
-    only_spaces = exp.and_(
-        exp.GT(this=exp.Length(this=value.copy()), expression=number(0)),
-        exp.EQ(this=trimmed, expression=exp.Literal.string("")),
-    )
+    # Any whitespace counts (tabs and line breaks too), and there must be at least one character.
+    only_spaces = exp.RegexpLike(this=value.copy(), expression=exp.Literal.string(r"^\s+$"))
     return _false_if_null(only_spaces)
 
 
@@ -73,7 +71,9 @@ def pass_predicate(
                     exp.LTE(this=value.copy(), expression=low), exp.GTE(this=value.copy(), expression=high)
                 )
                 return _false_if_null(outside)
-            inside = exp.and_(exp.GT(this=value.copy(), expression=low), exp.LT(this=value.copy(), expression=high))
+            inside = exp.and_(
+                exp.GT(this=value.copy(), expression=low), exp.LT(this=value.copy(), expression=high)
+            )
             return _false_if_null(inside)
         case InList():
             return _in_list(condition, column, value, now)
@@ -82,7 +82,9 @@ def pass_predicate(
     raise TypeError(condition)
 
 
-def _comparison(condition: Comparison, column: ColumnInfo, value: exp.Expression, now: datetime | None) -> exp.Expression:
+def _comparison(
+    condition: Comparison, column: ColumnInfo, value: exp.Expression, now: datetime | None
+) -> exp.Expression:
     operand = condition.operand
     if isinstance(operand, Keyword):
         if condition.op not in ("=", "!="):
@@ -102,7 +104,9 @@ def _comparison(condition: Comparison, column: ColumnInfo, value: exp.Expression
     return _false_if_null(compared)
 
 
-def _in_list(condition: InList, column: ColumnInfo, value: exp.Expression, now: datetime | None) -> exp.Expression:
+def _in_list(
+    condition: InList, column: ColumnInfo, value: exp.Expression, now: datetime | None
+) -> exp.Expression:
     keywords = [v for v in condition.values if isinstance(v, Keyword)]
     literals = [literal(v, column, now) for v in condition.values if not isinstance(v, Keyword)]
     for keyword in keywords:
@@ -148,7 +152,11 @@ def literal(expr: Expr, column: ColumnInfo, now: datetime | None) -> exp.Express
     kind = column.kind
     if kind is ColumnKind.NUMERIC:
         if isinstance(expr, String | Keyword | Now | Duration):
-            raise RuleError(f"{column.name!r} is numeric ({column.data_type}); it cannot be compared with {_text(expr)}")
+            raise RuleError(
+                f"{column.name!r} is numeric ({column.data_type}); it cannot be compared with {_text(expr)}"
+            )
+        if isinstance(expr, Number):
+            return number(expr.value)  # an integer literal stays exact, whatever its size
         return number(evaluate_number(expr, no_history))
     if kind is ColumnKind.STRING:
         if not isinstance(expr, String):
@@ -159,7 +167,7 @@ def literal(expr: Expr, column: ColumnInfo, now: datetime | None) -> exp.Express
     if kind is ColumnKind.BOOLEAN:
         if isinstance(expr, String) and expr.value.lower() in ("true", "false"):
             return exp.true() if expr.value.lower() == "true" else exp.false()
-        raise RuleError(f"{column.name!r} is boolean; compare it with \"true\" or \"false\"")
+        raise RuleError(f'{column.name!r} is boolean; compare it with "true" or "false"')
     raise RuleError(f"{column.name!r} has type {column.data_type}, which ColumnValues cannot compare")
 
 
@@ -182,7 +190,7 @@ def instant_value(expr: Expr, now: datetime | None) -> datetime | date:
                 base = datetime(base.year, base.month, base.day, tzinfo=UTC)
             delta = timedelta(seconds=expr.right.seconds)
             return base - delta if expr.op == "-" else base + delta
-    raise RuleError(f"{_text(expr)} is not a date; use \"YYYY-MM-DD\", now() or (now() - 3 days)")
+    raise RuleError(f'{_text(expr)} is not a date; use "YYYY-MM-DD", now() or (now() - 3 days)')
 
 
 def _now(now: datetime | None) -> datetime:
@@ -195,16 +203,22 @@ def _instant(expr: Expr, column: ColumnInfo, now: datetime | None) -> exp.Expres
     value = instant_value(expr, now)
     if isinstance(value, datetime):
         if "tz" in column.data_type.lower() or "zone" in column.data_type.lower():
-            return exp.cast(exp.Literal.string(value.astimezone(UTC).isoformat()), exp.DataType.build("timestamptz"))
+            return exp.cast(
+                exp.Literal.string(value.astimezone(UTC).isoformat()), exp.DataType.build("timestamptz")
+            )
         naive = value.astimezone(UTC).replace(tzinfo=None)
         return exp.cast(exp.Literal.string(naive.isoformat(sep=" ")), exp.DataType.build("timestamp"))
     return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("date"))
 
 
-def freshness_predicate(condition: Condition, column: ColumnInfo, value: exp.Expression, now: datetime | None) -> exp.Expression:
+def freshness_predicate(
+    condition: Condition, column: ColumnInfo, value: exp.Expression, now: datetime | None
+) -> exp.Expression:
     """DataFreshness: a row passes when its age (now - value) meets the duration condition; NULL fails."""
     if column.kind is not ColumnKind.TEMPORAL:
-        raise RuleError(f"DataFreshness needs a date or timestamp column; {column.name!r} is {column.data_type}")
+        raise RuleError(
+            f"DataFreshness needs a date or timestamp column; {column.name!r} is {column.data_type}"
+        )
     moment = _now(now)
 
     def cutoff(duration: Expr) -> exp.Expression:
@@ -228,4 +242,3 @@ def _text(expr: Expr) -> str:
     from dq_checks.dqdl.printer import expr_text
 
     return expr_text(expr)
-

@@ -114,7 +114,8 @@ def _load_reference(engine: LocalDuckDB, request: ReferenceRequest) -> None:
         engine.reference_errors[request.name] = f"{request.table.name} cannot be streamed to this engine"
         return
     try:
-        engine.load_reference(request.name, stream(None if request.columns is None else sorted(request.columns)))
+        columns = None if request.columns is None else sorted(request.columns)
+        engine.load_reference(request.name, stream(columns))
     except Exception as error:  # a reference that is down fails its rules, not this table
         engine.reference_errors[request.name] = f"cannot read {request.table.name}: {error}"
 

@@ -37,7 +37,9 @@ class OpenedTable(Protocol):
         """Schema, row count and last update, from metadata alone."""
         ...
 
-    def query_runner(self, references: Sequence[ReferenceRequest] = ()) -> AbstractContextManager[QueryRunner]:
+    def query_runner(
+        self, references: Sequence[ReferenceRequest] = ()
+    ) -> AbstractContextManager[QueryRunner]:
         """A runner for metric queries over this table, with the references beside it.
 
         The runner's `references` maps each loaded reference to its relation, and

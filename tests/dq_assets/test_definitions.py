@@ -41,13 +41,48 @@ def test_one_asset_per_table_with_group_owners_and_lineage(defs: dg.Definitions)
     assert orders.description == "Orders placed in the web shop"
 
 
-def test_every_table_carries_profile_and_anomalies_checks(defs: dg.Definitions) -> None:
-    checks = {(k.asset_key.to_user_string(), k.name) for k in defs.resolve_asset_graph().asset_check_keys}
+def test_every_table_carries_its_checks(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    checks: dict[str, set[str]] = {}
+    for key in graph.asset_check_keys:
+        checks.setdefault(key.asset_key.to_user_string(), set()).add(key.name)
+    builtin = {"profile", "anomalies", "quality_score"}
     assert checks == {
-        (table, check)
-        for table in ("customers", "order_items", "orders", "products")
-        for check in ("profile", "anomalies")
+        "customers": builtin
+        | {
+            "customer_id_is_primary_key",
+            "phone_mostly_present",
+            "email_is_valid",
+            "email_is_unique",
+            "country_is_known",
+            "enough_customers",
+        },
+        "order_items": builtin
+        | {
+            "order_item_id_is_primary_key",
+            "product_exists",
+            "order_exists",
+            "quantity_in_range",
+            "discount_in_range",
+            "average_quantity",
+        },
+        "orders": builtin
+        | {
+            "order_id_is_primary_key",
+            "customer_exists",
+            "amount_in_range",
+            "status_is_known",
+            "channel_is_known",
+            "daily_volume",
+            "order_ts_complete",
+            "no_negative_amounts",
+        },
+        "products": builtin
+        | {"product_id_is_primary_key", "price_is_positive", "sku_is_unique", "sku_format", "enough_categories"},
     }
+    rule = graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey("orders"), "customer_exists"))
+    assert rule.description == 'ReferentialIntegrity "customer_id" "customers.customer_id" = 1.0'
+    assert rule.blocking is False
 
 
 def test_one_job_and_schedule_per_table_with_its_cron(defs: dg.Definitions) -> None:
@@ -60,12 +95,9 @@ def test_one_job_and_schedule_per_table_with_its_cron(defs: dg.Definitions) -> N
     }
     job = defs.resolve_job_def("orders_checks")
     assert job.asset_layer.selected_asset_keys == {dg.AssetKey("orders")}
-    assert {
-        k.name for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key == dg.AssetKey("orders")
-    } == {
-        "profile",
-        "anomalies",
-    }
+    orders = dg.AssetKey("orders")
+    job_checks = {k.name for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key == orders}
+    assert {"profile", "anomalies", "quality_score", "order_id_is_primary_key"} <= job_checks
 
 
 def test_nested_table_names_become_multi_part_keys(tmp_path: Path) -> None:

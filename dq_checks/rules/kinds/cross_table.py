@@ -1,5 +1,6 @@
-"""Rules that compare the table with another monitored table: ReferentialIntegrity,
-DatasetMatch, SchemaMatch, RowCountMatch and AggregateMatch.
+"""Rules that compare the table with another monitored table.
+
+ReferentialIntegrity, DatasetMatch, SchemaMatch, RowCountMatch and AggregateMatch.
 
 The step makes the reference available in the same engine first (for the local engine,
 the reference's needed columns are streamed in), so every join runs in one place.
@@ -19,6 +20,7 @@ from dq_checks.metrics.sql import as_double, count_if, count_rows
 from dq_checks.profile.values import as_float
 from dq_checks.render.numbers import format_number
 from dq_checks.rules.conditions import describe, satisfies
+from dq_checks.rules.kinds.common import verdict
 from dq_checks.rules.model import (
     SAMPLE_LIMIT,
     Evidence,
@@ -28,7 +30,6 @@ from dq_checks.rules.model import (
     TableContext,
     rows_as_dicts,
 )
-from dq_checks.rules.kinds.common import verdict
 from dq_checks.schema import ColumnInfo, TableDescription
 
 PRESENT = "dq_present"
@@ -63,14 +64,21 @@ def _compatible(left: ColumnInfo, right: ColumnInfo) -> None:
         )
 
 
-def _judge(label: str, condition: Condition | None, observed: float, evidence: Evidence, **details: object) -> RuleOutcome:
+def _judge(
+    label: str, condition: Condition | None, observed: float, evidence: Evidence, **details: object
+) -> RuleOutcome:
     if condition is None:
         raise RuleError("this rule needs a condition")
     passed = satisfies(condition, observed, evidence.history)
     wanted = describe(condition, evidence.history)
     relation = "meets" if passed else "does not meet"
-    return verdict(passed, f"{label} = {format_number(observed)} {relation} {wanted}", observed,
-                   condition=wanted, **details)
+    return verdict(
+        passed,
+        f"{label} = {format_number(observed)} {relation} {wanted}",
+        observed,
+        condition=wanted,
+        **details,
+    )
 
 
 @dataclass(frozen=True)
@@ -99,7 +107,9 @@ class ReferentialIntegrityRule:
                 for c, r in zip(self.columns, self.reference_columns, strict=True)
             ]
         )
-        keys_present = exp.and_(*[exp.Not(this=exp.Is(this=_col(c, "p"), expression=exp.Null())) for c in self.columns])
+        keys_present = exp.and_(
+            *[exp.Not(this=exp.Is(this=_col(c, "p"), expression=exp.Null())) for c in self.columns]
+        )
         missing = exp.Is(this=_col(PRESENT, "r"), expression=exp.Null())
         base = (
             exp.select()
@@ -111,7 +121,9 @@ class ReferentialIntegrityRule:
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
         """Count referencing rows and missing ones; sample the missing values."""
         base, keys_present, missing = self._joined()
-        totals = base.copy().select(count_rows(), count_if(missing.copy()), copy=False).where(keys_present.copy())
+        totals = (
+            base.copy().select(count_rows(), count_if(missing.copy()), copy=False).where(keys_present.copy())
+        )
         ((checked, missing_rows),) = evidence.runner.fetch_rows(totals)
         checked, missing_rows = int(checked), int(missing_rows or 0)
         sample, missing_values = [], 0
@@ -119,10 +131,17 @@ class ReferentialIntegrityRule:
             columns = [_col(c, "p") for c in self.columns]
             grouped = (
                 base.copy()
-                .select(*columns, exp.Count(this=exp.Star()), exp.Window(this=exp.Count(this=exp.Star())), copy=False)
+                .select(
+                    *columns,
+                    exp.Count(this=exp.Star()),
+                    exp.Window(this=exp.Count(this=exp.Star())),
+                    copy=False,
+                )
                 .where(exp.and_(keys_present.copy(), missing.copy()))
                 .group_by(*[c.copy() for c in columns])
-                .order_by(exp.Ordered(this=exp.Count(this=exp.Star()), desc=True), *[c.copy() for c in columns])
+                .order_by(
+                    exp.Ordered(this=exp.Count(this=exp.Star()), desc=True), *[c.copy() for c in columns]
+                )
                 .limit(SAMPLE_LIMIT)
             )
             rows = evidence.runner.fetch_rows(grouped)
@@ -172,8 +191,15 @@ class DatasetMatchRule:
         total, matching = int(total), int(matching or 0)
         observed = matching / total if total else 1.0
         label = f"share of rows matching {self.reference.name}"
-        return _judge(label, self.condition, observed, evidence, compared_rows=total, matching_rows=matching,
-                      compared_columns=[f"{p}->{r}" for p, r in self.compared])
+        return _judge(
+            label,
+            self.condition,
+            observed,
+            evidence,
+            compared_rows=total,
+            matching_rows=matching,
+            compared_columns=[f"{p}->{r}" for p, r in self.compared],
+        )
 
 
 @dataclass(frozen=True)
@@ -212,14 +238,20 @@ class RowCountMatchRule:
     metrics: Sequence[AggregateMetric] = field(default_factory=lambda: (AggregateMetric(count_rows()),))
 
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
-        """rows / reference rows."""
+        """Rows / reference rows."""
         rows = int(evidence.values.of(self.metrics[0]))
         reference_rows = self.reference.description.row_count
         if reference_rows is None:
             raise RuleError(f"the row count of {self.reference.name} is unknown")
         observed = rows / reference_rows if reference_rows else (1.0 if rows == 0 else 0.0)
-        return _judge(f"row count / {self.reference.name}'s row count", self.condition, observed, evidence,
-                      row_count=rows, reference_row_count=reference_rows)
+        return _judge(
+            f"row count / {self.reference.name}'s row count",
+            self.condition,
+            observed,
+            evidence,
+            row_count=rows,
+            reference_row_count=reference_rows,
+        )
 
 
 @dataclass(frozen=True)
@@ -242,14 +274,23 @@ class AggregateMatchRule:
 
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
         """Compute both aggregates where their tables live, then compare."""
-        first, second = self._aggregate(self.first, evidence.runner), self._aggregate(self.second, evidence.runner)
+        first, second = (
+            self._aggregate(self.first, evidence.runner),
+            self._aggregate(self.second, evidence.runner),
+        )
         high = max(abs(first), abs(second))
         observed = 1.0 if high == 0 else min(abs(first), abs(second)) / high
         if first * second < 0:
             observed = 0.0
         names = [f"{f}({(t.name + '.') if t else ''}{c})" for f, c, t in (self.first, self.second)]
-        return _judge(f"{names[0]} vs {names[1]}", self.condition, observed, evidence,
-                      first_value=first, second_value=second)
+        return _judge(
+            f"{names[0]} vs {names[1]}",
+            self.condition,
+            observed,
+            evidence,
+            first_value=first,
+            second_value=second,
+        )
 
 
 def compile_cross_table(rule: Rule, context: TableContext) -> object:
@@ -259,7 +300,9 @@ def compile_cross_table(rule: Rule, context: TableContext) -> object:
     if kind == "ReferentialIntegrity":
         columns, ref = column_list(params[0]), columns_ref(params[1])
         if len(columns) != len(ref.columns):
-            raise RuleError(f"{len(columns)} column(s) cannot be matched with {len(ref.columns)} reference column(s)")
+            raise RuleError(
+                f"{len(columns)} column(s) cannot be matched with {len(ref.columns)} reference column(s)"
+            )
         reference = context.reference(ref.table)
         for mine, theirs in zip(columns, ref.columns, strict=True):
             _compatible(context.column(mine), _existing(reference.description, theirs, ref.table))
@@ -291,7 +334,9 @@ def compile_cross_table(rule: Rule, context: TableContext) -> object:
             description = context.description if table is None else table.description
             info = _existing(description, ref.column, table.name if table else "this table")
             if not info.kind.value == "numeric":
-                raise RuleError(f"{ref.function}({ref.column}) needs a numeric column; it is {info.data_type}")
+                raise RuleError(
+                    f"{ref.function}({ref.column}) needs a numeric column; it is {info.data_type}"
+                )
             sides.append((ref.function, ref.column, table))
         return AggregateMatchRule(sides[0], sides[1], rule.condition, context)
     raise RuleError(f"{kind} is not a cross-table rule")

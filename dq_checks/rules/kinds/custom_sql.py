@@ -51,8 +51,12 @@ class CustomSqlRule:
         passed = satisfies(self.condition, observed, evidence.history)
         wanted = describe(self.condition, evidence.history)
         relation = "meets" if passed else "does not meet"
-        return verdict(passed, f"query result = {format_number(observed)} {relation} {wanted}", observed,
-                       condition=wanted)
+        return verdict(
+            passed,
+            f"query result = {format_number(observed)} {relation} {wanted}",
+            observed,
+            condition=wanted,
+        )
 
     def _rows(self, evidence: Evidence) -> RuleOutcome:
         assert self.threshold is not None
@@ -87,15 +91,20 @@ class CustomSqlRule:
         matches = exp.and_(
             *[
                 exp.NullSafeEQ(
-                    this=exp.column(exp.to_identifier(n, quoted=True), table=exp.to_identifier("q", quoted=True)),
+                    this=exp.column(
+                        exp.to_identifier(n, quoted=True), table=exp.to_identifier("q", quoted=True)
+                    ),
                     expression=exp.column(
-                        exp.to_identifier(n, quoted=True), table=exp.to_identifier(self.context.relation.name, quoted=True)
+                        exp.to_identifier(n, quoted=True),
+                        table=exp.to_identifier(self.context.relation.name, quoted=True),
                     ),
                 )
                 for n in names
             ]
         )
-        absent = exp.Not(this=exp.Exists(this=exp.select(exp.Literal.number(1)).from_(returned).where(matches)))
+        absent = exp.Not(
+            this=exp.Exists(this=exp.select(exp.Literal.number(1)).from_(returned).where(matches))
+        )
         return sample_rows(evidence.runner, self.context, names, absent)
 
 

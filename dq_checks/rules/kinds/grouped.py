@@ -1,5 +1,6 @@
-"""Rules that need the table grouped by some columns: IsUnique, Uniqueness, IsPrimaryKey,
-UniqueValueRatio and Entropy.
+"""Rules that need the table grouped by some columns.
+
+IsUnique, Uniqueness, IsPrimaryKey, UniqueValueRatio and Entropy.
 
 One aggregate cannot tell which values repeat, so these run a query of their own: the
 rows grouped by the key columns (a materialized CTE), summarised in one pass over the
@@ -59,7 +60,9 @@ class GroupedRule:
         keys_present = exp.Not(this=exp.paren(self._key_null()))
         projections = [column(k) for k in self.keys]
         counted = exp.alias_(exp.Count(this=exp.Star()), COUNT, quoted=True)
-        query = select_from([*projections, counted], self.context.relation, where=both(self.where, keys_present))
+        query = select_from(
+            [*projections, counted], self.context.relation, where=both(self.where, keys_present)
+        )
         return query.group_by(*[column(k) for k in self.keys])
 
     def _summary_query(self) -> exp.Query:
@@ -69,12 +72,20 @@ class GroupedRule:
             exp.Count(this=exp.Star()),
             exp.func("COALESCE", exp.Sum(this=n.copy()), number(0)),
             count_if(repeated.copy()),
-            exp.func("COALESCE", exp.Sum(this=exp.Case(ifs=[exp.If(this=repeated.copy(), true=n.copy())])), number(0)),
+            exp.func(
+                "COALESCE",
+                exp.Sum(this=exp.Case(ifs=[exp.If(this=repeated.copy(), true=n.copy())])),
+                number(0),
+            ),
             count_if(exp.EQ(this=n.copy(), expression=number(1))),
-            exp.func("COALESCE", exp.Sum(this=exp.Mul(this=n.copy(), expression=exp.Ln(this=n.copy()))), number(0)),
+            exp.func(
+                "COALESCE", exp.Sum(this=exp.Mul(this=n.copy(), expression=exp.Ln(this=n.copy()))), number(0)
+            ),
         ]
         groups = exp.to_identifier(GROUPS, quoted=True)
-        return exp.select(*sums).from_(exp.table_(groups)).with_(groups, as_=self._grouped(), materialized=True)
+        return (
+            exp.select(*sums).from_(exp.table_(groups)).with_(groups, as_=self._grouped(), materialized=True)
+        )
 
     def _summary(self, runner: QueryRunner) -> GroupSummary:
         (row,) = runner.fetch_rows(self._summary_query())
@@ -134,8 +145,13 @@ class GroupedRule:
         passed = satisfies(condition, observed, evidence.history)
         wanted = describe(condition, evidence.history)
         relation = "meets" if passed else "does not meet"
-        return verdict(passed, f"{label} = {format_number(observed)} {relation} {wanted}", observed,
-                       condition=wanted, **details)
+        return verdict(
+            passed,
+            f"{label} = {format_number(observed)} {relation} {wanted}",
+            observed,
+            condition=wanted,
+            **details,
+        )
 
     def _condition(self) -> Condition:
         if self.condition is None:
@@ -154,4 +170,3 @@ def compile_grouped(rule: Rule, context: TableContext) -> GroupedRule:
         return shell
     nulls = AggregateMetric(count_if(both(where, exp.paren(shell._key_null()))))
     return GroupedRule(rule.rule_type, keys, where, rule.condition, context, (nulls,))
-

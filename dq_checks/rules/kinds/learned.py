@@ -38,7 +38,10 @@ class DetectAnomaliesRule:
         verdict = robust_outlier(value, history, min_points=MIN_POINTS)
         details = {"history_points": verdict.points}
         if verdict.status is HistoryStatus.NOT_ENOUGH_HISTORY:
-            message = f"{self.label} = {format_number(value)}; needs {MIN_POINTS} earlier runs to learn from, has {verdict.points}"
+            message = (
+                f"{self.label} = {format_number(value)}; needs {MIN_POINTS} earlier runs to learn from, "
+                f"has {verdict.points}"
+            )
             return RuleOutcome(Outcome.SKIP, message, value, details)
         details.update(median=verdict.median, mad=verdict.mad, lower=verdict.lower, upper=verdict.upper)
         normal = f"[{format_number(verdict.lower)}, {format_number(verdict.upper)}]"

@@ -22,6 +22,7 @@ from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext
 from dq_checks.rules.value_predicates import freshness_predicate, pass_predicate
 from dq_checks.schema import ColumnInfo, ColumnKind
 
+_WHOLE_NUMBERS = frozenset({"INTEGER", "LONG"})
 _CAST_TYPES = {
     "BOOLEAN": "boolean",
     "DATE": "date",
@@ -144,11 +145,20 @@ def _castable(condition: Condition, value: exp.Expression) -> exp.Expression:
     else:
         raise RuleError('ColumnDataType takes = "TYPE" or in ["TYPE", ...]')
     as_text = exp.cast(value.copy(), exp.DataType.build("varchar"))
-    casts = []
+    casts: list[exp.Expression] = []
     for name in names:
         if not isinstance(name, String) or name.value.upper() not in _CAST_TYPES:
             raise RuleError(f"ColumnDataType: unknown type {name!r}")
         target = exp.DataType.build(_CAST_TYPES[name.value.upper()])
-        casts.append(exp.Not(this=exp.Is(this=exp.TryCast(this=as_text.copy(), to=target), expression=exp.Null())))
+        castable: exp.Expression = exp.Not(
+            this=exp.Is(this=exp.TryCast(this=as_text.copy(), to=target), expression=exp.Null())
+        )
+        if name.value.upper() in _WHOLE_NUMBERS:
+            # Engines round '4.5' to 5 when casting to an integer; a whole number has no fraction.
+            digits = exp.RegexpLike(
+                this=as_text.copy(), expression=exp.Literal.string(r"^\s*[+-]?[0-9]+\s*$")
+            )
+            castable = exp.and_(digits, castable)
+        casts.append(exp.paren(castable))
     is_null = exp.Is(this=value.copy(), expression=exp.Null())
     return exp.or_(is_null, *casts)

@@ -35,17 +35,26 @@ class ScalarRule:
     observe: Callable[[Evidence], float | None]
     metrics: Sequence[AggregateMetric] = field(default_factory=tuple)
     condition_text: str | None = None
+    counts: Callable[[Evidence], dict[str, int]] | None = None
 
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
         """PASS when the observed value meets the condition; FAIL otherwise, or when there is none."""
         observed = self.observe(evidence)
         wanted = self.condition_text or describe(self.condition, evidence.history)
+        counts = self.counts(evidence) if self.counts is not None else {}
         if observed is None:
-            return verdict(False, f"{self.label} has no value (no rows in scope)", None, condition=wanted)
+            return verdict(
+                False, f"{self.label} has no value (no rows in scope)", None, condition=wanted, **counts
+            )
         passed = satisfies(self.condition, observed, evidence.history)
         relation = "meets" if passed else "does not meet"
-        return verdict(passed, f"{self.label} = {format_number(observed)} {relation} {wanted}", observed,
-                       condition=wanted)
+        return verdict(
+            passed,
+            f"{self.label} = {format_number(observed)} {relation} {wanted}",
+            observed,
+            condition=wanted,
+            **counts,
+        )
 
 
 def _param(rule: Rule, index: int) -> str:
@@ -86,10 +95,20 @@ def compile_scalar(rule: Rule, context: TableContext) -> ScalarRule:
         context.column(name)
         present = AggregateMetric(count_non_null(only_where(_column(name), where)))
         rows = AggregateMetric(rows_in_scope(where))
+
+        def nulls(evidence: Evidence) -> dict[str, int]:
+            in_scope = int(evidence.values.of(rows) or 0)
+            return {
+                "evaluated_count": in_scope,
+                "failed_count": in_scope - int(evidence.values.of(present) or 0),
+            }
+
+        label = f"completeness of {name!r}"
         if kind == "IsComplete":
-            return ScalarRule(f"completeness of {name!r}", ALL_PRESENT, _ratio(present, rows), (present, rows),
-                              "= 1.0 (no NULLs)")
-        return ScalarRule(f"completeness of {name!r}", _required(condition), _ratio(present, rows), (present, rows))
+            return ScalarRule(
+                label, ALL_PRESENT, _ratio(present, rows), (present, rows), "= 1.0 (no NULLs)", nulls
+            )
+        return ScalarRule(label, _required(condition), _ratio(present, rows), (present, rows), counts=nulls)
     if kind in _STATISTICS:
         name = _param(rule, 0)
         info = _numeric(context, name, kind)
@@ -98,7 +117,8 @@ def compile_scalar(rule: Rule, context: TableContext) -> ScalarRule:
     if kind == "ColumnCorrelation":
         first, second = (_numeric(context, _param(rule, i), kind) for i in (0, 1))
         correlation = exp.Corr(
-            this=only_where(statistic_value(first), where), expression=only_where(statistic_value(second), where)
+            this=only_where(statistic_value(first), where),
+            expression=only_where(statistic_value(second), where),
         )
         metric = AggregateMetric(correlation)
         label = f"correlation of {first.name!r} and {second.name!r}"
@@ -119,7 +139,7 @@ _STATISTICS: dict[str, Callable[[exp.Expression], exp.Expression]] = {
     "Mean": lambda value: exp.Avg(this=value),
     "Sum": lambda value: exp.Sum(this=value),
     "StandardDeviation": lambda value: exp.StddevSamp(this=value),
-    "Variance": lambda value: exp.VarianceSamp(this=value),
+    "Variance": lambda value: exp.Variance(this=value),
 }
 
 
@@ -154,7 +174,9 @@ def _distinct_count(rule: Rule, context: TableContext, where: exp.Expression | N
 def _column_exists(rule: Rule, context: TableContext) -> ScalarRule:
     name = _param(rule, 0)
     present = 1.0 if context.description.column(name) is not None else 0.0
-    return ScalarRule(f"column {name!r} present", ALL_PRESENT, lambda _e: present, condition_text="= 1 (exists)")
+    return ScalarRule(
+        f"column {name!r} present", ALL_PRESENT, lambda _e: present, condition_text="= 1 (exists)"
+    )
 
 
 def _names_match(rule: Rule, context: TableContext) -> ScalarRule:

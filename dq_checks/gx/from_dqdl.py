@@ -1,0 +1,392 @@
+"""DQDL rules converted to a Great Expectations 1.x expectation suite, as plain JSON dicts.
+
+The reverse of `to_dqdl`, and just as strict: a rule becomes expectations only when they
+mean exactly the same, otherwise `NoEquivalent` says why. DQDL `between` is exclusive, so
+it becomes GX between with `strict_min` and `strict_max`; `with threshold >= x` becomes
+`mostly`; a whole-value `matches` becomes a GX search anchored where it needs to be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dq_checks.dqdl.ast import (
+    Between,
+    Comparison,
+    Composite,
+    Condition,
+    Expr,
+    InList,
+    Matches,
+    Number,
+    Rule,
+    RuleExpr,
+    String,
+)
+from dq_checks.dqdl.constants import ConstantValue, UndefinedConstant, resolve_constants
+from dq_checks.dqdl.parser import DQDLSyntaxError, parse_rule
+from dq_checks.gx.to_dqdl import (
+    ends_with_anchor,
+    ends_with_any,
+    has_top_level_alternation,
+    outer_group_end,
+    split_inline_flags,
+)
+
+Expectation = dict[str, Any]
+
+_GX_SEVERITY = {"error": "critical", "warn": "warning"}
+
+_NO_EQUIVALENT = {
+    "ReferentialIntegrity": "it compares with another table; a GX suite validates one batch",
+    "DatasetMatch": "it compares with another table; a GX suite validates one batch",
+    "RowCountMatch": "it compares with another table; a GX suite validates one batch",
+    "SchemaMatch": "it compares with another table; a GX suite validates one batch",
+    "AggregateMatch": "it compares with another table; a GX suite validates one batch",
+    "CustomSql": "GX has no core expectation for a scalar SQL query or a query of passing rows",
+    "DetectAnomalies": "it learns its bounds from the rule's own history",
+    "DataFreshness": "its bound is relative to the time of the run",
+}
+
+
+class NoEquivalent(Exception):
+    """A rule that no combination of GX core expectations states exactly."""
+
+
+@dataclass(frozen=True)
+class RuleToExport:
+    """One rule from a table definition: its DQDL text, optional name and severity."""
+
+    rule: str
+    name: str | None = None
+    severity: str = "error"
+
+
+@dataclass(frozen=True)
+class UnconvertedRule:
+    """A rule left out of the suite, and why."""
+
+    number: int
+    rule: str
+    name: str | None
+    reason: str
+
+    @property
+    def label(self) -> str:
+        """`name (rule)` when named, else the rule text."""
+        return f"{self.name} ({self.rule})" if self.name else self.rule
+
+
+@dataclass(frozen=True)
+class SuiteExport:
+    """The suite, ready for `json.dumps`, and the rules it could not include."""
+
+    suite: dict[str, Any]
+    unconverted: tuple[UnconvertedRule, ...]
+
+
+def rules_to_suite(
+    name: str, rules: Iterable[RuleToExport], constants: Mapping[str, str | int | float] | None = None
+) -> SuiteExport:
+    """A GX 1.x suite named `name` holding the expectations of every rule that has them.
+
+    `$constants` are replaced by the table's values first, since GX has no such notion.
+    Each expectation's `meta` keeps the rule's name (read back by the import) and its DQDL.
+    """
+    values = {key: _constant(value) for key, value in (constants or {}).items()}
+    expectations: list[Expectation] = []
+    unconverted: list[UnconvertedRule] = []
+    for number, entry in enumerate(rules, start=1):
+        try:
+            converted = rule_to_expectations(resolve_constants(parse_rule(entry.rule), values))
+        except DQDLSyntaxError as error:
+            unconverted.append(UnconvertedRule(number, entry.rule, entry.name, f"does not parse: {error}"))
+            continue
+        except (UndefinedConstant, NoEquivalent) as reason:
+            unconverted.append(UnconvertedRule(number, entry.rule, entry.name, str(reason)))
+            continue
+        meta = {"name": entry.name} if entry.name else {}
+        for expectation in converted:
+            expectation["meta"] = {**meta, "dqdl": entry.rule}
+            expectation["severity"] = _GX_SEVERITY.get(str(entry.severity), "critical")
+            expectations.append(expectation)
+    suite = {"name": name, "id": None, "expectations": expectations, "meta": {}, "notes": None}
+    return SuiteExport(suite, tuple(unconverted))
+
+
+def _constant(value: str | int | float) -> ConstantValue:
+    return String(value) if isinstance(value, str) else Number(value)
+
+
+def rule_to_expectations(rule: RuleExpr) -> list[Expectation]:
+    """The expectations (`{"type", "kwargs"}`) that together mean `rule`; constants must be resolved.
+
+    An `and` composite is every one of its parts, so it becomes their expectations; a
+    two-sided range written as `(X >= a) and (X <= b)` becomes a single GX between.
+    """
+    if isinstance(rule, Composite):
+        if rule.op == "or":
+            raise NoEquivalent("GX has no 'or' of expectations")
+        parts = [rule_to_expectations(child) for child in rule.rules]
+        merged = _merged_range(parts)
+        return [merged] if merged is not None else [e for part in parts for e in part]
+    if rule.where is not None:
+        raise NoEquivalent("where: GX row conditions are not SQL predicates")
+    converter = _CONVERTERS.get(rule.rule_type)
+    if converter is None:
+        reason = _NO_EQUIVALENT.get(rule.rule_type, "GX has no core expectation for it")
+        raise NoEquivalent(f"{rule.rule_type} has no GX equivalent: {reason}")
+    return converter(rule)
+
+
+def _merged_range(parts: list[list[Expectation]]) -> Expectation | None:
+    """`(X >= a) and (X <= b)`, already converted to two GX betweens, as one GX between."""
+    if len(parts) != 2 or len(parts[0]) != 1 or len(parts[1]) != 1:
+        return None
+    (first,), (second,) = parts
+    if first["type"] != second["type"] or not first["type"].endswith("_to_be_between"):
+        return None
+    lower, upper = (first, second) if "min_value" in first["kwargs"] else (second, first)
+    low_keys, high_keys = set(lower["kwargs"]), set(upper["kwargs"])
+    if "max_value" in low_keys or "min_value" in high_keys or "mostly" in low_keys | high_keys:
+        return None  # not one lower and one upper bound, or each bound has its own threshold
+    domain = {k: v for k, v in lower["kwargs"].items() if k not in ("min_value", "strict_min")}
+    if domain != {k: v for k, v in upper["kwargs"].items() if k not in ("max_value", "strict_max")}:
+        return None
+    return {"type": lower["type"], "kwargs": {**lower["kwargs"], **upper["kwargs"]}}
+
+
+def _expectation(expectation_type: str, **kwargs: Any) -> Expectation:
+    return {"type": expectation_type, "kwargs": kwargs}
+
+
+def _columns(rule: Rule) -> list[str]:
+    names = [p.value for p in rule.params if isinstance(p, String)]
+    if len(names) != len(rule.params) or not names:
+        raise NoEquivalent(f"{rule.rule_type} needs quoted column names")
+    return names
+
+
+def _column(rule: Rule) -> str:
+    names = _columns(rule)
+    if len(names) != 1:
+        raise NoEquivalent(f"{rule.rule_type} takes one column")
+    return names[0]
+
+
+def _literal(expr: Expr) -> int | float | str:
+    if isinstance(expr, Number | String):
+        return expr.value
+    raise NoEquivalent(
+        f"{type(expr).__name__} operands (NULL, now(), durations, dynamic expressions) are not converted"
+    )
+
+
+def _numeric(expr: Expr) -> int | float:
+    value = _literal(expr)
+    if isinstance(value, str):
+        raise NoEquivalent(f"the bound {value!r} is not a number")
+    return value
+
+
+def _fraction(condition: Condition | None, what: str) -> float | None:
+    """`>= x` as GX `mostly` (an inclusive minimum share); None when it asks for every row."""
+    if condition is None:
+        return None
+    if isinstance(condition, Comparison) and condition.op in (">=", "="):
+        value = _numeric(condition.operand)
+        if value == 1:
+            return None
+        if condition.op == ">=" and 0 <= value < 1:
+            return value
+    raise NoEquivalent(f"{what}: only '>= x' (0 <= x <= 1) maps to GX mostly")
+
+
+def _mostly(rule: Rule) -> dict[str, float]:
+    fraction = _fraction(rule.threshold, "with threshold")
+    return {} if fraction is None else {"mostly": fraction}
+
+
+def _bounds(condition: Condition | None, literal: Callable[[Expr], Any]) -> dict[str, Any] | None:
+    """GX between kwargs for an ordering condition; None for any other condition."""
+    match condition:
+        case Comparison(op=">=" | ">"):
+            strict = {"strict_min": True} if condition.op == ">" else {}
+            return {"min_value": literal(condition.operand), **strict}
+        case Comparison(op="<=" | "<"):
+            strict = {"strict_max": True} if condition.op == "<" else {}
+            return {"max_value": literal(condition.operand), **strict}
+        case Between(negated=False):
+            # DQDL between is exclusive
+            low, high = literal(condition.low), literal(condition.high)
+            return {"min_value": low, "max_value": high, "strict_min": True, "strict_max": True}
+    return None
+
+
+def _unsupported_condition(rule: Rule) -> NoEquivalent:
+    return NoEquivalent(f"{rule.rule_type}: this condition has no GX equivalent")
+
+
+# --- one converter per rule type ---------------------------------------------------------
+
+
+def _column_exists(rule: Rule) -> list[Expectation]:
+    return [_expectation("expect_column_to_exist", column=_column(rule))]
+
+
+def _is_complete(rule: Rule) -> list[Expectation]:
+    return [_expectation("expect_column_values_to_not_be_null", column=_column(rule))]
+
+
+def _completeness(rule: Rule) -> list[Expectation]:
+    fraction = _fraction(rule.condition, "Completeness")
+    mostly = {} if fraction is None else {"mostly": fraction}
+    return [_expectation("expect_column_values_to_not_be_null", column=_column(rule), **mostly)]
+
+
+def _unique(columns: list[str], mostly: dict[str, float]) -> Expectation:
+    if len(columns) == 1:
+        return _expectation("expect_column_values_to_be_unique", column=columns[0], **mostly)
+    return _expectation("expect_compound_columns_to_be_unique", column_list=columns, **mostly)
+
+
+def _is_unique(rule: Rule) -> list[Expectation]:
+    return [_unique(_columns(rule), {})]
+
+
+def _uniqueness(rule: Rule) -> list[Expectation]:
+    fraction = _fraction(rule.condition, "Uniqueness")
+    return [_unique(_columns(rule), {} if fraction is None else {"mostly": fraction})]
+
+
+def _is_primary_key(rule: Rule) -> list[Expectation]:
+    columns = _columns(rule)
+    not_null = [_expectation("expect_column_values_to_not_be_null", column=c) for c in columns]
+    return [_unique(columns, {}), *not_null]
+
+
+def _column_values(rule: Rule) -> list[Expectation]:
+    column, mostly, condition = _column(rule), _mostly(rule), rule.condition
+    bounds = _bounds(condition, _literal)
+    if bounds is not None:
+        return [_expectation("expect_column_values_to_be_between", column=column, **bounds, **mostly)]
+    match condition:
+        case Comparison(op="=", operand=Number()):
+            value = condition.operand.value
+            return [
+                _expectation(
+                    "expect_column_values_to_be_between",
+                    column=column,
+                    min_value=value,
+                    max_value=value,
+                    **mostly,
+                )
+            ]
+        case Comparison(op="=" | "!="):
+            negated = condition.op == "!="
+            return [_in_set(column, [_literal(condition.operand)], negated, mostly)]
+        case InList():
+            values = [_literal(v) for v in condition.values]
+            return [_in_set(column, values, condition.negated, mostly)]
+        case Matches(pattern=String()):
+            expectation_type = (
+                "expect_column_values_to_not_match_regex"
+                if condition.negated
+                else "expect_column_values_to_match_regex"
+            )
+            regex = full_match_to_search(condition.pattern.value)
+            return [_expectation(expectation_type, column=column, regex=regex, **mostly)]
+    raise _unsupported_condition(rule)
+
+
+def _in_set(column: str, values: list[Any], negated: bool, mostly: dict[str, float]) -> Expectation:
+    expectation_type = (
+        "expect_column_values_to_not_be_in_set" if negated else "expect_column_values_to_be_in_set"
+    )
+    return _expectation(expectation_type, column=column, value_set=values, **mostly)
+
+
+def _column_length(rule: Rule) -> list[Expectation]:
+    column = _column(rule)
+    bounds = _bounds(rule.condition, _numeric)
+    if bounds is not None:
+        return [_expectation("expect_column_value_lengths_to_be_between", column=column, **bounds)]
+    if isinstance(rule.condition, Comparison) and rule.condition.op == "=":
+        value = _numeric(rule.condition.operand)
+        return [_expectation("expect_column_value_lengths_to_equal", column=column, value=value)]
+    raise _unsupported_condition(rule)
+
+
+def _table_count(between: str, equal: str, *, strict: bool) -> Callable[[Rule], list[Expectation]]:
+    def convert(rule: Rule) -> list[Expectation]:
+        if rule.params:
+            raise NoEquivalent(f"{rule.rule_type} takes no parameters")
+        bounds = _bounds(rule.condition, _numeric)
+        if bounds is not None:
+            if not strict and ("strict_min" in bounds or "strict_max" in bounds):
+                raise NoEquivalent(f"{rule.rule_type}: {between} has no strict bounds; use >= or <=")
+            return [_expectation(between, **bounds)]
+        if isinstance(rule.condition, Comparison) and rule.condition.op == "=":
+            return [_expectation(equal, value=_numeric(rule.condition.operand))]
+        raise _unsupported_condition(rule)
+
+    return convert
+
+
+def _column_aggregate(expectation_type: str) -> Callable[[Rule], list[Expectation]]:
+    def convert(rule: Rule) -> list[Expectation]:
+        column = _column(rule)
+        bounds = _bounds(rule.condition, _numeric)
+        if bounds is None and isinstance(rule.condition, Comparison) and rule.condition.op == "=":
+            value = _numeric(rule.condition.operand)
+            bounds = {"min_value": value, "max_value": value}
+        if bounds is None:
+            raise _unsupported_condition(rule)
+        return [_expectation(expectation_type, column=column, **bounds)]
+
+    return convert
+
+
+_CONVERTERS: dict[str, Callable[[Rule], list[Expectation]]] = {
+    "ColumnExists": _column_exists,
+    "IsComplete": _is_complete,
+    "Completeness": _completeness,
+    "IsUnique": _is_unique,
+    "Uniqueness": _uniqueness,
+    "IsPrimaryKey": _is_primary_key,
+    "ColumnValues": _column_values,
+    "ColumnLength": _column_length,
+    "RowCount": _table_count(
+        "expect_table_row_count_to_be_between", "expect_table_row_count_to_equal", strict=True
+    ),
+    "ColumnCount": _table_count(
+        "expect_table_column_count_to_be_between", "expect_table_column_count_to_equal", strict=False
+    ),
+    "Mean": _column_aggregate("expect_column_mean_to_be_between"),
+    "Sum": _column_aggregate("expect_column_sum_to_be_between"),
+    "StandardDeviation": _column_aggregate("expect_column_stdev_to_be_between"),
+    "DistinctValuesCount": _column_aggregate("expect_column_unique_value_count_to_be_between"),
+}
+
+
+def full_match_to_search(pattern: str) -> str:
+    """A GX (search) regex that finds a match exactly when `pattern` matches the whole value.
+
+    Undoes `search_to_full_match`: a leading or trailing `.*` is dropped rather than
+    anchored, so `.*abc.*` goes back to `abc`; otherwise `^` and `$` are added where the
+    pattern has none, grouping a top-level alternation first.
+    """
+    flags, body = split_inline_flags(pattern)
+    if has_top_level_alternation(body):
+        return f"{flags}^(?:{body})$"
+    lead = body.startswith(".*") and body[2:3] not in ("?", "+", "*", "{")
+    core = body[2:] if lead else body
+    trail = ends_with_any(core)
+    core = core[:-2] if trail else core
+    if lead and trail and outer_group_end(core) == len(core) - 1 and core.startswith("(?:"):
+        return f"{flags}{core[3:-1]}"  # `.*(?:a|b).*` is a search for `a|b`
+    head = "" if lead or core.startswith("^") else "^"
+    tail = "" if trail or ends_with_anchor(core) else "$"
+    return f"{flags}{head}{core}{tail}"

@@ -1,0 +1,457 @@
+"""Great Expectations 1.x expectations, as plain JSON dicts, converted to DQDL rules.
+
+Only exact equivalents are produced. An expectation whose meaning DQDL cannot state
+exactly (an unknown type, a `row_condition`, a suite parameter, an option with no
+counterpart) raises `Unsupported` with the reason, and a suite import lists it as skipped.
+
+Two differences in meaning are handled here rather than glossed over:
+
+- DQDL `between a and b` is exclusive, GX bounds are inclusive unless `strict_min` /
+  `strict_max`; inclusive bounds become `>=` / `<=`, two of them an `and` composite.
+- GX `regex` is a search (the pattern may match anywhere in the value) while DQDL
+  `matches` must match the whole value; `search_to_full_match` rewrites the pattern.
+
+One difference is left as it is, because DQDL has no exact way around it: GX column-map
+expectations ignore NULLs (`mostly` is a share of the non-NULL values), while in DQDL a
+NULL fails ColumnValues (except `!=` / `not in`) and counts as length 0 in ColumnLength,
+and `with threshold` is a share of all rows. On a column with NULLs the imported rule is
+therefore stricter than the expectation; IsComplete / Completeness state NULL checks.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from dq_checks.dqdl.ast import (
+    Between,
+    Comparison,
+    Composite,
+    Condition,
+    InList,
+    Matches,
+    Number,
+    Param,
+    Rule,
+    RuleExpr,
+    String,
+)
+from dq_checks.dqdl.printer import rule_text
+
+Severity = Literal["error", "warn"]
+
+# GX options that change how a result is reported, never whether it passes.
+_REPORTING_OPTIONS = frozenset({"result_format", "catch_exceptions", "include_config", "batch_id"})
+# GX 1.x's default for expect_compound_columns_to_be_unique.
+_COMPOUND_DEFAULT_IGNORE = "all_values_are_missing"
+_INLINE_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
+
+
+class SuiteFormatError(ValueError):
+    """The JSON is not a Great Expectations expectation suite."""
+
+
+class Unsupported(Exception):
+    """An expectation, or one of its options, that has no exact DQDL equivalent."""
+
+
+@dataclass(frozen=True)
+class ImportedRule:
+    """One expectation converted: its 1-based place in the suite and the DQDL it became."""
+
+    number: int
+    expectation_type: str
+    rule: RuleExpr
+    name: str | None
+    severity: Severity
+
+    @property
+    def text(self) -> str:
+        """The rule as DQDL text."""
+        return rule_text(self.rule)
+
+
+@dataclass(frozen=True)
+class SkippedExpectation:
+    """An expectation left out, and why."""
+
+    number: int
+    expectation_type: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SuiteImport:
+    """A whole suite converted: the rules, in suite order, and the expectations skipped."""
+
+    name: str | None
+    rules: tuple[ImportedRule, ...]
+    skipped: tuple[SkippedExpectation, ...]
+
+
+def suite_to_dqdl(suite: object) -> SuiteImport:
+    """Convert every expectation of a GX suite (as `ExpectationSuite.to_json_dict()` writes it).
+
+    Raises SuiteFormatError when the document is not a suite at all; an expectation that
+    cannot be converted is reported in `skipped` instead.
+    """
+    if not isinstance(suite, Mapping):
+        raise SuiteFormatError("an expectation suite is a JSON object with an 'expectations' list")
+    expectations = suite.get("expectations")
+    if not isinstance(expectations, list):
+        raise SuiteFormatError("the suite has no 'expectations' list")
+    rules: list[ImportedRule] = []
+    skipped: list[SkippedExpectation] = []
+    for number, expectation in enumerate(expectations, start=1):
+        expectation_type, kwargs = _parts(expectation, number)
+        try:
+            rule = expectation_to_dqdl(expectation_type, kwargs)
+        except Unsupported as reason:
+            skipped.append(SkippedExpectation(number, expectation_type, str(reason)))
+            continue
+        meta = expectation.get("meta")
+        name = meta.get("name") if isinstance(meta, Mapping) else None
+        rules.append(
+            ImportedRule(
+                number=number,
+                expectation_type=expectation_type,
+                rule=rule,
+                name=name if isinstance(name, str) and name else None,
+                severity=gx_severity_to_dq(expectation.get("severity")),
+            )
+        )
+    name = suite.get("name", suite.get("expectation_suite_name"))
+    return SuiteImport(name if isinstance(name, str) else None, tuple(rules), tuple(skipped))
+
+
+def _parts(expectation: object, number: int) -> tuple[str, Mapping[str, Any]]:
+    if not isinstance(expectation, Mapping):
+        raise SuiteFormatError(f"expectation {number} is not a JSON object")
+    # GX 1.x writes `type`; 0.x suites said `expectation_type`.
+    expectation_type = expectation.get("type", expectation.get("expectation_type"))
+    if not isinstance(expectation_type, str) or not expectation_type:
+        raise SuiteFormatError(f"expectation {number} has no 'type'")
+    kwargs = expectation.get("kwargs", {})
+    if not isinstance(kwargs, Mapping):
+        raise SuiteFormatError(f"expectation {number} ({expectation_type}): 'kwargs' is not an object")
+    return expectation_type, kwargs
+
+
+def gx_severity_to_dq(severity: object) -> Severity:
+    """GX 1.x `critical` (the default) fails the check; `warning` and `info` only warn."""
+    return "warn" if severity in ("warning", "info") else "error"
+
+
+def expectation_to_dqdl(expectation_type: str, kwargs: Mapping[str, Any]) -> RuleExpr:
+    """The DQDL rule that means exactly what the expectation means; raises Unsupported otherwise."""
+    converter = _CONVERTERS.get(expectation_type)
+    if converter is None:
+        raise Unsupported("unsupported expectation type: it has no DQDL equivalent")
+    options = _Kwargs(kwargs)
+    rule = converter(options)
+    options.reject_unused()
+    return rule
+
+
+class _Kwargs:
+    """An expectation's kwargs, read one by one; whatever nobody read makes it Unsupported.
+
+    An option the converter does not understand may change the result, so it is never
+    silently dropped.
+    """
+
+    def __init__(self, kwargs: Mapping[str, Any]) -> None:
+        self._kwargs = dict(kwargs)
+        self._read = set(_REPORTING_OPTIONS)
+        if self.get("row_condition") not in (None, ""):
+            raise Unsupported("row_condition is not converted: GX condition syntax is not a SQL predicate")
+        self.get("condition_parser")
+        if self.get("windows") is not None:
+            raise Unsupported("windows (dynamic bounds from past runs) are not converted")
+
+    def get(self, key: str) -> Any:
+        self._read.add(key)
+        value = self._kwargs.get(key)
+        if isinstance(value, Mapping):
+            raise Unsupported(f"{key} is a suite parameter, known only when the suite runs")
+        return value
+
+    def reject_unused(self) -> None:
+        unused = sorted(set(self._kwargs) - self._read)
+        if unused:
+            raise Unsupported(f"unsupported option(s): {', '.join(unused)}")
+
+    def column(self, key: str = "column") -> String:
+        value = self.get(key)
+        if not isinstance(value, str) or not value:
+            raise Unsupported(f"{key} must be a column name")
+        return String(value)
+
+    def columns(self) -> tuple[String, ...]:
+        value = self.get("column_list")
+        if not isinstance(value, list) or not value or not all(isinstance(c, str) and c for c in value):
+            raise Unsupported("column_list must be a list of column names")
+        return tuple(String(c) for c in value)
+
+    def flag(self, key: str) -> bool:
+        value = self.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise Unsupported(f"{key} must be true or false")
+        return value
+
+    def threshold(self) -> Condition | None:
+        """`mostly` as `with threshold >= mostly`; None when every row must pass."""
+        value = self.get("mostly")
+        if value is None:
+            return None
+        mostly = number(value, "mostly")
+        if not 0 <= mostly.value <= 1:
+            raise Unsupported("mostly must be between 0 and 1")
+        return None if mostly.value == 1 else Comparison(">=", mostly)
+
+
+def number(value: object, key: str) -> Number:
+    """A JSON number as a DQDL literal; whole floats print as integers (GX writes 1.0 for 1)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Unsupported(f"{key} must be a number, got {value!r}")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise Unsupported(f"{key} must be a finite number")
+        if value.is_integer() and abs(value) < 2**53:
+            return Number(int(value))
+    return Number(value)
+
+
+def _value(value: object, key: str) -> Number | String:
+    if isinstance(value, str):
+        return String(value)
+    return number(value, key)
+
+
+# --- one converter per expectation type ----------------------------------------------------
+
+
+def _column_exists(k: _Kwargs) -> RuleExpr:
+    column = k.column()
+    if k.get("column_index") is not None:
+        raise Unsupported("column_index (the column's position) has no DQDL equivalent")
+    return Rule("ColumnExists", (column,))
+
+
+def _not_null(k: _Kwargs) -> RuleExpr:
+    column, threshold = k.column(), k.threshold()
+    if threshold is None:
+        return Rule("IsComplete", (column,))
+    return Rule("Completeness", (column,), condition=threshold)
+
+
+def _unique(k: _Kwargs) -> RuleExpr:
+    return _uniqueness((k.column(),), k.threshold())
+
+
+def _compound_unique(k: _Kwargs) -> RuleExpr:
+    columns = k.columns()
+    if k.get("ignore_row_if") not in (None, _COMPOUND_DEFAULT_IGNORE):
+        raise Unsupported(f"ignore_row_if other than {_COMPOUND_DEFAULT_IGNORE!r} has no DQDL equivalent")
+    return _uniqueness(columns, k.threshold())
+
+
+def _uniqueness(columns: tuple[String, ...], threshold: Condition | None) -> RuleExpr:
+    if threshold is None:
+        return Rule("IsUnique", columns)
+    return Rule("Uniqueness", columns, condition=threshold)
+
+
+def _in_set(k: _Kwargs, *, negated: bool) -> RuleExpr:
+    column = k.column()
+    values = k.get("value_set")
+    if not isinstance(values, list):
+        raise Unsupported("value_set must be a list")
+    listed = tuple(_value(v, "value_set") for v in values)
+    return Rule("ColumnValues", (column,), condition=InList(listed, negated=negated), threshold=k.threshold())
+
+
+def _regex(k: _Kwargs, *, negated: bool) -> RuleExpr:
+    column = k.column()
+    regex = k.get("regex")
+    if not isinstance(regex, str):
+        raise Unsupported("regex must be a string")
+    pattern = String(search_to_full_match(regex))
+    return Rule(
+        "ColumnValues", (column,), condition=Matches(pattern, negated=negated), threshold=k.threshold()
+    )
+
+
+def _values_between(k: _Kwargs) -> RuleExpr:
+    column = k.column()
+    bounds = _Bounds.read(k, _value)
+    return bounds.rule("ColumnValues", (column,), k.threshold())
+
+
+def _lengths_between(k: _Kwargs) -> RuleExpr:
+    column = k.column()
+    bounds = _Bounds.read(k, number)
+    if k.threshold() is not None:
+        raise Unsupported("mostly: ColumnLength takes no 'with threshold'")
+    return bounds.rule("ColumnLength", (column,), None)
+
+
+def _equal(rule_type: str, *, column: bool) -> Callable[[_Kwargs], RuleExpr]:
+    def convert(k: _Kwargs) -> RuleExpr:
+        params = (k.column(),) if column else ()
+        return Rule(rule_type, params, condition=Comparison("=", number(k.get("value"), "value")))
+
+    return convert
+
+
+def _aggregate(rule_type: str, *, column: bool, strict: bool = True) -> Callable[[_Kwargs], RuleExpr]:
+    def convert(k: _Kwargs) -> RuleExpr:
+        params = (k.column(),) if column else ()
+        return _Bounds.read(k, number, strict=strict).rule(rule_type, params, None)
+
+    return convert
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """`min_value` / `max_value` with their strictness, as GX's *_to_be_between take them."""
+
+    low: Number | String | None
+    high: Number | String | None
+    strict_low: bool
+    strict_high: bool
+
+    @classmethod
+    def read(
+        cls, k: _Kwargs, literal: Callable[[object, str], Number | String], *, strict: bool = True
+    ) -> _Bounds:
+        low, high = k.get("min_value"), k.get("max_value")
+        if low is None and high is None:
+            raise Unsupported("neither min_value nor max_value is set")
+        return cls(
+            low=None if low is None else literal(low, "min_value"),
+            high=None if high is None else literal(high, "max_value"),
+            strict_low=k.flag("strict_min") if strict else False,
+            strict_high=k.flag("strict_max") if strict else False,
+        )
+
+    def rule(self, rule_type: str, params: tuple[Param, ...], threshold: Condition | None) -> RuleExpr:
+        """The rule for these bounds. DQDL `between` is exclusive, so it only fits two strict bounds."""
+        lower = None if self.low is None else Comparison(">" if self.strict_low else ">=", self.low)
+        upper = None if self.high is None else Comparison("<" if self.strict_high else "<=", self.high)
+        if self.low is None or self.high is None:
+            return Rule(rule_type, params, condition=lower or upper, threshold=threshold)
+        if self.strict_low and self.strict_high:
+            return Rule(rule_type, params, condition=Between(self.low, self.high), threshold=threshold)
+        if self.low == self.high and not (self.strict_low or self.strict_high):
+            return Rule(rule_type, params, condition=Comparison("=", self.low), threshold=threshold)
+        if threshold is None:
+            # Every row within both bounds <=> every row within each: an `and` of two rules is exact.
+            return Composite("and", (Rule(rule_type, params, lower), Rule(rule_type, params, upper)))
+        raise Unsupported(
+            "mostly with an inclusive two-sided range has no exact DQDL equivalent "
+            "(two rules would apply the threshold to each bound separately)"
+        )
+
+
+_CONVERTERS: dict[str, Callable[[_Kwargs], RuleExpr]] = {
+    "expect_column_to_exist": _column_exists,
+    "expect_column_values_to_not_be_null": _not_null,
+    "expect_column_values_to_be_unique": _unique,
+    "expect_compound_columns_to_be_unique": _compound_unique,
+    "expect_column_values_to_be_between": _values_between,
+    "expect_column_values_to_be_in_set": lambda k: _in_set(k, negated=False),
+    "expect_column_values_to_not_be_in_set": lambda k: _in_set(k, negated=True),
+    "expect_column_values_to_match_regex": lambda k: _regex(k, negated=False),
+    "expect_column_values_to_not_match_regex": lambda k: _regex(k, negated=True),
+    "expect_column_value_lengths_to_be_between": _lengths_between,
+    "expect_column_value_lengths_to_equal": _equal("ColumnLength", column=True),
+    "expect_table_row_count_to_be_between": _aggregate("RowCount", column=False),
+    "expect_table_row_count_to_equal": _equal("RowCount", column=False),
+    "expect_table_column_count_to_be_between": _aggregate("ColumnCount", column=False, strict=False),
+    "expect_table_column_count_to_equal": _equal("ColumnCount", column=False),
+    "expect_column_mean_to_be_between": _aggregate("Mean", column=True),
+    "expect_column_sum_to_be_between": _aggregate("Sum", column=True),
+    "expect_column_stdev_to_be_between": _aggregate("StandardDeviation", column=True),
+    "expect_column_unique_value_count_to_be_between": _aggregate("DistinctValuesCount", column=True),
+}
+
+SUPPORTED_EXPECTATIONS: tuple[str, ...] = tuple(_CONVERTERS)
+
+# --- regular expressions: GX searches, DQDL matches the whole value --------------------------
+
+
+def search_to_full_match(regex: str) -> str:
+    """A pattern that matches a whole value exactly when `regex` matches somewhere inside it.
+
+    `.*` is added on each side the pattern leaves open, so an anchored `^[a-z]+$` stays as
+    it is and `abc` becomes `.*abc.*`; a top-level alternation is grouped first, since
+    `.*a|b.*` would mean something else. Caveat: `.` does not match a line break, so a
+    value spanning several lines may match in GX and not in DQDL.
+    """
+    flags, body = split_inline_flags(regex)
+    if has_top_level_alternation(body):
+        return f"{flags}.*(?:{body}).*"
+    head = "" if body.startswith("^") else ".*"
+    tail = "" if ends_with_anchor(body) or ends_with_any(body) else ".*"
+    return f"{flags}{head}{body}{tail}"
+
+
+def split_inline_flags(regex: str) -> tuple[str, str]:
+    """`(?i)abc` -> (`(?i)`, `abc`): global flags must stay at the very start of a pattern."""
+    match = _INLINE_FLAGS.match(regex)
+    return (match.group(), regex[match.end() :]) if match else ("", regex)
+
+
+def has_top_level_alternation(regex: str) -> bool:
+    """Whether `regex` has a `|` outside every group and character class."""
+    return any(char == "|" and depth == 0 for _, char, depth in structure(regex))
+
+
+def outer_group_end(regex: str) -> int | None:
+    """Where the group opened by `regex[0]` closes, or None if `regex` does not start with one."""
+    if not regex.startswith("("):
+        return None
+    return next((i for i, char, depth in structure(regex) if char == ")" and depth == 1), None)
+
+
+def ends_with_anchor(regex: str) -> bool:
+    """Whether `regex` ends with an unescaped `$`."""
+    return regex.endswith("$") and not is_escaped(regex, len(regex) - 1)
+
+
+def ends_with_any(regex: str) -> bool:
+    """Whether `regex` ends with an unescaped `.*` (anything, to the end)."""
+    return regex.endswith(".*") and not is_escaped(regex, len(regex) - 2)
+
+
+def is_escaped(regex: str, index: int) -> bool:
+    """Whether the character at `index` follows an odd number of backslashes."""
+    backslashes = len(regex[:index]) - len(regex[:index].rstrip("\\"))
+    return backslashes % 2 == 1
+
+
+def structure(regex: str) -> Iterator[tuple[int, str, int]]:
+    """Each unescaped character outside character classes: (index, char, group depth before it)."""
+    depth, index, class_start = 0, 0, -1
+    in_class = False
+    while index < len(regex):
+        char = regex[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            # `]` straight after `[` or `[^` is a literal, not the end of the class
+            in_class = not (char == "]" and index != class_start)
+        elif char == "[":
+            in_class = True
+            class_start = index + (2 if regex[index + 1 : index + 2] == "^" else 1)
+        else:
+            yield index, char, depth
+            depth += {"(": 1, ")": -1}.get(char, 0)
+        index += 1

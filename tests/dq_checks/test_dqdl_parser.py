@@ -1,0 +1,300 @@
+"""The DQDL parser and printer: every construct of DQDL.md, errors with line:column, and a
+hypothesis property that AST -> text -> AST is the identity."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dq_checks.dqdl.ast import (
+    Between,
+    BinaryOp,
+    Call,
+    Comparison,
+    Composite,
+    ConstantRef,
+    Duration,
+    InList,
+    Keyword,
+    Labels,
+    Matches,
+    Negate,
+    Now,
+    Number,
+    Position,
+    Rule,
+    Ruleset,
+    String,
+)
+from dq_checks.dqdl.parser import DQDLSyntaxError, parse_rule, parse_ruleset
+from dq_checks.dqdl.printer import rule_text, ruleset_text
+from dq_checks.dqdl.rule_types import DYNAMIC_FUNCTIONS, RULE_TYPES
+
+LAST_10 = Call("last", (Number(10),))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('IsComplete "order_id"', Rule("IsComplete", (String("order_id"),))),
+        ("RowCount > 1000", Rule("RowCount", (), Comparison(">", Number(1000)))),
+        (
+            'ColumnValues "amount" between 0 and 100000',
+            Rule("ColumnValues", (String("amount"),), Between(Number(0), Number(100000))),
+        ),
+        (
+            'ColumnValues "x" not between -5 and 5.5',
+            Rule("ColumnValues", (String("x"),), Between(Number(-5), Number(5.5), negated=True)),
+        ),
+        (
+            'ColumnValues "c" in ["a", NULL]',
+            Rule("ColumnValues", (String("c"),), InList((String("a"), Keyword("NULL")))),
+        ),
+        (
+            'ColumnValues "c" not in [1, 2]',
+            Rule("ColumnValues", (String("c"),), InList((Number(1), Number(2)), True)),
+        ),
+        (
+            'ColumnValues "email" not matches "^x$"',
+            Rule("ColumnValues", (String("email"),), Matches(String("^x$"), negated=True)),
+        ),
+        (
+            'ColumnValues "s" != EMPTY',
+            Rule("ColumnValues", (String("s"),), Comparison("!=", Keyword("EMPTY"))),
+        ),
+        (
+            'ColumnValues "s" = WHITESPACES_ONLY',
+            Rule("ColumnValues", (String("s"),), Comparison("=", Keyword("WHITESPACES_ONLY"))),
+        ),
+        (
+            'ColumnValues "ts" > (now() - 3 days)',
+            Rule(
+                "ColumnValues",
+                (String("ts"),),
+                Comparison(">", BinaryOp("-", Now(), Duration(Number(3), "days"))),
+            ),
+        ),
+        (
+            'ColumnValues "d" >= "2024-01-31"',
+            Rule("ColumnValues", (String("d"),), Comparison(">=", String("2024-01-31"))),
+        ),
+        (
+            'DataFreshness "updated_at" <= 24 hours',
+            Rule("DataFreshness", (String("updated_at"),), Comparison("<=", Duration(Number(24), "hours"))),
+        ),
+        (
+            "RowCount between (0.9 * avg(last(10))) and (1.1 * avg(last(10)))",
+            Rule(
+                "RowCount",
+                (),
+                Between(
+                    BinaryOp("*", Number(0.9), Call("avg", (LAST_10,))),
+                    BinaryOp("*", Number(1.1), Call("avg", (LAST_10,))),
+                ),
+            ),
+        ),
+        (
+            "RowCount = index(last(5), 1)",
+            Rule("RowCount", (), Comparison("=", Call("index", (Call("last", (Number(5),)), Number(1))))),
+        ),
+        ("RowCount > $minimum", Rule("RowCount", (), Comparison(">", ConstantRef("minimum")))),
+        (
+            'ColumnValues "e" matches "[^@]+" where "country = \'US\'" with threshold > 0.9 labels=["pii"]',
+            Rule(
+                "ColumnValues",
+                (String("e"),),
+                Matches(String("[^@]+")),
+                where=String("country = 'US'"),
+                threshold=Comparison(">", Number(0.9)),
+                labels=Labels(values=("pii",)),
+            ),
+        ),
+        (
+            'Uniqueness "a" "b" = 1.0 labels={"team": "sales"}',
+            Rule(
+                "Uniqueness",
+                (String("a"), String("b")),
+                Comparison("=", Number(1.0)),
+                labels=Labels(pairs=(("team", "sales"),)),
+            ),
+        ),
+        (
+            '(IsUnique "order_id") and (Completeness "email" > 0.95)',
+            Composite(
+                "and",
+                (
+                    Rule("IsUnique", (String("order_id"),)),
+                    Rule("Completeness", (String("email"),), Comparison(">", Number(0.95))),
+                ),
+            ),
+        ),
+        (
+            '(IsComplete "a") or ((IsComplete "b") and (IsComplete "c"))',
+            Composite(
+                "or",
+                (
+                    Rule("IsComplete", (String("a"),)),
+                    Composite(
+                        "and", (Rule("IsComplete", (String("b"),)), Rule("IsComplete", (String("c"),)))
+                    ),
+                ),
+            ),
+        ),
+        (
+            'ColumnValues "p" matches "a\\\\d\\"q"',
+            Rule("ColumnValues", (String("p"),), Matches(String('a\\d"q'))),
+        ),
+    ],
+)
+def test_parses_each_construct(text: str, expected: object) -> None:
+    assert parse_rule(text) == expected
+
+
+def test_positions_are_recorded_for_messages() -> None:
+    composite = parse_rule('(IsComplete "a") and (IsUnique "b")')
+    assert isinstance(composite, Composite)
+    assert [r.position for r in composite.rules] == [Position(1, 2), Position(1, 23)]
+
+
+def test_parses_a_whole_document_with_sections_constants_and_comments() -> None:
+    document = """
+    # thresholds
+    minimum = 1000
+    pattern = "^[a-z]+$"
+    Metadata = {"Version": "1.0", "Owners": ["a", "b"]}
+    DataSources = {"Default": "orders"}
+    DefaultLabels = ["shop"]
+    Rules = [
+        RowCount > $minimum,   # trailing comment
+        IsComplete "order_id",
+    ]
+    Analyzers = [
+        Completeness "email"
+    ]
+    """
+    ruleset = parse_ruleset(document)
+    assert ruleset == Ruleset(
+        rules=(
+            Rule("RowCount", (), Comparison(">", ConstantRef("minimum"))),
+            Rule("IsComplete", (String("order_id"),)),
+        ),
+        constants=(("minimum", Number(1000)), ("pattern", String("^[a-z]+$"))),
+        analyzers=(Rule("Completeness", (String("email"),)),),
+        metadata=(("Version", "1.0"), ("Owners", ("a", "b"))),
+        data_sources=(("Default", "orders"),),
+        default_labels=Labels(values=("shop",)),
+    )
+    assert parse_ruleset("Rules = []") == Ruleset()
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "fragment"),
+    [
+        ('IsComplete "x" >', 1, 17, "unexpected end of input"),
+        ('ColumnValues "x" between 1', 1, 27, "expected 'and'"),
+        ('ColumnValues "x" ~ 5', 1, 18, "unexpected '~'"),
+        ('(IsComplete "a") and (IsComplete "b") or (IsComplete "c")', 1, 39, "unexpected 'or'"),
+        ('IsComplete "x" where', 1, 21, 'a "quoted string"'),
+        ('ColumnValues "x" = "open', 1, 20, "unexpected '\"'"),
+    ],
+)
+def test_syntax_errors_say_line_column_and_what_was_expected(
+    text: str, line: int, column: int, fragment: str
+) -> None:
+    with pytest.raises(DQDLSyntaxError) as error:
+        parse_rule(text)
+    assert (error.value.line, error.value.column) == (line, column)
+    assert fragment in error.value.message
+    assert str(error.value).startswith(f"{line}:{column}: ")
+
+
+def test_errors_in_documents_point_at_the_right_line() -> None:
+    with pytest.raises(DQDLSyntaxError) as error:
+        parse_ruleset('Rules = [\n    IsComplete "a",\n    RowCount >> 5\n]')
+    assert (error.value.line, error.value.column) == (3, 15)
+
+
+def test_keywords_are_case_sensitive() -> None:
+    with pytest.raises(DQDLSyntaxError):
+        parse_rule('ColumnValues "x" BETWEEN 1 AND 2')
+
+
+# --- AST -> text -> AST is the identity ------------------------------------------------------
+
+names = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True)
+texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), max_size=20)
+numbers = st.one_of(
+    st.integers(min_value=-(10**12), max_value=10**12).map(Number),
+    st.floats(allow_nan=False, allow_infinity=False, width=64).map(Number),
+)
+strings = texts.map(String)
+durations = st.builds(
+    Duration,
+    st.integers(min_value=0, max_value=10_000).map(Number),
+    st.sampled_from(["days", "hours", "minutes"]),
+)
+calls = st.builds(
+    lambda name, k: Call(name, (Call("last", (Number(k),)),)),
+    st.sampled_from([f for f in DYNAMIC_FUNCTIONS if f not in ("last", "index", "abs")]),
+    st.integers(min_value=1, max_value=50),
+)
+atoms = st.one_of(
+    numbers,
+    strings,
+    st.sampled_from(["NULL", "EMPTY", "WHITESPACES_ONLY"]).map(Keyword),
+    st.just(Now()),
+    durations,
+    names.map(ConstantRef),
+    calls,
+)
+expressions = st.recursive(
+    atoms,
+    lambda inner: st.one_of(
+        st.builds(BinaryOp, st.sampled_from(["+", "-", "*", "/"]), inner, inner),
+        inner.filter(lambda e: not isinstance(e, Number)).map(Negate),
+    ),
+    max_leaves=6,
+)
+conditions = st.one_of(
+    st.builds(Comparison, st.sampled_from(["=", "!=", ">", ">=", "<", "<="]), expressions),
+    st.builds(Between, expressions, expressions, st.booleans()),
+    st.builds(InList, st.lists(expressions, max_size=4).map(tuple), st.booleans()),
+    st.builds(Matches, st.one_of(strings, names.map(ConstantRef)), st.booleans()),
+)
+labels = st.one_of(
+    st.builds(Labels, values=st.lists(texts, max_size=3).map(tuple)),
+    st.builds(Labels, pairs=st.lists(st.tuples(texts, texts), min_size=1, max_size=3).map(tuple)),
+)
+rules = st.builds(
+    Rule,
+    st.sampled_from(sorted(RULE_TYPES)),
+    st.lists(st.one_of(strings, names.map(ConstantRef)), max_size=3).map(tuple),
+    st.none() | conditions,
+    st.none() | strings,
+    st.none() | conditions,
+    st.none() | labels,
+)
+rule_expressions = st.recursive(
+    rules,
+    lambda inner: st.builds(
+        Composite, st.sampled_from(["and", "or"]), st.lists(inner, min_size=2, max_size=3).map(tuple)
+    ),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rule_expressions)
+def test_ast_to_text_to_ast_is_identity(rule) -> None:
+    assert parse_rule(rule_text(rule)) == rule
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(rule_expressions, max_size=4).map(tuple),
+    st.lists(st.tuples(names, st.one_of(numbers, strings)), max_size=3).map(tuple),
+)
+def test_ruleset_text_round_trips(rules, constants) -> None:
+    ruleset = Ruleset(rules=rules, constants=constants)
+    assert parse_ruleset(ruleset_text(ruleset)) == ruleset

@@ -1,0 +1,237 @@
+"""Great Expectations as an independent oracle for our rules.
+
+On the same DataFrame with planted defects, each GX expectation and its DQDL equivalent
+must agree on the outcome and on the failed count. Where the two tools' semantics differ
+on NULLs, the test states the difference exactly: GX leaves NULLs out ("missing"), DQDL
+fails them for every operator but != and not in, so our failed count = GX's unexpected
+count + GX's missing count.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from dq_checks.config import AnomalySettings
+from dq_checks.dqdl.parser import parse_rule
+from dq_checks.profile.profiler import profile_and_measure
+from dq_checks.results.model import Outcome
+from dq_checks.rules.compile import compile_rule
+from dq_checks.rules.model import Evidence, TableContext, no_history
+from dq_checks.schema import ColumnInfo, ColumnKind, TableDescription
+from tests.runners import duckdb_over
+
+ROWS = 1_000
+
+
+def planted_frame() -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    amount = rng.uniform(1, 99, ROWS).round(2)
+    amount[[3, 17, 400]] = [-5.0, 250.0, 1_000.0]  # planted: three amounts outside 0..100
+    amount_with_nulls = amount.astype(object)
+    amount_with_nulls[[10, 11]] = None  # planted: two missing amounts
+    status = rng.choice(["new", "paid", "shipped"], ROWS).astype(object)
+    status[[5, 6, 7, 8]] = ["lost", "LOST", "??", "paid "]  # planted: four statuses outside the set
+    status[9] = None  # planted: one missing status
+    sku = [f"SKU-{i:05d}" for i in range(ROWS)]
+    sku[20], sku[21] = "SKU-1", "SKU-0000001"  # planted: two SKUs of the wrong length
+    sku[30] = sku[31] = "SKU-00030"  # planted: one SKU used twice (2 duplicated rows)
+    email = [f"user{i}@example.com" for i in range(ROWS)]
+    email[40], email[41] = "not-an-email", "a@b"  # planted: two malformed emails
+    email[42] = None  # planted: one missing email
+    region = rng.choice(["eu", "us"], ROWS)
+    code = np.arange(ROWS) % 500  # with region: (region, code) pairs repeat by construction
+    return pd.DataFrame(
+        {
+            "order_id": np.arange(ROWS),
+            "amount": pd.array(amount_with_nulls, dtype="Float64"),
+            "status": status,
+            "sku": sku,
+            "email": email,
+            "region": region,
+            "code": code,
+        }
+    )
+
+
+def description_of(frame: pd.DataFrame) -> TableDescription:
+    kinds = {
+        "order_id": "long",
+        "amount": "double",
+        "status": "string",
+        "sku": "string",
+        "email": "string",
+        "region": "string",
+        "code": "long",
+    }
+    columns = tuple(
+        ColumnInfo(
+            name,
+            kind,
+            ColumnKind.NUMERIC if kind in ("long", "double") else ColumnKind.STRING,
+            floating=kind == "double",
+        )
+        for name, kind in kinds.items()
+    )
+    return TableDescription(columns=columns, row_count=len(frame), last_updated=None, data_version=None)
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return planted_frame()
+
+
+@pytest.fixture(scope="module")
+def gx_batch(frame: pd.DataFrame) -> Any:
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    source = context.data_sources.add_pandas("oracle")
+    asset = source.add_dataframe_asset("planted")
+    return asset.add_batch_definition_whole_dataframe("whole").get_batch(
+        batch_parameters={"dataframe": frame}
+    )
+
+
+@pytest.fixture(scope="module")
+def ours(frame: pd.DataFrame):
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    description = description_of(frame)
+    engine = duckdb_over(table)
+    context = TableContext(description, engine.relation, ("order_id",))
+
+    def run(text: str):
+        compiled = compile_rule(parse_rule(text), context)
+        measured = profile_and_measure(
+            engine, description.columns, AnomalySettings(), extra=[compiled.metrics]
+        )
+        return compiled.evaluate(Evidence(measured.values, engine, no_history, measured.profile))
+
+    yield run
+    engine.close()
+
+
+def expectation(name: str, **kwargs: Any) -> Any:
+    import great_expectations as gx
+
+    return getattr(gx.expectations, name)(**kwargs)
+
+
+# (GX expectation, its kwargs, the DQDL rule, how many NULLs GX leaves out that DQDL fails)
+ROW_LEVEL_PAIRS = [
+    ("ExpectColumnValuesToNotBeNull", {"column": "email"}, 'IsComplete "email"', 0),
+    (
+        "ExpectColumnValuesToBeBetween",
+        {"column": "amount", "min_value": 0, "max_value": 100, "strict_min": True, "strict_max": True},
+        'ColumnValues "amount" between 0 and 100',
+        2,
+    ),
+    (
+        "ExpectColumnValuesToBeInSet",
+        {"column": "status", "value_set": ["new", "paid", "shipped"]},
+        'ColumnValues "status" in ["new", "paid", "shipped"]',
+        1,
+    ),
+    (
+        "ExpectColumnValuesToMatchRegex",
+        {"column": "email", "regex": r"^[^@]+@[^@]+\.[a-z]+$"},
+        r'ColumnValues "email" matches "[^@]+@[^@]+\.[a-z]+"',
+        1,
+    ),
+    ("ExpectColumnValueLengthsToEqual", {"column": "sku", "value": 9}, 'ColumnLength "sku" = 9', 0),
+]
+
+
+@pytest.mark.parametrize(
+    ("gx_name", "kwargs", "rule", "nulls"), ROW_LEVEL_PAIRS, ids=[p[0] for p in ROW_LEVEL_PAIRS]
+)
+def test_row_level_rules_agree_with_gx(
+    gx_batch: Any, ours: Any, gx_name: str, kwargs: dict, rule: str, nulls: int
+) -> None:
+    gx_result = gx_batch.validate(expectation(gx_name, **kwargs))
+    our = ours(rule)
+    assert our.outcome is (Outcome.PASS if gx_result.success else Outcome.FAIL)
+    assert gx_result.result.get("missing_count", 0) == nulls
+    assert our.details["failed_count"] == gx_result.result["unexpected_count"] + nulls
+    assert our.details["failed_count"] > 0  # every pair has planted failures
+
+
+def test_planted_counts_are_what_the_oracle_sees(gx_batch: Any) -> None:
+    between = gx_batch.validate(
+        expectation(
+            "ExpectColumnValuesToBeBetween",
+            column="amount",
+            min_value=0,
+            max_value=100,
+            strict_min=True,
+            strict_max=True,
+        )
+    )
+    assert between.result["unexpected_count"] == 3  # -5, 250 and 1,000
+    in_set = gx_batch.validate(
+        expectation("ExpectColumnValuesToBeInSet", column="status", value_set=["new", "paid", "shipped"])
+    )
+    assert in_set.result["unexpected_count"] == 4
+
+
+def test_uniqueness_agrees_with_gx(gx_batch: Any, ours: Any) -> None:
+    gx_result = gx_batch.validate(expectation("ExpectColumnValuesToBeUnique", column="sku"))
+    our = ours('IsUnique "sku"')
+    assert not gx_result.success and our.outcome is Outcome.FAIL
+    assert our.details["duplicate_rows"] == gx_result.result["unexpected_count"] == 2
+
+
+def test_compound_uniqueness_agrees_with_gx(gx_batch: Any, ours: Any) -> None:
+    gx_result = gx_batch.validate(
+        expectation("ExpectCompoundColumnsToBeUnique", column_list=["region", "code"])
+    )
+    our = ours('IsUnique "region" "code"')
+    assert our.outcome is (Outcome.PASS if gx_result.success else Outcome.FAIL)
+    assert our.details["duplicate_rows"] == gx_result.result["unexpected_count"]
+    passing = gx_batch.validate(
+        expectation("ExpectCompoundColumnsToBeUnique", column_list=["order_id", "code"])
+    )
+    assert passing.success and ours('IsUnique "order_id" "code"').outcome is Outcome.PASS
+
+
+@pytest.mark.parametrize(
+    ("gx_name", "rule", "min_value", "max_value"),
+    [
+        ("ExpectColumnMeanToBeBetween", 'Mean "amount" between {lo} and {hi}', 50, 60),
+        ("ExpectColumnSumToBeBetween", 'Sum "amount" between {lo} and {hi}', 50_000, 60_000),
+        ("ExpectColumnStdevToBeBetween", 'StandardDeviation "amount" between {lo} and {hi}', 30, 50),
+    ],
+)
+def test_aggregates_agree_with_gx(
+    gx_batch: Any, ours: Any, gx_name: str, rule: str, min_value: float, max_value: float
+) -> None:
+    gx_result = gx_batch.validate(
+        expectation(
+            gx_name,
+            column="amount",
+            min_value=min_value,
+            max_value=max_value,
+            strict_min=True,
+            strict_max=True,
+        )
+    )
+    our = ours(rule.format(lo=min_value, hi=max_value))
+    assert our.observed == pytest.approx(float(gx_result.result["observed_value"]), rel=1e-9)
+    assert our.outcome is (Outcome.PASS if gx_result.success else Outcome.FAIL)
+
+
+def test_row_count_and_column_existence_agree_with_gx(gx_batch: Any, ours: Any) -> None:
+    for low, high in ((1, 2_000), (1_001, 2_000)):
+        gx_result = gx_batch.validate(
+            expectation("ExpectTableRowCountToBeBetween", min_value=low, max_value=high)
+        )
+        our = ours(f"(RowCount >= {low}) and (RowCount <= {high})")
+        assert our.outcome is (Outcome.PASS if gx_result.success else Outcome.FAIL)
+    for column, exists in (("email", True), ("phone", False)):
+        gx_result = gx_batch.validate(expectation("ExpectColumnToExist", column=column))
+        assert gx_result.success is exists
+        assert ours(f'ColumnExists "{column}"').outcome is (Outcome.PASS if exists else Outcome.FAIL)
