@@ -106,7 +106,6 @@ FILE_RULE_TYPES = ("FileFreshness", "FileSize", "FileMatch", "FileUniqueness")
 ANOMALY_METRICS: dict[str, bool] = {
     "RowCount": False,
     "Completeness": True,
-    "Uniqueness": True,
     "DistinctValuesCount": True,
     "Mean": True,
     "Sum": True,

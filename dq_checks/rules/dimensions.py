@@ -9,7 +9,6 @@ _ANOMALY_DIMENSIONS = {
     "RowCount": Dimension.VOLUME,
     "ColumnCount": Dimension.CONSISTENCY,
     "Completeness": Dimension.COMPLETENESS,
-    "Uniqueness": Dimension.UNIQUENESS,
     "DistinctValuesCount": Dimension.UNIQUENESS,
 }
 

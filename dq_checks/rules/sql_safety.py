@@ -87,12 +87,9 @@ def vet_custom_sql(sql: str, *, allowed_tables: Collection[str], dialect: str = 
     if not isinstance(statement, _STATEMENTS):
         raise UnsafeSql(f"CustomSql must be a SELECT statement, got {statement.key.upper()}")
     _reject_forbidden(statement)
-    cte_names = {cte.alias_or_name for cte in statement.find_all(exp.CTE)}
     tables: set[str] = set()
-    for table in statement.find_all(exp.Table):
+    for table in real_tables(statement):
         name = _table_name(table)
-        if name in cte_names:
-            continue
         if name == PRIMARY:
             continue
         if name not in allowed_tables:
@@ -114,12 +111,39 @@ def vet_predicate(predicate: str, *, dialect: str = "duckdb") -> exp.Expression:
     return expression
 
 
+def real_tables(statement: exp.Expression) -> list[exp.Table]:
+    """The table references that name real tables, not common table expressions.
+
+    A CTE is visible only after its definition and never inside its own body, as in the
+    engines: `WITH t AS (SELECT * FROM t)` reads the real `t`, so it is vetted like any
+    table. Nested and recursive WITH clauses are refused rather than scoped.
+    """
+    with_clause = statement.args.get("with") or statement.args.get("with_")
+    for node in statement.find_all(exp.With):
+        if node is not with_clause:
+            raise UnsafeSql("CustomSql may use WITH only at the top of the statement")
+    if with_clause is not None and with_clause.args.get("recursive"):
+        raise UnsafeSql("CustomSql may not use recursive common table expressions")
+    ctes = list(with_clause.expressions) if with_clause is not None else []
+    real: list[exp.Table] = []
+    visible: set[str] = set()
+    for cte in ctes:
+        real += [t for t in cte.this.find_all(exp.Table) if _table_name(t) not in visible]
+        visible.add(cte.alias_or_name)
+    in_ctes = {id(t) for cte in ctes for t in cte.this.find_all(exp.Table)}
+    real += [
+        t for t in statement.find_all(exp.Table) if id(t) not in in_ctes and _table_name(t) not in visible
+    ]
+    return real
+
+
 def rewrite_tables(query: exp.Query, relations: Mapping[str, exp.Table]) -> exp.Query:
     """Point `primary` and each monitored table at the relation that holds it in the engine."""
-    cte_names = {cte.alias_or_name for cte in query.find_all(exp.CTE)}
+    query = query.copy()
+    targets = {id(t) for t in real_tables(query)}
 
     def replace(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Table) and _table_name(node) not in cte_names:
+        if isinstance(node, exp.Table) and id(node) in targets:
             target = relations[_table_name(node)].copy()
             alias = node.args.get("alias")
             if alias is not None:
@@ -129,7 +153,7 @@ def rewrite_tables(query: exp.Query, relations: Mapping[str, exp.Table]) -> exp.
             return target
         return node
 
-    return query.transform(replace)
+    return query.transform(replace, copy=False)
 
 
 def _table_name(table: exp.Table) -> str:

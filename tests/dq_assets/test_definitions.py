@@ -78,7 +78,13 @@ def test_every_table_carries_its_checks(defs: dg.Definitions) -> None:
             "no_negative_amounts",
         },
         "products": builtin
-        | {"product_id_is_primary_key", "price_is_positive", "sku_is_unique", "sku_format", "enough_categories"},
+        | {
+            "product_id_is_primary_key",
+            "price_is_positive",
+            "sku_is_unique",
+            "sku_format",
+            "enough_categories",
+        },
     }
     rule = graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey("orders"), "customer_exists"))
     assert rule.description == 'ReferentialIntegrity "customer_id" "customers.customer_id" = 1.0'

@@ -174,19 +174,17 @@ class DatasetMatchRule:
     metrics: Sequence[AggregateMetric] = field(default_factory=tuple)
 
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
-        """Count rows, and rows whose key found a reference row with equal mapped columns."""
-        wanted_columns = [*dict.fromkeys([r for _, r in self.keys] + [r for _, r in self.compared])]
-        reference_rows = exp.select(
-            *[_col(c, "ref") for c in wanted_columns], exp.alias_(exp.true(), PRESENT, quoted=True)
-        ).from_(_aliased(self.context.relation_of(self.reference.name), "ref"))
-        on = exp.and_(*[exp.EQ(this=_col(p, "p"), expression=_col(r, "r")) for p, r in self.keys])
+        """Count rows, and rows for which some reference row has the key and equal mapped columns.
+
+        An EXISTS, not a join: a key repeated in the reference cannot count a row twice.
+        """
+        same_key = [exp.EQ(this=_col(p, "p"), expression=_col(r, "r")) for p, r in self.keys]
         equal = [exp.NullSafeEQ(this=_col(p, "p"), expression=_col(r, "r")) for p, r in self.compared]
-        matched = exp.and_(exp.Not(this=exp.Is(this=_col(PRESENT, "r"), expression=exp.Null())), *equal)
-        query = (
-            exp.select(count_rows(), count_if(matched))
-            .from_(_aliased(self.context.relation, "p"))
-            .join(exp.alias_(exp.Subquery(this=reference_rows), "r", quoted=True), on=on, join_type="left")
+        reference = _aliased(self.context.relation_of(self.reference.name), "r")
+        found = exp.Exists(
+            this=exp.select(exp.Literal.number(1)).from_(reference).where(exp.and_(*same_key, *equal))
         )
+        query = exp.select(count_rows(), count_if(found)).from_(_aliased(self.context.relation, "p"))
         ((total, matching),) = evidence.runner.fetch_rows(query)
         total, matching = int(total), int(matching or 0)
         observed = matching / total if total else 1.0

@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from dq_checks.dqdl.ast import Condition, Rule, String
 from dq_checks.metrics import AggregateMetric
-from dq_checks.metrics.sql import count_rows
+from dq_checks.metrics.sql import count_rows, select_from
 from dq_checks.profile.values import as_float
 from dq_checks.render.numbers import format_number
 from dq_checks.rules.conditions import describe, satisfies
@@ -59,17 +59,31 @@ class CustomSqlRule:
         )
 
     def _rows(self, evidence: Evidence) -> RuleOutcome:
+        """The table's rows that the query returned pass; the others fail.
+
+        Rows are matched back on the columns the query returns, so a query that returns a
+        row twice (through a join, say) cannot count it twice. A query that returns
+        computed columns cannot be matched back: then its row count is used, at most the
+        table's.
+        """
         assert self.threshold is not None
         total = int(evidence.values.of(self.metrics[0]))
-        counted = exp.select(count_rows()).from_(exp.Subquery(this=self.query.copy(), alias="q"))
-        ((passing,),) = evidence.runner.fetch_rows(counted)
-        passing = int(passing)
+        returned = self._returned_rows()
+        if returned is not None:
+            counted = select_from([count_rows()], self.context.relation, where=returned)
+            ((passing,),) = evidence.runner.fetch_rows(counted)
+        else:
+            counted = exp.select(count_rows()).from_(exp.Subquery(this=self.query.copy(), alias="q"))
+            ((passing,),) = evidence.runner.fetch_rows(counted)
+        passing = min(int(passing), total)
         observed = passing / total if total else 1.0
         passed = satisfies(self.threshold, observed, evidence.history)
         if self.condition is not None:
             passed = passed and satisfies(self.condition, float(passing), evidence.history)
-        failed = max(total - passing, 0)
-        sample = self._failing_sample(evidence) if failed else []
+        failed = total - passing
+        sample = []
+        if failed and returned is not None:
+            sample = sample_rows(evidence.runner, self.context, self._names(), exp.Not(this=returned))
         wanted = f"with threshold {describe(self.threshold, evidence.history)}"
         return verdict(
             passed,
@@ -81,31 +95,31 @@ class CustomSqlRule:
             failed_sample=sample or None,
         )
 
-    def _failing_sample(self, evidence: Evidence) -> list[dict[str, object]]:
+    def _names(self) -> list[str]:
         names = [n for n in self.query.named_selects if n != "*"]
         if "*" in self.query.named_selects or not names:
-            names = [c.name for c in self.context.description.columns]
+            return [c.name for c in self.context.description.columns]
+        return names
+
+    def _returned_rows(self) -> exp.Expression | None:
+        """EXISTS(a returned row equal to this row on the returned columns), if those are table columns."""
+        names = self._names()
         if not all(self.context.description.column(n) for n in names):
-            return []  # the query returns computed columns; rows cannot be matched back
+            return None
         returned = exp.alias_(exp.Subquery(this=self.query.copy()), "q", quoted=True)
+        relation = exp.to_identifier(self.context.relation.name, quoted=True)
         matches = exp.and_(
             *[
                 exp.NullSafeEQ(
                     this=exp.column(
                         exp.to_identifier(n, quoted=True), table=exp.to_identifier("q", quoted=True)
                     ),
-                    expression=exp.column(
-                        exp.to_identifier(n, quoted=True),
-                        table=exp.to_identifier(self.context.relation.name, quoted=True),
-                    ),
+                    expression=exp.column(exp.to_identifier(n, quoted=True), table=relation),
                 )
                 for n in names
             ]
         )
-        absent = exp.Not(
-            this=exp.Exists(this=exp.select(exp.Literal.number(1)).from_(returned).where(matches))
-        )
-        return sample_rows(evidence.runner, self.context, names, absent)
+        return exp.Exists(this=exp.select(exp.Literal.number(1)).from_(returned).where(matches))
 
 
 def compile_custom_sql(rule: Rule, context: TableContext) -> CustomSqlRule:

@@ -89,7 +89,8 @@ class GroupedRule:
 
     def _summary(self, runner: QueryRunner) -> GroupSummary:
         (row,) = runner.fetch_rows(self._summary_query())
-        return GroupSummary(*(int(v) if i < 5 else float(v) for i, v in enumerate(row)))
+        # Over no groups at all (an empty table, an all-NULL key) the engine's sums are NULL: zero.
+        return GroupSummary(*(int(v or 0) if i < 5 else float(v or 0) for i, v in enumerate(row)))
 
     def _duplicates(self, runner: QueryRunner) -> list[dict[str, object]]:
         n = exp.column(exp.to_identifier(COUNT, quoted=True))

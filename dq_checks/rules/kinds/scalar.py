@@ -74,10 +74,13 @@ def _value_of(metric: AggregateMetric) -> Callable[[Evidence], float | None]:
     return lambda evidence: as_float(evidence.values.of(metric))
 
 
-def _ratio(numerator: AggregateMetric, denominator: AggregateMetric) -> Callable[[Evidence], float | None]:
+def _ratio(
+    numerator: AggregateMetric, denominator: AggregateMetric, *, when_empty: float | None = None
+) -> Callable[[Evidence], float | None]:
     def observe(evidence: Evidence) -> float | None:
         values: MetricValues = evidence.values
-        return fraction(float(values.of(numerator) or 0), float(values.of(denominator) or 0))
+        share = fraction(float(values.of(numerator) or 0), float(values.of(denominator) or 0))
+        return when_empty if share is None else share
 
     return observe
 
@@ -104,11 +107,11 @@ def compile_scalar(rule: Rule, context: TableContext) -> ScalarRule:
             }
 
         label = f"completeness of {name!r}"
+        # No rows in scope (an empty table, a `where` that keeps nothing): nothing is missing.
+        share = _ratio(present, rows, when_empty=1.0)
         if kind == "IsComplete":
-            return ScalarRule(
-                label, ALL_PRESENT, _ratio(present, rows), (present, rows), "= 1.0 (no NULLs)", nulls
-            )
-        return ScalarRule(label, _required(condition), _ratio(present, rows), (present, rows), counts=nulls)
+            return ScalarRule(label, ALL_PRESENT, share, (present, rows), "= 1.0 (no NULLs)", nulls)
+        return ScalarRule(label, _required(condition), share, (present, rows), counts=nulls)
     if kind in _STATISTICS:
         name = _param(rule, 0)
         info = _numeric(context, name, kind)

@@ -1,0 +1,150 @@
+"""CustomSql: a scalar query compared with the condition, or a row query whose returned rows
+are the passing ones (`with threshold`), reading `primary` and the monitored references only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pyarrow as pa
+import pytest
+
+from dq_checks.results.model import Outcome
+from dq_checks.rules.model import RuleError
+from tests.dq_checks.rule_harness import RuleBench
+
+COLUMNS = ("id", "age", "customer_id")
+# fmt: off
+PEOPLE = [dict(zip(COLUMNS, row, strict=True)) for row in [
+    (1, 34, 1),
+    (2, 17, 2),       # a minor
+    (3, None, 2),     # NULL age: "age < 100" is not true, so the row query does not return it
+    (4, 101, 3),      # implausible age
+    (5, 45, 9),       # customer 9 does not exist
+    (6, 62, 1),
+    (7, 250, None),   # implausible age; NULL customer
+    (8, 29, 3),
+    (9, 8, 2),        # a minor
+    (10, 51, 1),
+]]
+# fmt: on
+CUSTOMER_IDS = [1, 2, 3, 4]
+
+
+def people_table() -> pa.Table:
+    return pa.table({name: pa.array([p[name] for p in PEOPLE], pa.int64()) for name in COLUMNS})
+
+
+@pytest.fixture(scope="module")
+def bench() -> Iterator[RuleBench]:
+    customers = pa.table({"customer_id": pa.array(CUSTOMER_IDS, pa.int64())})
+    with RuleBench(people_table(), key=("id",), references={"customers": customers}) as opened:
+        yield opened
+
+
+def test_scalar_query_is_compared_with_the_condition(bench: RuleBench) -> None:
+    adults = sum(1 for p in PEOPLE if p["age"] is not None and p["age"] >= 18)
+    assert adults == 7
+    outcome = bench.run('CustomSql "select count(*) from primary where age >= 18" between 6 and 8')
+    assert (outcome.outcome, outcome.observed) == (Outcome.PASS, 7.0)
+    assert bench.run('CustomSql "select count(*) from primary where age >= 18" between 7 and 8').outcome is (
+        Outcome.FAIL  # exclusive
+    )
+    average = bench.run('CustomSql "select avg(age) from primary" > 60')
+    ages = [p["age"] for p in PEOPLE if p["age"] is not None]
+    assert (average.outcome, average.observed) == (Outcome.PASS, pytest.approx(sum(ages) / len(ages)))
+
+
+def test_scalar_query_may_read_a_monitored_reference(bench: RuleBench) -> None:
+    known = sum(1 for p in PEOPLE if p["customer_id"] in CUSTOMER_IDS)
+    assert known == 8  # customer 9 and the NULL customer are not found
+    rule = 'CustomSql "select count(*) from primary p join customers c on p.customer_id = c.customer_id" = 8'
+    outcome = bench.run(rule)
+    assert (outcome.outcome, outcome.observed) == (Outcome.PASS, 8.0)
+    ctes = bench.run('CustomSql "with c as (select * from customers) select count(*) from c" = 4')
+    assert ctes.outcome is Outcome.PASS
+
+
+def test_row_query_with_threshold_reports_the_rows_it_did_not_return(bench: RuleBench) -> None:
+    passing = [p for p in PEOPLE if p["age"] is not None and p["age"] < 100]
+    failing = [p for p in PEOPLE if p not in passing]
+    assert [p["id"] for p in failing] == [3, 4, 7]
+
+    rule = 'CustomSql "select id, age from primary where age < 100" with threshold > 0.6'
+    outcome = bench.run(rule)
+    assert outcome.outcome is Outcome.PASS
+    assert outcome.observed == 0.7
+    assert (outcome.details["evaluated_count"], outcome.details["failed_count"]) == (10, 3)
+    assert outcome.details["failed_sample"] == [{"id": p["id"], "age": p["age"]} for p in failing]
+
+    strict = bench.run('CustomSql "select id, age from primary where age < 100" with threshold > 0.7')
+    assert (strict.outcome, strict.observed) == (Outcome.FAIL, 0.7)
+
+
+def test_row_query_selecting_star_samples_every_column(bench: RuleBench) -> None:
+    outcome = bench.run('CustomSql "select * from primary where age >= 18" with threshold >= 0.7')
+    assert (outcome.outcome, outcome.observed) == (Outcome.PASS, 0.7)
+    minors_or_unknown = [p for p in PEOPLE if p["age"] is None or p["age"] < 18]
+    assert outcome.details["failed_sample"] == minors_or_unknown  # id 2, 3 and 9 with all their columns
+
+
+def test_row_query_against_a_reference(bench: RuleBench) -> None:
+    query = "select id from primary where customer_id in (select customer_id from customers)"
+    rule = f'CustomSql "{query}" with threshold > 0.75'
+    outcome = bench.run(rule)
+    assert (outcome.outcome, outcome.observed) == (Outcome.PASS, 0.8)
+    assert outcome.details["failed_sample"] == [{"id": 5}, {"id": 7}]
+
+
+def test_row_query_of_computed_columns_has_no_sample(bench: RuleBench) -> None:
+    outcome = bench.run('CustomSql "select id * 2 as twice from primary where age > 40" with threshold > 0.5')
+    # 45, 62, 250, 51 and 101: five rows of ten
+    assert (outcome.outcome, outcome.observed) == (Outcome.FAIL, 0.5)
+    assert outcome.details["failed_count"] == 5
+    assert "failed_sample" not in outcome.details  # computed rows cannot be matched back to the table
+
+
+def test_row_query_counts_each_table_row_once() -> None:
+    people = pa.table({"id": pa.array(range(1, 11), pa.int64()), "cid": pa.array([1] + [2] * 9, pa.int64())})
+    orders = pa.table({"cid": pa.array([1] * 8, pa.int64())})  # planted: customer 1 has 8 orders, 2 has none
+    with RuleBench(people, key=("id",), references={"orders": orders}) as bench:
+        query = "select p.id from primary p join orders o on p.cid = o.cid"
+        outcome = bench.run(f'CustomSql "{query}" with threshold > 0.7')
+    assert outcome.details["failed_sample"] == [{"id": i} for i in range(2, 11)]  # holds today
+    assert (outcome.outcome, outcome.observed, outcome.details["failed_count"]) == (Outcome.FAIL, 0.1, 9)
+
+
+def test_scalar_query_that_returns_rows_is_an_error(bench: RuleBench) -> None:
+    with pytest.raises(RuleError, match=r"must return one number, got 10 row\(s\) of 1 column\(s\)"):
+        bench.run('CustomSql "select id from primary" > 0')
+    with pytest.raises(RuleError, match="not a number"):
+        bench.run('CustomSql "select max(age) from primary where id < 0" > 0')  # NULL
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("delete from primary", "CustomSql must be a SELECT statement, got DELETE"),
+        ("drop table primary", "CustomSql must be a SELECT statement, got DROP"),
+        ("select 1; select 2", "CustomSql must be a single SELECT statement, got 2 statements"),
+        ("select count(*) from primary; delete from primary", "got 2 statements"),
+        (
+            "select count(*) from secrets",
+            "CustomSql reads table 'secrets', which it may not; allowed: customers, primary",
+        ),
+        ("select count(*) from read_csv('/etc/passwd')", "function read_csv() is not allowed"),
+        ("select count(*) from 'data.csv'", "CustomSql reads table 'data.csv', which it may not"),
+        ("select count(*) from main.primary", "CustomSql may not name schemas or catalogs"),
+        ("select length(getenv('HOME'))", "function getenv() is not allowed"),
+    ],
+)
+def test_unsafe_sql_is_refused_at_compile_time(bench: RuleBench, sql: str, message: str) -> None:
+    with pytest.raises(RuleError) as raised:
+        bench.compile(f'CustomSql "{sql}" > 0')
+    assert message in str(raised.value)
+
+
+def test_a_cte_cannot_smuggle_in_another_table(bench: RuleBench) -> None:
+    with pytest.raises(RuleError, match="sqlite_master"):
+        query = "with sqlite_master as (select * from sqlite_master) select count(*) from sqlite_master"
+        bench.compile(f'CustomSql "{query}" > 0')
