@@ -52,6 +52,7 @@ def judge_rules(
 ) -> list[tuple[RuleDefinition, RuleOutcome]]:
     """Every rule's outcome. `failed_groups` maps a rule's index to the engine's refusal of its metrics."""
     failures = failed_groups or {}
+    shared: dict[str, object] = {}
     judged = []
     for index, rule in enumerate(planned):
         if rule.compiled is None:
@@ -59,7 +60,7 @@ def judge_rules(
         elif index in failures:
             outcome = RuleOutcome(Outcome.ERROR, f"the engine could not evaluate the rule: {failures[index]}")
         else:
-            evidence = Evidence(values, runner, history_for(rule.definition.check_name), profile)
+            evidence = Evidence(values, runner, history_for(rule.definition.check_name), profile, shared)
             outcome = evaluate_safely(rule.compiled, evidence)
         judged.append((rule.definition, outcome))
     return judged

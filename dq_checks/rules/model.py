@@ -87,6 +87,8 @@ class Evidence:
     runner: QueryRunner
     history: History
     profile: TableProfile | None = None
+    shared: dict[str, Any] = field(default_factory=dict)
+    """Results rules of one table may share (one grouping serves IsUnique and IsPrimaryKey)."""
 
 
 class CompiledRule(Protocol):

@@ -87,8 +87,13 @@ class GroupedRule:
             exp.select(*sums).from_(exp.table_(groups)).with_(groups, as_=self._grouped(), materialized=True)
         )
 
-    def _summary(self, runner: QueryRunner) -> GroupSummary:
-        (row,) = runner.fetch_rows(self._summary_query())
+    def _summary(self, evidence: Evidence) -> GroupSummary:
+        """The grouped summary; rules grouping by the same keys and filter share one query."""
+        query = self._summary_query()
+        cache_key = f"grouped:{query.sql(dialect='duckdb')}"
+        if cache_key not in evidence.shared:
+            (evidence.shared[cache_key],) = evidence.runner.fetch_rows(query)
+        row = evidence.shared[cache_key]
         # Over no groups at all (an empty table, an all-NULL key) the engine's sums are NULL: zero.
         return GroupSummary(*(int(v or 0) if i < 5 else float(v or 0) for i, v in enumerate(row)))
 
@@ -108,14 +113,12 @@ class GroupedRule:
 
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
         """Judge the grouped summary by the rule type's own measure."""
-        summary = self._summary(evidence.runner)
+        summary = self._summary(evidence)
         nulls = int(evidence.values.of(self.metrics[0]) or 0) if self.metrics else 0
         keys = ", ".join(repr(k) for k in self.keys)
-        sample = self._duplicates(evidence.runner) if summary.duplicate_groups else []
-        details = {
+        details: dict[str, object] = {
             "duplicate_groups": summary.duplicate_groups,
             "duplicate_rows": summary.duplicate_rows,
-            "duplicate_sample": sample or None,
             "distinct_values": summary.groups,
         }
         uniqueness = (summary.rows - summary.duplicate_rows) / summary.rows if summary.rows else 1.0
@@ -132,6 +135,8 @@ class GroupedRule:
             message = "; ".join(problems) if problems else f"{keys} is unique over {summary.rows:,} rows"
             if self.rule_type == "IsPrimaryKey":
                 details["null_rows"] = nulls
+            if summary.duplicate_groups:  # only a failing rule pays for its sample
+                details["duplicate_sample"] = self._duplicates(evidence.runner)
             wanted = "unique and complete" if self.rule_type == "IsPrimaryKey" else "unique"
             return verdict(passed, message, uniqueness, condition=wanted, **details)
         condition = self._condition()
@@ -146,6 +151,8 @@ class GroupedRule:
         passed = satisfies(condition, observed, evidence.history)
         wanted = describe(condition, evidence.history)
         relation = "meets" if passed else "does not meet"
+        if not passed and summary.duplicate_groups:  # repeats are normal for these rules; sample on failure
+            details["duplicate_sample"] = self._duplicates(evidence.runner)
         return verdict(
             passed,
             f"{label} = {format_number(observed)} {relation} {wanted}",
