@@ -25,8 +25,14 @@ def number(value: float | int) -> exp.Expression:
 
 
 def is_finite(expression: exp.Expression) -> exp.Expression:
-    """ISFINITE(expression): false for NaN and the infinities."""
-    return exp.Anonymous(this="isfinite", expressions=[expression])
+    """True for finite numbers, false for NaN and the infinities, NULL for NULL.
+
+    Written as `x - x = 0` because that holds in every engine: NaN and the infinities give
+    NaN, which equals nothing (not even in Postgres, where NaN equals only NaN), while a
+    function like ISFINITE exists for doubles in DuckDB but not in Postgres.
+    """
+    difference = exp.Sub(this=expression.copy(), expression=expression.copy())
+    return exp.EQ(this=exp.paren(difference), expression=exp.Literal.number(0))
 
 
 def finite_or_null(expression: exp.Expression) -> exp.Expression:

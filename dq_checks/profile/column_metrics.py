@@ -72,6 +72,8 @@ def first_pass_metrics(info: ColumnInfo) -> FirstPassMetrics:
     non_null = AggregateMetric(count_non_null(col))
     if info.kind is ColumnKind.OTHER:
         return FirstPassMetrics(non_null=non_null)
+    if info.kind is ColumnKind.BOOLEAN:  # its two values' counts say everything; MIN(boolean) is not portable
+        return FirstPassMetrics(non_null=non_null)
     ranged = finite_or_null(col) if info.floating else col
     extremes = {
         "minimum": AggregateMetric(exp.Min(this=ranged.copy())),
@@ -138,15 +140,15 @@ class SecondPassMetrics:
 
     zscore_count: AggregateMetric | None
     iqr_count: AggregateMetric
-    largest: AggregateMetric
-    smallest: AggregateMetric
+    largest: AggregateMetric | None
+    smallest: AggregateMetric | None
     iqr_lower_bound: float
     iqr_upper_bound: float
 
     def all(self) -> list[AggregateMetric]:
         """Every metric of the second pass for this column."""
-        metrics = [self.iqr_count, self.largest, self.smallest]
-        return metrics if self.zscore_count is None else [self.zscore_count, *metrics]
+        metrics = [self.zscore_count, self.iqr_count, self.largest, self.smallest]
+        return [m for m in metrics if m is not None]
 
 
 def second_pass_metrics(
@@ -158,8 +160,13 @@ def second_pass_metrics(
     q3: float,
     zscore_threshold: float,
     iqr_multiplier: float,
+    tails_in_aggregate: bool = True,
 ) -> SecondPassMetrics:
-    """Count values beyond |z| > threshold and beyond the IQR fences, and fetch both tails."""
+    """Count values beyond |z| > threshold and beyond the IQR fences, and fetch both tails.
+
+    With `tails_in_aggregate`, the tails are list-valued aggregates (DuckDB's `max(x, n)`)
+    in the same scan; engines without them run `tail_query` instead.
+    """
     value = statistic_value(info)
     iqr = q3 - q1
     lower, upper = q1 - iqr_multiplier * iqr, q3 + iqr_multiplier * iqr
@@ -176,8 +183,26 @@ def second_pass_metrics(
     return SecondPassMetrics(
         zscore_count=zscore_count,
         iqr_count=AggregateMetric(count_if(exp.paren(outside))),
-        largest=AggregateMetric(top_n(value.copy(), EXTREMES_LIMIT, largest=True)),
-        smallest=AggregateMetric(top_n(value.copy(), EXTREMES_LIMIT, largest=False)),
+        largest=AggregateMetric(top_n(value.copy(), EXTREMES_LIMIT, largest=True))
+        if tails_in_aggregate
+        else None,
+        smallest=(
+            AggregateMetric(top_n(value.copy(), EXTREMES_LIMIT, largest=False))
+            if tails_in_aggregate
+            else None
+        ),
         iqr_lower_bound=lower,
         iqr_upper_bound=upper,
+    )
+
+
+def tail_query(info: ColumnInfo, relation: exp.Table, *, largest: bool) -> exp.Select:
+    """The EXTREMES_LIMIT largest (or smallest) values, for engines without list aggregates."""
+    value = statistic_value(info)
+    return (
+        select_from(
+            [value.copy()], relation, where=exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))
+        )
+        .order_by(exp.Ordered(this=value.copy(), desc=largest))
+        .limit(EXTREMES_LIMIT)
     )

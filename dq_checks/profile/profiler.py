@@ -18,6 +18,7 @@ from dq_checks.profile.column_metrics import (
     first_pass_metrics,
     frequency_query,
     second_pass_metrics,
+    tail_query,
 )
 from dq_checks.profile.model import ColumnProfile, OutlierStats, TableProfile, ValueCount
 from dq_checks.profile.values import as_float, as_float_list, plain
@@ -31,6 +32,10 @@ class Measured:
     profile: TableProfile
     values: MetricValues
     failed_groups: dict[int, str] = field(default_factory=dict)
+
+
+LIST_AGGREGATE_DIALECTS = frozenset({"duckdb"})
+"""Engines with list-valued `max(x, n)`, which fetch both tails inside the outlier scan."""
 
 
 def profile_table(
@@ -97,20 +102,25 @@ def profile_and_measure(
         elif info.kind.is_categorical:
             profiles[info.name] = replace(profiles[info.name], distinct_count=0)
 
+    tails_in_aggregate = runner.dialect in LIST_AGGREGATE_DIALECTS
     second = {
-        info.name: metrics
+        info.name: (info, metrics)
         for info in columns
-        if (metrics := _second_pass_for(info, profiles[info.name], settings)) is not None
+        if (
+            metrics := _second_pass_for(
+                info, profiles[info.name], settings, tails_in_aggregate=tails_in_aggregate
+            )
+        )
+        is not None
     }
     if second:
         outlier_values = compute_aggregates(
-            runner, [m for sp in second.values() for m in sp.all()], row_count_hint=hint
+            runner, [m for _, sp in second.values() for m in sp.all()], row_count_hint=hint
         )
-        queries += outlier_values.query_count
-        for name, metrics in second.items():
-            profiles[name] = replace(
-                profiles[name], outliers=_outlier_stats(metrics, outlier_values, settings, name)
-            )
+        queries += outlier_values.query_count + (0 if tails_in_aggregate else 2 * len(second))
+        for name, (info, metrics) in second.items():
+            outliers = _outlier_stats(runner, info, metrics, outlier_values, settings)
+            profiles[name] = replace(profiles[name], outliers=outliers)
     profile = TableProfile(row_count=row_count, columns=profiles, queries=queries)
     return Measured(profile, values, failed_groups)
 
@@ -159,7 +169,7 @@ def _with_frequencies(runner: QueryRunner, info: ColumnInfo, profile: ColumnProf
 
 
 def _second_pass_for(
-    info: ColumnInfo, profile: ColumnProfile, settings: AnomalySettings
+    info: ColumnInfo, profile: ColumnProfile, settings: AnomalySettings, *, tails_in_aggregate: bool
 ) -> SecondPassMetrics | None:
     if info.kind is not ColumnKind.NUMERIC or profile.non_null_count == 0:
         return None
@@ -174,12 +184,32 @@ def _second_pass_for(
         q3=profile.q3,
         zscore_threshold=thresholds.zscore_threshold,
         iqr_multiplier=thresholds.iqr_multiplier,
+        tails_in_aggregate=tails_in_aggregate,
     )
 
 
+def _tail(
+    runner: QueryRunner,
+    info: ColumnInfo,
+    metric: AggregateMetric | None,
+    values: MetricValues,
+    *,
+    largest: bool,
+) -> tuple[float, ...]:
+    if metric is not None:
+        return as_float_list(values.of(metric))
+    rows = runner.fetch_rows(tail_query(info, runner.relation, largest=largest))
+    return as_float_list([row[0] for row in rows])
+
+
 def _outlier_stats(
-    metrics: SecondPassMetrics, values: MetricValues, settings: AnomalySettings, name: str
+    runner: QueryRunner,
+    info: ColumnInfo,
+    metrics: SecondPassMetrics,
+    values: MetricValues,
+    settings: AnomalySettings,
 ) -> OutlierStats:
+    name = info.name
     zscore = 0 if metrics.zscore_count is None else int(values.of(metrics.zscore_count))
     return OutlierStats(
         zscore_threshold=settings.for_column(name).zscore_threshold,
@@ -187,6 +217,6 @@ def _outlier_stats(
         iqr_lower_bound=metrics.iqr_lower_bound,
         iqr_upper_bound=metrics.iqr_upper_bound,
         iqr_count=int(values.of(metrics.iqr_count)),
-        largest=as_float_list(values.of(metrics.largest)),
-        smallest=as_float_list(values.of(metrics.smallest)),
+        largest=_tail(runner, info, metrics.largest, values, largest=True),
+        smallest=_tail(runner, info, metrics.smallest, values, largest=False),
     )

@@ -312,7 +312,8 @@ def test_boolean_column(profile, frame):
     falses = int((frame["is_gift"] == False).sum())  # noqa: E712
 
     assert gift.top_values == (ValueCount(False, falses), ValueCount(True, trues))
-    assert (gift.min, gift.max, gift.distinct_count) == (False, True, 2)
+    # A boolean is described by its two counts; MIN/MAX of a boolean are not portable SQL.
+    assert (gift.min, gift.max, gift.distinct_count) == (None, None, 2)
     assert type(gift.top_values[0].value) is bool
     assert gift.outliers is None
 
