@@ -16,7 +16,11 @@ from dq_checks.rules.sql_safety import UnsafeSql, vet_predicate
 
 
 def where_predicate(rule: Rule, context: TableContext) -> exp.Expression | None:
-    """The rule's `where` as a vetted predicate over columns the table really has."""
+    """The rule's `where` as a vetted predicate over columns the table really has.
+
+    Its column names are checked against the schema exactly as written and then quoted, so
+    the engine sees exactly those columns, whatever its case folding.
+    """
     if rule.where is None:
         return None
     try:
@@ -25,6 +29,9 @@ def where_predicate(rule: Rule, context: TableContext) -> exp.Expression | None:
         raise RuleError(str(error)) from None
     for reference in predicate.find_all(exp.Column):
         context.column(reference.name)
+        if reference.table:
+            raise RuleError(f"where {rule.where.value!r}: name columns without a table ({reference.sql()})")
+        reference.set("this", exp.to_identifier(reference.name, quoted=True))
     return predicate
 
 
