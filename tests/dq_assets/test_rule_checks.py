@@ -15,7 +15,6 @@ from dq_checks.profile.profiler import profile_and_measure
 from dq_checks.rules.compile import compile_rule
 from dq_checks.rules.model import RuleError, TableContext
 from dq_checks.schema import ColumnInfo, ColumnKind, TableDescription
-
 from tests.runners import duckdb_over
 
 HEADER = "table: t\nsource: {type: iceberg, catalog: demo, identifier: shop.t}\n"
