@@ -49,7 +49,7 @@ def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> s
     counts = Counter(o for r in reports for o in r.outcomes())
     summary = ", ".join(f"{counts[o]} {o}" for o in ("pass", "fail", "error", "skip"))
     parts.append(
-        f"{len(reports)} tables, {sum(counts.values())} checks: {summary}"
+        f"{len(reports)} table{'s' if len(reports) != 1 else ''}, {sum(counts.values())} checks: {summary}"
         + (f"; {len(problems)} invalid definitions" if problems else "")
     )
     return "\n\n".join(parts)

@@ -150,6 +150,9 @@ class ReferentialIntegrityRule:
         observed = (checked - missing_rows) / checked if checked else 1.0
         target = f"{self.reference.name}.{{{','.join(self.reference_columns)}}}"
         label = f"share of {', '.join(self.columns)} found in {target}"
+        if missing_rows:
+            missing = f"{missing_rows:,} of {checked:,} rows reference {missing_values:,} value(s) missing"
+            label = f"{missing} from {target}; {label}"
         return _judge(
             label,
             self.condition,
