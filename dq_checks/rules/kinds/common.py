@@ -7,11 +7,13 @@ from typing import Any
 
 from sqlglot import exp
 
-from dq_checks.dqdl.ast import Rule
+from dq_checks.dqdl.ast import Condition, Rule
 from dq_checks.metrics import QueryRunner
 from dq_checks.metrics.sql import column, count_if, count_rows, select_from
+from dq_checks.render.numbers import format_number
 from dq_checks.results.model import Outcome
-from dq_checks.rules.model import SAMPLE_LIMIT, RuleError, RuleOutcome, TableContext, rows_as_dicts
+from dq_checks.rules.conditions import describe, satisfies
+from dq_checks.rules.model import SAMPLE_LIMIT, Evidence, RuleError, RuleOutcome, TableContext, rows_as_dicts
 from dq_checks.rules.sql_safety import UnsafeSql, vet_predicate
 
 
@@ -70,6 +72,25 @@ def verdict(passed: bool, message: str, observed: float | None, **details: Any) 
     """PASS or FAIL with the evidence."""
     outcome = Outcome.PASS if passed else Outcome.FAIL
     return RuleOutcome(outcome, message, observed, {k: v for k, v in details.items() if v is not None})
+
+
+def judge(
+    label: str,
+    condition: Condition | None,
+    observed: float,
+    evidence: Evidence,
+    *,
+    wanted: str | None = None,
+    **details: Any,
+) -> RuleOutcome:
+    """Compare an observed number with the rule's condition and say so: `label = 5 meets > 3`."""
+    if condition is None:
+        raise RuleError("this rule needs a condition")
+    passed = satisfies(condition, observed, evidence.history)
+    wanted = wanted or describe(condition, evidence.history)
+    relation = "meets" if passed else "does not meet"
+    message = f"{label} = {format_number(observed)} {relation} {wanted}"
+    return verdict(passed, message, observed, condition=wanted, **details)
 
 
 def fraction(numerator: float, denominator: float) -> float | None:

@@ -18,9 +18,7 @@ from dq_checks.dqdl.references import aggregate_ref, column_list, columns_ref, k
 from dq_checks.metrics import AggregateMetric, QueryRunner
 from dq_checks.metrics.sql import as_double, count_if, count_rows
 from dq_checks.profile.values import as_float
-from dq_checks.render.numbers import format_number
-from dq_checks.rules.conditions import describe, satisfies
-from dq_checks.rules.kinds.common import verdict
+from dq_checks.rules.kinds.common import judge
 from dq_checks.rules.model import (
     SAMPLE_LIMIT,
     Evidence,
@@ -62,23 +60,6 @@ def _compatible(left: ColumnInfo, right: ColumnInfo) -> None:
         raise RuleError(
             f"cannot compare {left.name!r} ({left.data_type}) with {right.name!r} ({right.data_type})"
         )
-
-
-def _judge(
-    label: str, condition: Condition | None, observed: float, evidence: Evidence, **details: object
-) -> RuleOutcome:
-    if condition is None:
-        raise RuleError("this rule needs a condition")
-    passed = satisfies(condition, observed, evidence.history)
-    wanted = describe(condition, evidence.history)
-    relation = "meets" if passed else "does not meet"
-    return verdict(
-        passed,
-        f"{label} = {format_number(observed)} {relation} {wanted}",
-        observed,
-        condition=wanted,
-        **details,
-    )
 
 
 @dataclass(frozen=True)
@@ -153,7 +134,7 @@ class ReferentialIntegrityRule:
         if missing_rows:
             missing = f"{missing_rows:,} of {checked:,} rows reference {missing_values:,} value(s) missing"
             label = f"{missing} from {target}; {label}"
-        return _judge(
+        return judge(
             label,
             self.condition,
             observed,
@@ -192,7 +173,7 @@ class DatasetMatchRule:
         total, matching = int(total), int(matching or 0)
         observed = matching / total if total else 1.0
         label = f"share of rows matching {self.reference.name}"
-        return _judge(
+        return judge(
             label,
             self.condition,
             observed,
@@ -219,7 +200,7 @@ class SchemaMatchRule:
         names = set(mine) | set(theirs)
         same = {n for n in names if mine.get(n) is not None and mine.get(n) == theirs.get(n)}
         observed = len(same) / len(names) if names else 1.0
-        return _judge(
+        return judge(
             f"share of columns matching {self.reference.name}'s schema",
             self.condition,
             observed,
@@ -245,7 +226,7 @@ class RowCountMatchRule:
         if reference_rows is None:
             raise RuleError(f"the row count of {self.reference.name} is unknown")
         observed = rows / reference_rows if reference_rows else (1.0 if rows == 0 else 0.0)
-        return _judge(
+        return judge(
             f"row count / {self.reference.name}'s row count",
             self.condition,
             observed,
@@ -284,7 +265,7 @@ class AggregateMatchRule:
         if first * second < 0:
             observed = 0.0
         names = [f"{f}({(t.name + '.') if t else ''}{c})" for f, c, t in (self.first, self.second)]
-        return _judge(
+        return judge(
             f"{names[0]} vs {names[1]}",
             self.condition,
             observed,

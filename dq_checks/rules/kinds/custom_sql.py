@@ -18,7 +18,7 @@ from dq_checks.metrics.sql import count_rows, select_from
 from dq_checks.profile.values import as_float
 from dq_checks.render.numbers import format_number
 from dq_checks.rules.conditions import describe, satisfies
-from dq_checks.rules.kinds.common import sample_rows, verdict
+from dq_checks.rules.kinds.common import judge, sample_rows, verdict
 from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext
 from dq_checks.rules.sql_safety import PRIMARY, UnsafeSql, rewrite_tables, vet_custom_sql
 
@@ -47,16 +47,7 @@ class CustomSqlRule:
         observed = as_float(rows[0][0])
         if observed is None:
             raise RuleError(f"CustomSql returned {rows[0][0]!r}, not a number")
-        assert self.condition is not None
-        passed = satisfies(self.condition, observed, evidence.history)
-        wanted = describe(self.condition, evidence.history)
-        relation = "meets" if passed else "does not meet"
-        return verdict(
-            passed,
-            f"query result = {format_number(observed)} {relation} {wanted}",
-            observed,
-            condition=wanted,
-        )
+        return judge("query result", self.condition, observed, evidence)
 
     def _rows(self, evidence: Evidence) -> RuleOutcome:
         """The table's rows that the query returned pass; the others fail.

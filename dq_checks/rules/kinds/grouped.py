@@ -20,9 +20,8 @@ from sqlglot import exp
 from dq_checks.dqdl.ast import Condition, Rule, String
 from dq_checks.metrics import AggregateMetric, QueryRunner
 from dq_checks.metrics.sql import column, count_if, number, select_from
-from dq_checks.render.numbers import format_number
-from dq_checks.rules.conditions import describe, satisfies
-from dq_checks.rules.kinds.common import both, verdict, where_predicate
+from dq_checks.rules.conditions import satisfies
+from dq_checks.rules.kinds.common import both, judge, verdict, where_predicate
 from dq_checks.rules.model import SAMPLE_LIMIT, Evidence, RuleError, RuleOutcome, TableContext, rows_as_dicts
 
 GROUPS = "dq_groups"
@@ -148,18 +147,10 @@ class GroupedRule:
         else:  # Entropy, natural log, over the value distribution
             observed = math.log(summary.rows) - summary.n_log_n / summary.rows if summary.rows else 0.0
             label = f"entropy of {keys}"
-        passed = satisfies(condition, observed, evidence.history)
-        wanted = describe(condition, evidence.history)
-        relation = "meets" if passed else "does not meet"
-        if not passed and summary.duplicate_groups:  # repeats are normal for these rules; sample on failure
+        # Repeats are normal for these rules: only a failing one pays for the duplicate sample.
+        if summary.duplicate_groups and not satisfies(condition, observed, evidence.history):
             details["duplicate_sample"] = self._duplicates(evidence.runner)
-        return verdict(
-            passed,
-            f"{label} = {format_number(observed)} {relation} {wanted}",
-            observed,
-            condition=wanted,
-            **details,
-        )
+        return judge(label, condition, observed, evidence, **details)
 
     def _condition(self) -> Condition:
         if self.condition is None:

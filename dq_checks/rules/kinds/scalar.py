@@ -17,9 +17,8 @@ from dq_checks.metrics import AggregateMetric, MetricValues
 from dq_checks.metrics.sql import count_distinct, count_non_null
 from dq_checks.profile.column_metrics import statistic_value
 from dq_checks.profile.values import as_float
-from dq_checks.render.numbers import format_number
-from dq_checks.rules.conditions import describe, satisfies
-from dq_checks.rules.kinds.common import fraction, only_where, rows_in_scope, verdict, where_predicate
+from dq_checks.rules.conditions import describe
+from dq_checks.rules.kinds.common import fraction, judge, only_where, rows_in_scope, verdict, where_predicate
 from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext
 from dq_checks.schema import ColumnInfo, ColumnKind
 
@@ -46,15 +45,7 @@ class ScalarRule:
             return verdict(
                 False, f"{self.label} has no value (no rows in scope)", None, condition=wanted, **counts
             )
-        passed = satisfies(self.condition, observed, evidence.history)
-        relation = "meets" if passed else "does not meet"
-        return verdict(
-            passed,
-            f"{self.label} = {format_number(observed)} {relation} {wanted}",
-            observed,
-            condition=wanted,
-            **counts,
-        )
+        return judge(self.label, self.condition, observed, evidence, wanted=wanted, **counts)
 
 
 def _param(rule: Rule, index: int) -> str:
