@@ -1,7 +1,14 @@
 """Names of the asset checks a monitored table carries."""
 
 from dq_checks.config.loader import DefinedTable
-from dq_checks.results.names import ANOMALIES_CHECK, PROFILE_CHECK, QUALITY_SCORE_CHECK
+from dq_checks.results.names import (
+    ANOMALIES_CHECK,
+    FRESHNESS_CHECK,
+    PROFILE_CHECK,
+    QUALITY_SCORE_CHECK,
+    SCHEMA_CHECK,
+    VOLUME_CHECK,
+)
 
 TABLE_CHECKS = (PROFILE_CHECK, ANOMALIES_CHECK)
 
@@ -11,13 +18,20 @@ CHECK_DESCRIPTIONS = {
     ),
     ANOMALIES_CHECK: "Outliers, null rates, cardinality, dominance and isolated extremes in this profile.",
     QUALITY_SCORE_CHECK: "Rules passed / rules evaluated; fails (WARN) below the table's min_quality_score.",
+    FRESHNESS_CHECK: "The data's own last update against its SLA: WARN past warn_after, ERROR past max_age.",
+    VOLUME_CHECK: "The row count against the table's own history (robust median/MAD, or the 50%/200% rule).",
+    SCHEMA_CHECK: "The column schema against the previous run's: added or re-typed WARN, removed ERROR.",
 }
 
 
 def check_names_for(defined: DefinedTable) -> list[str]:
     """Every check of the table, in the order the step reports them."""
     names = [*TABLE_CHECKS, *(rule.check_name for rule in defined.rules)]
-    return [*names, QUALITY_SCORE_CHECK] if defined.rules else names
+    if defined.rules:
+        names.append(QUALITY_SCORE_CHECK)
+    if defined.spec.freshness is not None:
+        names.append(FRESHNESS_CHECK)
+    return [*names, VOLUME_CHECK, SCHEMA_CHECK]
 
 
 __all__ = ["ANOMALIES_CHECK", "CHECK_DESCRIPTIONS", "PROFILE_CHECK", "QUALITY_SCORE_CHECK", "TABLE_CHECKS"]

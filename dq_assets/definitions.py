@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from dq_assets.schedules import build_schedule, build_table_job
+from dq_assets.sensors import build_freshness_sensor
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
 from dq_checks.config import default_config_dir, load_table_specs
@@ -26,8 +27,14 @@ def build_definitions(config_dir: Path | None = None) -> dg.Definitions:
     schedules = [
         build_schedule(table.spec, jobs[table.spec.table]) for table in loaded.tables if table.spec.schedule
     ]
+    watched = [table for table in loaded.tables if table.spec.freshness is not None]
+    sensors = [build_freshness_sensor(watched, [jobs[t.spec.table] for t in watched])] if watched else []
     return dg.Definitions(
-        assets=assets, jobs=list(jobs.values()), schedules=schedules, resources=default_resources()
+        assets=assets,
+        jobs=list(jobs.values()),
+        schedules=schedules,
+        sensors=sensors,
+        resources=default_resources(),
     )
 
 

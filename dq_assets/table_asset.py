@@ -1,14 +1,19 @@
 """The factory that turns one table definition into one Dagster asset with its checks."""
 
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from dq_assets.check_names import CHECK_DESCRIPTIONS, QUALITY_SCORE_CHECK, TABLE_CHECKS
-from dq_assets.source_resources import open_table, source_resource_key
+from dq_assets.check_names import CHECK_DESCRIPTIONS, check_names_for
+from dq_assets.past_runs import CHECKED_AT_KEY
+from dq_assets.source_resources import CLOCK_RESOURCE_KEY, open_table, source_resource_key
 from dq_checks.config.loader import DefinedTable
 from dq_resources.sources import OpenedTable, SourceUnavailable
+
+HISTORY_RUNS_READ = 200
+"""Earlier materializations read per run: enough for a 28-run window even with many unchanged re-checks."""
 
 
 def asset_key(table: str) -> dg.AssetKey:
@@ -17,19 +22,37 @@ def asset_key(table: str) -> dg.AssetKey:
 
 
 def check_specs(defined: DefinedTable) -> list[dg.AssetCheckSpec]:
-    """Profile and anomalies, one check per rule, and quality_score when there are rules."""
+    """Every check the table's step reports: built-in ones, one per rule, and the history checks."""
     key = asset_key(defined.spec.table)
-    specs = [
-        dg.AssetCheckSpec(name=name, asset=key, description=CHECK_DESCRIPTIONS[name]) for name in TABLE_CHECKS
-    ]
-    specs += [
-        dg.AssetCheckSpec(name=rule.check_name, asset=key, description=rule.text, blocking=rule.blocking)
-        for rule in defined.rules
-    ]
-    if defined.rules:
-        description = CHECK_DESCRIPTIONS[QUALITY_SCORE_CHECK]
-        specs.append(dg.AssetCheckSpec(name=QUALITY_SCORE_CHECK, asset=key, description=description))
+    rules = {rule.check_name: rule for rule in defined.rules}
+    specs = []
+    for name in check_names_for(defined):
+        rule = rules.get(name)
+        if rule is not None:
+            specs.append(
+                dg.AssetCheckSpec(name=name, asset=key, description=rule.text, blocking=rule.blocking)
+            )
+        else:
+            specs.append(dg.AssetCheckSpec(name=name, asset=key, description=CHECK_DESCRIPTIONS[name]))
     return specs
+
+
+def freshness_policy(defined: DefinedTable) -> dg.FreshnessPolicy | None:
+    """Dagster's own freshness policy for the UI and its freshness daemon.
+
+    Dagster measures it on materializations, i.e. on when the table was last checked; the
+    `freshness` check and the freshness sensor measure the data's own last update.
+    """
+    spec = defined.spec.freshness
+    if spec is None:
+        return None
+    fail = timedelta(hours=spec.max_age_hours)
+    if spec.deadline_cron is not None:
+        return dg.FreshnessPolicy.cron(
+            deadline_cron=spec.deadline_cron, lower_bound_delta=fail, timezone=spec.timezone
+        )
+    warn = timedelta(hours=spec.warn_after_hours) if spec.warn_after_hours is not None else None
+    return dg.FreshnessPolicy.time_window(fail_window=fail, warn_window=warn)
 
 
 def build_table_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> dg.AssetsDefinition:
@@ -41,7 +64,10 @@ def build_table_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable]
     from dq_assets.steps.inspect import references_of
 
     referenced = [catalog[name] for name in references_of(defined) if name in catalog]
-    resource_keys = {source_resource_key(t.spec.source) for t in (defined, *referenced)}
+    resource_keys = {
+        CLOCK_RESOURCE_KEY,
+        *(source_resource_key(t.spec.source) for t in (defined, *referenced)),
+    }
 
     @dg.asset(
         key=asset_key(spec.table),
@@ -50,6 +76,7 @@ def build_table_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable]
         description=spec.description or f"Monitored table {spec.source.display()}",
         deps=[asset_key(dep) for dep in spec.deps],
         check_specs=check_specs(defined),
+        freshness_policy=freshness_policy(defined),
         required_resource_keys=resource_keys,
         kinds={spec.source.type},
         metadata={
@@ -69,11 +96,13 @@ def run_table_step(
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """Inspect the table and report. An unreadable source yields error outcomes, then fails the step."""
     from dq_assets.history import instance_history
+    from dq_assets.past_runs import read_past_runs
     from dq_assets.steps.inspect import inspect_table, unreadable_results
     from dq_assets.steps.metadata import asset_metadata
     from dq_assets.steps.report import check_results
 
     key = asset_key(defined.spec.table)
+    now = getattr(context.resources, CLOCK_RESOURCE_KEY).now()
 
     def open_defined(table: DefinedTable) -> OpenedTable:
         resource = getattr(context.resources, source_resource_key(table.spec.source))
@@ -90,6 +119,8 @@ def run_table_step(
             open_defined(defined),
             open_reference=open_reference,
             history_for=instance_history(context.instance, key),
+            past=read_past_runs(context.instance, key, limit=HISTORY_RUNS_READ),
+            now=now,
         )
     except SourceUnavailable as error:
         context.log.error(f"{defined.spec.table}: {error}")
@@ -101,6 +132,7 @@ def run_table_step(
         ) from error
     version = inspection.description.data_version
     metadata = asset_metadata(inspection.description, inspection.profile)
+    metadata[CHECKED_AT_KEY] = dg.MetadataValue.timestamp(now)
     if inspection.scores is not None:
         from dq_assets.steps.metadata import metadata_values
 

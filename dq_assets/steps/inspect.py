@@ -9,7 +9,7 @@ Nothing here imports Dagster; the asset and the CLI both report what this return
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,17 +17,22 @@ from dq_assets.check_names import check_names_for
 from dq_checks.anomalies import Anomaly, detect_anomalies
 from dq_checks.config.columns import unknown_columns
 from dq_checks.config.loader import DefinedTable
+from dq_checks.freshness import freshness_result, judge_freshness
+from dq_checks.past_runs import PastRun, one_per_version, previous_schema
 from dq_checks.profile import TableProfile
 from dq_checks.profile.profiler import profile_and_measure
 from dq_checks.redaction import redact_anomalies, redact_profile
 from dq_checks.results import CheckResult
 from dq_checks.results.builders import anomalies_result, error_result, profile_result
+from dq_checks.results.history_results import drift_anomalies, volume_result
+from dq_checks.results.names import FRESHNESS_CHECK
 from dq_checks.results.rule_results import quality_score_result, rule_result
 from dq_checks.rules.compile import reference_needs
 from dq_checks.rules.evaluate import judge_rules, plan_rules
 from dq_checks.rules.model import History, ReferenceTable, TableContext, no_history
 from dq_checks.rules.scores import Scores, score
 from dq_checks.schema import TableDescription
+from dq_checks.schema_change import schema_result
 from dq_resources.sources import OpenedTable, ReferenceRequest, SourceUnavailable
 
 ReferenceOpener = Callable[[str], OpenedTable]
@@ -52,9 +57,14 @@ def inspect_table(
     *,
     open_reference: ReferenceOpener | None = None,
     history_for: HistoryLookup | None = None,
+    past: Sequence[PastRun] = (),
     now: datetime | None = None,
 ) -> TableInspection:
-    """Profile and check `table`. Raises SourceUnavailable when the table itself cannot be read."""
+    """Profile and check `table`. Raises SourceUnavailable when the table itself cannot be read.
+
+    `past` holds earlier runs of this table (newest or oldest first); `now` is the injected
+    clock's time, which freshness, `now()` in rules and the history's time axis all use.
+    """
     spec = defined.spec
     started = time.perf_counter()
     moment = now or datetime.now(tz=UTC)
@@ -86,7 +96,9 @@ def inspect_table(
             failed_groups=measured.failed_groups,
         )
     profile = measured.profile
+    history = one_per_version(past, current_version=description.data_version)
     anomalies = detect_anomalies(profile, spec.anomalies)
+    anomalies += drift_anomalies(profile, moment, history, spec.history, spec.anomalies)
     duration = time.perf_counter() - started
     problems = unknown_columns(defined, description)
     pii = set(spec.pii_columns)
@@ -96,12 +108,45 @@ def inspect_table(
         anomalies_result(visible_anomalies, problems=problems.anomalies),
         *(rule_result(definition, outcome) for definition, outcome in judged),
     ]
+    if spec.freshness is not None:
+        checks.append(_freshness(defined, description, profile, moment))
+    checks.append(volume_result(profile.row_count, moment, history, spec.volume, spec.history))
+    current_schema = tuple((c.name, c.data_type) for c in description.columns)
+    checks.append(schema_result(previous_schema(history), current_schema, spec.schema_change))
     scores = None
     if defined.rules:
         scores = score([(definition.dimension, outcome.outcome) for definition, outcome in judged])
         checks.append(quality_score_result(scores, spec.min_quality_score))
     visible_profile = redact_profile(profile, pii)
     return TableInspection(description, visible_profile, visible_anomalies, checks, duration, scores)
+
+
+def _freshness(
+    defined: DefinedTable, description: TableDescription, profile: TableProfile, now: datetime
+) -> CheckResult:
+    """Freshness on the data's own time: the snapshot's commit, or max(timestamp_column)."""
+    spec = defined.spec.freshness
+    assert spec is not None
+    column = spec.timestamp_column
+    if column is None:
+        last_updated, source = description.last_updated, "snapshot commit time"
+    else:
+        profiled = profile.columns.get(column)
+        if profiled is None or profiled.kind.value != "temporal":
+            where = defined.where("freshness", "timestamp_column")
+            return error_result(
+                FRESHNESS_CHECK, f"{where}: freshness.timestamp_column {column!r} is not a timestamp column"
+            )
+        last_updated, source = _instant(profiled.max), f"max({column})"
+    return freshness_result(judge_freshness(spec, last_updated, now), spec, source)
+
+
+def _instant(value: object) -> datetime | None:
+    """A profile's ISO-8601 max back to an aware datetime (dates at midnight UTC; naive taken as UTC)."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _references(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -53,8 +54,16 @@ class FreshnessSpec(StrictModel):
     def _warn_before_fail(self) -> FreshnessSpec:
         if self.warn_after_hours is not None and self.warn_after_hours >= self.max_age_hours:
             raise ValueError("warn_after_hours must be smaller than max_age_hours")
+        if self.max_age_hours < 1 / 60:
+            raise ValueError(
+                "max_age_hours must be at least one minute (Dagster's smallest freshness window)"
+            )
         if self.deadline_cron is not None:
             validate_cron(self.deadline_cron)
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {self.timezone!r}") from None
         return self
 
 
@@ -63,6 +72,46 @@ class RuleSeverity(StrEnum):
 
     ERROR = "error"
     WARN = "warn"
+
+
+ColumnMetric = Literal["null_pct", "distinct_count", "mean"]
+
+
+class HistorySettings(StrictModel):
+    """How a table's own history judges today's metrics (row count, null rates, distinct counts, means)."""
+
+    window: int = Field(default=28, ge=3, description="earlier runs (one per data version) to learn from")
+    min_points: int = Field(default=7, ge=2, description="no verdict before this many earlier runs")
+    threshold: float = Field(
+        default=3.5, gt=0, description="robust z-score beyond which a value is anomalous"
+    )
+    seasonality: Literal["none", "day_of_week"] = "none"
+    column_metrics: tuple[Literal["null_pct", "distinct_count", "mean"], ...] = (
+        "null_pct",
+        "distinct_count",
+        "mean",
+    )
+
+
+class VolumeSettings(StrictModel):
+    """The `volume` check: the row count against the table's history.
+
+    `ratio` is the original design's rule (below 50% or above 200% of the mean of the last 7
+    runs); `robust` is the median/MAD detector of `history:`; `either` fails when one does.
+    """
+
+    method: Literal["robust", "ratio", "either"] = "robust"
+    ratio_runs: int = Field(default=7, ge=1)
+    ratio_low: float = Field(default=0.5, gt=0)
+    ratio_high: float = Field(default=2.0, gt=1)
+
+
+class SchemaChangeSettings(StrictModel):
+    """The `schema` check's severity per kind of change against the previous run."""
+
+    added: RuleSeverity = RuleSeverity.WARN
+    retyped: RuleSeverity = RuleSeverity.WARN
+    removed: RuleSeverity = RuleSeverity.ERROR
 
 
 class RuleEntry(StrictModel):
@@ -84,6 +133,7 @@ class Detector(StrEnum):
     DOMINANCE = "single_value_dominance"
     ISOLATED_EXTREME = "isolated_extreme"
     NON_FINITE = "non_finite_values"
+    HISTORY_DRIFT = "history_drift"
 
 
 class AnomalyThresholds(StrictModel):
@@ -158,6 +208,9 @@ class TableSpec(StrictModel):
     constants: dict[str, str | int | float] = Field(default_factory=dict)
     min_quality_score: float = Field(default=0.8, ge=0, le=1)
     anomalies: AnomalySettings = Field(default_factory=AnomalySettings)
+    history: HistorySettings = Field(default_factory=HistorySettings)
+    volume: VolumeSettings = Field(default_factory=VolumeSettings)
+    schema_change: SchemaChangeSettings = Field(default_factory=SchemaChangeSettings)
 
     @field_validator("table")
     @classmethod

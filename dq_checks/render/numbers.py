@@ -23,7 +23,9 @@ def format_number(value: float | int | None) -> str:
         return f"{value:,.0f}"
     magnitude = math.floor(math.log10(abs(value))) if value else 0
     decimals = max(0, 5 - magnitude)
-    return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+    text = f"{value:,.{decimals}f}"
+    # Trim trailing zeros of the fraction only: 136,710.4 rounds to "136,710", never "136,71".
+    return text.rstrip("0").rstrip(".") if decimals else text
 
 
 def format_percent(fraction: float) -> str:

@@ -3,3 +3,6 @@
 PROFILE_CHECK = "profile"
 ANOMALIES_CHECK = "anomalies"
 QUALITY_SCORE_CHECK = "quality_score"
+FRESHNESS_CHECK = "freshness"
+VOLUME_CHECK = "volume"
+SCHEMA_CHECK = "schema"

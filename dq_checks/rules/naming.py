@@ -6,7 +6,7 @@ import hashlib
 import re
 
 MAX_NAME = 64
-RESERVED_CHECK_NAMES = frozenset({"profile", "anomalies", "quality_score"})
+RESERVED_CHECK_NAMES = frozenset({"profile", "anomalies", "quality_score", "freshness", "volume", "schema"})
 
 
 def slug(rule_text: str) -> str:

@@ -26,6 +26,9 @@ DEMO_OUTCOMES = {
         "country_is_known": "pass",
         "enough_customers": "pass",
         "quality_score": "pass",  # 5 of 6 rules
+        "freshness": "pass",
+        "volume": "skip",  # no earlier run to learn from
+        "schema": "pass",  # no earlier run to compare with
     },
     "order_items": {
         "profile": "pass",
@@ -37,6 +40,9 @@ DEMO_OUTCOMES = {
         "discount_in_range": "pass",
         "average_quantity": "pass",
         "quality_score": "pass",
+        "freshness": "pass",
+        "volume": "skip",  # no earlier run to learn from
+        "schema": "pass",  # no earlier run to compare with
     },
     "orders": {
         "profile": "pass",
@@ -50,6 +56,9 @@ DEMO_OUTCOMES = {
         "order_ts_complete": "pass",
         "no_negative_amounts": "pass",
         "quality_score": "fail",  # 5 of 8 rules = 0.625 < 0.8
+        "freshness": "pass",
+        "volume": "skip",  # no earlier run to learn from
+        "schema": "pass",  # no earlier run to compare with
     },
     "products": {
         "profile": "pass",
@@ -60,6 +69,9 @@ DEMO_OUTCOMES = {
         "sku_format": "pass",
         "enough_categories": "pass",
         "quality_score": "pass",
+        "freshness": "fail",  # the last snapshot is 5 days old; SLA 48 h
+        "volume": "skip",  # no earlier run to learn from
+        "schema": "pass",  # no earlier run to compare with
     },
 }
 
@@ -134,11 +146,11 @@ def test_run_selected_tables_prints_a_readable_table(demo_warehouse: dict[str, i
     assert lines[0].split() == ["table", "rows", "check", "outcome", "severity", "description"]
     assert any(line.split()[:5] == ["orders", "200,000", "anomalies", "fail", "ERROR"] for line in lines)
     assert any("isolated_extreme" in line and "4,200,000" in line for line in lines)
-    assert lines[-1] == "2 tables, 19 checks: 14 pass, 5 fail, 0 error, 0 skip"
+    assert lines[-1] == "2 tables, 25 checks: 17 pass, 6 fail, 0 error, 2 skip"
 
 
 def test_passing_tables_exit_0(demo_warehouse: dict[str, int]) -> None:
-    assert invoke("run", "order_items", "products").exit_code == 0
+    assert invoke("run", "order_items").exit_code == 0  # a skip (no history yet) is not a failure
 
 
 def test_unknown_table_is_reported_and_exits_2(demo_warehouse: dict[str, int]) -> None:
@@ -161,9 +173,19 @@ def test_unreadable_source_errors_while_other_tables_still_run(
     result = invoke("run", "--json", "--config", str(tmp_path))
     payload = by_table(json.loads(result.output))
     assert result.exit_code == 2
-    assert outcomes(payload["gone"]) == {"profile": "error", "anomalies": "error"}
+    assert outcomes(payload["gone"]) == {
+        "profile": "error",
+        "anomalies": "error",
+        "volume": "error",
+        "schema": "error",
+    }
     assert "shop.gone" in payload["gone"]["checks"][0]["metadata"]["error"]
-    assert outcomes(payload["orders"]) == {"profile": "pass", "anomalies": "fail"}
+    assert outcomes(payload["orders"]) == {
+        "profile": "pass",
+        "anomalies": "fail",
+        "volume": "skip",
+        "schema": "pass",
+    }
 
 
 def test_invalid_definition_is_reported_and_the_rest_run(

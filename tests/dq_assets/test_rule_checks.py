@@ -46,6 +46,8 @@ def test_names_severities_and_blocking_become_check_specs(tmp_path: Path) -> Non
         "key",
         "columnvalues_amount_between_0_and_100",
         "quality_score",
+        "volume",
+        "schema",
     ]
     assert specs["key"].blocking is True
     assert specs["columnvalues_amount_between_0_and_100"].blocking is False

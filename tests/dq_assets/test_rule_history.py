@@ -75,7 +75,7 @@ def test_detect_anomalies_learns_from_five_runs_then_flags_a_jump(
     table.append(pa.table({"id": pa.array(range(1_000), pa.int64())}))
     (tmp_path / "orders.yaml").write_text(
         f"table: orders\nsource: {{type: iceberg, catalog: {scratch_catalog}, identifier: ns.orders}}\n"
-        'rules:\n  - {name: volume, rule: DetectAnomalies "RowCount"}\n'
+        'rules:\n  - {name: learned_volume, rule: DetectAnomalies "RowCount"}\n'
     )
     defined = load_table_specs(tmp_path).by_name("orders")
     asset = build_table_asset(defined, {"orders": defined})
@@ -83,9 +83,9 @@ def test_detect_anomalies_learns_from_five_runs_then_flags_a_jump(
     seen = []
     for _ in range(6):
         result = dg.materialize([asset], instance=instance, resources=default_resources())
-        seen.append(outcomes(result)["volume"][0])
+        seen.append(outcomes(result)["learned_volume"][0])
     # Five runs to learn from (skip), then a normal run passes.
     assert seen == ["skip", "skip", "skip", "skip", "skip", "pass"]
     table.append(pa.table({"id": pa.array(range(5_000), pa.int64())}))  # planted: volume jumps 6x
     result = dg.materialize([asset], instance=instance, resources=default_resources())
-    assert outcomes(result)["volume"] == ("fail", 6_000.0)
+    assert outcomes(result)["learned_volume"] == ("fail", 6_000.0)

@@ -86,7 +86,7 @@ def test_unreadable_source_reports_errors_and_fails_the_step(
     result = materialize_table(tmp_path, "gone")
     assert not result.success
     checks = evaluations(result)
-    assert set(checks) == {"profile", "anomalies"}
+    assert set(checks) == {"profile", "anomalies", "volume", "schema"}
     for check in checks.values():
         assert not check.passed
         assert check.severity == dg.AssetCheckSeverity.ERROR

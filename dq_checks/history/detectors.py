@@ -1,0 +1,192 @@
+"""Judge a metric's new value against the same metric's history (earlier runs of a table).
+
+Two detectors, for any metric a run records (row count, a column's null rate, distinct
+count, mean):
+
+* `ratio_to_recent_mean`, the original design's volume rule: anomalous below 50% or above
+  200% of the mean of the last 7 runs. Simple to explain, and kept as the baseline; but it
+  has no notion of spread (a noisy metric trips it, a quiet one can halve before it fires),
+  of weekly cycles (every weekend of a weekday-heavy table is "below 50%") or of trends.
+* `robust_judgement`: the distance from a robust trend line through the last `window`
+  usable points, in units of the residuals' robust spread (median/MAD), anomalous above
+  `threshold` (3.5, the usual cut-off for robust z-scores). See `dq_checks.history.robust`
+  for why a Theil-Sen line, why the spread is widened, and its floor.
+
+Choices in `robust_judgement`, and why:
+
+* Trend: the history is detrended with a Theil-Sen line rather than compared with a local
+  level. A local level (say the median of the last week) lags a growing table by half its
+  span times the growth rate, a bias that grows with the trend and that the spread does not
+  absorb; the extrapolated line has no such lag, and its breakdown point (~29%) leaves past
+  outages in the window harmless. x is time in days (from each point's `at`), not the run
+  index, so a skipped run does not distort the slope.
+* Seasonality "day_of_week": the value is compared only with earlier points on the same
+  weekday (weekdays read in the time zone of `at`), the last `window` of them, and the
+  detector needs `min_points` of those. Comparing like with like is the simplest model that
+  makes no assumption on the seasonal shape (additive or multiplicative), works for rates
+  as well as counts, and is immune to an outage on other weekdays. The price is a longer
+  warm-up (7 same weekdays = 7 weeks of daily runs) and, with `window=28`, a line fitted
+  over up to 28 weeks; per-weekday factors would warm up faster but break on metrics whose
+  level is 0 (a null rate that is always 0.0 has no ratio) and need as many weeks to be
+  estimated robustly. The mode is meant for daily runs.
+* Minimum history: below `min_points` usable points (finite values strictly before `at`)
+  the verdict is NOT_ENOUGH_HISTORY with the count in the reason: never a guess, never a
+  false alarm. `min_points` must be at least 3, because a line through two points has no
+  residuals to measure a spread with.
+* Non-negative metrics: when every point in the window is >= 0 (counts, rates, distinct
+  counts), the expected value and the lower bound are not extrapolated below 0.
+* A value that is not finite (the mean of a column that became entirely NULL, say) is
+  ANOMALOUS once there is enough history, since the history's values were finite.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from dq_checks.history.robust import fit_trend
+from dq_checks.history.series import Point, days_before, finite_points, usable_before
+from dq_checks.render.numbers import format_number
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MIN_ROBUST_POINTS = 3
+Seasonality = Literal["none", "day_of_week"]
+
+
+class Verdict(StrEnum):
+    """What a history detector concluded."""
+
+    NORMAL = "normal"
+    ANOMALOUS = "anomalous"
+    NOT_ENOUGH_HISTORY = "not_enough_history"
+
+
+@dataclass(frozen=True)
+class HistoryJudgement:
+    """A verdict with the numbers behind it, so that a report can show why, not only what."""
+
+    verdict: Verdict
+    method: str
+    value: float
+    expected: float | None
+    """The centre the value was compared with."""
+    lower: float | None
+    """The normal range, when there is one."""
+    upper: float | None
+    points_used: int
+    reason: str
+    """One human sentence: why normal, anomalous or skipped."""
+
+
+def ratio_to_recent_mean(
+    value: float, history: Sequence[Point], *, runs: int = 7, low: float = 0.5, high: float = 2.0
+) -> HistoryJudgement:
+    """Anomalous when `value` is below `low` x or above `high` x the mean of the last `runs` points.
+
+    Needs at least one finite earlier point (with fewer than `runs` it uses those it has);
+    with none the verdict is NOT_ENOUGH_HISTORY. The bounds are strict: exactly half the mean
+    is normal. When the mean is 0 the range is 0 .. 0, so any other value is anomalous. Meant
+    for non-negative metrics such as row counts; for a negative mean the bounds are swapped
+    so that lower <= upper.
+    """
+    if runs < 1:
+        raise ValueError(f"runs must be at least 1, got {runs}")
+    if not 0 <= low < high:
+        raise ValueError(f"need 0 <= low < high, got low={low}, high={high}")
+    method = f"ratio to mean of last {runs} runs"
+    recent = finite_points(history)[-runs:]
+    if not recent:
+        return skipped(method, value, needs=1, has=0, kind="")
+    mean = math.fsum(p.value for p in recent) / len(recent)
+    lower, upper = sorted((low * mean, high * mean))
+    place = where(value, lower, upper)
+    verdict = Verdict.NORMAL if place == "within" else Verdict.ANOMALOUS
+    reason = (
+        f"{format_number(value)} is {place} the range {format_number(lower)} .. {format_number(upper)} "
+        f"({low:g} x to {high:g} x the mean {format_number(mean)} of the last {plural(len(recent), 'run')})"
+    )
+    return HistoryJudgement(verdict, method, value, mean, lower, upper, len(recent), reason)
+
+
+def robust_judgement(
+    value: float,
+    at: datetime,
+    history: Sequence[Point],
+    *,
+    window: int = 28,
+    min_points: int = 7,
+    threshold: float = 3.5,
+    seasonality: Seasonality = "none",
+) -> HistoryJudgement:
+    """Anomalous when `value`, observed at `at`, is more than `threshold` robust z from the trend.
+
+    The reference is the last `window` usable points before `at` (with "day_of_week", the
+    last `window` on the weekday of `at`); robust z = |value - expected| / scale, where
+    expected is the Theil-Sen line at `at` and scale is 1.4826 x the residuals' MAD, floored
+    and widened for prediction (`dq_checks.history.robust`). The module docstring says why.
+    """
+    validate_robust(at, window, min_points, threshold, seasonality)
+    seasonal = seasonality == "day_of_week"
+    method = f"robust z (median/MAD of Theil-Sen residuals, {window}-point window" + (
+        ", day-of-week)" if seasonal else ")"
+    )
+    pool = usable_before(history, at)
+    kind = ""
+    if seasonal:
+        kind = WEEKDAYS[at.weekday()] + " "
+        pool = [p for p in pool if p.at.astimezone(at.tzinfo).weekday() == at.weekday()]
+    recent = pool[-window:]
+    if len(recent) < min_points:
+        return skipped(method, value, needs=min_points, has=len(recent), kind=kind)
+    fit = fit_trend([days_before(p, at) for p in recent], [p.value for p in recent])
+    non_negative = all(p.value >= 0 for p in recent)
+    expected = max(fit.expected, 0.0) if non_negative else fit.expected
+    reach = threshold * fit.scale
+    lower = max(expected - reach, 0.0) if non_negative else expected - reach
+    upper = expected + reach
+    score = abs(value - expected) / fit.scale if math.isfinite(value) else math.inf
+    verdict = Verdict.ANOMALOUS if score > threshold else Verdict.NORMAL
+    reason = (
+        f"{format_number(value)} is {where(value, lower, upper)} the normal range "
+        f"{format_number(lower)} .. {format_number(upper)}: robust z {score:.1f} "
+        f"{'>' if verdict is Verdict.ANOMALOUS else '<='} {threshold:g} around {format_number(expected)}, "
+        "expected "
+        f"from the trend ({format_number(fit.slope)} per day) of the last {plural(len(recent), kind + 'run')}"
+    )
+    return HistoryJudgement(verdict, method, value, expected, lower, upper, len(recent), reason)
+
+
+def validate_robust(at: datetime, window: int, min_points: int, threshold: float, seasonality: str) -> None:
+    """Reject settings under which the detector could not keep its promises."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"at must be timezone-aware, got {at.isoformat()}")
+    if not MIN_ROBUST_POINTS <= min_points <= window:
+        raise ValueError(f"need {MIN_ROBUST_POINTS} <= min_points <= window, got {min_points}, {window}")
+    if not threshold > 0:
+        raise ValueError(f"threshold must be positive, got {threshold}")
+    if seasonality not in ("none", "day_of_week"):
+        raise ValueError(f"seasonality must be 'none' or 'day_of_week', got {seasonality!r}")
+
+
+def skipped(method: str, value: float, *, needs: int, has: int, kind: str) -> HistoryJudgement:
+    """The verdict for too little history: says how much is needed and how much there is."""
+    reason = f"needs {plural(needs, f'earlier {kind}run')}, has {has}"
+    return HistoryJudgement(Verdict.NOT_ENOUGH_HISTORY, method, value, None, None, None, has, reason)
+
+
+def where(value: float, lower: float, upper: float) -> str:
+    """'below', 'above' or 'within' the range; a non-finite value is 'outside' it."""
+    if not math.isfinite(value):
+        return "outside"
+    if value < lower:
+        return "below"
+    return "above" if value > upper else "within"
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 earlier run', '7 earlier runs'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -1,0 +1,40 @@
+"""Earlier runs of a table, as plain values: what the history detectors learn from.
+
+The Dagster wiring reads them from the instance's event log; everything here is pure.
+A table checked twice without new data would otherwise count its data twice, so the
+history keeps one run per data version: the first run that saw it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class PastRun:
+    """One earlier run: when it ran (by the injected clock), the data version it saw, its metrics."""
+
+    at: datetime
+    data_version: str | None
+    row_count: float | None
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    schema: tuple[tuple[str, str], ...] | None = None
+
+
+def one_per_version(runs: Sequence[PastRun], *, current_version: str | None) -> list[PastRun]:
+    """Oldest first; one run per data version (the first to see it); the current version left out."""
+    first_seen: dict[str | None, PastRun] = {}
+    for run in sorted(runs, key=lambda r: r.at):
+        key = run.data_version if run.data_version is not None else f"run@{run.at.isoformat()}"
+        first_seen.setdefault(key, run)
+    return [run for key, run in first_seen.items() if current_version is None or key != current_version]
+
+
+def previous_schema(runs: Sequence[PastRun]) -> tuple[tuple[str, str], ...] | None:
+    """The column schema of the most recent earlier run that recorded one."""
+    for run in sorted(runs, key=lambda r: r.at, reverse=True):
+        if run.schema is not None:
+            return run.schema
+    return None
