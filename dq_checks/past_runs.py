@@ -38,3 +38,15 @@ def previous_schema(runs: Sequence[PastRun]) -> tuple[tuple[str, str], ...] | No
         if run.schema is not None:
             return run.schema
     return None
+
+
+def first_seen(runs: Sequence[PastRun], version: str | None) -> datetime | None:
+    """When a data version was first checked; unchanged data is judged as of that moment.
+
+    Re-checking the same snapshot days later must not change the history's verdict on it
+    (the trend would otherwise be extrapolated further and further away from it).
+    """
+    if version is None:
+        return None
+    seen = [run.at for run in runs if run.data_version == version]
+    return min(seen) if seen else None

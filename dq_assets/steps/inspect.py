@@ -18,7 +18,7 @@ from dq_checks.anomalies import Anomaly, detect_anomalies
 from dq_checks.config.columns import unknown_columns
 from dq_checks.config.loader import DefinedTable
 from dq_checks.freshness import freshness_result, judge_freshness
-from dq_checks.past_runs import PastRun, one_per_version, previous_schema
+from dq_checks.past_runs import PastRun, first_seen, one_per_version, previous_schema
 from dq_checks.profile import TableProfile
 from dq_checks.profile.profiler import profile_and_measure
 from dq_checks.redaction import redact_anomalies, redact_profile
@@ -97,8 +97,9 @@ def inspect_table(
         )
     profile = measured.profile
     history = one_per_version(past, current_version=description.data_version)
+    judged_at = first_seen(past, description.data_version) or moment
     anomalies = detect_anomalies(profile, spec.anomalies)
-    anomalies += drift_anomalies(profile, moment, history, spec.history, spec.anomalies)
+    anomalies += drift_anomalies(profile, judged_at, history, spec.history, spec.anomalies)
     duration = time.perf_counter() - started
     problems = unknown_columns(defined, description)
     pii = set(spec.pii_columns)
@@ -110,7 +111,7 @@ def inspect_table(
     ]
     if spec.freshness is not None:
         checks.append(_freshness(defined, description, profile, moment))
-    checks.append(volume_result(profile.row_count, moment, history, spec.volume, spec.history))
+    checks.append(volume_result(profile.row_count, judged_at, history, spec.volume, spec.history))
     current_schema = tuple((c.name, c.data_type) for c in description.columns)
     checks.append(schema_result(previous_schema(history), current_schema, spec.schema_change))
     scores = None

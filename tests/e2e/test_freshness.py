@@ -1,0 +1,123 @@
+"""Freshness is measured on the data's own last update, and a breach is caught without a check run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+import pyarrow as pa
+import pytest
+
+from dq_assets.definitions import build_definitions
+from dq_assets.sensors import FRESHNESS_SENSOR, due_run_requests
+from dq_assets.source_resources import CLOCK_RESOURCE_KEY, default_resources
+from dq_assets.table_asset import build_table_asset
+from dq_checks.config import load_table_specs
+from dq_resources.clock import ClockResource
+from dq_resources.iceberg.catalogs import load_named_catalog
+from dq_resources.iceberg.clock import snapshot_clock
+
+
+def make_table(catalog_name: str, committed: datetime, name: str = "t") -> None:
+    catalog = load_named_catalog(catalog_name)
+    catalog.create_namespace_if_not_exists("ns")
+    table = catalog.create_table(f"ns.{name}", schema=pa.schema([("id", pa.int64())]))
+    with snapshot_clock(committed):
+        table.append(pa.table({"id": pa.array([1, 2, 3], pa.int64())}))
+
+
+def define(folder: Path, catalog_name: str, freshness: str, name: str = "t") -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.yaml").write_text(
+        f"table: {name}\nsource: {{type: iceberg, catalog: {catalog_name}, identifier: ns.{name}}}\n"
+        f"schedule: '0 * * * *'\nfreshness: {freshness}\n"
+    )
+    return folder
+
+
+def freshness_of(result: dg.ExecuteInProcessResult) -> dg.AssetCheckEvaluation:
+    return next(e for e in result.get_asset_check_evaluations() if e.check_name == "freshness")
+
+
+def run(folder: Path, instance: dg.DagsterInstance, now: datetime | None = None) -> dg.ExecuteInProcessResult:
+    loaded = load_table_specs(folder)
+    defined = loaded.tables[0]
+    resources = default_resources()
+    if now is not None:
+        resources[CLOCK_RESOURCE_KEY] = ClockResource(fixed_now=now.isoformat())
+    asset = build_table_asset(defined, {defined.spec.table: defined})
+    return dg.materialize([asset], instance=instance, resources=resources)
+
+
+@pytest.mark.parametrize(
+    ("age_hours", "outcome", "severity"),
+    [(1, "pass", None), (13, "fail", "WARN"), (72, "fail", "ERROR")],
+)
+def test_age_is_the_snapshots_not_the_checks(
+    scratch_catalog: str, tmp_path: Path, age_hours: int, outcome: str, severity: str | None
+) -> None:
+    now = datetime.now(tz=UTC)
+    make_table(scratch_catalog, now - timedelta(hours=age_hours))
+    folder = define(tmp_path / "defs", scratch_catalog, "{max_age_hours: 24, warn_after_hours: 12}")
+    evaluation = freshness_of(run(folder, dg.DagsterInstance.ephemeral()))
+    # Checked this very second, yet a 3-day-old snapshot is stale: age is the data's own.
+    assert evaluation.metadata["dq/outcome"].value == outcome
+    if severity is not None:
+        assert evaluation.severity.value == severity
+    assert evaluation.metadata["age_hours"].value == pytest.approx(age_hours, abs=0.05)
+    assert evaluation.metadata["last_updated_from"].value == "snapshot commit time"
+
+
+def test_a_deadline_cron_sla(scratch_catalog: str, tmp_path: Path) -> None:
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 13:00 in Paris; the last 09:00 deadline was 08:00 UTC
+    make_table(scratch_catalog, datetime(2026, 11, 22, 7, 0, tzinfo=UTC))  # before 08:00 UTC yesterday: late
+    folder = define(
+        tmp_path / "defs",
+        scratch_catalog,
+        "{max_age_hours: 24, deadline_cron: '0 9 * * *', timezone: Europe/Paris}",
+    )
+    evaluation = freshness_of(run(folder, dg.DagsterInstance.ephemeral(), now))
+    assert (evaluation.metadata["dq/outcome"].value, evaluation.severity.value) == ("fail", "ERROR")
+
+
+def test_dagster_freshness_policy_mirrors_the_sla(scratch_catalog: str, tmp_path: Path) -> None:
+    folder = define(tmp_path / "defs", scratch_catalog, "{max_age_hours: 6, warn_after_hours: 3}")
+    node = build_definitions(folder).resolve_asset_graph().get(dg.AssetKey("t"))
+    policy = node.freshness_policy
+    assert isinstance(policy, dg.FreshnessPolicy)
+    assert policy.fail_window.to_timedelta() == timedelta(hours=6)
+    assert policy.warn_window.to_timedelta() == timedelta(hours=3)
+
+
+def test_the_sensor_catches_a_breach_without_any_run(scratch_catalog: str, tmp_path: Path) -> None:
+    committed = datetime.now(tz=UTC) - timedelta(hours=3)
+    make_table(scratch_catalog, committed)
+    folder = define(tmp_path / "defs", scratch_catalog, "{max_age_hours: 1, warn_after_hours: 0.5}")
+    defs = build_definitions(folder)
+    instance = dg.DagsterInstance.ephemeral()
+    # The last check ran ten minutes after the commit, when the data was fresh; then the
+    # schedule was off: no run since.
+    first = freshness_of(run(folder, instance, committed + timedelta(minutes=10)))
+    assert first.metadata["dq/outcome"].value == "pass"
+    assert first.metadata["fail_at"].value == pytest.approx((committed + timedelta(hours=1)).timestamp())
+
+    sensor = defs.resolve_sensor_def(FRESHNESS_SENSOR)
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    result = sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+    (request,) = result.run_requests
+    assert request.job_name == "t_checks"
+    assert request.run_key.endswith(":ERROR")
+
+    # The run the sensor asked for measures the data again and records the breach...
+    job = defs.resolve_job_def(request.job_name)
+    job.execute_in_process(instance=instance, tags=request.tags)
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [dg.AssetCheckKey(dg.AssetKey("t"), "freshness")]
+    )
+    evaluation = next(iter(latest.values())).event.dagster_event.event_specific_data
+    assert (evaluation.passed, evaluation.severity) == (False, dg.AssetCheckSeverity.ERROR)
+    # ...after which the sensor has nothing more to ask for.
+    again = sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+    assert again.run_requests == []
+    assert due_run_requests(instance, load_table_specs(folder).tables, datetime.now(tz=UTC)) == []
