@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from dq_checks.anomalies.history import HistoryStatus, robust_outlier
 from dq_checks.dqdl.ast import Comparison, Number, Rule, String
+from dq_checks.history import Point, Verdict, robust_judgement
 from dq_checks.metrics import AggregateMetric
 from dq_checks.render.numbers import format_number
 from dq_checks.results.model import Outcome
@@ -35,17 +36,23 @@ class DetectAnomaliesRule:
         if value is None:
             return RuleOutcome(Outcome.FAIL, f"{self.label} has no value", None)
         history = list(evidence.history(LOOKBACK))
-        verdict = robust_outlier(value, history, min_points=MIN_POINTS)
-        details = {"history_points": verdict.points}
-        if verdict.status is HistoryStatus.NOT_ENOUGH_HISTORY:
+        # The rule's history is one value per earlier run, most recent first: the detector's
+        # time axis is the run index (one run a day), which is all a rule's history knows.
+        anchor = datetime(2000, 1, 1, tzinfo=UTC)
+        points = [Point(anchor - timedelta(days=i + 1), v) for i, v in enumerate(history)][::-1]
+        verdict = robust_judgement(value, anchor, points, window=LOOKBACK, min_points=MIN_POINTS)
+        details: dict[str, object] = {"history_points": len(history)}
+        if verdict.verdict is Verdict.NOT_ENOUGH_HISTORY:
             message = (
                 f"{self.label} = {format_number(value)}; needs {MIN_POINTS} earlier runs to learn from, "
-                f"has {verdict.points}"
+                f"has {len(history)}"
             )
             return RuleOutcome(Outcome.SKIP, message, value, details)
-        details.update(median=verdict.median, mad=verdict.mad, lower=verdict.lower, upper=verdict.upper)
+        details.update(
+            expected=verdict.expected, lower=verdict.lower, upper=verdict.upper, method=verdict.method
+        )
         normal = f"[{format_number(verdict.lower)}, {format_number(verdict.upper)}]"
-        if verdict.status is HistoryStatus.ANOMALOUS:
+        if verdict.verdict is Verdict.ANOMALOUS:
             message = f"{self.label} = {format_number(value)} is outside its learned range {normal}"
             return RuleOutcome(Outcome.FAIL, message, value, {**details, "condition": f"within {normal}"})
         message = f"{self.label} = {format_number(value)} is within its learned range {normal}"
