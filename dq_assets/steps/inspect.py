@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from dq_assets.check_names import check_names_for
@@ -110,7 +110,9 @@ def inspect_table(
         *(rule_result(definition, outcome) for definition, outcome in judged),
     ]
     if spec.freshness is not None:
-        checks.append(_freshness(defined, description, profile, moment))
+        freshness_check, last_updated = _freshness(defined, description, profile, moment)
+        checks.append(freshness_check)
+        description = replace(description, last_updated=last_updated)
     checks.append(volume_result(profile.row_count, judged_at, history, spec.volume, spec.history))
     current_schema = tuple((c.name, c.data_type) for c in description.columns)
     checks.append(schema_result(previous_schema(history), current_schema, spec.schema_change))
@@ -124,8 +126,12 @@ def inspect_table(
 
 def _freshness(
     defined: DefinedTable, description: TableDescription, profile: TableProfile, now: datetime
-) -> CheckResult:
-    """Freshness on the data's own time: the snapshot's commit, or max(timestamp_column)."""
+) -> tuple[CheckResult, datetime | None]:
+    """Freshness on the data's own time: the snapshot's commit, or max(timestamp_column).
+
+    Returns the check and the last update it measured, which the asset's metadata then
+    carries as `dagster/last_updated_timestamp`, so the UI shows the same time.
+    """
     spec = defined.spec.freshness
     assert spec is not None
     column = spec.timestamp_column
@@ -135,11 +141,10 @@ def _freshness(
         profiled = profile.columns.get(column)
         if profiled is None or profiled.kind.value != "temporal":
             where = defined.where("freshness", "timestamp_column")
-            return error_result(
-                FRESHNESS_CHECK, f"{where}: freshness.timestamp_column {column!r} is not a timestamp column"
-            )
+            message = f"{where}: freshness.timestamp_column {column!r} is not a timestamp column"
+            return error_result(FRESHNESS_CHECK, message), description.last_updated
         last_updated, source = _instant(profiled.max), f"max({column})"
-    return freshness_result(judge_freshness(spec, last_updated, now), spec, source)
+    return freshness_result(judge_freshness(spec, last_updated, now), spec, source), last_updated
 
 
 def _instant(value: object) -> datetime | None:

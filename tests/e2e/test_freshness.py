@@ -121,3 +121,29 @@ def test_the_sensor_catches_a_breach_without_any_run(scratch_catalog: str, tmp_p
     again = sensor(dg.build_sensor_context(instance=instance, definitions=defs))
     assert again.run_requests == []
     assert due_run_requests(instance, load_table_specs(folder).tables, datetime.now(tz=UTC)) == []
+
+
+def test_a_timestamp_column_is_the_data_time_when_named(scratch_catalog: str, tmp_path: Path) -> None:
+    now = datetime.now(tz=UTC)
+    catalog = load_named_catalog(scratch_catalog)
+    catalog.create_namespace("ns")
+    schema = pa.schema([("id", pa.int64()), ("updated_at", pa.timestamp("us", tz="UTC"))])
+    table = catalog.create_table("ns.t", schema=schema)
+    # planted: the snapshot is fresh, but the newest row was updated 30 hours ago
+    table.append(
+        pa.table(
+            {"id": [1, 2], "updated_at": [now - timedelta(hours=40), now - timedelta(hours=30)]},
+            schema=schema,
+        )
+    )
+    folder = define(tmp_path / "defs", scratch_catalog, "{max_age_hours: 24, timestamp_column: updated_at}")
+    result = run(folder, dg.DagsterInstance.ephemeral())
+    evaluation = freshness_of(result)
+    assert (evaluation.metadata["dq/outcome"].value, evaluation.severity.value) == ("fail", "ERROR")
+    assert evaluation.metadata["last_updated_from"].value == "max(updated_at)"
+    assert evaluation.metadata["age_hours"].value == pytest.approx(30, abs=0.05)
+    (event,) = result.get_asset_materialization_events()
+    stamp = event.event_specific_data.materialization.metadata["dagster/last_updated_timestamp"].value
+    assert stamp == pytest.approx(
+        (now - timedelta(hours=30)).timestamp(), abs=1
+    )  # the UI shows the same time
