@@ -10,6 +10,7 @@ from dq_assets.check_names import CHECK_DESCRIPTIONS, check_names_for
 from dq_assets.past_runs import CHECKED_AT_KEY
 from dq_assets.source_resources import CLOCK_RESOURCE_KEY, open_table, source_resource_key
 from dq_checks.config.loader import DefinedTable
+from dq_checks.rules.references import references_of
 from dq_resources.sources import OpenedTable, SourceUnavailable
 
 HISTORY_RUNS_READ = 200
@@ -61,8 +62,6 @@ def build_table_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable]
     `catalog` holds every monitored table, so rules can read the tables they reference.
     """
     spec = defined.spec
-    from dq_assets.steps.inspect import references_of
-
     referenced = [catalog[name] for name in references_of(defined) if name in catalog]
     resource_keys = {
         CLOCK_RESOURCE_KEY,

@@ -9,7 +9,7 @@ Nothing here imports Dagster; the asset and the CLI both report what this return
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -27,9 +27,9 @@ from dq_checks.results.builders import anomalies_result, error_result, profile_r
 from dq_checks.results.history_results import drift_anomalies, volume_result
 from dq_checks.results.names import FRESHNESS_CHECK
 from dq_checks.results.rule_results import quality_score_result, rule_result
-from dq_checks.rules.compile import reference_needs
 from dq_checks.rules.evaluate import judge_rules, plan_rules
 from dq_checks.rules.model import History, ReferenceTable, TableContext, no_history
+from dq_checks.rules.references import references_of
 from dq_checks.rules.scores import Scores, score
 from dq_checks.schema import TableDescription
 from dq_checks.schema_change import schema_result
@@ -178,9 +178,3 @@ def _references(
 def unreadable_results(defined: DefinedTable, message: str) -> list[CheckResult]:
     """Every check of a table whose source could not be read is an error with the cause."""
     return [error_result(name, message) for name in check_names_for(defined)]
-
-
-def references_of(defined: DefinedTable) -> Mapping[str, set[str] | None]:
-    """The monitored tables this table's rules read (for resource wiring and lineage)."""
-    parsed = [rule.rule for rule in defined.rules if rule.rule is not None]
-    return reference_needs(parsed, set(defined.spec.deps))

@@ -5,23 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dq_checks.dqdl.ast import Composite, RuleExpr, leaf_rules
+from dq_checks.dqdl.ast import Composite, RuleExpr
 from dq_checks.dqdl.printer import rule_text
 from dq_checks.metrics import AggregateMetric
 from dq_checks.results.model import Outcome
-from dq_checks.rules.kinds.cross_table import compile_cross_table, referenced_tables
-from dq_checks.rules.kinds.custom_sql import compile_custom_sql, custom_sql_tables
+from dq_checks.rules.kinds.cross_table import compile_cross_table
+from dq_checks.rules.kinds.custom_sql import compile_custom_sql
 from dq_checks.rules.kinds.grouped import compile_grouped
 from dq_checks.rules.kinds.learned import compile_detect_anomalies
 from dq_checks.rules.kinds.row_level import compile_row_level
 from dq_checks.rules.kinds.scalar import compile_scalar
 from dq_checks.rules.model import CompiledRule, Evidence, RuleError, RuleOutcome, TableContext
+from dq_checks.rules.references import CROSS_TABLE
 
 ROW_LEVEL = frozenset({"ColumnValues", "ColumnLength", "ColumnDataType", "DataFreshness"})
 GROUPED = frozenset({"IsUnique", "Uniqueness", "IsPrimaryKey", "UniqueValueRatio", "Entropy"})
-CROSS_TABLE = frozenset(
-    {"ReferentialIntegrity", "DatasetMatch", "SchemaMatch", "RowCountMatch", "AggregateMatch"}
-)
 
 
 def compile_rule(rule: RuleExpr, context: TableContext) -> CompiledRule:
@@ -40,21 +38,6 @@ def compile_rule(rule: RuleExpr, context: TableContext) -> CompiledRule:
     if kind == "DetectAnomalies":
         return compile_detect_anomalies(rule, context)
     return compile_scalar(rule, context)
-
-
-def reference_needs(rules: Sequence[RuleExpr], readable_tables: set[str]) -> dict[str, set[str] | None]:
-    """The other tables the rules read, with the columns needed (None: all of them)."""
-    needs: dict[str, set[str] | None] = {}
-    for leaf in (leaf for rule in rules for leaf in leaf_rules(rule)):
-        found: dict[str, set[str] | None] = referenced_tables(leaf) if leaf.rule_type in CROSS_TABLE else {}
-        if leaf.rule_type == "CustomSql":
-            found = dict.fromkeys(custom_sql_tables(leaf, readable_tables))
-        for table, columns in found.items():
-            if columns is None or (table in needs and needs[table] is None):
-                needs[table] = None
-            else:
-                needs[table] = (needs.get(table) or set()) | columns
-    return needs
 
 
 @dataclass(frozen=True)
