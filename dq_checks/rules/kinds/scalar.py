@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from dq_checks.dqdl.ast import Comparison, Condition, Number, Rule, String
 from dq_checks.metrics import AggregateMetric, MetricValues
-from dq_checks.metrics.sql import count_distinct, count_non_null
+from dq_checks.metrics.sql import column, count_distinct, count_non_null
 from dq_checks.profile.column_metrics import statistic_value
 from dq_checks.profile.values import as_float
 from dq_checks.rules.conditions import describe
@@ -87,7 +87,7 @@ def compile_scalar(rule: Rule, context: TableContext) -> ScalarRule:
     if kind in ("Completeness", "IsComplete"):
         name = _param(rule, 0)
         context.column(name)
-        present = AggregateMetric(count_non_null(only_where(_column(name), where)))
+        present = AggregateMetric(count_non_null(only_where(column(name), where)))
         rows = AggregateMetric(rows_in_scope(where))
 
         def nulls(evidence: Evidence) -> dict[str, int]:
@@ -137,12 +137,6 @@ _STATISTICS: dict[str, Callable[[exp.Expression], exp.Expression]] = {
 }
 
 
-def _column(name: str) -> exp.Expression:
-    from dq_checks.metrics.sql import column
-
-    return column(name)
-
-
 def _required(condition: Condition | None) -> Condition:
     if condition is None:
         raise RuleError("this rule needs a condition")
@@ -161,7 +155,7 @@ def _distinct_count(rule: Rule, context: TableContext, where: exp.Expression | N
             return None if count is None else float(count)
 
         return ScalarRule(label, _required(rule.condition), from_profile)
-    metric = AggregateMetric(count_distinct(only_where(_column(name), where)), heavy=True)
+    metric = AggregateMetric(count_distinct(only_where(column(name), where)), heavy=True)
     return ScalarRule(label, _required(rule.condition), _value_of(metric), (metric,))
 
 
