@@ -1,4 +1,4 @@
-"""The code location: every table definition becomes an asset, a job and a schedule."""
+"""The code location: assets, jobs and schedules per table; the freshness and alert sensors."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from dq_assets.alerting.sensors import ALERT_STORE_RESOURCE_KEY, build_alert_sensors
+from dq_assets.alerting.settings import alert_store_resource, load_alerting_for
 from dq_assets.schedules import build_schedule, build_table_job
 from dq_assets.sensors import build_freshness_sensor
 from dq_assets.source_resources import default_resources
@@ -14,13 +16,18 @@ from dq_checks.config import default_config_dir, load_table_specs
 
 
 def build_definitions(config_dir: Path | None = None) -> dg.Definitions:
-    """Load every definition in `config_dir` ($DQ_CONFIG_DIR, or the packaged demo folder).
+    """Load every definition in `config_dir` ($DQ_CONFIG_DIR, or the packaged demo) and alerts.yaml.
+
+    The alerting settings are read beside the folder.
 
     An invalid file stops the load with every problem listed as `path:line: message`:
     a table is never silently dropped.
     """
-    loaded = load_table_specs(config_dir or default_config_dir())
+    config_dir = config_dir or default_config_dir()
+    loaded = load_table_specs(config_dir)
     loaded.raise_for_problems()
+    alerting = load_alerting_for(config_dir, loaded)
+    alerting.raise_for_problems()
     catalog = {table.spec.table: table for table in loaded.tables}
     assets = [build_table_asset(table, catalog) for table in loaded.tables]
     jobs = {table.spec.table: build_table_job(table.spec) for table in loaded.tables}
@@ -29,12 +36,16 @@ def build_definitions(config_dir: Path | None = None) -> dg.Definitions:
     ]
     watched = [table for table in loaded.tables if table.spec.freshness is not None]
     sensors = [build_freshness_sensor(watched, [jobs[t.spec.table] for t in watched])] if watched else []
+    sensors.extend(build_alert_sensors(alerting))
     return dg.Definitions(
         assets=assets,
         jobs=list(jobs.values()),
         schedules=schedules,
         sensors=sensors,
-        resources=default_resources(),
+        resources={
+            **default_resources(),
+            ALERT_STORE_RESOURCE_KEY: alert_store_resource(alerting.config.store),
+        },
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from dq_assets.cli.alerts import alerts_group
 from dq_assets.cli.rules_gx import rules_group
 from dq_checks.config import default_config_dir, load_table_specs
 from dq_checks.config.loader import LoadedConfig
@@ -98,6 +99,7 @@ def seed(catalog: str, force: bool) -> None:
 
 
 cli.add_command(rules_group)
+cli.add_command(alerts_group)
 
 
 if __name__ == "__main__":

@@ -99,34 +99,45 @@ def load_table_specs(directory: Path) -> LoadedConfig:
     return LoadedConfig(tuple(accepted), tuple(problems + cross_problems))
 
 
-def _load_file(path: Path) -> tuple[DefinedTable | None, list[ConfigProblem]]:
+def read_yaml_document(path: Path) -> tuple[object | None, list[ConfigProblem]]:
+    """The round-trip document of `path` (which remembers lines), or the problem that stops it."""
     try:
-        document = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+        return YAML(typ="rt").load(path.read_text(encoding="utf-8")), []
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
         return None, [ConfigProblem(path, line, f"invalid YAML: {error.problem or error.context}")]
     except YAMLError as error:
         return None, [ConfigProblem(path, 1, f"invalid YAML: {error}")]
+
+
+def validation_problems(path: Path, document: object, error: ValidationError) -> list[ConfigProblem]:
+    """Each pydantic error as `path:line: message`, the line found from the error's location."""
+    return [
+        ConfigProblem(path, line_of(document, detail["loc"]), _describe(detail)) for detail in error.errors()
+    ]
+
+
+def plain(node: object) -> object:
+    """Ruamel's commented containers as plain dicts and lists, for pydantic."""
+    if isinstance(node, dict):
+        return {str(k): plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [plain(v) for v in node]
+    return node
+
+
+def _load_file(path: Path) -> tuple[DefinedTable | None, list[ConfigProblem]]:
+    document, problems = read_yaml_document(path)
+    if problems:
+        return None, problems
     if not isinstance(document, dict):
         return None, [ConfigProblem(path, 1, "a table definition must be a YAML mapping with a 'table:' key")]
     try:
-        spec = TableSpec.model_validate(_plain(document))
+        spec = TableSpec.model_validate(plain(document))
     except ValidationError as error:
-        return None, [
-            ConfigProblem(path, line_of(document, detail["loc"]), _describe(detail))
-            for detail in error.errors()
-        ]
+        return None, validation_problems(path, document, error)
     return DefinedTable(spec, path, document), []
-
-
-def _plain(node: object) -> object:
-    """Ruamel's commented containers as plain dicts and lists, for pydantic."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
 
 
 def _describe(detail: ErrorDetails) -> str:

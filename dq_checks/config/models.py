@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import croniter
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dq_checks.alerts.model import AlertSeverity
+
 TABLE_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*$")
 GROUP_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -123,6 +125,16 @@ class RuleEntry(StrictModel):
     blocking: bool = False
 
 
+class AlertRouting(StrictModel):
+    """Where a table's alerts go: `alerts: {channels: [...], min_severity: warn}`.
+
+    Channel names refer to `alerts.yaml`; `log` is built in.
+    """
+
+    channels: tuple[str, ...] = ("log",)
+    min_severity: AlertSeverity = AlertSeverity.WARN
+
+
 class Detector(StrEnum):
     """The anomaly detectors that look at a single profile."""
 
@@ -211,6 +223,7 @@ class TableSpec(StrictModel):
     history: HistorySettings = Field(default_factory=HistorySettings)
     volume: VolumeSettings = Field(default_factory=VolumeSettings)
     schema_change: SchemaChangeSettings = Field(default_factory=SchemaChangeSettings)
+    alerts: AlertRouting | None = None
 
     @field_validator("table")
     @classmethod

@@ -1,0 +1,31 @@
+"""The alerting settings for a definitions folder, and the store resource they name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from dq_checks.config.alerting import AlertStoreSpec
+from dq_checks.config.alerting_loader import LoadedAlerting, alerting_config_path, load_alerting
+from dq_checks.config.loader import LoadedConfig
+from dq_resources.alerts import AlertStore
+from dq_resources.alerts.resource import DEFAULT_STORE_URL, AlertStoreResource
+
+
+def load_alerting_for(config_dir: Path, loaded: LoadedConfig) -> LoadedAlerting:
+    """`alerts.yaml` beside `config_dir` (or `$DQ_ALERTS_CONFIG`), checked against the loaded tables."""
+    return load_alerting(alerting_config_path(config_dir), loaded.tables)
+
+
+def alert_store_resource(spec: AlertStoreSpec) -> AlertStoreResource:
+    """`url_env` becomes an EnvVar (the password stays out of the UI); else `url`; else the sqlite default."""
+    if spec.url_env is not None:
+        return AlertStoreResource(url=dg.EnvVar(spec.url_env))
+    return AlertStoreResource(url=spec.url or DEFAULT_STORE_URL)
+
+
+def open_alert_store(alerting: LoadedAlerting) -> AlertStore:
+    """The configured store outside Dagster (the CLI): its EnvVar resolved the way Dagster would."""
+    resource = alert_store_resource(alerting.config.store).process_config_and_initialize()
+    return resource.open()

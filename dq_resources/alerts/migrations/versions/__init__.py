@@ -1,0 +1,1 @@
+"""Alembic revisions of the alert store, oldest first."""

@@ -1,0 +1,32 @@
+"""The alert store as a Dagster resource."""
+
+from __future__ import annotations
+
+import threading
+
+import dagster as dg
+
+from dq_resources.alerts.store import AlertStore
+
+DEFAULT_STORE_URL = "sqlite:///.dq/alerts.db"
+"""A sqlite file beside the embedded warehouse; production points the store at Postgres."""
+
+_OPEN: dict[str, AlertStore] = {}
+_LOCK = threading.Lock()
+
+
+class AlertStoreResource(dg.ConfigurableResource):
+    """Where alerts persist: any SQLAlchemy URL (Postgres in production, a sqlite file by default).
+
+    Give a URL with a password as `dg.EnvVar(...)`, so it never shows in the UI.
+    """
+
+    url: str = DEFAULT_STORE_URL
+
+    def open(self) -> AlertStore:
+        """The store at `url`, migrated once per process and then reused across sensor ticks."""
+        with _LOCK:
+            store = _OPEN.get(self.url)
+            if store is None:
+                store = _OPEN[self.url] = AlertStore.connect(self.url)
+            return store

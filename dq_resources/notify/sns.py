@@ -1,0 +1,48 @@
+"""Amazon SNS: one publish per message, through boto3."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from dq_checks.alerts.messages import Notification
+from dq_resources.notify.base import Notifier, NotifierError
+
+MESSAGE_LIMIT = 250_000
+"""SNS takes messages up to 256 KiB."""
+
+
+class SnsNotifier(Notifier):
+    """Publishes to `topic_arn`; subscribers (email, SQS, Lambda, chat) receive the text or the JSON."""
+
+    topic_arn: str
+    region_name: str | None = None
+    endpoint_url: str | None = None
+
+    def send(self, notification: Notification, log: logging.Logger) -> None:
+        """Publish with the subject, the text as the default body and the JSON payload for SQS/Lambda."""
+        import boto3
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        region = self.region_name or self.topic_arn.split(":")[3]
+        client = boto3.client("sns", region_name=region, endpoint_url=self.endpoint_url)
+        body = json.dumps(
+            {
+                "default": notification.text[:MESSAGE_LIMIT],
+                "sqs": json.dumps(notification.payload(), default=str)[:MESSAGE_LIMIT],
+            }
+        )
+        try:
+            response = client.publish(
+                TopicArn=self.topic_arn,
+                Subject=notification.subject,
+                Message=body,
+                MessageStructure="json",
+                MessageAttributes={
+                    "table": {"DataType": "String", "StringValue": notification.table},
+                    "message_id": {"DataType": "String", "StringValue": notification.message_id},
+                },
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise NotifierError(f"sns {self.topic_arn}: {error}") from error
+        log.info(f"sent {notification.message_id} to sns {self.topic_arn} as {response.get('MessageId')}")
