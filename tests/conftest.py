@@ -13,8 +13,15 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    import dagster as dg
+
+    from tests.alert_world import AlertWorld
+    from tests.http_sink import HttpSink
 
 os.environ["YDATA_PROFILING_NO_ANALYTICS"] = "True"
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
@@ -100,3 +107,53 @@ def postgres_database(postgres_server_url: str) -> Iterator[str]:
         with admin.cursor() as cursor:
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         admin.close()
+
+
+# -- alerts: a Dagster instance and an alert store on the same backend, and a real HTTP receiver.
+# On Postgres the alert store shares the database with Dagster's own storage, as a small
+# deployment would: the store keeps its schema version in a table of its own.
+
+ALERT_TABLES = [f"t{i}" for i in range(5)]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[dg.DagsterInstance, str]]:
+    """A Dagster instance and an alert-store URL on the same backend."""
+    import dagster as dg
+
+    if request.param == "sqlite":
+        home = tmp_path / "dagster_home"
+        home.mkdir()
+        with dg.DagsterInstance.local_temp(str(home)) as instance:
+            yield instance, f"sqlite:///{tmp_path / 'alerts.db'}"
+        return
+    url = request.getfixturevalue("postgres_database")
+    home = tmp_path / "pg_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(
+        f'storage:\n  postgres:\n    postgres_url: "{url}"\ntelemetry:\n  enabled: false\n'
+    )
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        yield instance, url
+
+
+@pytest.fixture
+def sink() -> Iterator[HttpSink]:
+    from tests.http_sink import HttpSink
+
+    receiver = HttpSink().start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def world(backend: tuple[dg.DagsterInstance, str], sink: HttpSink, tmp_path: Path) -> Iterator[AlertWorld]:
+    """Five tables, every alert routed to the webhook sink."""
+    from dq_resources.alerts import AlertStore
+    from tests.alert_world import AlertWorld, load_alerting, webhook_alerts_yaml, write_definitions
+
+    instance, url = backend
+    folder = write_definitions(tmp_path / "defs", ALERT_TABLES, webhook_alerts_yaml(sink.url))
+    store = AlertStore.connect(url)
+    yield AlertWorld(instance, store, load_alerting(folder), sink)
+    store.dispose()

@@ -113,9 +113,37 @@ def read_yaml_document(path: Path) -> tuple[object | None, list[ConfigProblem]]:
 
 def validation_problems(path: Path, document: object, error: ValidationError) -> list[ConfigProblem]:
     """Each pydantic error as `path:line: message`, the line found from the error's location."""
-    return [
-        ConfigProblem(path, line_of(document, detail["loc"]), _describe(detail)) for detail in error.errors()
-    ]
+    problems = []
+    for detail in error.errors():
+        detail["loc"] = _document_location(document, detail["loc"])
+        problems.append(ConfigProblem(path, line_of(document, detail["loc"]), _describe(detail)))
+    return problems
+
+
+def _document_location(document: object, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """`loc` without the tags pydantic inserts for a tagged union (`channels.ops.slack.colour`).
+
+    Such a tag is no key of the YAML: it is the value of the mapping's discriminator key, and more
+    of the location (inside the chosen model) follows it.
+    """
+    kept: list[str | int] = []
+    node = document
+    for index, part in enumerate(loc):
+        is_tag = isinstance(node, dict) and part not in node and part in _string_values(node)
+        if is_tag and index < len(loc) - 1:
+            continue
+        kept.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(kept)
+
+
+def _string_values(mapping: dict) -> set[str]:
+    return {value for value in mapping.values() if isinstance(value, str)}
 
 
 def plain(node: object) -> object:

@@ -409,7 +409,7 @@ class AlertStore:
             EventKind.SNOOZED,
             by,
             now,
-            f"until {until.isoformat()}",
+            note=f"until {until.isoformat()}",
             until=until,
         )
 

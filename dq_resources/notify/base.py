@@ -23,9 +23,11 @@ class Notifier(dg.ConfigurableResource):
         """Deliver `notification`, or raise NotifierError; `log` is the sensor's (or the CLI's) logger."""
 
 
-_URL_TAIL = re.compile(r"(https?://[^/\s]+)/[^\s'\"]*")
+_URL_TAIL = re.compile(r"(https?://[^/\s?#]+)[/?#][^\s'\"]*")
+_BARE_PATH = re.compile(r"(\burl: )/[^\s'\"]*")
+"""urllib3 (so requests) names only the path and query: `Max retries exceeded with url: /hooks/T0KEN`."""
 
 
 def redact_urls(text: str) -> str:
     """Keep a URL's scheme and host, drop its path and query: webhook URLs often carry their secret."""
-    return _URL_TAIL.sub(r"\1/…", text)
+    return _BARE_PATH.sub(r"\1/…", _URL_TAIL.sub(r"\1/…", text))

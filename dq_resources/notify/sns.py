@@ -10,6 +10,14 @@ from dq_resources.notify.base import Notifier, NotifierError
 
 MESSAGE_LIMIT = 250_000
 """SNS takes messages up to 256 KiB."""
+SUBJECT_LIMIT = 99
+"""SNS subjects must be ASCII, without line breaks, and shorter than 100 characters."""
+
+
+def sns_subject(subject: str) -> str:
+    """The subject as SNS accepts it: ASCII only, one line, under 100 characters."""
+    text = " ".join(subject.split()).encode("ascii", "replace").decode("ascii")
+    return text if len(text) <= SUBJECT_LIMIT else text[: SUBJECT_LIMIT - 3] + "..."
 
 
 class SnsNotifier(Notifier):
@@ -35,7 +43,7 @@ class SnsNotifier(Notifier):
         try:
             response = client.publish(
                 TopicArn=self.topic_arn,
-                Subject=notification.subject,
+                Subject=sns_subject(notification.subject),
                 Message=body,
                 MessageStructure="json",
                 MessageAttributes={
