@@ -19,7 +19,7 @@ from dq_assets.alerting.settings import load_alerting_for
 from dq_assets.alerting.tick import TickReport, run_alert_tick
 from dq_checks.config import load_table_specs
 from dq_checks.config.alerting_loader import LoadedAlerting
-from dq_resources.alerts import AlertStore
+from dq_resources.alerts.store import AlertStore
 from tests.http_sink import HttpSink
 
 START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)

@@ -149,7 +149,7 @@ def sink() -> Iterator[HttpSink]:
 @pytest.fixture
 def world(backend: tuple[dg.DagsterInstance, str], sink: HttpSink, tmp_path: Path) -> Iterator[AlertWorld]:
     """Five tables, every alert routed to the webhook sink."""
-    from dq_resources.alerts import AlertStore
+    from dq_resources.alerts.store import AlertStore
     from tests.alert_world import AlertWorld, load_alerting, webhook_alerts_yaml, write_definitions
 
     instance, url = backend

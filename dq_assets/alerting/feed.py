@@ -14,7 +14,6 @@ from typing import Any
 import dagster as dg
 from dagster._core.event_api import EventLogRecord, EventRecordsFilter
 from dagster._core.events import DagsterEventType
-from dagster._core.storage.event_log import SqlEventLogStorage, SqliteEventLogStorage
 
 from dq_checks.alerts.classify import (
     DETAIL_KEYS,
@@ -80,6 +79,8 @@ def _index_records(
     reads that shard only for asset events. Read the index shard for all of them, as Dagster's own
     `fetch_run_status_changes` does, so that one cursor orders every feed.
     """
+    from dagster._core.storage.event_log import SqlEventLogStorage, SqliteEventLogStorage
+
     storage = instance.event_log_storage
     if isinstance(storage, SqliteEventLogStorage):
         return list(

@@ -12,10 +12,12 @@ from __future__ import annotations
 import dagster as dg
 
 from dq_assets.alerting.feed import CHECK_FEED, RUN_FEED, Feed
-from dq_assets.source_resources import CLOCK_RESOURCE_KEY
 from dq_checks.config.alerting_loader import LoadedAlerting
+from dq_resources.alerts.resource import AlertStoreResource
+from dq_resources.clock import ClockResource
 
 ALERT_STORE_RESOURCE_KEY = "dq_alert_store"
+"""The sensors' parameter names are these keys: Dagster matches resources by name."""
 CHECK_ALERT_SENSOR = "dq_check_alert_sensor"
 RUN_FAILURE_ALERT_SENSOR = "dq_run_failure_alert_sensor"
 ALERT_SENSOR_INTERVAL_SECONDS = 30
@@ -37,15 +39,16 @@ def build_alert_sensor(name: str, feed: Feed, alerting: LoadedAlerting) -> dg.Se
         minimum_interval_seconds=ALERT_SENSOR_INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=_DESCRIPTIONS[name],
-        required_resource_keys={ALERT_STORE_RESOURCE_KEY, CLOCK_RESOURCE_KEY},
     )
-    def _alert_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    def _alert_sensor(
+        context: dg.SensorEvaluationContext, dq_alert_store: AlertStoreResource, dq_clock: ClockResource
+    ) -> dg.SensorResult:
         from dq_assets.alerting.tick import (
             run_alert_tick,  # notifier clients load on the first tick, not with the code location
         )
 
-        store = getattr(context.resources, ALERT_STORE_RESOURCE_KEY).open()
-        now = getattr(context.resources, CLOCK_RESOURCE_KEY).now()
+        store = dq_alert_store.open()
+        now = dq_clock.now()
         cursor = int(context.cursor) if context.cursor else 0
         report = run_alert_tick(context.instance, store, alerting, feed, cursor, now=now, log=context.log)
         context.log.info(report.describe())

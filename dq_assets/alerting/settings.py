@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from dq_checks.config.alerting import AlertStoreSpec
 from dq_checks.config.alerting_loader import LoadedAlerting, alerting_config_path, load_alerting
 from dq_checks.config.loader import LoadedConfig
-from dq_resources.alerts import AlertStore
 from dq_resources.alerts.resource import DEFAULT_STORE_URL, AlertStoreResource
+
+if TYPE_CHECKING:
+    from dq_resources.alerts.store import AlertStore
 
 
 def load_alerting_for(config_dir: Path, loaded: LoadedConfig) -> LoadedAlerting:

@@ -22,7 +22,8 @@ from dq_checks.alerts.lifecycle import NotifyPolicy
 from dq_checks.alerts.messages import compose
 from dq_checks.config.alerting import DeliverySettings
 from dq_checks.config.alerting_loader import LoadedAlerting
-from dq_resources.alerts import AlertStore, DueDelivery, RecordSummary
+from dq_resources.alerts.records import DueDelivery
+from dq_resources.alerts.store import AlertStore, RecordSummary
 from dq_resources.notify import Notifier, NotifierError
 from dq_resources.notify.factory import UnavailableNotifier, build_notifiers
 
@@ -82,12 +83,12 @@ def run_alert_tick(
     """Read `feed` after `cursor`, persist the signals, deliver what is due; return the new cursor."""
     batch = read_feed(instance, feed, cursor, alerting.config.max_evaluations_per_tick)
     recorded = store.record(batch.signals, alerting.routing_for, notify_policy(alerting), now)
-    crash_point("after_persist")
+    crash_point(feed.name, "after_persist")
     snoozes_ended = store.expire_snoozes(alerting.routing_for, now)
     if notifiers is None:
         notifiers = build_notifiers(alerting.config.channel_specs())
     delivery = deliver_due(store, notifiers, alerting.config.delivery, now, log)
-    crash_point("after_deliver")
+    crash_point(feed.name, "after_deliver")
     return TickReport(
         feed.name, batch.cursor, batch.events_read, batch.more, recorded, snoozes_ended, delivery
     )

@@ -54,7 +54,7 @@ def _load_alerting(config_dir: Path | None) -> LoadedAlerting:
 @contextmanager
 def _store(config_dir: Path | None) -> Iterator[object]:
     from dq_assets.alerting.settings import open_alert_store
-    from dq_resources.alerts import AlertStoreError
+    from dq_resources.alerts.store import AlertStoreError
 
     alerting = _load_alerting(config_dir)
     store = open_alert_store(alerting)

@@ -73,18 +73,16 @@ def signal_from_check(
     metadata: Mapping[str, Any],
     run_id: str | None,
     observed_at: datetime,
-) -> Signal | None:
-    """A check evaluation as a signal; None for a skip, which says nothing about the data.
+) -> Signal:
+    """A check evaluation as a signal. A skip is an inconclusive healthy signal: it clears a check_error.
 
     `outcome` is dq's own (`dq/outcome`: pass, fail, error, skip); evaluations from checks that
     are not dq's carry none, and `passed` decides.
     """
     outcome = outcome or ("pass" if passed else "fail")
-    if outcome == _SKIP:
-        return None
     kind = alert_type_for(check, outcome)
     level = AlertSeverity.WARN if severity.upper() == "WARN" else AlertSeverity.ERROR
-    what = "could not be evaluated" if outcome == _ERROR else ("passed" if passed else "failed")
+    what = {_ERROR: "could not be evaluated", _SKIP: "skipped"}.get(outcome, "passed" if passed else "failed")
     details = {key: metadata[key] for key in DETAIL_KEYS if key in metadata}
     details.update(outcome=outcome, run_id=run_id)
     return Signal(
@@ -98,6 +96,7 @@ def signal_from_check(
         message=description or f"{check} {what}",
         observed_at=observed_at,
         details=details,
+        conclusive=outcome != _SKIP,
     )
 
 

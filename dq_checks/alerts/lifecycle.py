@@ -3,7 +3,8 @@
 One open alert per dedup key (asset and check). A repeat bumps the occurrence count and says
 nothing new unless the severity rises or the re-notify interval has passed since the last
 notification. An acknowledged alert stays quiet; a snoozed one stays quiet until its time.
-A healthy evaluation resolves the alert, and the resolution is notified when the opening was.
+A healthy evaluation resolves the alert, and the resolution is notified when the opening was; a
+skip resolves only a check_error (the check runs again), never a failure of the data.
 A resolved alert is final: the next failure opens a new one.
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from dq_checks.alerts.model import AlertState, AlertStatus, NotificationKind, Signal
+from dq_checks.alerts.model import AlertState, AlertStatus, AlertType, NotificationKind, Signal
 
 
 class Action(StrEnum):
@@ -64,6 +65,8 @@ def decide(current: AlertState | None, signal: Signal, now: datetime, policy: No
     if not signal.failing:
         if current is None:
             return Decision(Action.IGNORE, None, None, None, "healthy, and nothing was open")
+        if not signal.conclusive and current.type is not AlertType.CHECK_ERROR:
+            return Decision(Action.IGNORE, None, None, None, "a skip says nothing about a failure")
         notify = NotificationKind.RESOLVED if current.last_notified_at is not None else None
         return Decision(Action.RESOLVE, EventKind.RESOLVED, AlertStatus.RESOLVED, notify, "the check passed")
     if current is None:

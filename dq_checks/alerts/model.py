@@ -80,6 +80,8 @@ class Signal:
     message: str
     observed_at: datetime
     details: dict[str, Any] = field(default_factory=dict)
+    conclusive: bool = True
+    """False for a skip: the check runs again (clearing a check_error), but it says nothing of the data."""
 
     @property
     def dedup_key(self) -> str:
@@ -93,5 +95,6 @@ class AlertState:
 
     status: AlertStatus
     severity: AlertSeverity
+    type: AlertType
     snoozed_until: datetime | None
     last_notified_at: datetime | None

@@ -1,14 +1,5 @@
-"""The alert store: alerts, their history and their outbox, on SQLAlchemy 2 with alembic migrations."""
+"""The alert store: alerts, their history and their outbox, on SQLAlchemy 2 with alembic migrations.
 
-from dq_resources.alerts.records import AlertRecord, DeliveryRecord, DueDelivery, EventRecord
-from dq_resources.alerts.store import AlertStore, AlertStoreError, RecordSummary
-
-__all__ = [
-    "AlertRecord",
-    "AlertStore",
-    "AlertStoreError",
-    "DeliveryRecord",
-    "DueDelivery",
-    "EventRecord",
-    "RecordSummary",
-]
+Import from the modules (`store`, `records`, `resource`): the resource module stays light, so the
+code location can name the resource without loading SQLAlchemy and alembic.
+"""

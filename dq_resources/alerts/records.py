@@ -72,6 +72,7 @@ def state_of(row: AlertRow) -> AlertState:
     return AlertState(
         status=AlertStatus(row.status),
         severity=AlertSeverity(row.severity),
+        type=AlertType(row.type),
         snoozed_until=row.snoozed_until,
         last_notified_at=row.last_notified_at,
     )

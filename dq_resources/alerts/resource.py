@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from dq_resources.alerts.store import AlertStore
+if TYPE_CHECKING:
+    from dq_resources.alerts.store import AlertStore
 
 DEFAULT_STORE_URL = "sqlite:///.dq/alerts.db"
 """A sqlite file beside the embedded warehouse; production points the store at Postgres."""
@@ -25,6 +27,8 @@ class AlertStoreResource(dg.ConfigurableResource):
 
     def open(self) -> AlertStore:
         """The store at `url`, migrated once per process and then reused across sensor ticks."""
+        from dq_resources.alerts.store import AlertStore  # SQLAlchemy and alembic load on the first tick
+
         with _LOCK:
             store = _OPEN.get(self.url)
             if store is None:

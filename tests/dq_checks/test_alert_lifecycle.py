@@ -65,10 +65,12 @@ def state(
     *,
     snoozed_until: datetime | None = None,
     notified_ago: timedelta | None = timedelta(hours=1),
+    type_: AlertType = AlertType.RULE_FAILURE,
 ) -> AlertState:
     return AlertState(
         status=status,
         severity=severity,
+        type=type_,
         snoozed_until=snoozed_until,
         last_notified_at=None if notified_ago is None else NOW - notified_ago,
     )
@@ -297,9 +299,23 @@ def test_check_name_decides_the_type(check: str, expected: AlertType):
     assert made.type is expected
 
 
-def test_skip_outcome_is_no_signal():
-    assert check_signal(outcome="skip") is None
-    assert check_signal(outcome="skip", passed=True) is None
+def test_a_skip_is_an_inconclusive_healthy_signal():
+    made = check_signal(outcome="skip", passed=True)
+    assert (made.failing, made.conclusive, made.title) == (False, False, "shop/orders: not_null_id skipped")
+
+
+def test_a_skip_clears_a_check_error_but_not_a_failure():
+    skip = check_signal(outcome="skip", passed=True)
+    cleared = decide(state(type_=AlertType.CHECK_ERROR), skip, NOW, DAILY)
+    assert outcome(cleared) == (
+        Action.RESOLVE,
+        EventKind.RESOLVED,
+        AlertStatus.RESOLVED,
+        NotificationKind.RESOLVED,
+    )
+    kept = decide(state(type_=AlertType.RULE_FAILURE), skip, NOW, DAILY)
+    assert outcome(kept) == (Action.IGNORE, None, None, None)
+    assert decide(None, skip, NOW, DAILY).action is Action.IGNORE
 
 
 @pytest.mark.parametrize(

@@ -189,11 +189,20 @@ def test_min_severity_keeps_warnings_off_a_channel(world: AlertWorld, tmp_path) 
 
 def test_an_errored_check_is_a_check_error_alert(world: AlertWorld) -> None:
     world.evaluate("t4", "rule_a", passed=False, outcome="error")
-    world.evaluate("t4", "volume", passed=True, outcome="skip")  # a skip says nothing
+    world.evaluate("t4", "volume", passed=False)
+    world.tick()
+    alerts = {a.check: a for a in world.store.list_alerts()}
+    assert (alerts["rule_a"].type.value, alerts["rule_a"].title) == (
+        "check_error",
+        "t4: rule_a could not be evaluated",
+    )
+    # A skip shows the check runs again: it clears the error, but says nothing of the volume failure.
+    world.evaluate("t4", "rule_a", passed=True, outcome="skip")
+    world.evaluate("t4", "volume", passed=True, outcome="skip")
     report = world.tick()
-    assert report.recorded.ignored == 0 and report.recorded.processed == 1
-    (alert,) = world.store.list_alerts()
-    assert (alert.type.value, alert.title) == ("check_error", "t4: rule_a could not be evaluated")
+    assert (report.recorded.resolved, report.recorded.ignored) == (1, 1)
+    assert world.store.get(alerts["rule_a"].id).status is AlertStatus.RESOLVED
+    assert world.store.get(alerts["volume"].id).status is AlertStatus.OPEN
 
 
 @pytest.mark.parametrize("state", ["FAIL", "WARN"])
