@@ -66,17 +66,22 @@ def run(tables: tuple[str, ...], as_json: bool, config_dir: Path | None) -> None
 @cli.command()
 @CONFIG_OPTION
 def validate(config_dir: Path | None) -> None:
-    """Check every definition file and rule; print each problem as path:line and exit 2 if there is one."""
+    """Check every definition, rule and alerts.yaml; print each problem as path:line; exit 2 on any."""
+    from dq_assets.alerting.settings import load_alerting_for
+
     directory = config_dir or default_config_dir()
     loaded = _load(config_dir)
-    problems = [str(p) for p in loaded.problems] + list(loaded.rule_problems)
+    alerting = load_alerting_for(directory, loaded)
+    problems = [str(p) for p in (*loaded.problems, *alerting.problems)] + list(loaded.rule_problems)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         click.echo(f"{len(problems)} problem(s) in {directory}", err=True)
         sys.exit(2)
     rules = sum(len(t.rules) for t in loaded.tables)
-    click.echo(f"ok: {len(loaded.tables)} table definitions, {rules} rules in {directory}")
+    channels = len(alerting.config.channel_specs())
+    summary = f"ok: {len(loaded.tables)} table definitions, {rules} rules in {directory}"
+    click.echo(f"{summary}; {channels} alert channel(s)")
 
 
 @cli.group()

@@ -203,7 +203,9 @@ def test_invalid_definition_is_reported_and_the_rest_run(
 def test_validate_accepts_the_demo() -> None:
     result = invoke("validate")
     assert result.exit_code == 0
-    assert result.output == f"ok: 4 table definitions, 25 rules in {PACKAGED_TABLES_DIR}\n"
+    assert (
+        result.output == f"ok: 4 table definitions, 25 rules in {PACKAGED_TABLES_DIR}; 1 alert channel(s)\n"
+    )
 
 
 def test_validate_reports_every_invalid_file_with_path_and_line(tmp_path: Path) -> None:
@@ -238,4 +240,25 @@ def test_validate_reports_every_invalid_file_with_path_and_line(tmp_path: Path) 
 def test_dq_config_dir_points_at_another_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "orders.yaml").write_text(f"table: orders\nsource: {ORDERS_SOURCE}\n")
     monkeypatch.setenv("DQ_CONFIG_DIR", str(tmp_path))
-    assert invoke("validate").output == f"ok: 1 table definitions, 0 rules in {tmp_path}\n"
+    assert (
+        invoke("validate").output == f"ok: 1 table definitions, 0 rules in {tmp_path}; 1 alert channel(s)\n"
+    )
+
+
+def test_validate_reports_alert_routing_problems(tmp_path: Path) -> None:
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    # planted: the table routes to a channel alerts.yaml does not define
+    (tables / "orders.yaml").write_text(
+        f"table: orders\nsource: {ORDERS_SOURCE}\nalerts:\n  channels: [log, pager]\n"
+    )
+    # planted: an SNS topic that is not an ARN
+    (tmp_path / "alerts.yaml").write_text("channels:\n  ops:\n    type: sns\n    topic_arn: dq-alerts\n")
+    result = CliRunner().invoke(cli, ["validate", "--config", str(tables)])
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0].startswith(
+        f"{tmp_path / 'alerts.yaml'}:4: channels.ops.topic_arn: String should match pattern"
+    )
+    assert lines[1] == f"{tables / 'orders.yaml'}:4: alerts: unknown channel 'pager'; channels: log"
+    assert lines[2] == f"2 problem(s) in {tables}"

@@ -146,3 +146,32 @@ def test_loading_the_code_location_imports_no_heavy_library() -> None:
         [sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == ""
+
+
+def test_the_freshness_and_alert_sensors_run_by_default(defs: dg.Definitions) -> None:
+    sensors = {sensor.name: sensor for sensor in defs.sensors}
+    assert sorted(sensors) == ["dq_check_alert_sensor", "dq_freshness_sensor", "dq_run_failure_alert_sensor"]
+    assert {s.default_status for s in sensors.values()} == {dg.DefaultSensorStatus.RUNNING}
+    assert sensors["dq_check_alert_sensor"].minimum_interval_seconds == 30
+    assert {"dq_alert_store", "dq_clock"} <= sensors["dq_run_failure_alert_sensor"].required_resource_keys
+    assert defs.resources["dq_alert_store"].url == "sqlite:///.dq/alerts.db"
+
+
+def test_an_alert_store_url_from_the_environment_stays_an_env_var(tmp_path: Path) -> None:
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    (tables / "t.yaml").write_text("table: t\nsource: {type: iceberg, catalog: demo, identifier: ns.t}\n")
+    (tmp_path / "alerts.yaml").write_text("store: {url_env: DQ_ALERTS_DB_URL}\n")
+    url = build_definitions(tables).resources["dq_alert_store"].url
+    assert isinstance(url, dg.EnvVar) and url.env_var_name == "DQ_ALERTS_DB_URL"
+
+
+def test_an_unknown_alert_channel_stops_the_load(tmp_path: Path) -> None:
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    (tables / "t.yaml").write_text(
+        "table: t\nsource: {type: iceberg, catalog: demo, identifier: ns.t}\nalerts: {channels: [slack]}\n"
+    )
+    with pytest.raises(ConfigError) as error:
+        build_definitions(tables)
+    assert f"{tables / 't.yaml'}:3: alerts: unknown channel 'slack'; channels: log" in str(error.value)
