@@ -82,7 +82,14 @@ def run_alert_tick(
 ) -> TickReport:
     """Read `feed` after `cursor`, persist the signals, deliver what is due; return the new cursor."""
     batch = read_feed(instance, feed, cursor, alerting.config.max_evaluations_per_tick)
-    recorded = store.record(batch.signals, alerting.routing_for, notify_policy(alerting), now)
+    recorded = store.record(
+        batch.signals,
+        alerting.routing_for,
+        notify_policy(alerting),
+        now,
+        feed=feed.name,
+        through=batch.cursor,
+    )
     crash_point(feed.name, "after_persist")
     snoozes_ended = store.expire_snoozes(alerting.routing_for, now)
     if notifiers is None:

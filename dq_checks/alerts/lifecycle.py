@@ -65,6 +65,8 @@ def decide(current: AlertState | None, signal: Signal, now: datetime, policy: No
     if not signal.failing:
         if current is None:
             return Decision(Action.IGNORE, None, None, None, "healthy, and nothing was open")
+        if current.first_seen is not None and signal.observed_at < current.first_seen:
+            return Decision(Action.IGNORE, None, None, None, "a pass from before the alert opened")
         if not signal.conclusive and current.type is not AlertType.CHECK_ERROR:
             return Decision(Action.IGNORE, None, None, None, "a skip says nothing about a failure")
         notify = NotificationKind.RESOLVED if current.last_notified_at is not None else None

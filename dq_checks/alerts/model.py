@@ -98,3 +98,4 @@ class AlertState:
     type: AlertType
     snoozed_until: datetime | None
     last_notified_at: datetime | None
+    first_seen: datetime | None = None

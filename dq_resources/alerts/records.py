@@ -75,6 +75,7 @@ def state_of(row: AlertRow) -> AlertState:
         type=AlertType(row.type),
         snoozed_until=row.snoozed_until,
         last_notified_at=row.last_notified_at,
+        first_seen=row.first_seen,
     )
 
 

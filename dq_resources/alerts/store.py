@@ -17,7 +17,7 @@ from typing import TypeVar
 from sqlalchemy import create_engine, event, or_, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from dq_checks.alerts.lifecycle import Action, Decision, EventKind, NotifyPolicy, decide, snooze_over
 from dq_checks.alerts.model import AlertStatus, NotificationKind, Signal
@@ -40,8 +40,14 @@ SENT = "sent"
 CHUNK = 500
 """Ids per IN (...) list: well inside every database's parameter limit."""
 
+RETRIES = 3
+APPLIED_PREFIX = "applied:"
 T = TypeVar("T")
 RoutingFor = Callable[[str], AlertRouting]
+
+
+class _AppliedConcurrently(Exception):
+    """Another transaction moved a feed's applied mark since this one read it."""
 
 
 class AlertStoreError(Exception):
@@ -87,20 +93,33 @@ class AlertStore:
     # -- signals -----------------------------------------------------------------------------
 
     def record(
-        self, signals: Sequence[Signal], routing_for: RoutingFor, policy: NotifyPolicy, now: datetime
+        self,
+        signals: Sequence[Signal],
+        routing_for: RoutingFor,
+        policy: NotifyPolicy,
+        now: datetime,
+        *,
+        feed: str | None = None,
+        through: int | None = None,
     ) -> RecordSummary:
         """Apply `signals` in order, in one transaction, and queue the notifications they call for.
 
-        A signal whose evaluation was recorded before is skipped. When another process records
-        the same evaluations at the same moment, the unique constraint rejects one transaction,
-        which then runs again and finds them recorded.
+        A signal whose evaluation was recorded before is skipped: every evaluation that changed an
+        alert has a row in `alert_events`, whose unique `evaluation_id` rejects a second one. An
+        evaluation that changed nothing (a pass with nothing open) leaves no row, yet applied again
+        later it could resolve an alert opened since; so with `feed` and `through` the same
+        transaction also records that every event of `feed` up to storage id `through` is applied,
+        and later calls skip them. Two processes applying the same events at once: one transaction
+        is rejected (the unique constraint, or the compare-and-set of that mark) and runs again.
         """
-        for attempt in range(3):
+        for attempt in range(RETRIES):
             try:
                 with self._sessions.begin() as session:
-                    return self._record(session, signals, routing_for, policy, now)
-            except IntegrityError:
-                if attempt == 2:
+                    return self._record(
+                        session, signals, routing_for, policy, now=now, feed=feed, through=through
+                    )
+            except (IntegrityError, _AppliedConcurrently):
+                if attempt == RETRIES - 1:
                     raise
         raise AssertionError("unreachable")
 
@@ -110,13 +129,17 @@ class AlertStore:
         signals: Sequence[Signal],
         routing_for: RoutingFor,
         policy: NotifyPolicy,
+        *,
         now: datetime,
+        feed: str | None,
+        through: int | None,
     ) -> RecordSummary:
         summary = RecordSummary()
+        applied = _applied_through(session, feed) if feed is not None else None
         known = self._known_evaluations(session, [s.evaluation_id for s in signals])
         fresh: list[Signal] = []
         for signal in signals:
-            if signal.evaluation_id in known:
+            if signal.evaluation_id in known or (applied is not None and signal.evaluation_id <= applied):
                 summary.duplicates += 1
                 continue
             known.add(signal.evaluation_id)
@@ -153,7 +176,14 @@ class AlertStore:
             )
             if decision.notify is not None:
                 summary.queued += self._enqueue(session, row, decision.notify, routing_for(row.asset), now)
+        if feed is not None and through is not None and through > (applied if applied is not None else -1):
+            _mark_applied(session, feed, applied, through, now)
         return summary
+
+    def applied_through(self, feed: str) -> int | None:
+        """The storage id up to which every event of `feed` has been applied (None: nothing yet)."""
+        with self._sessions() as session:
+            return _applied_through(session, feed)
 
     @staticmethod
     def _apply(
@@ -284,6 +314,7 @@ class AlertStore:
             rows = session.scalars(
                 select(AlertDeliveryRow)
                 .where(AlertDeliveryRow.lease_owner == owner, AlertDeliveryRow.status == PENDING)
+                .options(selectinload(AlertDeliveryRow.alert))  # one query for the alerts, not one each
                 .order_by(AlertDeliveryRow.id)
             ).all()
             return [
@@ -503,6 +534,27 @@ class AlertStore:
             )
             active.update((row.dedup_key, row) for row in session.scalars(query))
         return active
+
+
+def _applied_through(session: Session, feed: str) -> int | None:
+    row = session.get(AlertCursorRow, APPLIED_PREFIX + feed)
+    return int(row.value) if row is not None else None
+
+
+def _mark_applied(session: Session, feed: str, old: int | None, new: int, now: datetime) -> None:
+    """Compare-and-set: moves the mark only if no other transaction moved it since it was read."""
+    name = APPLIED_PREFIX + feed
+    if old is None:
+        session.add(AlertCursorRow(name=name, value=str(new), updated_at=now))
+        session.flush()  # a concurrent first mark fails here, on the primary key
+        return
+    moved = session.execute(
+        update(AlertCursorRow)
+        .where(AlertCursorRow.name == name, AlertCursorRow.value == str(old))
+        .values(value=str(new), updated_at=now)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise _AppliedConcurrently(name)
 
 
 def _delivery_state(rows: Iterable[AlertDeliveryRow]) -> tuple[str, str | None]:

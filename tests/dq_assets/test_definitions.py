@@ -137,7 +137,7 @@ def test_loading_the_code_location_imports_no_heavy_library() -> None:
         import sys
         import dq_assets.definitions
         heavy = ["ydata_profiling", "great_expectations", "anthropic", "boto3", "pyiceberg", "duckdb",
-                 "pyarrow", "pandas", "numpy",
+                 "pyarrow", "pandas", "numpy", "sqlalchemy", "alembic", "slack_sdk", "requests",
                  "dq_assets.steps.inspect"]
         print(",".join(name for name in heavy if name in sys.modules))
         """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -678,3 +679,18 @@ def test_parse_duration_rejects(text: str, error: str):
         parse_duration(text)
 
     assert str(raised.value).startswith(repr(text))
+
+
+def test_a_pass_from_before_the_alert_opened_is_stale():
+    alert = AlertState(
+        status=AlertStatus.OPEN,
+        severity=AlertSeverity.ERROR,
+        type=AlertType.RULE_FAILURE,
+        snoozed_until=None,
+        last_notified_at=NOW,
+        first_seen=NOW,
+    )
+    earlier = replace(signal(failing=False), observed_at=NOW - timedelta(seconds=1))
+    assert outcome(decide(alert, earlier, NOW, DAILY)) == (Action.IGNORE, None, None, None)
+    at_the_same_time = replace(signal(failing=False), observed_at=NOW)
+    assert decide(alert, at_the_same_time, NOW, DAILY).action is Action.RESOLVE

@@ -72,6 +72,24 @@ def test_processing_the_same_evaluations_again_changes_nothing(world: AlertWorld
     assert len(world.sink.received) == 1
 
 
+def test_a_flapping_check_read_again_after_a_crash_changes_nothing(world: AlertWorld) -> None:
+    # fail, pass, pass, fail in one batch: the second pass finds nothing open and changes nothing.
+    for passed in (False, True, True, False):
+        world.evaluate("t0", "flappy", passed=passed)
+    first = world.tick()
+    assert (first.recorded.opened, first.recorded.resolved, first.recorded.ignored) == (2, 1, 1)
+    before = [(a.id, a.status) for a in world.store.list_alerts()]
+    messages = len(world.sink.received)
+    # Read from the start again, as after a crash before the cursor was stored: the pass that
+    # changed nothing must not now resolve the alert that the later failure opened.
+    world.cursors.clear()
+    again = world.tick()
+    assert (again.recorded.duplicates, again.recorded.processed) == (4, 0)
+    assert [(a.id, a.status) for a in world.store.list_alerts()] == before
+    assert len(world.sink.received) == messages
+    assert world.store.applied_through("checks") == first.cursor
+
+
 def test_a_webhook_down_for_three_ticks_delivers_every_alert_exactly_once(world: AlertWorld) -> None:
     port = world.sink.port
     world.sink.stop()  # connections refused from here on
