@@ -172,7 +172,7 @@ def show_alert(alert_id: int, config_dir: Path | None) -> None:
                     e.kind,
                     e.actor or "-",
                     e.evaluation_id or "-",
-                    f"{e.from_status or '-'} -> {e.to_status or '-'}",
+                    _transition(e.from_status, e.to_status),
                     e.note or "",
                 )
                 for e in events
@@ -286,6 +286,12 @@ def sync(config_dir: Path | None) -> None:
     open_count = len(store.list_alerts(AlertStatus.OPEN))
     click.echo(f"{open_count} open alert(s)")
     sys.exit(1 if failed else 0)
+
+
+def _transition(before: str | None, after: str | None) -> str:
+    if before is None and after is None:
+        return ""
+    return f"{before or '-'} -> {after or '-'}"
 
 
 def _user() -> str:
