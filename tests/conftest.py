@@ -109,9 +109,10 @@ def postgres_database(postgres_server_url: str) -> Iterator[str]:
         admin.close()
 
 
-# -- alerts: a Dagster instance and an alert store on the same backend, and a real HTTP receiver.
-# On Postgres the alert store shares the database with Dagster's own storage, as a small
-# deployment would: the store keeps its schema version in a table of its own.
+# -- a Dagster instance on sqlite files or on a real PostgreSQL, with an alert-store URL on the same
+# backend; a real HTTP receiver; and the alert world built on both. On Postgres the alert store
+# shares the database with Dagster's own storage, as a small deployment would: the store keeps its
+# schema version in a table of its own.
 
 ALERT_TABLES = [f"t{i}" for i in range(5)]
 

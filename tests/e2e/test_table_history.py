@@ -9,7 +9,6 @@ and on Postgres storage alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -51,21 +50,10 @@ def day_rows(day: int, first_id: int, rows: int = 1_000, *, null_notes: float = 
     )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def instance(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dg.DagsterInstance]:
-    if request.param == "sqlite":
-        (tmp_path / "dagster_home").mkdir()
-        with dg.DagsterInstance.local_temp(str(tmp_path / "dagster_home")) as local:
-            yield local
-        return
-    url = request.getfixturevalue("postgres_database")
-    home = tmp_path / "pg_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(
-        f'storage:\n  postgres:\n    postgres_url: "{url}"\ntelemetry:\n  enabled: false\n'
-    )
-    with dg.DagsterInstance.from_config(str(home)) as remote:
-        yield remote
+@pytest.fixture
+def instance(backend: tuple[dg.DagsterInstance, str]) -> dg.DagsterInstance:
+    """The Dagster instance of `backend`: sqlite files, or a real PostgreSQL database."""
+    return backend[0]
 
 
 def flagged(result: dg.ExecuteInProcessResult) -> dict[str, object]:
