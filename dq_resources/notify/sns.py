@@ -26,14 +26,18 @@ class SnsNotifier(Notifier):
     topic_arn: str
     region_name: str | None = None
     endpoint_url: str | None = None
+    timeout_seconds: int = 15
 
     def send(self, notification: Notification, log: logging.Logger) -> None:
         """Publish with the subject, the text as the default body and the JSON payload for SQS/Lambda."""
         import boto3
+        from botocore.config import Config
         from botocore.exceptions import BotoCoreError, ClientError
 
         region = self.region_name or self.topic_arn.split(":")[3]
-        client = boto3.client("sns", region_name=region, endpoint_url=self.endpoint_url)
+        # bounded, so that an unreachable endpoint cannot outlast the sensor tick
+        limits = Config(connect_timeout=5, read_timeout=self.timeout_seconds, retries={"max_attempts": 2})
+        client = boto3.client("sns", region_name=region, endpoint_url=self.endpoint_url, config=limits)
         body = json.dumps(
             {
                 "default": notification.text[:MESSAGE_LIMIT],
