@@ -8,6 +8,13 @@ import dagster as dg
 
 from dq_assets.alerting.sensors import ALERT_STORE_RESOURCE_KEY, build_alert_sensors
 from dq_assets.alerting.settings import alert_store_resource, load_alerting_for
+from dq_assets.proposals.definitions import (
+    PROPOSAL_STORE_RESOURCE_KEY,
+    PROPOSER_RESOURCE_KEY,
+    build_proposals_asset,
+    build_propose_job,
+)
+from dq_assets.proposals.settings import proposal_store, rule_proposer_resource
 from dq_assets.schedules import build_schedule, build_table_job
 from dq_assets.sensors import build_freshness_sensor
 from dq_assets.source_resources import default_resources
@@ -30,6 +37,7 @@ def build_definitions(config_dir: Path | None = None) -> dg.Definitions:
     alerting.raise_for_problems()
     catalog = {table.spec.table: table for table in loaded.tables}
     assets = [build_table_asset(table, catalog) for table in loaded.tables]
+    assets += [build_proposals_asset(table, catalog) for table in loaded.tables]
     jobs = {table.spec.table: build_table_job(table.spec) for table in loaded.tables}
     schedules = [
         build_schedule(table.spec, jobs[table.spec.table]) for table in loaded.tables if table.spec.schedule
@@ -39,12 +47,14 @@ def build_definitions(config_dir: Path | None = None) -> dg.Definitions:
     sensors.extend(build_alert_sensors(alerting))
     return dg.Definitions(
         assets=assets,
-        jobs=list(jobs.values()),
+        jobs=[*jobs.values(), build_propose_job(catalog)],
         schedules=schedules,
         sensors=sensors,
         resources={
             **default_resources(),
             ALERT_STORE_RESOURCE_KEY: alert_store_resource(alerting.config.store),
+            PROPOSER_RESOURCE_KEY: rule_proposer_resource(),
+            PROPOSAL_STORE_RESOURCE_KEY: proposal_store(config_dir),
         },
     )
 

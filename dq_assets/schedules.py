@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from dq_assets.proposals.definitions import proposals_asset_key
 from dq_assets.table_asset import asset_key
 from dq_checks.config.models import TableSpec
 
@@ -14,10 +15,10 @@ def job_name(spec: TableSpec) -> str:
 
 
 def build_table_job(spec: TableSpec) -> dg.UnresolvedAssetJobDefinition:
-    """A job that runs just this table's step, and with it every one of its checks."""
+    """The table's step, with every one of its checks, then its rule proposals for uncovered columns."""
     return dg.define_asset_job(
         name=job_name(spec),
-        selection=dg.AssetSelection.assets(asset_key(spec.table)),
+        selection=dg.AssetSelection.assets(asset_key(spec.table), proposals_asset_key(spec.table)),
         description=f"Profile and check {spec.table}",
         tags={"dq/table": spec.table},
     )

@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
+from dq_assets.cli.options import CONFIG_OPTION
 from dq_checks.alerts.durations import parse_duration
 from dq_checks.alerts.model import AlertStatus
 from dq_checks.config import default_config_dir, load_table_specs
@@ -26,15 +27,6 @@ from dq_checks.config.alerting_loader import LoadedAlerting
 
 SYNC_CURSOR_PREFIX = "sync:"
 MESSAGE_WIDTH = 80
-
-CONFIG_OPTION = click.option(
-    "--config",
-    "config_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Folder of table definitions (default: $DQ_CONFIG_DIR, else the packaged demo); "
-    "alerts.yaml is read beside it.",
-)
 
 
 def _load_alerting(config_dir: Path | None) -> LoadedAlerting:

@@ -9,17 +9,11 @@ from pathlib import Path
 import click
 
 from dq_assets.cli.alerts import alerts_group
+from dq_assets.cli.options import CONFIG_OPTION
+from dq_assets.cli.proposals import propose, register
 from dq_assets.cli.rules_gx import rules_group
 from dq_checks.config import default_config_dir, load_table_specs
 from dq_checks.config.loader import LoadedConfig
-
-CONFIG_OPTION = click.option(
-    "--config",
-    "config_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Folder of table definitions (default: $DQ_CONFIG_DIR, else the packaged demo).",
-)
 
 
 def _load(config_dir: Path | None) -> LoadedConfig:
@@ -103,7 +97,9 @@ def seed(catalog: str, force: bool) -> None:
         click.echo(f"exists  {catalog}:{identifier} (use --force to recreate)")
 
 
+register(rules_group)
 cli.add_command(rules_group)
+cli.add_command(propose)
 cli.add_command(alerts_group)
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 from pydantic import ValidationError
 
+from dq_assets.cli.options import CONFIG_OPTION
 from dq_checks.config import default_config_dir, load_table_specs
 from dq_checks.config.loader import DefinedTable, LoadedConfig
 from dq_checks.config.models import RuleEntry
@@ -28,14 +29,6 @@ if TYPE_CHECKING:
     from dq_checks.gx.to_dqdl import ImportedRule, SuiteImport
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
-
-CONFIG_OPTION = click.option(
-    "--config",
-    "config_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Folder of table definitions (default: $DQ_CONFIG_DIR, else the packaged demo).",
-)
 
 
 @click.group("rules")

@@ -90,6 +90,28 @@ class ColumnProfile:
         data["top_values"] = [{"value": v.value, "count": v.count} for v in self.top_values]
         return data
 
+    @classmethod
+    def from_dict(cls, name: str, data: dict[str, Any]) -> ColumnProfile:
+        """The inverse of `to_dict` (derived percentages are dropped and recomputed)."""
+        fields = {
+            k: v for k, v in data.items() if k not in ("type", "kind", "null_pct", "distinct_pct", "name")
+        }
+        outliers = fields.pop("outliers", None)
+        return cls(
+            name=name,
+            data_type=data["type"],
+            kind=ColumnKind(data["kind"]),
+            **{
+                **fields,
+                "top_values": tuple(ValueCount(v["value"], v["count"]) for v in data.get("top_values", ())),
+            },
+            outliers=None
+            if outliers is None
+            else OutlierStats(
+                **{**outliers, "largest": tuple(outliers["largest"]), "smallest": tuple(outliers["smallest"])}
+            ),
+        )
+
 
 @dataclass(frozen=True)
 class TableProfile:
@@ -105,3 +127,9 @@ class TableProfile:
             "row_count": self.row_count,
             "columns": {name: column.to_dict() for name, column in self.columns.items()},
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TableProfile:
+        """The inverse of `to_dict`: a profile read back from a materialization's metadata."""
+        columns = {name: ColumnProfile.from_dict(name, column) for name, column in data["columns"].items()}
+        return cls(row_count=data["row_count"], columns=columns)

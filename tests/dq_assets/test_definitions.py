@@ -24,10 +24,15 @@ def test_one_asset_per_table_with_group_owners_and_lineage(defs: dg.Definitions)
     graph = defs.resolve_asset_graph()
     assert sorted(k.to_user_string() for k in graph.get_all_asset_keys()) == [
         "customers",
+        "customers_rule_proposals",
         "order_items",
+        "order_items_rule_proposals",
         "orders",
+        "orders_rule_proposals",
         "products",
+        "products_rule_proposals",
     ]
+    assert graph.get(dg.AssetKey("orders_rule_proposals")).parent_keys == {dg.AssetKey("orders")}
     orders = graph.get(dg.AssetKey("orders"))
     assert orders.group_name == "shop"
     assert list(orders.owners) == ["team:data-eng", "data-eng@example.com"]
@@ -100,7 +105,11 @@ def test_one_job_and_schedule_per_table_with_its_cron(defs: dg.Definitions) -> N
         "products_schedule": ("0 6 * * *", "products_checks", "UTC"),
     }
     job = defs.resolve_job_def("orders_checks")
-    assert job.asset_layer.selected_asset_keys == {dg.AssetKey("orders")}
+    # the table's step, then the proposals for its uncovered columns
+    assert job.asset_layer.selected_asset_keys == {
+        dg.AssetKey("orders"),
+        dg.AssetKey("orders_rule_proposals"),
+    }
     orders = dg.AssetKey("orders")
     job_checks = {k.name for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key == orders}
     assert {"profile", "anomalies", "quality_score", "order_id_is_primary_key"} <= job_checks
@@ -117,7 +126,10 @@ def test_nested_table_names_become_multi_part_keys(tmp_path: Path) -> None:
         )
     )
     defs = build_definitions(tmp_path)
-    assert defs.resolve_asset_graph().get_all_asset_keys() == {dg.AssetKey(["sales", "eu", "orders"])}
+    assert defs.resolve_asset_graph().get_all_asset_keys() == {
+        dg.AssetKey(["sales", "eu", "orders"]),
+        dg.AssetKey(["sales", "eu", "orders_rule_proposals"]),
+    }
     (schedule,) = defs.schedules
     assert (schedule.name, schedule.cron_schedule) == ("sales__eu__orders_schedule", "15 2 * * *")
 
@@ -175,3 +187,11 @@ def test_an_unknown_alert_channel_stops_the_load(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as error:
         build_definitions(tables)
     assert f"{tables / 't.yaml'}:3: alerts: unknown channel 'slack'; channels: log" in str(error.value)
+
+
+def test_proposals_have_a_job_a_store_and_the_offline_proposer_without_a_key(defs: dg.Definitions) -> None:
+    job = defs.resolve_job_def("propose_rules")
+    assert [node.name for node in job.nodes] == ["propose_rules_for_table"]
+    assert type(defs.resources["dq_rule_proposer"]).__name__ == "ProfileRuleProposer"
+    store = defs.resources["dq_proposal_store"]
+    assert Path(store.directory) == REPO_ROOT / "dq_checks" / "proposals"
