@@ -158,3 +158,34 @@ def world(backend: tuple[dg.DagsterInstance, str], sink: HttpSink, tmp_path: Pat
     store = AlertStore.connect(url)
     yield AlertWorld(instance, store, load_alerting(folder), sink)
     store.dispose()
+
+
+# -- a real HTTP endpoint for AWS (S3, SNS, Glue, Athena, Redshift Data): moto in server mode.
+
+AWS_TEST_REGION = "eu-west-1"
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    """moto's server on a free port of 127.0.0.1, for the whole session."""
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and a region, and nothing of the machine's own AWS settings."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", AWS_TEST_REGION)

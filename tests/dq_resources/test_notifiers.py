@@ -20,7 +20,6 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from dagster_slack import SlackResource
-from moto.server import ThreadedMotoServer
 
 from dq_checks.alerts.messages import AlertNews, Notification, compose
 from dq_checks.alerts.model import AlertSeverity, AlertStatus, AlertType, NotificationKind
@@ -338,24 +337,6 @@ def test_slack_exactly_max_items_has_no_context_block(sink: HttpSink, logger: lo
 
 
 # --- sns -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
 
 
 def aws_client(service: str, moto_url: str) -> Any:
