@@ -7,6 +7,7 @@ and run. The model's repair turn is given exactly these messages.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from datetime import datetime
 
 from sqlglot import exp
 
@@ -24,7 +25,11 @@ Describe = Callable[[str], TableDescription | None]
 
 
 def static_check(
-    description: TableDescription, known_tables: Collection[str], deps: Collection[str], describe: Describe
+    description: TableDescription,
+    known_tables: Collection[str],
+    deps: Collection[str],
+    describe: Describe,
+    now: datetime,
 ) -> CandidateCheck:
     """A check for candidates of the table `description` describes."""
 
@@ -44,7 +49,7 @@ def static_check(
             if described is None:
                 return f"reference table {name!r} cannot be read"
             references[name] = ReferenceTable(name, exp.to_table(f"reference_{len(references)}"), described)
-        context = TableContext(description, exp.to_table("primary"), references=references)
+        context = TableContext(description, exp.to_table("primary"), now=now, references=references)
         try:
             compile_rule(parsed, context)
         except RuleError as error:

@@ -99,7 +99,11 @@ def propose_for_table(
         now=now,
     )
     check = static_check(
-        description, catalog.keys(), defined.spec.deps, lambda name: _describe(catalog, name, open_defined)
+        description,
+        catalog.keys(),
+        defined.spec.deps,
+        lambda name: _describe(catalog, name, open_defined),
+        now,
     )
     output = proposer.propose(context, check)
     run.usage = dict(output.usage)

@@ -38,6 +38,7 @@ from dq_resources.llm import ClaudeRuleProposer
 from tests.fake_anthropic import (
     FakeAnthropic,
     error_reply,
+    message,
     overloaded_reply,
     slow_reply,
     text_reply,
@@ -242,9 +243,9 @@ def test_valid_proposals_become_candidates_and_the_request_is_complete(fake: Fak
     assert body["system"] == SYSTEM_PROMPT
     assert body["tools"] == [json.loads(json.dumps(TOOL))]
     assert body["tool_choice"] == {"type": "tool", "name": TOOL_NAME, "disable_parallel_tool_use": True}
-    [message] = body["messages"]
-    assert message["role"] == "user"
-    text = message["content"]
+    [turn] = body["messages"]
+    assert turn["role"] == "user"
+    text = turn["content"]
     assert text.startswith("Table: orders\n")
     assert text.count(PROFILE_OPEN) == 1
     assert text.count(PROFILE_CLOSE) == 1
@@ -333,7 +334,7 @@ def test_a_rule_still_invalid_after_the_repair_turn_is_dropped_without_a_third_c
     assert output.candidates == ()
     reason = check(candidate(still_broken))
     assert reason is not None
-    assert reason.startswith("does not parse: 1:31: unexpected '10000'")
+    assert reason.startswith("does not parse: 1:33: unexpected '10000';")
     assert output.dropped == (DroppedCandidate(still_broken["rule"], f"{reason} (on the repair turn)"),)
     assert output.usage == {"input_tokens": 200, "output_tokens": 100}
 
@@ -467,7 +468,7 @@ def test_injected_text_stays_inside_the_profile_block_and_cannot_close_it(fake: 
     assert [t["value"] for t in top[:3]] == [INJECTION, BREAKOUT, "A" * 64 + "…"]
     assert len(top) == 10
     anomaly = payload["anomalies"][1]
-    assert anomaly["description"] == ("rare value " + INJECTION)[:64] + "…"
+    assert anomaly["description"] == "rare value " + INJECTION
     assert anomaly["examples"] == [INJECTION]
 
 
@@ -578,3 +579,19 @@ def test_no_api_key_is_a_proposer_error(fake: FakeAnthropic) -> None:
 def test_proposed_by_is_the_model_id(fake: FakeAnthropic) -> None:
     assert proposer(fake).proposed_by == MODEL
     assert proposer(fake, model="claude-other").proposed_by == "claude-other"
+
+
+def test_a_tool_call_cut_off_by_max_tokens_says_so(fake: FakeAnthropic) -> None:
+    block = {"type": "tool_use", "id": "toolu_cut", "name": TOOL_NAME, "input": {}}
+    fake.script(
+        message([block], stop_reason="max_tokens", model=MODEL, usage={"input_tokens": 1, "output_tokens": 9})
+    )
+    context = orders_context()
+
+    with pytest.raises(ProposerError) as raised:
+        proposer(fake, max_tokens=9).propose(context, make_check(context))
+
+    assert (
+        str(raised.value)
+        == f"{MODEL}: the tool input is garbage: no `rules` in {{}} (the answer hit max_tokens=9)"
+    )
