@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
@@ -93,7 +94,10 @@ def propose(table: str, request: str | None, config_dir: Path | None) -> None:
     def open_defined(target: DefinedTable) -> object:
         return open_table(resources[source_resource_key(target.spec.source)], target.spec.source)
 
-    with instance_for_cli() as instance:
+    failure: str | None = None
+    # Earlier profiles of the referenced tables come from $DAGSTER_HOME's instance, when there is one.
+    with ExitStack() as stack:
+        instance = stack.enter_context(instance_for_cli()) if os.environ.get("DAGSTER_HOME") else None
         try:
             run = propose_for_table(
                 defined,
@@ -103,10 +107,12 @@ def propose(table: str, request: str | None, config_dir: Path | None) -> None:
                 store=proposal_store(directory),
                 now=_now(),
                 request=request,
-                reference_profile=lambda name: latest_profile(instance, name),
+                reference_profile=(lambda name: latest_profile(instance, name)) if instance else None,
             )
         except (ProposerError, SourceUnavailable) as error:
-            _fail(str(error))
+            failure = str(error)
+    if failure is not None:
+        _fail(failure)
     click.echo(
         f"proposed by {run.proposed_by} for {table}: {len(run.added)} pending, {len(run.dropped)} dropped"
     )

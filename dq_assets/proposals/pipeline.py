@@ -96,6 +96,7 @@ def propose_for_table(
         covered_columns=covered,
         request=request,
         freshness_max_age_hours=defined.spec.freshness.max_age_hours if defined.spec.freshness else None,
+        freshness_column=defined.spec.freshness.timestamp_column if defined.spec.freshness else None,
         now=now,
     )
     check = static_check(
@@ -128,7 +129,7 @@ def propose_for_table(
         )
         for candidate, dry_run in zip(fresh, dry_runs, strict=True)
     ]
-    updated = existing.add(proposals)
+    updated = existing.add(proposals, taken=[rule.check_name for rule in defined.rules])
     store.write(table, render_proposals(updated))
     run.added = updated.proposals[len(existing.proposals) :]
     return run

@@ -62,6 +62,8 @@ class ProposalContext:
     request: str | None = None
     """An engineer's request in plain language, or None for the automatic path."""
     freshness_max_age_hours: float | None = None
+    freshness_column: str | None = None
+    """The table's `freshness.timestamp_column`: the one column the configured maximum age is about."""
     now: datetime | None = None
 
 

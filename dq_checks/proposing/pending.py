@@ -98,9 +98,12 @@ class ProposalsFile(BaseModel):
         """Proposals in any of `statuses`, in file order."""
         return [p for p in self.proposals if p.status in statuses]
 
-    def add(self, proposals: Iterable[Proposal]) -> ProposalsFile:
-        """A copy with `proposals` appended (names made unique by a numeric suffix)."""
-        taken = {p.name for p in self.proposals}
+    def add(self, proposals: Iterable[Proposal], taken: Iterable[str] = ()) -> ProposalsFile:
+        """A copy with `proposals` appended, names made unique by a numeric suffix.
+
+        `taken` holds names used elsewhere (the table's active checks), which a proposal must not reuse.
+        """
+        taken = {p.name for p in self.proposals} | set(taken)
         added = []
         for proposal in proposals:
             name, suffix = proposal.name, 2

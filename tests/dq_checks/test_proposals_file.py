@@ -51,6 +51,9 @@ def test_a_file_round_trips_and_says_how_to_act_on_it() -> None:
 def test_names_stay_unique_when_the_same_name_is_proposed_again() -> None:
     names = [p.name for p in ProposalsFile(table="t").add([proposal(), proposal(), proposal()]).proposals]
     assert names == ["amount_in_range", "amount_in_range_2", "amount_in_range_3"]
+    # an active check's name is taken too
+    (added,) = ProposalsFile(table="t").add([proposal()], taken=["amount_in_range"]).proposals
+    assert added.name == "amount_in_range_2"
 
 
 def test_expiry_is_a_pending_proposal_past_its_time() -> None:
@@ -93,5 +96,5 @@ def test_equal_rules_written_differently_have_one_canonical_text() -> None:
         'ColumnValues "amount" between 0 and 10'
     )
     assert canonical('IsComplete "a"') != canonical('IsComplete "b"')
-    assert canonical("IsComplete \"a\" >") is None  # does not parse
+    assert canonical('IsComplete "a" >') is None  # does not parse
     assert covered_columns([parse_rule('IsComplete "a"'), parse_rule("RowCount > 1")]) == {"a", TABLE_LEVEL}
