@@ -83,6 +83,7 @@ def propose(table: str, request: str | None, config_dir: Path | None) -> None:
     from dq_assets.proposals.settings import latest_profile, proposal_store, rule_proposer_resource
     from dq_assets.source_resources import default_resources, open_table, source_resource_key
     from dq_checks.proposing.model import ProposerError
+    from dq_checks.proposing.pending import ProposalsFileError
     from dq_resources.sources import SourceUnavailable
 
     directory, loaded = _loaded(config_dir)
@@ -109,7 +110,7 @@ def propose(table: str, request: str | None, config_dir: Path | None) -> None:
                 request=request,
                 reference_profile=(lambda name: latest_profile(instance, name)) if instance else None,
             )
-        except (ProposerError, SourceUnavailable) as error:
+        except (ProposerError, SourceUnavailable, ProposalsFileError) as error:
             failure = str(error)
     if failure is not None:
         _fail(failure)
@@ -149,7 +150,7 @@ def register(rules_group: click.Group) -> None:
 def pending(table: str | None, config_dir: Path | None) -> None:
     """List proposals waiting for approval (expired ones marked), for TABLE or every table."""
     from dq_assets.proposals.settings import proposal_store
-    from dq_checks.proposing.pending import ProposalStatus, parse_proposals
+    from dq_checks.proposing.pending import ProposalsFileError, ProposalStatus, parse_proposals
 
     directory, loaded = _loaded(config_dir)
     tables = [_table(loaded, table)] if table else list(loaded.tables)
@@ -158,7 +159,11 @@ def pending(table: str | None, config_dir: Path | None) -> None:
     rows = []
     for defined in tables:
         name = defined.spec.table
-        for proposal in parse_proposals(store.read(name), name).with_status(ProposalStatus.PENDING):
+        try:
+            proposals = parse_proposals(store.read(name), name, store.location(name))
+        except ProposalsFileError as error:
+            _fail(str(error))
+        for proposal in proposals.with_status(ProposalStatus.PENDING):
             rows.append(
                 (
                     name,

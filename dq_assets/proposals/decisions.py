@@ -10,6 +10,7 @@ from dq_checks.config.yaml_edit import append_rule_entries
 from dq_checks.proposing.pending import (
     Proposal,
     ProposalsFile,
+    ProposalsFileError,
     ProposalStatus,
     parse_proposals,
     render_proposals,
@@ -69,7 +70,10 @@ def reject_proposal(
 
 def _pending(defined: DefinedTable, store: ProposalStore, name: str) -> tuple[ProposalsFile, Proposal]:
     table = defined.spec.table
-    proposals = parse_proposals(store.read(table), table)
+    try:
+        proposals = parse_proposals(store.read(table), table, store.location(table))
+    except ProposalsFileError as error:
+        raise ProposalDecisionError(str(error)) from None
     proposal = proposals.named(name)
     if proposal is None:
         names = ", ".join(p.name for p in proposals.with_status(ProposalStatus.PENDING)) or "none"

@@ -78,7 +78,7 @@ def propose_for_table(
     """
     table = defined.spec.table
     run = ProposalRun(table, proposer.proposed_by, store.location(table))
-    existing = parse_proposals(store.read(table), table)
+    existing = parse_proposals(store.read(table), table, store.location(table))
     opened = open_defined(defined)
     description = opened.describe()
     covered = _covered(defined, existing, now) if request is None else frozenset()

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from dq_checks.config.models import RuleSeverity
 
@@ -119,12 +120,25 @@ class ProposalsFile(BaseModel):
         return self.model_copy(update={"proposals": proposals})
 
 
-def parse_proposals(text: str, table: str) -> ProposalsFile:
-    """Read a proposals file (an empty text is an empty file for `table`)."""
-    data = YAML(typ="safe").load(text) if text.strip() else None
+class ProposalsFileError(ValueError):
+    """A proposals file that does not read: broken YAML, or an entry a hand edit spoiled."""
+
+
+def parse_proposals(text: str, table: str, where: str = "proposals file") -> ProposalsFile:
+    """Read a proposals file (an empty text is an empty file for `table`); `where` names it in errors."""
+    try:
+        data = YAML(typ="safe").load(text) if text.strip() else None
+    except YAMLError as error:
+        raise ProposalsFileError(f"{where}: invalid YAML: {error}") from None
     if data is None:
         return ProposalsFile(table=table)
-    return ProposalsFile.model_validate(data)
+    try:
+        return ProposalsFile.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in detail['loc'])}: {detail['msg']}" for detail in error.errors()
+        )
+        raise ProposalsFileError(f"{where}: {problems}") from None
 
 
 def render_proposals(proposals: ProposalsFile) -> str:

@@ -328,3 +328,15 @@ def test_the_propose_rules_job_records_token_usage_on_the_run(
     assert (tags["dq/llm_input_tokens"], tags["dq/llm_output_tokens"]) == ("2048", "12")
     # the key reached the SDK from the environment, never from the definitions
     assert fake_claude.requests[0].headers["Authorization"] == "Bearer sk-test-not-a-real-key"
+
+
+def test_a_spoiled_proposals_file_is_a_clear_error_naming_it(demo_copy: Path) -> None:
+    folder = demo_copy.parent / "proposals"
+    folder.mkdir()
+    (folder / "orders.yaml").write_text("table: orders\nproposals:\n  - name: x\n    rule: [unclosed\n")
+    listed = dq("rules", "pending", "orders", "--config", str(demo_copy))
+    assert listed.exit_code == 2
+    assert listed.output.startswith(f"error: {folder / 'orders.yaml'}: invalid YAML")
+    proposed = dq("propose", "orders", "amounts", "--config", str(demo_copy))
+    assert proposed.exit_code == 2 and str(folder / "orders.yaml") in proposed.output
+    assert (folder / "orders.yaml").read_text().endswith("[unclosed\n")  # left as it was
