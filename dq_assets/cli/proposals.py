@@ -63,7 +63,7 @@ def describe_dry_run(dry_run: DryRun | None) -> str:
     if dry_run.failed_rows is not None and dry_run.evaluated_rows:
         share = 100 * dry_run.failed_rows / dry_run.evaluated_rows
         verdict = "passes" if dry_run.outcome == "pass" else "fails"
-        return f"{verdict}: {dry_run.failed_rows:,} of {dry_run.evaluated_rows:,} rows fail ({share:.2f}%)"
+        return f"{verdict}: {dry_run.failed_rows:,} of {dry_run.evaluated_rows:,} rows fail ({share:.2g}%)"
     return f"{'passes' if dry_run.outcome == 'pass' else dry_run.outcome + 's'}: {dry_run.message}"
 
 

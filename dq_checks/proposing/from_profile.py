@@ -584,7 +584,9 @@ def _filter_by_request(proposed: list[_Proposed], request: str | None) -> list[_
 def _mentions(request: str, column: str | None) -> bool:
     if column is None:
         return _TABLE_WORDS.search(request) is not None
-    for spelling in {column, column.replace("_", " ")}:
+    # "customer" names customer_id: a foreign key is spoken of by what it points at
+    stem = column.removesuffix("_id") if column.endswith("_id") and len(column) > 3 else column
+    for spelling in {column, column.replace("_", " "), stem}:
         pattern = rf"(?<![A-Za-z0-9_]){re.escape(spelling)}(?:e?s)?(?![A-Za-z0-9_])"  # "amounts" names amount
         if re.search(pattern, request, re.IGNORECASE):
             return True

@@ -562,4 +562,18 @@ def test_colliding_names_are_numbered() -> None:
 
 def test_a_request_naming_a_column_in_the_plural_names_it() -> None:
     kept = rules(propose(orders_context(request="order amounts are positive")))
-    assert kept and all('"amount"' in rule for rule in kept)
+    # "order" names order_id too: a key is spoken of by what it identifies
+    assert kept == [
+        'IsPrimaryKey "order_id"',
+        'IsComplete "amount"',
+        'ColumnValues "amount" between 0 and 53000',
+    ]
+
+
+def test_a_request_naming_what_a_foreign_key_points_at_names_the_key() -> None:
+    kept = rules(propose(orders_context(request="every order has a customer")))
+    assert kept == [
+        'IsPrimaryKey "order_id"',
+        'IsComplete "customer_id"',
+        'ReferentialIntegrity "customer_id" "customers.customer_id" = 1.0',
+    ]

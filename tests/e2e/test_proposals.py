@@ -58,11 +58,10 @@ def rule_outcomes(folder: Path, table: str) -> dict[str, tuple[str, str]]:
     loaded.raise_for_problems()
     catalog = {t.spec.table: t for t in loaded.tables}
     defined = catalog[table]
-    result = dg.materialize(
-        [build_table_asset(defined, catalog)],
-        instance=dg.DagsterInstance.ephemeral(),
-        resources=default_resources(),
-    )
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(
+            [build_table_asset(defined, catalog)], instance=instance, resources=default_resources()
+        )
     texts = {rule.check_name: rule.text for rule in defined.rules}
     return {
         e.check_name: (e.metadata["dq/outcome"].value, texts[e.check_name])
@@ -216,7 +215,13 @@ def test_an_expired_proposal_is_marked_and_approved_only_on_purpose(demo_copy: P
     assert dq("rules", "approve", "customers", first.name, "--force", "--config", config).exit_code == 0
 
 
-def test_the_propose_rules_job_and_the_automatic_asset(demo_copy: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def instance() -> Iterator[dg.DagsterInstance]:
+    with dg.DagsterInstance.ephemeral() as ephemeral:  # closed, so no connection outlives the test
+        yield ephemeral
+
+
+def test_the_propose_rules_job_and_the_automatic_asset(demo_copy: Path, instance: dg.DagsterInstance) -> None:
     # customers without its country and e-mail rules: those columns are uncovered.
     path = demo_copy / "customers.yaml"
     yaml = YAML()
@@ -227,8 +232,6 @@ def test_the_propose_rules_job_and_the_automatic_asset(demo_copy: Path, tmp_path
     with path.open("w") as stream:
         yaml.dump(document, stream)
     defs = build_definitions(demo_copy)
-    instance = dg.DagsterInstance.ephemeral()
-
     job = defs.resolve_job_def("customers_checks")
     assert job.execute_in_process(instance=instance).success
     proposals = parse_proposals((demo_copy.parent / "proposals" / "customers.yaml").read_text(), "customers")
@@ -311,12 +314,11 @@ def test_an_overloaded_model_is_a_clear_error_and_leaves_no_file(
 
 
 def test_the_propose_rules_job_records_token_usage_on_the_run(
-    demo_copy: Path, fake_claude: FakeAnthropic
+    demo_copy: Path, fake_claude: FakeAnthropic, instance: dg.DagsterInstance
 ) -> None:
     fake_claude.script(tool_use_reply({"rules": []}, input_tokens=2048, output_tokens=12))
     defs = build_definitions(demo_copy)  # ANTHROPIC_API_KEY is set: Claude, its key an EnvVar
     assert type(defs.resources["dq_rule_proposer"]).__name__ == "ClaudeRuleProposer"
-    instance = dg.DagsterInstance.ephemeral()
     result = defs.resolve_job_def("propose_rules").execute_in_process(
         instance=instance,
         run_config={
