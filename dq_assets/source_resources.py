@@ -1,17 +1,20 @@
-"""Which resource serves which `source.type`, and the default resource set."""
+"""Which resource serves which `source.type`, and the default resource set.
+
+Resources are light to build: each imports its clients (pyiceberg, SQLAlchemy, boto3, DuckDB)
+only when it opens a table.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from dq_checks.config.models import IcebergSourceSpec
+from dq_checks.config.sources import SourceSpec
 from dq_resources.clock import ClockResource
 from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.sources import OpenedTable
+from dq_resources.sql.resource import SqlSourceResource
 
-SourceSpec = IcebergSourceSpec
-
-RESOURCE_KEYS = {"iceberg": "iceberg"}
+RESOURCE_KEYS = {"iceberg": "iceberg", "sql": "sql_databases"}
 CLOCK_RESOURCE_KEY = "dq_clock"
 
 
@@ -26,5 +29,9 @@ def open_table(resource: Any, source: SourceSpec) -> OpenedTable:
 
 
 def default_resources() -> dict[str, Any]:
-    """Resources for every source type, with their default settings."""
-    return {"iceberg": IcebergCatalogResource(), CLOCK_RESOURCE_KEY: ClockResource()}
+    """Resources for every source type, with their default settings, and the clock."""
+    return {
+        "iceberg": IcebergCatalogResource(),
+        "sql_databases": SqlSourceResource(),
+        CLOCK_RESOURCE_KEY: ClockResource(),
+    }

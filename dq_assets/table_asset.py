@@ -11,7 +11,7 @@ from dq_assets.past_runs import CHECKED_AT_KEY
 from dq_assets.source_resources import CLOCK_RESOURCE_KEY, open_table, source_resource_key
 from dq_checks.config.loader import DefinedTable
 from dq_checks.rules.references import references_of
-from dq_resources.sources import OpenedTable, SourceUnavailable
+from dq_resources.sources import OpenedTable, SourceError
 
 HISTORY_RUNS_READ = 200
 """Earlier materializations read per run: enough for a 28-run window even with many unchanged re-checks."""
@@ -79,7 +79,7 @@ def build_table_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable]
         required_resource_keys=resource_keys,
         kinds={spec.source.type},
         metadata={
-            "dagster/table_name": spec.source.identifier,
+            "dagster/table_name": spec.source.table_name,
             "dq/source": spec.source.display(),
             "dq/definition": str(defined.path),
         },
@@ -109,7 +109,7 @@ def run_table_step(
 
     def open_reference(name: str) -> OpenedTable:
         if name not in catalog:
-            raise SourceUnavailable(f"{name!r} is not a monitored table")
+            raise SourceError(f"{name!r} is not a monitored table")
         return open_defined(catalog[name])
 
     try:
@@ -121,7 +121,7 @@ def run_table_step(
             past=read_past_runs(context.instance, key, limit=HISTORY_RUNS_READ),
             now=now,
         )
-    except SourceUnavailable as error:
+    except SourceError as error:
         context.log.error(f"{defined.spec.table}: {error}")
         yield from check_results(key, unreadable_results(defined, str(error)))
         raise dg.Failure(

@@ -12,6 +12,7 @@ from dq_assets.cli.alerts import alerts_group
 from dq_assets.cli.options import CONFIG_OPTION
 from dq_assets.cli.proposals import propose, register
 from dq_assets.cli.rules_gx import rules_group
+from dq_assets.cli.sources import sources_group
 from dq_checks.config import default_config_dir, load_table_specs
 from dq_checks.config.loader import LoadedConfig
 
@@ -100,6 +101,7 @@ def seed(catalog: str, force: bool) -> None:
 register(rules_group)
 cli.add_command(rules_group)
 cli.add_command(propose)
+cli.add_command(sources_group)
 cli.add_command(alerts_group)
 
 

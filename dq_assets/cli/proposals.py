@@ -84,7 +84,7 @@ def propose(table: str, request: str | None, config_dir: Path | None) -> None:
     from dq_assets.source_resources import default_resources, open_table, source_resource_key
     from dq_checks.proposing.model import ProposerError
     from dq_checks.proposing.pending import ProposalsFileError
-    from dq_resources.sources import SourceUnavailable
+    from dq_resources.sources import SourceError
 
     directory, loaded = _loaded(config_dir)
     defined = _table(loaded, table)
@@ -110,7 +110,7 @@ def propose(table: str, request: str | None, config_dir: Path | None) -> None:
                 request=request,
                 reference_profile=(lambda name: latest_profile(instance, name)) if instance else None,
             )
-        except (ProposerError, SourceUnavailable, ProposalsFileError) as error:
+        except (ProposerError, SourceError, ProposalsFileError) as error:
             failure = str(error)
     if failure is not None:
         _fail(failure)

@@ -39,7 +39,7 @@ from dq_checks.results.model import CheckResult
 from dq_checks.rules.naming import slug
 from dq_checks.schema import TableDescription
 from dq_resources.proposals.store import ProposalStore
-from dq_resources.sources import OpenedTable, SourceUnavailable
+from dq_resources.sources import OpenedTable, SourceError
 
 PROPOSAL_LIFETIME = timedelta(days=7)
 
@@ -196,7 +196,7 @@ def _dry_run(
     trial = replace(defined, spec=spec, rules=rules)
     try:
         inspection = _inspect(trial, opened, catalog, open_defined, now)
-    except SourceUnavailable as error:
+    except SourceError as error:
         return [DryRun(outcome="error", message=f"dry run failed: {error}") for _ in candidates]
     results = {result.name: result for result in inspection.checks}
     return [_dry_run_of(results[name]) for name in names]
@@ -233,7 +233,7 @@ def _inspect(
 ) -> TableInspection:
     def open_reference(name: str) -> OpenedTable:
         if name not in catalog:
-            raise SourceUnavailable(f"{name!r} is not a monitored table")
+            raise SourceError(f"{name!r} is not a monitored table")
         return open_defined(catalog[name])
 
     return inspect_table(defined, opened, open_reference=open_reference, now=now)
@@ -246,7 +246,7 @@ def _describe(
         return None
     try:
         return open_defined(catalog[name]).describe()
-    except SourceUnavailable:
+    except SourceError:
         return None
 
 

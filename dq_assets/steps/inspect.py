@@ -33,7 +33,7 @@ from dq_checks.rules.references import references_of
 from dq_checks.rules.scores import Scores, score
 from dq_checks.schema import TableDescription
 from dq_checks.schema_change import schema_result
-from dq_resources.sources import OpenedTable, ReferenceRequest, SourceUnavailable
+from dq_resources.sources import OpenedTable, ReferenceRequest, SourceError
 
 ReferenceOpener = Callable[[str], OpenedTable]
 HistoryLookup = Callable[[str], History]
@@ -60,7 +60,7 @@ def inspect_table(
     past: Sequence[PastRun] = (),
     now: datetime | None = None,
 ) -> TableInspection:
-    """Profile and check `table`. Raises SourceUnavailable when the table itself cannot be read.
+    """Profile and check `table`. Raises SourceError when the table itself cannot be read.
 
     `past` holds earlier runs of this table (newest or oldest first); `now` is the injected
     clock's time, which freshness, `now()` in rules and the history's time axis all use.
@@ -168,7 +168,7 @@ def _references(
         try:
             opened = open_reference(name)
             descriptions[name] = opened.describe()
-        except SourceUnavailable as error:
+        except SourceError as error:
             unavailable[name] = str(error)
             continue
         requests.append(ReferenceRequest(name, opened, None if columns is None else frozenset(columns)))

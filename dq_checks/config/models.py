@@ -8,39 +8,33 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from dq_checks.alerts.model import AlertSeverity
+from dq_checks.config.sources import (
+    AthenaSourceSpec,
+    FileSourceSpec,
+    IcebergSourceSpec,
+    RedshiftSourceSpec,
+    SourceSpec,
+    SqlSourceSpec,
+)
+from dq_checks.config.strict import StrictModel
 
 TABLE_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*$")
 GROUP_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class StrictModel(BaseModel):
-    """Rejects unknown keys, so a typo in YAML is an error rather than a silently ignored setting."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class IcebergSourceSpec(StrictModel):
-    """An Iceberg table, found through a catalog named in pyiceberg's own configuration."""
-
-    type: Literal["iceberg"]
-    catalog: str = Field(min_length=1, description="catalog name in .pyiceberg.yaml or PYICEBERG_CATALOG__*")
-    identifier: str = Field(description="namespace.table")
-
-    @field_validator("identifier")
-    @classmethod
-    def _namespaced(cls, value: str) -> str:
-        parts = value.split(".")
-        if len(parts) < 2 or not all(parts):
-            raise ValueError(f"identifier must be 'namespace.table', got {value!r}")
-        return value
-
-    def display(self) -> str:
-        """A short human name for messages."""
-        return f"iceberg:{self.catalog}/{self.identifier}"
+__all__ = [
+    "AthenaSourceSpec",
+    "FileSourceSpec",
+    "IcebergSourceSpec",
+    "RedshiftSourceSpec",
+    "SourceSpec",
+    "SqlSourceSpec",
+    "StrictModel",
+]
 
 
 class FreshnessSpec(StrictModel):
@@ -207,7 +201,7 @@ class TableSpec(StrictModel):
     """One monitored table: where it lives, who owns it, and how it is checked."""
 
     table: str
-    source: IcebergSourceSpec
+    source: SourceSpec
     description: str | None = None
     owners: tuple[Owner, ...] = ()
     group: str | None = None

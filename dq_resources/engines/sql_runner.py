@@ -7,6 +7,7 @@ heavy aggregate rides in one query.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 WAREHOUSE_HEAVY_METRICS = 1_000
+SQL_LOG = logging.getLogger("dq.sql")
+"""Every statement a pushdown runner sends, at INFO: what leaves for the warehouse is auditable."""
 
 
 class SqlRunner:
@@ -35,6 +38,7 @@ class SqlRunner:
         in a regex or a string literal is never mistaken for a parameter.
         """
         sql = query.sql(dialect=self.dialect, unsupported_level=ErrorLevel.RAISE)
+        SQL_LOG.info("%s: %s", self.dialect, sql)
         with self._engine.connect() as connection:
             return [tuple(row) for row in connection.exec_driver_sql(sql).fetchall()]
 

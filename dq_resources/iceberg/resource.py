@@ -13,9 +13,11 @@ from dq_checks.config.models import IcebergSourceSpec
 from dq_checks.schema import TableDescription
 from dq_resources.iceberg.catalogs import load_named_catalog
 from dq_resources.iceberg.types import columns_of
-from dq_resources.sources.base import ReferenceRequest, SourceUnavailable
+from dq_resources.sources.base import SAMPLE_LIMIT, ReferenceRequest, SourceError, source_error
+from dq_resources.sources.summary import describe_summary
 
 if TYPE_CHECKING:
+    import pandas as pd
     import pyarrow as pa
     from pyiceberg.catalog import Catalog
     from pyiceberg.table import Table
@@ -37,18 +39,18 @@ class IcebergCatalogResource(dg.ConfigurableResource):
     heavy_cells_per_query: int = 8_000_000
 
     def open(self, source: IcebergSourceSpec) -> IcebergTable:
-        """Locate the table, or raise SourceUnavailable naming the catalog and the cause."""
+        """Locate the table, or raise SourceError naming the catalog and the cause."""
         catalog = _load_catalog(source.catalog)
         from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
 
         try:
             table = catalog.load_table(source.identifier)
         except (NoSuchTableError, NoSuchNamespaceError) as error:
-            raise SourceUnavailable(
+            raise SourceError(
                 f"{source.display()}: table {source.identifier!r} not found in catalog {source.catalog!r}"
             ) from error
         except Exception as error:  # the catalog's backend (SQL, REST, Glue) is down or misconfigured
-            raise SourceUnavailable(f"{source.display()}: cannot load table: {error}") from error
+            raise SourceError(f"{source.display()}: cannot load table: {error}") from error
         from dq_resources.engines import LocalScanSettings
 
         settings = LocalScanSettings(
@@ -58,6 +60,10 @@ class IcebergCatalogResource(dg.ConfigurableResource):
             heavy_cells_per_query=self.heavy_cells_per_query,
         )
         return IcebergTable(source.display(), table, settings)
+
+    def test_connection(self, source: IcebergSourceSpec) -> str:
+        """Load the table from its catalog and read its current snapshot's metadata."""
+        return describe_summary(self.open(source).describe())
 
 
 class IcebergTable:
@@ -89,6 +95,13 @@ class IcebergTable:
 
         return stream_table(self._table, columns)
 
+    def sample(self, n: int) -> pd.DataFrame:
+        """The first `n` rows of the snapshot (a scan limited at the source: no full read)."""
+        try:
+            return self._table.scan(limit=max(0, min(n, SAMPLE_LIMIT))).to_arrow().to_pandas()
+        except Exception as error:  # unreadable data files, missing objects, permission errors
+            raise source_error(self.name, "cannot read a sample", error) from error
+
     @contextmanager
     def query_runner(self, references: Sequence[ReferenceRequest] = ()) -> Iterator[LocalDuckDB]:
         """Stream the snapshot once into a local DuckDB, the references beside it, then seal it."""
@@ -98,7 +111,7 @@ class IcebergTable:
             try:
                 engine.load(self.arrow_stream())
             except Exception as error:  # unreadable data files, missing objects, permission errors
-                raise SourceUnavailable(f"{self.name}: cannot read data: {error}") from error
+                raise SourceError(f"{self.name}: cannot read data: {error}") from error
             for request in references:
                 _load_reference(engine, request)
             engine.seal()
@@ -125,6 +138,6 @@ def _load_catalog(name: str) -> Catalog:
         return load_named_catalog(name)
     except Exception as error:
         variable = f"PYICEBERG_CATALOG__{name.upper()}__URI"
-        raise SourceUnavailable(
+        raise SourceError(
             f"iceberg catalog {name!r} is not usable ({error}); configure it in .pyiceberg.yaml or {variable}"
         ) from error

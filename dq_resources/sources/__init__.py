@@ -1,5 +1,21 @@
-"""What every table source offers the check step: a description and a query runner."""
+"""What every table source offers the check step: a description, a query runner, a sample."""
 
-from dq_resources.sources.base import OpenedTable, ReferenceRequest, SourceUnavailable
+from dq_resources.sources.base import (
+    SAMPLE_LIMIT,
+    OpenedTable,
+    ReferenceRequest,
+    SourceError,
+    SourceResource,
+    redact,
+    source_error,
+)
 
-__all__ = ["OpenedTable", "ReferenceRequest", "SourceUnavailable"]
+__all__ = [
+    "SAMPLE_LIMIT",
+    "OpenedTable",
+    "ReferenceRequest",
+    "SourceError",
+    "SourceResource",
+    "redact",
+    "source_error",
+]

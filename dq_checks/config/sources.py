@@ -1,0 +1,187 @@
+"""Where a monitored table lives: `source.type` and its settings, one model per type.
+
+Secrets never sit in a definition: a `sql` URL may hold `${ENV_VAR}` placeholders (resolved when
+the source is opened), and AWS credentials come from the usual AWS chain.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from dq_checks.config.strict import StrictModel
+
+QUALIFIED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$")
+FILE_FORMATS = ("parquet", "csv", "json", "xlsx")
+
+
+def _qualified(value: str, what: str) -> str:
+    if not QUALIFIED_NAME.match(value):
+        raise ValueError(f"{what} {value!r} must be a name like schema.table (letters, digits, underscores)")
+    return value
+
+
+class IcebergSourceSpec(StrictModel):
+    """An Iceberg table, found through a catalog named in pyiceberg's own configuration (sql, glue, rest)."""
+
+    type: Literal["iceberg"]
+    catalog: str = Field(min_length=1, description="catalog name in .pyiceberg.yaml or PYICEBERG_CATALOG__*")
+    identifier: str = Field(description="namespace.table")
+
+    @field_validator("identifier")
+    @classmethod
+    def _namespaced(cls, value: str) -> str:
+        parts = value.split(".")
+        if len(parts) < 2 or not all(parts):
+            raise ValueError(f"identifier must be 'namespace.table', got {value!r}")
+        return value
+
+    def display(self) -> str:
+        """A short human name for messages."""
+        return f"iceberg:{self.catalog}/{self.identifier}"
+
+    @property
+    def table_name(self) -> str:
+        """The table's own name where the data lives."""
+        return self.identifier
+
+
+class AthenaSourceSpec(StrictModel):
+    """A table in the Glue Data Catalog, queried through Athena (plans compiled to Trino SQL)."""
+
+    type: Literal["athena"]
+    database: str = Field(min_length=1)
+    table: str = Field(min_length=1)
+    workgroup: str = "primary"
+    output_location: str | None = Field(default=None, pattern=r"^s3://")
+    catalog: str = "AwsDataCatalog"
+    region: str | None = None
+    timeout_seconds: float = Field(default=300, gt=0)
+
+    @field_validator("database", "table")
+    @classmethod
+    def _names(cls, value: str) -> str:
+        return _qualified(value, "name")
+
+    def display(self) -> str:
+        """A short human name for messages."""
+        return f"athena:{self.database}.{self.table}"
+
+    @property
+    def table_name(self) -> str:
+        """The table's own name where the data lives."""
+        return f"{self.database}.{self.table}"
+
+
+class RedshiftSourceSpec(StrictModel):
+    """A table in Redshift, queried through the Redshift Data API (serverless workgroup or cluster)."""
+
+    type: Literal["redshift"]
+    database: str = Field(min_length=1)
+    table: str = Field(description="schema.table")
+    workgroup_name: str | None = None
+    cluster_identifier: str | None = None
+    db_user: str | None = None
+    secret_arn: str | None = None
+    region: str | None = None
+    timeout_seconds: float = Field(default=300, gt=0, description="the original design's 5-minute limit")
+
+    @field_validator("table")
+    @classmethod
+    def _table(cls, value: str) -> str:
+        return _qualified(value, "table")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> RedshiftSourceSpec:
+        if (self.workgroup_name is None) == (self.cluster_identifier is None):
+            raise ValueError("give exactly one of workgroup_name (serverless) or cluster_identifier")
+        return self
+
+    def display(self) -> str:
+        """A short human name for messages."""
+        return f"redshift:{self.workgroup_name or self.cluster_identifier}/{self.database}.{self.table}"
+
+    @property
+    def table_name(self) -> str:
+        """The table's own name where the data lives."""
+        return self.table
+
+
+class SqlSourceSpec(StrictModel):
+    """A table in any SQLAlchemy database: `url:` (with `${ENV_VAR}` placeholders) or a named `resource:`."""
+
+    type: Literal["sql"]
+    url: str | None = None
+    resource: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    table: str
+
+    @field_validator("table")
+    @classmethod
+    def _table(cls, value: str) -> str:
+        return _qualified(value, "table")
+
+    @model_validator(mode="after")
+    def _one_connection(self) -> SqlSourceSpec:
+        if (self.url is None) == (self.resource is None):
+            raise ValueError("give exactly one of url or resource")
+        return self
+
+    def display(self) -> str:
+        """A short human name for messages; never the URL, which may carry a password."""
+        where = self.resource or _url_scheme(self.url or "")
+        return f"sql:{where}/{self.table}"
+
+    @property
+    def table_name(self) -> str:
+        """The table's own name where the data lives."""
+        return self.table
+
+
+class FileSourceSpec(StrictModel):
+    """A Parquet, CSV, JSON or Excel file, local or on `s3://`."""
+
+    type: Literal["file"]
+    path: str = Field(min_length=1)
+    format: Literal["parquet", "csv", "json", "xlsx"] | None = None
+    delimiter: str | None = Field(default=None, min_length=1, max_length=1)
+    encoding: str | None = None
+    header: bool = True
+    sheet: str | None = None
+
+    @property
+    def file_format(self) -> str:
+        """`format`, or the path's extension."""
+        if self.format is not None:
+            return self.format
+        suffix = self.path.rsplit(".", 1)[-1].lower() if "." in self.path else ""
+        aliases = {"pq": "parquet", "jsonl": "json", "ndjson": "json", "tsv": "csv", "xls": "xlsx"}
+        return aliases.get(suffix, suffix)
+
+    @model_validator(mode="after")
+    def _known_format(self) -> FileSourceSpec:
+        if self.file_format not in FILE_FORMATS:
+            raise ValueError(
+                f"cannot tell the format of {self.path!r}; set format: to one of {', '.join(FILE_FORMATS)}"
+            )
+        return self
+
+    def display(self) -> str:
+        """A short human name for messages."""
+        return f"file:{self.path}"
+
+    @property
+    def table_name(self) -> str:
+        """The file's name without folders."""
+        return self.path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _url_scheme(url: str) -> str:
+    return url.split("://", 1)[0] if "://" in url else "database"
+
+
+SourceSpec = Annotated[
+    IcebergSourceSpec | AthenaSourceSpec | RedshiftSourceSpec | SqlSourceSpec | FileSourceSpec,
+    Field(discriminator="type"),
+]

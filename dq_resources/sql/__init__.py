@@ -1,0 +1,1 @@
+"""The `sql` source: any SQLAlchemy database, every metric pushed down."""
