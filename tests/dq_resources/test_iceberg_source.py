@@ -14,7 +14,7 @@ from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.iceberg.catalogs import load_named_catalog
 from dq_resources.iceberg.clock import snapshot_clock
 from dq_resources.iceberg.reader import stream_table
-from dq_resources.sources import SourceUnavailable
+from dq_resources.sources import SourceError
 
 SAMPLE = pa.table(
     {
@@ -111,14 +111,14 @@ def test_stream_reads_every_file_and_honours_deletes(scratch_catalog: str) -> No
 
 
 def test_missing_table_is_unavailable_with_its_name(scratch_catalog: str) -> None:
-    with pytest.raises(SourceUnavailable) as error:
+    with pytest.raises(SourceError) as error:
         IcebergCatalogResource().open(spec(scratch_catalog, "ns.nope"))
     assert f"iceberg:{scratch_catalog}/ns.nope" in str(error.value)
     assert "not found" in str(error.value)
 
 
 def test_unconfigured_catalog_names_the_variable_to_set() -> None:
-    with pytest.raises(SourceUnavailable) as error:
+    with pytest.raises(SourceError) as error:
         IcebergCatalogResource().open(spec("nosuchcatalog"))
     assert "PYICEBERG_CATALOG__NOSUCHCATALOG__URI" in str(error.value)
 
@@ -130,7 +130,7 @@ def test_deleted_data_file_is_unavailable_when_read(scratch_catalog: str, tmp_pa
         data_file.unlink()  # planted: the data is gone, the metadata still points at it
     opened = IcebergCatalogResource().open(spec(scratch_catalog))
     assert opened.describe().row_count == 4  # metadata alone still answers
-    with pytest.raises(SourceUnavailable, match="cannot read data"), opened.query_runner():
+    with pytest.raises(SourceError, match="cannot read data"), opened.query_runner():
         pass
 
 
