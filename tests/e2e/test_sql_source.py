@@ -5,6 +5,7 @@ samples leave the database, and bad input gives a clear error for that table onl
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -193,3 +194,29 @@ def test_sample_and_test_connection(shop: str, tmp_path: Path) -> None:
     sample = resource.open(spec).sample(3)
     assert list(sample.columns) == ["order_id", "customer_id", "amount", "status", "payload"]
     assert len(sample) == 3
+
+
+def test_a_named_connection_and_dq_sources_test(
+    shop: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from dq_assets.cli.main import cli
+
+    folder = tmp_path / "defs"
+    folder.mkdir()
+    (folder / "orders.yaml").write_text(
+        "table: orders\nsource: {type: sql, resource: shop_db, table: shop.orders}\n"
+    )
+    (folder / "lost.yaml").write_text(
+        "table: lost\nsource: {type: sql, resource: shop_db, table: shop.lost}\n"
+    )
+    monkeypatch.setenv(
+        "DQ_SQL__SHOP_DB__URL", make_url(shop).set(database=_database()).render_as_string(False)
+    )
+    result = CliRunner().invoke(cli, ["sources", "test", "--config", str(folder)])
+    assert result.exit_code == 2  # one table is missing
+    rows = {line.split()[0]: line for line in result.output.splitlines()[2:]}
+    assert "sql:shop_db/shop.orders" in rows["orders"] and " ok " in rows["orders"]
+    assert "row count unknown, 5 columns" in rows["orders"]
+    assert " error " in rows["lost"] and "table not found" in rows["lost"]
