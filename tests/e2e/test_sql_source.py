@@ -211,9 +211,8 @@ def test_a_named_connection_and_dq_sources_test(
     (folder / "lost.yaml").write_text(
         "table: lost\nsource: {type: sql, resource: shop_db, table: shop.lost}\n"
     )
-    monkeypatch.setenv(
-        "DQ_SQL__SHOP_DB__URL", make_url(shop).set(database=_database()).render_as_string(False)
-    )
+    database = os.environ["DQ_TEST_DB"]
+    monkeypatch.setenv("DQ_SQL__SHOP_DB__URL", make_url(shop).set(database=database).render_as_string(False))
     result = CliRunner().invoke(cli, ["sources", "test", "--config", str(folder)])
     assert result.exit_code == 2  # one table is missing
     rows = {line.split()[0]: line for line in result.output.splitlines()[2:]}
