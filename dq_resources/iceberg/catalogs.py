@@ -14,11 +14,30 @@ if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
 
 
+_INTEGER_PROPERTIES = ("glue.max-retries",)
+"""Properties pyiceberg hands to boto unconverted, where boto needs an int.
+
+`.pyiceberg.yaml` and the environment give every value as a string, and botocore's
+`Config(retries={"max_attempts": "3"})` raises TypeError, so without this a configured
+`glue.max-retries` made the catalog unusable. A value of 0 still fails for a catalog that was
+already configured when pyiceberg was imported: `load_catalog` merges its import-time configuration
+back in with `new or old`, and 0 is falsy.
+"""
+
+
 def catalog_properties(name: str) -> dict[str, Any]:
     """The configured properties of catalog `name` (empty when it is not configured)."""
     from pyiceberg.utils.config import Config
 
-    return dict(Config().get_catalog_config(name) or {})
+    properties = dict(Config().get_catalog_config(name) or {})
+    for key in _INTEGER_PROPERTIES:
+        value = properties.get(key)
+        if isinstance(value, str):
+            try:
+                properties[key] = int(value)
+            except ValueError:
+                raise ValueError(f"{key} must be an integer, got {value!r}") from None
+    return properties
 
 
 def load_named_catalog(name: str) -> Catalog:
