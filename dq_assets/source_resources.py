@@ -10,11 +10,12 @@ from typing import Any
 
 from dq_checks.config.sources import SourceSpec
 from dq_resources.clock import ClockResource
+from dq_resources.files.resource import FileSourceResource
 from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.sources import OpenedTable
 from dq_resources.sql.resource import SqlSourceResource
 
-RESOURCE_KEYS = {"iceberg": "iceberg", "sql": "sql_databases"}
+RESOURCE_KEYS = {"iceberg": "iceberg", "sql": "sql_databases", "file": "files"}
 CLOCK_RESOURCE_KEY = "dq_clock"
 
 
@@ -33,5 +34,6 @@ def default_resources() -> dict[str, Any]:
     return {
         "iceberg": IcebergCatalogResource(),
         "sql_databases": SqlSourceResource(),
+        "files": FileSourceResource(),
         CLOCK_RESOURCE_KEY: ClockResource(),
     }

@@ -106,6 +106,7 @@ class IcebergTable:
     def query_runner(self, references: Sequence[ReferenceRequest] = ()) -> Iterator[LocalDuckDB]:
         """Stream the snapshot once into a local DuckDB, the references beside it, then seal it."""
         from dq_resources.engines import LocalDuckDB
+        from dq_resources.engines.references import load_reference
 
         with LocalDuckDB(self._settings) as engine:
             try:
@@ -113,24 +114,9 @@ class IcebergTable:
             except Exception as error:  # unreadable data files, missing objects, permission errors
                 raise SourceError(f"{self.name}: cannot read data: {error}") from error
             for request in references:
-                _load_reference(engine, request)
+                load_reference(engine, request)
             engine.seal()
             yield engine
-
-
-def _load_reference(engine: LocalDuckDB, request: ReferenceRequest) -> None:
-    """Stream a reference in; a failure is recorded for the rules that need it, not raised."""
-    if request.columns is not None and not request.columns:
-        return  # the description alone answers (SchemaMatch, RowCountMatch)
-    stream = getattr(request.table, "arrow_stream", None)
-    if stream is None:
-        engine.reference_errors[request.name] = f"{request.table.name} cannot be streamed to this engine"
-        return
-    try:
-        columns = None if request.columns is None else sorted(request.columns)
-        engine.load_reference(request.name, stream(columns))
-    except Exception as error:  # a reference that is down fails its rules, not this table
-        engine.reference_errors[request.name] = f"cannot read {request.table.name}: {error}"
 
 
 def _load_catalog(name: str) -> Catalog:

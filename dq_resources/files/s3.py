@@ -1,0 +1,105 @@
+"""Objects on S3, through dagster-aws's S3Resource: their metadata, and a streamed download.
+
+Endpoint, region and credentials come from the resource's settings or the AWS environment
+(`AWS_ENDPOINT_URL_S3`, `AWS_DEFAULT_REGION`, the usual credential chain).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dq_resources.sources.base import SourceError, source_error
+
+DOWNLOAD_CHUNK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class ObjectVersion:
+    """What S3 says about one version of an object."""
+
+    size: int
+    modified: datetime
+    etag: str
+
+
+def split_s3_url(url: str, source: str) -> tuple[str, str]:
+    """`s3://bucket/key` as (bucket, key), or SourceError when either is missing."""
+    bucket, _, key = url.removeprefix("s3://").partition("/")
+    if not bucket or not key or key.endswith("/"):
+        raise source_error(source, "not a file", f"{url!r} must look like s3://bucket/path/file.ext")
+    return bucket, key
+
+
+def s3_client(endpoint_url: str | None, region: str | None) -> Any:
+    """A boto3 S3 client from dagster-aws's S3Resource (None settings fall back to the environment)."""
+    from dagster_aws.s3 import S3Resource  # boto3 loads on use, not with the code location
+
+    return S3Resource(region_name=region, endpoint_url=endpoint_url).get_client()
+
+
+def head_object(client: Any, bucket: str, key: str, source: str) -> ObjectVersion:
+    """The object's size, last modification and ETag, or SourceError naming what is missing."""
+    try:
+        response = client.head_object(Bucket=bucket, Key=key)
+    except Exception as error:  # botocore's ClientError, connection and credential errors
+        raise _s3_error(client, bucket, key, source, error) from error
+    return _version(response)
+
+
+def download_object(client: Any, bucket: str, key: str, target: Path, source: str) -> ObjectVersion:
+    """Stream the object into `target`, a chunk at a time; returns the version that was read."""
+    try:
+        response = client.get_object(Bucket=bucket, Key=key)
+        with target.open("wb") as out:
+            shutil.copyfileobj(response["Body"], out, DOWNLOAD_CHUNK_BYTES)
+    except Exception as error:  # missing object, lost connection, full disk
+        target.unlink(missing_ok=True)
+        raise _s3_error(client, bucket, key, source, error) from error
+    return _version(response)
+
+
+def _version(response: dict[str, Any]) -> ObjectVersion:
+    modified = response["LastModified"]
+    if modified.tzinfo is None:
+        modified = modified.replace(tzinfo=UTC)
+    return ObjectVersion(
+        size=int(response["ContentLength"]),
+        modified=modified.astimezone(UTC),
+        etag=str(response.get("ETag", "")).strip('"'),
+    )
+
+
+def _s3_error(client: Any, bucket: str, key: str, source: str, error: Exception) -> SourceError:
+    """One SourceError naming the object and what went wrong."""
+    from botocore.exceptions import ClientError, NoCredentialsError
+
+    url = f"s3://{bucket}/{key}"
+    if isinstance(error, NoCredentialsError):
+        return source_error(source, "cannot reach S3", "no AWS credentials were found")
+    if not isinstance(error, ClientError):
+        return source_error(source, f"cannot read {url}", error)
+    code = str(error.response.get("Error", {}).get("Code", ""))
+    if code in ("404", "NoSuchKey", "NotFound", "NoSuchBucket"):
+        if code == "NoSuchBucket" or not _bucket_exists(client, bucket):
+            return source_error(source, "not found", f"bucket {bucket!r} does not exist (reading {url})")
+        return source_error(source, "not found", f"no object {url}")
+    if code in ("403", "AccessDenied", "Forbidden"):
+        return source_error(source, "access denied", f"the credentials may not read {url}")
+    return source_error(source, f"cannot read {url}", error)
+
+
+def _bucket_exists(client: Any, bucket: str) -> bool:
+    """False only when S3 says the bucket is missing; unknown answers count as present."""
+    from botocore.exceptions import ClientError
+
+    try:
+        client.head_bucket(Bucket=bucket)
+    except ClientError as error:
+        return str(error.response.get("Error", {}).get("Code", "")) not in ("404", "NoSuchBucket", "NotFound")
+    except Exception:  # cannot tell: describe it as a missing object, the common case
+        return True
+    return True
