@@ -9,13 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 from dq_checks.config.sources import SourceSpec
+from dq_resources.aws.athena import AthenaSourceResource
+from dq_resources.aws.redshift import RedshiftSourceResource
 from dq_resources.clock import ClockResource
 from dq_resources.files.resource import FileSourceResource
 from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.sources import OpenedTable
 from dq_resources.sql.resource import SqlSourceResource
 
-RESOURCE_KEYS = {"iceberg": "iceberg", "sql": "sql_databases", "file": "files"}
+RESOURCE_KEYS = {
+    "iceberg": "iceberg",
+    "athena": "athena",
+    "redshift": "redshift",
+    "sql": "sql_databases",
+    "file": "files",
+}
 CLOCK_RESOURCE_KEY = "dq_clock"
 
 
@@ -33,6 +41,8 @@ def default_resources() -> dict[str, Any]:
     """Resources for every source type, with their default settings, and the clock."""
     return {
         "iceberg": IcebergCatalogResource(),
+        "athena": AthenaSourceResource(),
+        "redshift": RedshiftSourceResource(),
         "sql_databases": SqlSourceResource(),
         "files": FileSourceResource(),
         CLOCK_RESOURCE_KEY: ClockResource(),

@@ -1,0 +1,147 @@
+"""What the Athena and Redshift sources share: clients, error wording, SQL logging, statement polling.
+
+Both services run a statement asynchronously: submit it, poll its state until it ends, then
+page through the result. `wait_for_statement` is that loop, with the deadline that cancels a
+statement which runs too long, so nothing is left scanning (and billing) after we give up.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel
+
+from dq_resources.sources.base import SourceError, source_error
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+SQL_LOGGER = logging.getLogger("dq.sql")
+"""Every statement sent to a warehouse is logged here at INFO, as `<dialect>: <sql>`."""
+
+State = TypeVar("State")
+
+
+def aws_client(service: str, region_name: str | None, endpoint_url: str | None) -> BaseClient:
+    """A boto3 client; credentials come from the usual AWS chain (environment, profile, role)."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=10, read_timeout=60)
+    session = boto3.session.Session()
+    return session.client(service, region_name=region_name, endpoint_url=endpoint_url, config=config)
+
+
+def default_region(region_name: str | None) -> str | None:
+    """The region a client would use: the one given, else the AWS chain's default."""
+    if region_name:
+        return region_name
+    import boto3
+
+    return boto3.session.Session().region_name
+
+
+NOT_FOUND_CODES = frozenset({"EntityNotFoundException", "ResourceNotFoundException", "NoSuchEntity"})
+
+
+@contextmanager
+def aws_errors(source: str, what: str, *, not_found: str | None = None) -> Iterator[None]:
+    """Turn any boto failure (credentials, access, missing resource, network) into one SourceError.
+
+    `not_found`, when given, replaces `what` for the errors that mean the thing does not exist.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except SourceError:
+        raise
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code")
+        missing = not_found is not None and code in NOT_FOUND_CODES
+        raise source_error(source, not_found if missing else what, error) from error
+    except BotoCoreError as error:
+        raise source_error(source, what, error) from error
+
+
+def render_sql(query: exp.Query, dialect: str) -> str:
+    """The query in the warehouse's dialect; a construct the dialect lacks raises instead of vanishing."""
+    return query.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE)
+
+
+def log_sql(dialect: str, sql: str) -> None:
+    """Record a statement about to leave for the warehouse."""
+    SQL_LOGGER.info("%s: %s", dialect, sql)
+
+
+def without_materialized(query: exp.Query) -> exp.Query:
+    """A copy of `query` whose CTEs drop `AS MATERIALIZED`, which neither Trino nor Redshift accept.
+
+    The hint only tells DuckDB and PostgreSQL to compute a CTE once; the results are the same.
+    """
+    tree = query.copy()
+    for cte in tree.find_all(exp.CTE):
+        if cte.args.get("materialized") is not None:
+            cte.set("materialized", None)
+    return tree
+
+
+class StatementTimedOut(Exception):
+    """The statement did not end within its time limit; `cancelled` says whether cancelling it worked."""
+
+    def __init__(self, timeout_seconds: float, cancel_error: BaseException | None) -> None:
+        self.timeout_seconds = timeout_seconds
+        self.cancel_error = cancel_error
+        outcome = "was cancelled" if cancel_error is None else f"could not be cancelled ({cancel_error})"
+        super().__init__(f"timed out after {timeout_seconds:g} s and {outcome}")
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the cancel call succeeded."""
+        return self.cancel_error is None
+
+
+def wait_for_statement(
+    describe: Callable[[], State],
+    finished: Callable[[State], bool],
+    *,
+    cancel: Callable[[], Any],
+    timeout_seconds: float,
+    poll_seconds: float,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Any] = time.sleep,
+) -> State:
+    """Poll `describe()` until `finished(state)`; past the deadline, `cancel()` and raise StatementTimedOut.
+
+    The first look is immediate. Any other failure while waiting (a network error, an
+    interrupt) also cancels the statement, best effort, before it propagates: a statement is
+    never left running behind us.
+    """
+    deadline = clock() + timeout_seconds
+    try:
+        while True:
+            state = describe()
+            if finished(state):
+                return state
+            remaining = deadline - clock()
+            if remaining <= 0:
+                break
+            sleep(max(0.0, min(poll_seconds, remaining)))
+    except BaseException:
+        _cancel_quietly(cancel)
+        raise
+    cancel_error = _cancel_quietly(cancel)
+    raise StatementTimedOut(timeout_seconds, cancel_error)
+
+
+def _cancel_quietly(cancel: Callable[[], Any]) -> BaseException | None:
+    try:
+        cancel()
+    except Exception as error:  # the statement may have ended meanwhile; report, never mask the cause
+        return error
+    return None
