@@ -7,6 +7,7 @@ so the suite never touches the developer's own `.dq/` warehouse.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -39,6 +40,9 @@ DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_WAREHOUSE_ROOT, ignore_errors=True)
+    # Finalise what the tests left (pooled connections of instances that were not closed) now,
+    # not at some moment inside pytest's own terminal summary.
+    gc.collect()
 
 
 @pytest.fixture(scope="session")
