@@ -66,9 +66,12 @@ def quantiles(col: exp.Expression, fractions: Sequence[float]) -> exp.Expression
 
 
 def top_n(col: exp.Expression, n: int, *, largest: bool) -> exp.Expression:
-    """The n largest (or smallest) values, duplicates included, as a list."""
-    function = exp.Max if largest else exp.Min
-    return function(this=col, count=exp.Literal.number(n))
+    """The n largest (or smallest) values, duplicates included, as a list: DuckDB's `max(x, n)`.
+
+    Written as an anonymous call: sqlglot versions differ on whether MAX takes a count, and the
+    profiler sends this only to DuckDB (other engines get `tail_query`).
+    """
+    return exp.Anonymous(this="max" if largest else "min", expressions=[col, exp.Literal.number(n)])
 
 
 def select_from(
