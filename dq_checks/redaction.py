@@ -48,3 +48,9 @@ def redact_anomalies(anomalies: Sequence[Anomaly], pii_columns: Collection[str])
         else a
         for a in anomalies
     ]
+
+
+def redact_rows(rows: Sequence[dict[str, object]], pii_columns: Collection[str]) -> list[dict[str, object]]:
+    """Sample rows (failing, duplicate, missing) with the values of PII columns hidden; NULL stays NULL."""
+    hidden = set(pii_columns)
+    return [{k: (REDACTED if k in hidden and v is not None else v) for k, v in row.items()} for row in rows]

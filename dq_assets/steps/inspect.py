@@ -107,7 +107,7 @@ def inspect_table(
     checks = [
         profile_result(profile, duration_seconds=duration, problems=problems.profile),
         anomalies_result(visible_anomalies, problems=problems.anomalies),
-        *(rule_result(definition, outcome) for definition, outcome in judged),
+        *(rule_result(definition, outcome, pii) for definition, outcome in judged),
     ]
     if spec.freshness is not None:
         freshness_check, last_updated = _freshness(defined, description, profile, moment)

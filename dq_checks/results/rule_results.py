@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from dq_checks.config.models import RuleSeverity
 from dq_checks.config.rule_entries import RuleDefinition
+from dq_checks.redaction import redact_rows
 from dq_checks.render.markdown import markdown_table
 from dq_checks.results.model import CheckResult, CheckSeverity, Markdown, Outcome
 from dq_checks.results.names import QUALITY_SCORE_CHECK
@@ -21,17 +23,25 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return markdown_table(header, [["NULL" if r[h] is None else str(r[h]) for h in header] for r in rows])
 
 
-def rule_result(definition: RuleDefinition, outcome: RuleOutcome) -> CheckResult:
-    """One rule's check result: observed value, condition, counts and samples in metadata."""
+def rule_result(
+    definition: RuleDefinition, outcome: RuleOutcome, pii_columns: Collection[str] = ()
+) -> CheckResult:
+    """One rule's check result: observed value, condition, counts and samples in metadata.
+
+    Sample rows keep their PII columns' NULLs but not their values, like the profile.
+    """
     metadata: dict[str, Any] = {"rule": definition.text}
     if definition.dimension is not None:
         metadata["dimension"] = definition.dimension.value
     if outcome.observed is not None:
         metadata["observed"] = outcome.observed
     for key, value in outcome.details.items():
-        metadata[key] = value
         if key in _SAMPLES and value:
-            metadata[f"{key}_table"] = Markdown(_table(value))
+            rows = redact_rows(value, pii_columns)
+            metadata[key] = rows
+            metadata[f"{key}_table"] = Markdown(_table(rows))
+        else:
+            metadata[key] = value
     if outcome.outcome is Outcome.ERROR:
         metadata["error"] = outcome.message
         return CheckResult(

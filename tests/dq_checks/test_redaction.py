@@ -260,3 +260,31 @@ def test_redact_anomalies_hand_built():
     ]
     assert redact_anomalies([quoting], ["email"]) == [quoting]
     assert redact_anomalies([], ["phone"]) == []
+
+
+def test_failing_row_samples_hide_the_values_of_pii_columns() -> None:
+    from dq_checks.config.models import RuleSeverity
+    from dq_checks.config.rule_entries import RuleDefinition
+    from dq_checks.results.model import Outcome
+    from dq_checks.results.rule_results import rule_result
+    from dq_checks.rules.model import RuleOutcome
+
+    definition = RuleDefinition(
+        "email_is_valid",
+        'ColumnValues "email" matches "[^@]+@[^@]+"',
+        RuleSeverity.ERROR,
+        False,
+        "t.yaml:3",
+        None,
+    )
+    # planted: the failing row carries a person's (malformed) address and a NULL phone
+    sample = [{"customer_id": 7, "email": "ann.smith(at)example.com", "phone": None}]
+    outcome = RuleOutcome(
+        Outcome.FAIL, "1 of 10 rows fail", 0.9, {"failed_count": 1, "failed_sample": sample}
+    )
+    result = rule_result(definition, outcome, pii_columns={"email", "phone"})
+    assert result.metadata["failed_sample"] == [{"customer_id": 7, "email": REDACTED, "phone": None}]
+    assert "ann.smith" not in str(result.metadata["failed_sample_table"])
+    assert (
+        rule_result(definition, outcome).metadata["failed_sample"] == sample
+    )  # no PII declared: as measured
