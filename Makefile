@@ -33,6 +33,9 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium is not installed: the report-rendering test will be skipped"
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -15,6 +15,8 @@ from dq_assets.proposals.definitions import (
     build_propose_job,
 )
 from dq_assets.proposals.settings import proposal_store, rule_proposer_resource
+from dq_assets.reports.asset import ARTIFACTS_RESOURCE_KEY, build_report_asset, build_reports_job
+from dq_assets.reports.settings import artifact_store
 from dq_assets.schedules import build_schedule, build_table_job
 from dq_assets.sensors import build_freshness_sensor
 from dq_assets.source_resources import default_resources
@@ -38,6 +40,7 @@ def build_definitions(config_dir: Path | None = None) -> dg.Definitions:
     catalog = {table.spec.table: table for table in loaded.tables}
     assets = [build_table_asset(table, catalog) for table in loaded.tables]
     assets += [build_proposals_asset(table, catalog) for table in loaded.tables]
+    assets += [build_report_asset(table, catalog) for table in loaded.tables]
     jobs = {table.spec.table: build_table_job(table.spec) for table in loaded.tables}
     schedules = [
         build_schedule(table.spec, jobs[table.spec.table]) for table in loaded.tables if table.spec.schedule
@@ -47,7 +50,7 @@ def build_definitions(config_dir: Path | None = None) -> dg.Definitions:
     sensors.extend(build_alert_sensors(alerting))
     return dg.Definitions(
         assets=assets,
-        jobs=[*jobs.values(), build_propose_job(catalog)],
+        jobs=[*jobs.values(), build_propose_job(catalog), build_reports_job(list(loaded.tables))],
         schedules=schedules,
         sensors=sensors,
         resources={
@@ -55,6 +58,7 @@ def build_definitions(config_dir: Path | None = None) -> dg.Definitions:
             ALERT_STORE_RESOURCE_KEY: alert_store_resource(alerting.config.store),
             PROPOSER_RESOURCE_KEY: rule_proposer_resource(),
             PROPOSAL_STORE_RESOURCE_KEY: proposal_store(config_dir),
+            ARTIFACTS_RESOURCE_KEY: artifact_store(),
         },
     )
 

@@ -6,7 +6,10 @@ only when it opens a table.
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+import dagster as dg
 
 from dq_checks.config.sources import SourceSpec
 from dq_resources.aws.athena import AthenaSourceResource
@@ -14,6 +17,7 @@ from dq_resources.aws.redshift import RedshiftSourceResource
 from dq_resources.clock import ClockResource
 from dq_resources.files.resource import FileSourceResource
 from dq_resources.iceberg import IcebergCatalogResource
+from dq_resources.results.resource import ResultsStoreResource
 from dq_resources.sources import OpenedTable
 from dq_resources.sql.resource import SqlSourceResource
 
@@ -25,6 +29,8 @@ RESOURCE_KEYS = {
     "file": "files",
 }
 CLOCK_RESOURCE_KEY = "dq_clock"
+RESULTS_STORE_RESOURCE_KEY = "dq_results_store"
+RESULTS_URL_ENV = "DQ_RESULTS_URL"
 
 
 def source_resource_key(source: SourceSpec) -> str:
@@ -37,9 +43,17 @@ def open_table(resource: Any, source: SourceSpec) -> OpenedTable:
     return resource.open(source)
 
 
+def results_store_resource() -> ResultsStoreResource:
+    """`$DQ_RESULTS_URL` (kept an EnvVar: it may hold a password), else the sqlite file under `.dq/`."""
+    if os.environ.get(RESULTS_URL_ENV):
+        return ResultsStoreResource(url=dg.EnvVar(RESULTS_URL_ENV))
+    return ResultsStoreResource()
+
+
 def default_resources() -> dict[str, Any]:
-    """Resources for every source type, with their default settings, and the clock."""
+    """Resources for every source type, with their default settings, the clock and the results store."""
     return {
+        RESULTS_STORE_RESOURCE_KEY: results_store_resource(),
         "iceberg": IcebergCatalogResource(),
         "athena": AthenaSourceResource(),
         "redshift": RedshiftSourceResource(),

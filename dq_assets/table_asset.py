@@ -1,18 +1,25 @@
 """The factory that turns one table definition into one Dagster asset with its checks."""
 
 from collections.abc import Iterator, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import dagster as dg
 from dagster import AssetExecutionContext
 
 from dq_assets.check_names import CHECK_DESCRIPTIONS, check_names_for
 from dq_assets.past_runs import CHECKED_AT_KEY
-from dq_assets.source_resources import CLOCK_RESOURCE_KEY, open_table, source_resource_key
+from dq_assets.source_resources import (
+    CLOCK_RESOURCE_KEY,
+    RESULTS_STORE_RESOURCE_KEY,
+    open_table,
+    source_resource_key,
+)
 from dq_checks.config.loader import DefinedTable
 from dq_checks.rules.references import references_of
 from dq_resources.sources import OpenedTable, SourceError
 
+RESULTS_METADATA_KEY = "dq/results_store"
 HISTORY_RUNS_READ = 200
 """Earlier materializations read per run: enough for a 28-run window even with many unchanged re-checks."""
 
@@ -65,6 +72,7 @@ def build_table_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable]
     referenced = [catalog[name] for name in references_of(defined) if name in catalog]
     resource_keys = {
         CLOCK_RESOURCE_KEY,
+        RESULTS_STORE_RESOURCE_KEY,
         *(source_resource_key(t.spec.source) for t in (defined, *referenced)),
     }
 
@@ -123,7 +131,9 @@ def run_table_step(
         )
     except SourceError as error:
         context.log.error(f"{defined.spec.table}: {error}")
-        yield from check_results(key, unreadable_results(defined, str(error)))
+        unreadable = unreadable_results(defined, str(error))
+        _store_results(context, defined.spec.table, now, unreadable=unreadable)
+        yield from check_results(key, unreadable)
         raise dg.Failure(
             description=f"{defined.spec.table}: source unavailable: {error}",
             metadata={"definition": str(defined.path)},
@@ -136,8 +146,35 @@ def run_table_step(
         from dq_assets.steps.metadata import metadata_values
 
         metadata.update(metadata_values(inspection.scores.as_metadata()))
+    metadata[RESULTS_METADATA_KEY] = dg.MetadataValue.text(
+        _store_results(context, defined.spec.table, now, inspection=inspection)
+    )
     yield dg.MaterializeResult(
         metadata=metadata,
         data_version=dg.DataVersion(version) if version is not None else None,
         check_results=check_results(key, inspection.checks),
     )
+
+
+def _store_results(
+    context: AssetExecutionContext,
+    table: str,
+    now: datetime,
+    *,
+    inspection: Any = None,
+    unreadable: Any = None,
+) -> str:
+    """Write the tidy copy for dashboards; a results store that is down is logged, never fails the checks."""
+    from dq_checks.results.tidy import tidy_run, tidy_unreadable_run
+
+    store = getattr(context.resources, RESULTS_STORE_RESOURCE_KEY)
+    try:
+        if inspection is not None:
+            run = tidy_run(table, context.run_id, now, inspection)
+        else:
+            run = tidy_unreadable_run(table, context.run_id, now, unreadable)
+        store.write_run(run)
+    except Exception as error:  # the checks are the product; the tidy copy can be rebuilt
+        context.log.error(f"{table}: results store not written: {error}")
+        return f"error: {error}"
+    return "written"

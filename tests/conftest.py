@@ -28,11 +28,14 @@ os.environ["YDATA_PROFILING_NO_ANALYTICS"] = "True"
 os.environ["GX_ANALYTICS_ENABLED"] = "False"
 os.environ.pop("DAGSTER_HOME", None)
 os.environ.pop("DQ_CONFIG_DIR", None)
+os.environ.pop("DQ_ARTIFACTS_DIR", None)
 
 _WAREHOUSE_ROOT = Path(tempfile.mkdtemp(prefix="dq-test-warehouse-"))
 os.environ["PYICEBERG_CATALOG__DEMO__TYPE"] = "sql"
 os.environ["PYICEBERG_CATALOG__DEMO__URI"] = f"sqlite:///{_WAREHOUSE_ROOT / 'catalog.db'}"
 os.environ["PYICEBERG_CATALOG__DEMO__WAREHOUSE"] = f"file://{_WAREHOUSE_ROOT / 'warehouse'}"
+# Every check step writes its tidy copy to the results store: here, a scratch sqlite file.
+os.environ["DQ_RESULTS_URL"] = f"sqlite:///{_WAREHOUSE_ROOT / 'results.db'}"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"

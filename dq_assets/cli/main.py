@@ -10,6 +10,7 @@ import click
 
 from dq_assets.cli.alerts import alerts_group
 from dq_assets.cli.options import CONFIG_OPTION
+from dq_assets.cli.profile import profile
 from dq_assets.cli.proposals import propose, register
 from dq_assets.cli.rules_gx import rules_group
 from dq_assets.cli.sources import sources_group
@@ -102,6 +103,7 @@ register(rules_group)
 cli.add_command(rules_group)
 cli.add_command(propose)
 cli.add_command(sources_group)
+cli.add_command(profile)
 cli.add_command(alerts_group)
 
 

@@ -24,12 +24,16 @@ def test_one_asset_per_table_with_group_owners_and_lineage(defs: dg.Definitions)
     graph = defs.resolve_asset_graph()
     assert sorted(k.to_user_string() for k in graph.get_all_asset_keys()) == [
         "customers",
+        "customers_profile_report",
         "customers_rule_proposals",
         "order_items",
+        "order_items_profile_report",
         "order_items_rule_proposals",
         "orders",
+        "orders_profile_report",
         "orders_rule_proposals",
         "products",
+        "products_profile_report",
         "products_rule_proposals",
     ]
     assert graph.get(dg.AssetKey("orders_rule_proposals")).parent_keys == {dg.AssetKey("orders")}
@@ -129,6 +133,7 @@ def test_nested_table_names_become_multi_part_keys(tmp_path: Path) -> None:
     assert defs.resolve_asset_graph().get_all_asset_keys() == {
         dg.AssetKey(["sales", "eu", "orders"]),
         dg.AssetKey(["sales", "eu", "orders_rule_proposals"]),
+        dg.AssetKey(["sales", "eu", "orders_profile_report"]),
     }
     (schedule,) = defs.schedules
     assert (schedule.name, schedule.cron_schedule) == ("sales__eu__orders_schedule", "15 2 * * *")
@@ -195,3 +200,13 @@ def test_proposals_have_a_job_a_store_and_the_offline_proposer_without_a_key(def
     assert type(defs.resources["dq_rule_proposer"]).__name__ == "ProfileRuleProposer"
     store = defs.resources["dq_proposal_store"]
     assert Path(store.directory) == REPO_ROOT / "dq_checks" / "proposals"
+
+
+def test_reports_have_their_own_job_and_an_artifact_store(defs: dg.Definitions) -> None:
+    job = defs.resolve_job_def("dq_reports")
+    assert job.asset_layer.selected_asset_keys == {
+        dg.AssetKey(f"{t}_profile_report") for t in ("customers", "order_items", "orders", "products")
+    }
+    assert defs.resources["dq_artifacts"].root == ".dq/artifacts"
+    graph = defs.resolve_asset_graph()
+    assert graph.get(dg.AssetKey("orders_profile_report")).parent_keys == {dg.AssetKey("orders")}

@@ -1,0 +1,170 @@
+"""`dq profile PATH`: profile a file with the same engine as the checks, and write its reports.
+
+CSV, Excel, JSON or Parquet; rules run when given; HTML, JSON and Excel reports are written.
+
+The original design's "profile my data" path: no definitions folder, no Dagster instance.
+A 2 GB CSV streams through DuckDB's reader; it is never loaded into pandas (only the report's
+100,000-row sample is).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+STEPS = (
+    "read the file's schema",
+    "profile and check every row",
+    "sample for the report",
+    "write the reports",
+)
+
+
+@click.command("profile")
+@click.argument("path")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder for report.html, report.json and report.xlsx (default: ./dq-report-<name>).",
+)
+@click.option(
+    "--rules",
+    "rules_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="A YAML file with `rules:` (as in a table definition; `key:` and `pii_columns:` too).",
+)
+@click.option("--delimiter", default=None, help="CSV field delimiter (default: ',', or a tab for .tsv).")
+@click.option("--encoding", default=None, help="CSV encoding, e.g. latin-1 or cp1252 (default: utf-8).")
+@click.option("--sheet", default=None, help="Excel sheet (default: the first).")
+@click.option("--no-header", is_flag=True, help="The CSV has no header row.")
+def profile(
+    *,
+    path: str,
+    out_dir: Path | None,
+    rules_file: Path | None,
+    delimiter: str | None,
+    encoding: str | None,
+    sheet: str | None,
+    no_header: bool,
+) -> None:
+    """Profile the file at PATH (local or s3://) and write its reports.
+
+    Exit 0 when every check passed, 1 when one failed, 2 when the file cannot be read or a rule
+    is invalid.
+    """
+    from dq_assets.reports.build import REPORT_SAMPLE_ROWS, write_reports
+    from dq_assets.steps.inspect import inspect_table
+    from dq_resources.files.resource import FileSourceResource
+    from dq_resources.reports.artifacts import LocalArtifactStore
+    from dq_resources.sources import SourceError
+
+    defined = _definition(
+        path, rules_file, delimiter=delimiter, encoding=encoding, sheet=sheet, header=not no_header
+    )
+    problems = [r.problem for r in defined.rules if r.problem is not None]
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    name = defined.spec.table
+    out = out_dir or Path(f"dq-report-{name}")
+    try:
+        with click.progressbar(
+            length=len(STEPS), label=f"profiling {path}", file=sys.stderr, item_show_func=lambda step: step
+        ) as bar:
+            bar.update(0, STEPS[0])
+            opened = FileSourceResource().open(defined.spec.source)
+            opened.describe()
+            bar.update(1, STEPS[1])
+            inspection = inspect_table(defined, opened)
+            bar.update(1, STEPS[2])
+            sample = opened.sample(REPORT_SAMPLE_ROWS)
+            bar.update(1, STEPS[3])
+            files = write_reports(
+                table=name,
+                inspection=inspection,
+                sample=sample,
+                pii_columns=defined.spec.pii_columns,
+                previous=None,
+                store=LocalArtifactStore(root=str(out)),
+                prefix=".",
+            )
+            bar.update(1)
+    except SourceError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(_render(inspection))
+    click.echo(f"\n{files.summary}\n")
+    for label, location in (("html", files.html), ("json", files.json), ("excel", files.xlsx)):
+        click.echo(f"{label:>5}: {location}")
+    outcomes = {check.outcome.value for check in inspection.checks}
+    sys.exit(
+        EXIT_ERROR if problems or "error" in outcomes else EXIT_FAILED if "fail" in outcomes else EXIT_OK
+    )
+
+
+def _definition(
+    path: str,
+    rules_file: Path | None,
+    *,
+    delimiter: str | None,
+    encoding: str | None,
+    sheet: str | None,
+    header: bool,
+) -> Any:
+    """A table definition for the file, with the rules file's rules (path:line in every message)."""
+    from pydantic import ValidationError
+    from ruamel.yaml import YAML
+
+    from dq_checks.config.loader import DefinedTable, plain
+    from dq_checks.config.models import TableSpec
+    from dq_checks.config.rule_entries import rule_definitions
+
+    stem = Path(path.rstrip("/")).name.split(".")[0] or "file"
+    name = "".join(c if c.isalnum() or c == "_" else "_" for c in stem)
+    name = name if name[:1].isalpha() or name[:1] == "_" else f"t_{name}"
+    source = {"type": "file", "path": path, "header": header}
+    for key, value in (("delimiter", delimiter), ("encoding", encoding), ("sheet", sheet)):
+        if value is not None:
+            source[key] = value
+    document: Any = {}
+    if rules_file is not None:
+        document = YAML(typ="rt").load(rules_file.read_text(encoding="utf-8")) or {}
+        if not isinstance(document, dict):
+            click.echo(f"error: {rules_file}:1: expected a mapping with `rules:`", err=True)
+            sys.exit(EXIT_ERROR)
+    try:
+        spec = TableSpec.model_validate({"table": name, "source": source, **plain(document)})
+    except ValidationError as error:
+        for detail in error.errors():
+            click.echo(
+                f"error: {rules_file or path}: {'.'.join(map(str, detail['loc']))}: {detail['msg']}", err=True
+            )
+        sys.exit(EXIT_ERROR)
+    where = rules_file or Path(path)
+    rules, clashes = rule_definitions(spec, where, document, set())
+    for clash in clashes:
+        click.echo(f"error: {where}:{clash.line}: {clash.message}", err=True)
+    if clashes:
+        sys.exit(EXIT_ERROR)
+    return DefinedTable(spec, where, document, rules)
+
+
+def _render(inspection: Any) -> str:
+    from tabulate import tabulate
+
+    rows = [
+        (c.name, c.outcome.value, c.severity.value if c.severity else "", _short(c.description))
+        for c in inspection.checks
+    ]
+    head = f"{inspection.profile.row_count:,} rows x {len(inspection.profile.columns)} columns"
+    return head + "\n" + tabulate(rows, headers=("check", "outcome", "severity", "description"))
+
+
+def _short(text: str, width: int = 100) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,105 @@
+"""`<table>_profile_report`: the report people open, downstream of the table's checks.
+
+It is its own asset (and its own job, `dq_reports`), so the checks stay fast: a ydata-profiling
+report on 100,000 rows takes far longer than the exact profile of the whole table.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from dq_assets.source_resources import CLOCK_RESOURCE_KEY, open_table, source_resource_key
+from dq_assets.table_asset import asset_key
+from dq_checks.config.loader import DefinedTable
+
+ARTIFACTS_RESOURCE_KEY = "dq_artifacts"
+REPORT_SUFFIX = "_profile_report"
+REPORTS_JOB = "dq_reports"
+
+
+def report_asset_key(table: str) -> dg.AssetKey:
+    """`shop/orders` gives AssetKey(['shop', 'orders_profile_report'])."""
+    key = asset_key(table)
+    return dg.AssetKey([*key.path[:-1], key.path[-1] + REPORT_SUFFIX])
+
+
+def build_report_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> dg.AssetsDefinition:
+    """The table's HTML, JSON and Excel reports with an executive summary, linked in metadata."""
+    spec = defined.spec
+    sources = {source_resource_key(t.spec.source) for t in catalog.values()}
+
+    @dg.asset(
+        key=report_asset_key(spec.table),
+        deps=[asset_key(spec.table)],
+        group_name=spec.group or "default",
+        owners=list(spec.owners),
+        description=f"ydata-profiling HTML and JSON on a sample of {spec.table}, an Excel workbook of its "
+        "checks and failing rows, and an executive summary.",
+        required_resource_keys={ARTIFACTS_RESOURCE_KEY, CLOCK_RESOURCE_KEY, *sources},
+        kinds={"dq", "excel"},
+    )
+    def _profile_report(context: AssetExecutionContext) -> dg.MaterializeResult:
+        return dg.MaterializeResult(metadata=_report(context, defined, catalog))
+
+    return _profile_report
+
+
+def _report(
+    context: AssetExecutionContext, defined: DefinedTable, catalog: Mapping[str, DefinedTable]
+) -> dict[str, dg.MetadataValue]:
+    from dq_assets.past_runs import read_past_runs
+    from dq_assets.reports.build import REPORT_SAMPLE_ROWS, write_reports
+    from dq_assets.steps.inspect import inspect_table
+    from dq_resources.sources import OpenedTable, SourceError
+
+    resources = context.resources
+    now = getattr(resources, CLOCK_RESOURCE_KEY).now()
+
+    def open_defined(target: DefinedTable) -> Any:
+        return open_table(getattr(resources, source_resource_key(target.spec.source)), target.spec.source)
+
+    def open_reference(name: str) -> OpenedTable:
+        if name not in catalog:
+            raise SourceError(f"{name!r} is not a monitored table")
+        return open_defined(catalog[name])
+
+    spec = defined.spec
+    try:
+        opened = open_defined(defined)
+        inspection = inspect_table(defined, opened, open_reference=open_reference, now=now)
+        sample = opened.sample(REPORT_SAMPLE_ROWS)
+    except SourceError as error:
+        raise dg.Failure(description=f"{spec.table}: cannot build the report: {error}") from error
+    past = read_past_runs(context.instance, asset_key(spec.table), limit=2)
+    previous = next((run for run in past if run.data_version != inspection.description.data_version), None)
+    files = write_reports(
+        table=spec.table,
+        inspection=inspection,
+        sample=sample,
+        pii_columns=spec.pii_columns,
+        previous=previous,
+        store=getattr(resources, ARTIFACTS_RESOURCE_KEY),
+        prefix=f"{spec.slug}/{now:%Y%m%dT%H%M%SZ}",
+    )
+    return {
+        "summary": dg.MetadataValue.md(files.summary),
+        "report_html": _link(files.html),
+        "report_json": _link(files.json),
+        "report_xlsx": _link(files.xlsx),
+        "sample_rows": dg.MetadataValue.int(files.sample_rows),
+    }
+
+
+def _link(location: str) -> dg.MetadataValue:
+    return dg.MetadataValue.url(location) if "://" in location else dg.MetadataValue.path(location)
+
+
+def build_reports_job(tables: list[DefinedTable]) -> "dg.UnresolvedAssetJobDefinition":
+    """`dq_reports`: every table's report, on demand (or on a schedule a team adds)."""
+    return dg.define_asset_job(
+        name=REPORTS_JOB,
+        selection=dg.AssetSelection.assets(*(report_asset_key(t.spec.table) for t in tables)),
+        description="Build every monitored table's report: HTML, JSON, Excel and an executive summary.",
+    )

@@ -1,0 +1,179 @@
+"""The results store's tables, as SQLAlchemy 2 Core tables (the migrations create them).
+
+Portable types only, so the same tables live on sqlite, Postgres and Snowflake: strings, text,
+integers, floats, booleans and aware UTC timestamps; no JSON, no arrays. A column's min and max
+are text, whatever the column's type. Every table carries `run_id`, `table_name` and
+`checked_at`; a run of one table is replaced whole when it is written again.
+
+- `check_runs`: one row per table run, with the counts of check outcomes and the overall score.
+- `column_profiles`: one row per column profiled.
+- `anomalies`: one row per anomaly detected.
+- `rule_results`: one row per check, rules and built-in checks alike (`is_rule`).
+- `quality_scores`: the overall score, and one row per quality dimension with an evaluated rule.
+
+Snowflake has no indexes on standard tables: the migrations create the indexes on other
+databases only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from dq_checks.results.tidy import ANOMALIES, CHECK_RUNS, COLUMN_PROFILES, QUALITY_SCORES, RULE_RESULTS
+
+RUN_ID = String(64)
+TABLE_NAME = String(400)
+COLUMN_NAME = String(400)
+CHECK_NAME = String(200)
+SHORT = String(32)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on sqlite (which keeps no zone) and the rest."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Aware in; naive UTC on sqlite."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the results store keeps aware UTC times only")
+        moment = value.astimezone(UTC)
+        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Aware UTC out."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+
+def _run_key(*more: Column[object]) -> list[Column[object]]:
+    """`run_id`, `table_name` and `checked_at`, which every table starts with."""
+    return [
+        Column("run_id", RUN_ID, primary_key=True),
+        Column("table_name", TABLE_NAME, primary_key=True),
+        Column("checked_at", UtcDateTime, nullable=False),
+        *more,
+    ]
+
+
+def _by_table_and_time(table: str) -> Index:
+    return Index(f"ix_{table}_table_checked_at", "table_name", "checked_at")
+
+
+check_runs = Table(
+    CHECK_RUNS,
+    metadata,
+    *_run_key(
+        Column("data_version", String(200)),
+        Column("last_updated", UtcDateTime),
+        Column("row_count", BigInteger),
+        Column("column_count", Integer),
+        Column("duration_seconds", Float),
+        Column("checks_passed", Integer, nullable=False),
+        Column("checks_failed", Integer, nullable=False),
+        Column("checks_errored", Integer, nullable=False),
+        Column("checks_skipped", Integer, nullable=False),
+        Column("anomaly_count", Integer),
+        Column("quality_score", Float),
+    ),
+    _by_table_and_time(CHECK_RUNS),
+)
+
+column_profiles = Table(
+    COLUMN_PROFILES,
+    metadata,
+    *_run_key(
+        Column("column_name", COLUMN_NAME, primary_key=True),
+        Column("data_type", Text, nullable=False),
+        Column("kind", SHORT, nullable=False),
+        Column("row_count", BigInteger, nullable=False),
+        Column("null_count", BigInteger, nullable=False),
+        Column("null_pct", Float),
+        Column("distinct_count", BigInteger),
+        Column("distinct_pct", Float),
+        Column("min_value", Text),
+        Column("max_value", Text),
+        Column("mean", Float),
+        Column("median", Float),
+        Column("std", Float),
+        Column("q1", Float),
+        Column("q3", Float),
+        Column("zeros", BigInteger),
+        Column("negatives", BigInteger),
+    ),
+    _by_table_and_time(COLUMN_PROFILES),
+)
+
+anomalies = Table(
+    ANOMALIES,
+    metadata,
+    *_run_key(
+        Column("ordinal", Integer, primary_key=True),
+        Column("column_name", COLUMN_NAME, nullable=False),
+        Column("anomaly_type", String(100), nullable=False),
+        Column("method", String(100), nullable=False),
+        Column("severity", SHORT, nullable=False),
+        Column("value", Float),
+        Column("threshold", Float),
+        Column("description", Text, nullable=False),
+    ),
+    _by_table_and_time(ANOMALIES),
+)
+
+rule_results = Table(
+    RULE_RESULTS,
+    metadata,
+    *_run_key(
+        Column("check_name", CHECK_NAME, primary_key=True),
+        Column("is_rule", Boolean, nullable=False),
+        Column("rule_text", Text),
+        Column("dimension", SHORT),
+        Column("outcome", SHORT, nullable=False),
+        Column("severity", SHORT),
+        Column("description", Text, nullable=False),
+        Column("observed", Float),
+        Column("evaluated_count", BigInteger),
+        Column("failed_count", BigInteger),
+    ),
+    _by_table_and_time(RULE_RESULTS),
+)
+
+quality_scores = Table(
+    QUALITY_SCORES,
+    metadata,
+    *_run_key(
+        Column("dimension", SHORT, primary_key=True),
+        Column("score", Float),
+        Column("rules_passed", Integer, nullable=False),
+        Column("rules_evaluated", Integer, nullable=False),
+    ),
+    _by_table_and_time(QUALITY_SCORES),
+)
+
+TABLES: dict[str, Table] = {
+    table.name: table for table in (check_runs, column_profiles, anomalies, rule_results, quality_scores)
+}
+"""Every results table by name, in the order they are written."""

@@ -1,0 +1,69 @@
+"""`dq profile PATH` as a user runs it: a file in, a summary out, three reports written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
+from click.testing import CliRunner, Result
+
+from dq_assets.cli.main import cli
+
+
+def dq_profile(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["profile", *args])
+
+
+def test_a_latin1_semicolon_csv_with_rules(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    # planted: order 2 appears twice; its second amount is missing
+    path.write_bytes("id;city;amount\n1;Köln;10.5\n2;Paris;3\n2;Berlin;\n".encode("latin-1"))
+    rules = tmp_path / "rules.yaml"
+    rules.write_text('key: [id]\nrules:\n  - name: id_is_key\n    rule: IsPrimaryKey "id"\n')
+    out = tmp_path / "out"
+    result = dq_profile(
+        str(path), "--delimiter", ";", "--encoding", "latin-1", "--rules", str(rules), "--out", str(out)
+    )
+    assert result.exit_code == 1  # a check failed
+    assert result.stdout.startswith("3 rows x 3 columns\n")
+    assert re.search(
+        r"id_is_key\s+fail\s+ERROR\s+1 values of 'id' occur more than once \(2 rows\)", result.stdout
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json", "report.xlsx"]
+    assert "Köln" in (out / "report.html").read_text()  # decoded from latin-1
+    assert openpyxl.load_workbook(out / "report.xlsx").sheetnames[0] == "summary"
+
+
+def test_a_parquet_file_that_passes(tmp_path: Path) -> None:
+    path = tmp_path / "clean.parquet"
+    pq.write_table(pa.table({"id": list(range(100)), "score": [float(i % 7) for i in range(100)]}), path)
+    result = dq_profile(str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("100 rows x 2 columns\n")
+
+
+def test_an_empty_file_and_a_malformed_row_are_clear_errors(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    result = dq_profile(str(empty), "--out", str(tmp_path / "a"))
+    assert result.exit_code == 2
+    assert "the file is empty" in result.output
+    broken = tmp_path / "broken.csv"
+    broken.write_text("id,amount\n1,2.5\n2,3.5\n3,4.5,oops\n4,1.0\n")  # planted: line 4 has a field too many
+    result = dq_profile(str(broken), "--out", str(tmp_path / "b"))
+    assert result.exit_code == 2
+    assert "line 4" in result.output
+    assert not (tmp_path / "b").exists()  # nothing half-written
+
+
+def test_a_rules_file_with_a_bad_rule_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("id\n1\n2\n")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text('rules:\n  - rule: IsComplete "id"\n  - rule: ColumnValues "id" >\n')  # planted: line 3
+    result = dq_profile(str(path), "--rules", str(rules), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert f"{rules}:3: rule 'ColumnValues \"id\" >'" in result.output
