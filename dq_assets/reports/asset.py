@@ -15,6 +15,8 @@ from dq_assets.table_asset import asset_key
 from dq_checks.config.loader import DefinedTable
 
 ARTIFACTS_RESOURCE_KEY = "dq_artifacts"
+SUMMARY_WRITER_KEY = "dq_rule_proposer"
+"""The LLM resource, when one is configured, also writes the executive summary."""
 REPORT_SUFFIX = "_profile_report"
 REPORTS_JOB = "dq_reports"
 
@@ -37,7 +39,7 @@ def build_report_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable
         owners=list(spec.owners),
         description=f"ydata-profiling HTML and JSON on a sample of {spec.table}, an Excel workbook of its "
         "checks and failing rows, and an executive summary.",
-        required_resource_keys={ARTIFACTS_RESOURCE_KEY, CLOCK_RESOURCE_KEY, *sources},
+        required_resource_keys={ARTIFACTS_RESOURCE_KEY, CLOCK_RESOURCE_KEY, SUMMARY_WRITER_KEY, *sources},
         kinds={"dq", "excel"},
     )
     def _profile_report(context: AssetExecutionContext) -> dg.MaterializeResult:
@@ -74,6 +76,7 @@ def _report(
         raise dg.Failure(description=f"{spec.table}: cannot build the report: {error}") from error
     past = read_past_runs(context.instance, asset_key(spec.table), limit=2)
     previous = next((run for run in past if run.data_version != inspection.description.data_version), None)
+    summary, source = _llm_summary(context, spec.table, inspection, previous)
     files = write_reports(
         table=spec.table,
         inspection=inspection,
@@ -82,14 +85,42 @@ def _report(
         previous=previous,
         store=getattr(resources, ARTIFACTS_RESOURCE_KEY),
         prefix=f"{spec.slug}/{now:%Y%m%dT%H%M%SZ}",
+        summary=summary,
     )
     return {
         "summary": dg.MetadataValue.md(files.summary),
+        "summary_written_by": dg.MetadataValue.text(source),
         "report_html": _link(files.html),
         "report_json": _link(files.json),
         "report_xlsx": _link(files.xlsx),
         "sample_rows": dg.MetadataValue.int(files.sample_rows),
     }
+
+
+def _llm_summary(
+    context: AssetExecutionContext, table: str, inspection: Any, previous: Any
+) -> tuple[str | None, str]:
+    """The LLM's summary when one is configured, else None (the template writes it).
+
+    A model that fails leaves the template's summary in place, and says so: the report is still useful.
+    """
+    from dq_checks.proposing.model import ProposerError
+    from dq_checks.reports.summary import summary_facts
+
+    writer = getattr(context.resources, SUMMARY_WRITER_KEY)
+    summarize = getattr(writer, "summarize", None)
+    if summarize is None:
+        return None, "template"
+    try:
+        text, usage = summarize(summary_facts(table, inspection, previous))
+    except ProposerError as error:
+        context.log.warning(f"{table}: the LLM summary failed, the template's is used: {error}")
+        return None, f"template (the LLM failed: {error})"
+    if usage:
+        context.instance.add_run_tags(
+            context.run_id, {f"dq/llm_summary_{k}": str(v) for k, v in usage.items()}
+        )
+    return text, writer.proposed_by
 
 
 def _link(location: str) -> dg.MetadataValue:

@@ -42,12 +42,13 @@ def write_reports(
     previous: PastRun | None,
     store: ArtifactStore,
     prefix: str,
+    summary: str | None = None,
 ) -> ReportFiles:
-    """The summary, the ydata-profiling report (sensitive when the table has PII) and the workbook."""
+    """The summary (the template's unless one is given), the ydata report and the workbook."""
     from dq_checks.reports.workbook import build_workbook, workbook_bytes
     from dq_resources.reports.ydata import ydata_report
 
-    summary = executive_summary(table, inspection, previous)
+    summary = summary or executive_summary(table, inspection, previous)
     html, json_text = ydata_report(
         sample,
         title=f"{table}: data quality report",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
@@ -52,16 +53,7 @@ class ClaudeRuleProposer(dg.ConfigurableResource):
 
     def propose(self, context: ProposalContext, check: CandidateCheck) -> ProposerOutput:
         """Candidates that pass `check`; the rest are sent back once for repair, then dropped."""
-        import anthropic
-
-        if not self.api_key:
-            raise ProposerError(f"{self.model}: no API key (set ANTHROPIC_API_KEY)")
-        client = anthropic.Anthropic(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            timeout=self.timeout_seconds,
-            max_retries=self.max_retries,
-        )
+        client = self._client()
         usage: dict[str, int] = {}
         messages: list[dict[str, Any]] = [{"role": "user", "content": user_message(context)}]
         response = self._call(client, messages, usage)
@@ -106,6 +98,43 @@ class ClaudeRuleProposer(dg.ConfigurableResource):
             for rule, problem in problems[answered:]
         ]
         return ProposerOutput(tuple(kept), tuple(final_dropped), usage)
+
+    def summarize(self, facts: Mapping[str, Any]) -> tuple[str, dict[str, int]]:
+        """An executive summary written from the report's facts (untrusted data, delimited); and usage."""
+        import anthropic
+
+        from dq_checks.reports.summary_prompt import MAX_SUMMARY_CHARS, SUMMARY_SYSTEM_PROMPT, summary_message
+
+        client = self._client()
+        try:
+            response = client.messages.create(
+                model=self.model,
+                max_tokens=min(self.max_tokens, 800),
+                system=SUMMARY_SYSTEM_PROMPT,
+                messages=[{"role": "user", "content": summary_message(facts)}],
+            )
+        except anthropic.APIError as error:
+            raise ProposerError(self._redact(self._describe(error))) from None
+        except anthropic.AnthropicError as error:
+            raise ProposerError(self._redact(f"{self.model}: {type(error).__name__}: {error}")) from None
+        usage: dict[str, int] = {}
+        _add_usage(usage, response.usage)
+        text = "".join(block.text for block in response.content if block.type == "text").strip()
+        if not text:
+            raise ProposerError(f"{self.model}: answered the summary request without text")
+        return _cut(text, MAX_SUMMARY_CHARS), usage
+
+    def _client(self) -> anthropic.Anthropic:
+        import anthropic
+
+        if not self.api_key:
+            raise ProposerError(f"{self.model}: no API key (set ANTHROPIC_API_KEY)")
+        return anthropic.Anthropic(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            timeout=self.timeout_seconds,
+            max_retries=self.max_retries,
+        )
 
     # --- one call ---------------------------------------------------------------------------
 

@@ -46,7 +46,7 @@ def ydata_report(
     An empty sample, which ydata refuses, gets a short report naming the columns.
     """
     os.environ[NO_ANALYTICS_VARIABLE] = "True"  # read by ydata at every report, not only at import
-    frame = mask_columns(sample, pii_columns)
+    frame = decimals_as_floats(mask_columns(sample, pii_columns))
     block = "" if summary_markdown is None else summary_block(summary_markdown)
     if frame.empty:
         return _empty_report(frame, title, block)
@@ -179,3 +179,18 @@ def _empty_report(frame: pd.DataFrame, title: str, block: str) -> tuple[str, str
         "alerts": [],
     }
     return page, json.dumps(document)
+
+
+def decimals_as_floats(sample: pd.DataFrame) -> pd.DataFrame:
+    """Decimal columns as floats, which ydata profiles.
+
+    Arrow's decimal128 arrives in pandas as Python Decimals, which ydata reports as "Unsupported".
+    """
+    from decimal import Decimal
+
+    converted = sample.copy()
+    for name in sample.columns:
+        values = sample[name].dropna()
+        if sample[name].dtype == object and len(values) and isinstance(values.iloc[0], Decimal):
+            converted[name] = sample[name].astype(float)
+    return converted

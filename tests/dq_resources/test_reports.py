@@ -166,3 +166,16 @@ def test_s3_store_on_moto(moto_url: str, aws_env: None) -> None:
     assert head["ContentType"] == "application/json"
     with pytest.raises(FileNotFoundError, match=r"s3://dq-reports/runs/shop/orders/missing\.json"):
         store.read("shop/orders/missing.json")
+
+
+def test_decimal_columns_are_profiled_as_numbers() -> None:
+    from decimal import Decimal
+
+    import pandas as pd
+
+    from dq_resources.reports.ydata import decimals_as_floats
+
+    frame = pd.DataFrame({"amount": [Decimal("1.50"), None, Decimal("2.25")], "name": ["a", "b", None]})
+    converted = decimals_as_floats(frame)
+    assert converted["amount"].dtype == float and converted["amount"].tolist()[::2] == [1.5, 2.25]
+    assert converted["name"].dtype == object

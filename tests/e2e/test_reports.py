@@ -51,6 +51,7 @@ def customers_report(
 def test_the_report_asset_writes_html_json_and_excel_with_a_summary(customers_report: tuple) -> None:
     _, metadata, _ = customers_report
     summary = metadata["summary"].value
+    assert metadata["summary_written_by"].value == "template"  # no ANTHROPIC_API_KEY
     assert "customers" in summary and "phone_mostly_present" in summary  # the failing rule, by name
     html = Path(metadata["report_html"].value).read_text()
     assert summary.split(".")[0].replace("**", "")[:30] in html.replace("<strong>", "").replace(
@@ -119,3 +120,44 @@ def test_the_html_renders_in_headless_chromium(customers_report: tuple, tmp_path
     # The rendered page lists every column in its variables section.
     for column in ("customer_id", "email", "phone", "country", "segment"):
         assert f">{column}<" in dom or f">{column} " in dom, column
+
+
+def test_the_llm_writes_the_summary_when_configured_and_the_template_when_it_fails(
+    demo_warehouse: dict[str, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fake_anthropic import FakeAnthropic, overloaded_reply, text_reply
+
+    server = FakeAnthropic().start()
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test-not-a-real-key")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+    monkeypatch.setenv("DQ_ARTIFACTS_DIR", str(tmp_path / "artifacts"))
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    shutil.copy(PACKAGED_TABLES_DIR / "products.yaml", folder / "products.yaml")
+    defs = build_definitions(folder)
+    job = dg.define_asset_job("report", selection=[dg.AssetKey("products_profile_report")])
+    reports = dg.Definitions(assets=list(defs.assets), jobs=[job], resources=defs.resources)
+    try:
+        # the first report gets a summary; the second, an overloaded API (on every retry)
+        server.script(
+            text_reply("**products** is healthy apart from its stale snapshot."), overloaded_reply()
+        )
+        with dg.DagsterInstance.ephemeral() as instance:
+            assert reports.resolve_job_def("report").execute_in_process(instance=instance).success
+            metadata = instance.get_latest_materialization_event(
+                dg.AssetKey("products_profile_report")
+            ).asset_materialization.metadata
+        assert metadata["summary"].value == "**products** is healthy apart from its stale snapshot."
+        assert metadata["summary_written_by"].value == "claude-sonnet-5-5"
+        content = server.bodies()[0]["messages"][0]["content"]
+        assert "<report_facts>" in content and '"table": "products"' in content
+
+        with dg.DagsterInstance.ephemeral() as instance:
+            assert reports.resolve_job_def("report").execute_in_process(instance=instance).success
+            metadata = instance.get_latest_materialization_event(
+                dg.AssetKey("products_profile_report")
+            ).asset_materialization.metadata
+        assert metadata["summary_written_by"].value.startswith("template (the LLM failed: ")
+        assert metadata["summary"].value.startswith("**products** has 500 rows")
+    finally:
+        server.stop()
