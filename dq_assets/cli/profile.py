@@ -59,7 +59,7 @@ def profile(
     Exit 0 when every check passed, 1 when one failed, 2 when the file cannot be read or a rule
     is invalid.
     """
-    from dq_assets.reports.build import REPORT_SAMPLE_ROWS, write_reports
+    from dq_assets.reports.build import REPORT_FAILING_ROWS, REPORT_SAMPLE_ROWS, write_reports
     from dq_assets.steps.inspect import inspect_table
     from dq_resources.files.resource import FileSourceResource
     from dq_resources.reports.artifacts import LocalArtifactStore
@@ -81,7 +81,7 @@ def profile(
             opened = FileSourceResource().open(defined.spec.source)
             opened.describe()
             bar.update(1, STEPS[1])
-            inspection = inspect_table(defined, opened)
+            inspection = inspect_table(defined, opened, sample_limit=REPORT_FAILING_ROWS)
             bar.update(1, STEPS[2])
             sample = opened.sample(REPORT_SAMPLE_ROWS)
             bar.update(1, STEPS[3])

@@ -52,7 +52,7 @@ def _report(
     context: AssetExecutionContext, defined: DefinedTable, catalog: Mapping[str, DefinedTable]
 ) -> dict[str, dg.MetadataValue]:
     from dq_assets.past_runs import read_past_runs
-    from dq_assets.reports.build import REPORT_SAMPLE_ROWS, write_reports
+    from dq_assets.reports.build import REPORT_FAILING_ROWS, REPORT_SAMPLE_ROWS, write_reports
     from dq_assets.steps.inspect import inspect_table
     from dq_resources.sources import OpenedTable, SourceError
 
@@ -70,7 +70,9 @@ def _report(
     spec = defined.spec
     try:
         opened = open_defined(defined)
-        inspection = inspect_table(defined, opened, open_reference=open_reference, now=now)
+        inspection = inspect_table(
+            defined, opened, open_reference=open_reference, now=now, sample_limit=REPORT_FAILING_ROWS
+        )
         sample = opened.sample(REPORT_SAMPLE_ROWS)
     except SourceError as error:
         raise dg.Failure(description=f"{spec.table}: cannot build the report: {error}") from error

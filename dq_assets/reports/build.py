@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     from dq_resources.reports.artifacts import ArtifactStore
 
+REPORT_FAILING_ROWS = 1_000
+"""Failing rows per rule in the workbook, as in the original design."""
 REPORT_SAMPLE_ROWS = 100_000
 """The ydata-profiling report reads a sample: the exact profile is the check step's job."""
 
@@ -56,7 +58,7 @@ def write_reports(
         summary_markdown=summary,
         pii_columns=pii_columns,
     )
-    workbook = build_workbook(table, inspection, summary, pii_columns=pii_columns)
+    workbook = build_workbook(table, inspection, summary, REPORT_FAILING_ROWS, pii_columns=pii_columns)
     xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return ReportFiles(
         html=store.write(f"{prefix}/report.html", html.encode("utf-8"), "text/html"),

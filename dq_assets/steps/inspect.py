@@ -28,7 +28,7 @@ from dq_checks.results.history_results import drift_anomalies, volume_result
 from dq_checks.results.names import FRESHNESS_CHECK
 from dq_checks.results.rule_results import quality_score_result, rule_result
 from dq_checks.rules.evaluate import judge_rules, plan_rules
-from dq_checks.rules.model import History, ReferenceTable, TableContext, no_history
+from dq_checks.rules.model import SAMPLE_LIMIT, History, ReferenceTable, TableContext, no_history
 from dq_checks.rules.references import references_of
 from dq_checks.rules.scores import Scores, score
 from dq_checks.schema import TableDescription
@@ -59,6 +59,7 @@ def inspect_table(
     history_for: HistoryLookup | None = None,
     past: Sequence[PastRun] = (),
     now: datetime | None = None,
+    sample_limit: int = SAMPLE_LIMIT,
 ) -> TableInspection:
     """Profile and check `table`. Raises SourceError when the table itself cannot be read.
 
@@ -78,7 +79,9 @@ def inspect_table(
             for name in descriptions
             if name not in unavailable
         }
-        context = TableContext(description, runner.relation, spec.key, moment, references, unavailable)
+        context = TableContext(
+            description, runner.relation, spec.key, moment, references, unavailable, sample_limit=sample_limit
+        )
         planned = plan_rules(defined.rules, context)
         measured = profile_and_measure(
             runner,

@@ -50,6 +50,8 @@ class TableContext:
     now: datetime | None = None
     references: Mapping[str, ReferenceTable] = field(default_factory=dict)
     unavailable: Mapping[str, str] = field(default_factory=dict)
+    sample_limit: int = SAMPLE_LIMIT
+    """Failing rows fetched per row-level rule: 20 for check metadata, 1,000 for a report's workbook."""
 
     def column(self, name: str) -> ColumnInfo:
         """The column `name`, or a RuleError naming the columns the table has."""

@@ -67,3 +67,17 @@ def test_a_rules_file_with_a_bad_rule_names_its_line(tmp_path: Path) -> None:
     result = dq_profile(str(path), "--rules", str(rules), "--out", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert f"{rules}:3: rule 'ColumnValues \"id\" >'" in result.output
+
+
+def test_the_workbook_holds_up_to_a_thousand_failing_rows_per_rule(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    # planted: 1,200 negative scores among 2,000 rows; check metadata keeps 20, the workbook 1,000
+    path.write_text("id,score\n" + "".join(f"{i},{-1 if i < 1200 else 1}\n" for i in range(2000)))
+    rules = tmp_path / "rules.yaml"
+    rules.write_text('key: [id]\nrules:\n  - name: score_positive\n    rule: ColumnValues "score" > 0\n')
+    out = tmp_path / "out"
+    assert dq_profile(str(path), "--rules", str(rules), "--out", str(out)).exit_code == 1
+    sheet = openpyxl.load_workbook(out / "report.xlsx", read_only=True)["failing rows"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0] == "score_positive"]
+    assert rows[0][1] == "failing rows: showing 1,000 of 1,200"
+    assert [r[1:] for r in rows[1:]] == [(i, -1) for i in range(1_000)]

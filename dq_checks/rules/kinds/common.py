@@ -13,7 +13,7 @@ from dq_checks.metrics.sql import column, count_if, count_rows, select_from
 from dq_checks.render.numbers import format_number
 from dq_checks.results.model import Outcome
 from dq_checks.rules.conditions import describe, satisfies
-from dq_checks.rules.model import SAMPLE_LIMIT, Evidence, RuleError, RuleOutcome, TableContext, rows_as_dicts
+from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext, rows_as_dicts
 from dq_checks.rules.sql_safety import UnsafeSql, vet_predicate
 
 
@@ -60,11 +60,11 @@ def sample_rows(
     shown: Sequence[str],
     condition: exp.Expression,
 ) -> list[dict[str, Any]]:
-    """Up to SAMPLE_LIMIT rows matching `condition`, with the table's key columns first."""
+    """Up to `context.sample_limit` rows matching `condition`, with the table's key columns first."""
     names = [*dict.fromkeys([*(k for k in context.key_columns if context.description.column(k)), *shown])]
     projections = [column(name) for name in names]
     query = select_from(projections, context.relation, where=condition).order_by(*[column(n) for n in names])
-    rows = runner.fetch_rows(query.limit(SAMPLE_LIMIT))
+    rows = runner.fetch_rows(query.limit(context.sample_limit))
     return rows_as_dicts(names, rows)
 
 
