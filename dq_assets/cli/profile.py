@@ -44,6 +44,12 @@ STEPS = (
 @click.option("--encoding", default=None, help="CSV encoding, e.g. latin-1 or cp1252 (default: utf-8).")
 @click.option("--sheet", default=None, help="Excel sheet (default: the first).")
 @click.option("--no-header", is_flag=True, help="The CSV has no header row.")
+@click.option(
+    "--memory-limit",
+    default="2GB",
+    show_default=True,
+    help="The local engine's memory for queries; beyond it DuckDB spills to disk where it can.",
+)
 def profile(
     *,
     path: str,
@@ -53,6 +59,7 @@ def profile(
     encoding: str | None,
     sheet: str | None,
     no_header: bool,
+    memory_limit: str,
 ) -> None:
     """Profile the file at PATH (local or s3://) and write its reports.
 
@@ -78,7 +85,7 @@ def profile(
             length=len(STEPS), label=f"profiling {path}", file=sys.stderr, item_show_func=lambda step: step
         ) as bar:
             bar.update(0, STEPS[0])
-            opened = FileSourceResource().open(defined.spec.source)
+            opened = FileSourceResource(scan_memory_limit=memory_limit).open(defined.spec.source)
             opened.describe()
             bar.update(1, STEPS[1])
             inspection = inspect_table(defined, opened, sample_limit=REPORT_FAILING_ROWS)
@@ -97,6 +104,17 @@ def profile(
             bar.update(1)
     except SourceError as error:
         click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    except MemoryError as error:
+        click.echo(f"error: {path}: out of memory ({error}); raise --memory-limit", err=True)
+        sys.exit(EXIT_ERROR)
+    except Exception as error:
+        if type(error).__name__ != "OutOfMemoryException":  # DuckDB's, without importing DuckDB here
+            raise
+        first = str(error).splitlines()[0]
+        click.echo(
+            f"error: {path}: the local engine ran out of memory ({first}); raise --memory-limit", err=True
+        )
         sys.exit(EXIT_ERROR)
     click.echo(_render(inspection))
     click.echo(f"\n{files.summary}\n")
