@@ -14,15 +14,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from dq_checks.anomalies.model import Anomaly, Severity
 from dq_checks.past_runs import PastRun
 from dq_checks.profile.model import TableProfile
+from dq_checks.results.inspection import Inspection as InspectionLike
 from dq_checks.results.model import CheckResult, CheckSeverity, Outcome
 from dq_checks.results.names import ANOMALIES_CHECK, QUALITY_SCORE_CHECK
 from dq_checks.rules.scores import Scores
-from dq_checks.schema import TableDescription
 from dq_checks.schema_change import schema_diff
 
 SHOWN = 3
@@ -36,35 +36,6 @@ DESCRIPTION_CHARS = 160
 _SEVERITY_RANK = {CheckSeverity.ERROR: 0, CheckSeverity.WARN: 1, None: 2}
 _OUTCOME_RANK = {Outcome.FAIL: 0, Outcome.ERROR: 1}
 _COUNT_KEYS = ("failed_count", "duplicate_rows", "missing_rows_count")
-
-
-class InspectionLike(Protocol):
-    """What a summary or a workbook reads from one run; `TableInspection` has all of it."""
-
-    @property
-    def description(self) -> TableDescription:
-        """The table's schema, row count and data version, from metadata."""
-        ...
-
-    @property
-    def profile(self) -> TableProfile:
-        """The profile, PII values already redacted."""
-        ...
-
-    @property
-    def anomalies(self) -> Sequence[Anomaly]:
-        """The anomalies found, PII values already redacted."""
-        ...
-
-    @property
-    def checks(self) -> Sequence[CheckResult]:
-        """Every check's outcome."""
-        ...
-
-    @property
-    def scores(self) -> Scores | None:
-        """The quality scores, or None when the table has no rules."""
-        ...
 
 
 def ranked_failures(checks: Sequence[CheckResult]) -> list[CheckResult]:

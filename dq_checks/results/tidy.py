@@ -12,16 +12,16 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+from dq_checks.results.inspection import Inspection
 from dq_checks.results.model import CheckResult, Outcome
 from dq_checks.rules.naming import RESERVED_CHECK_NAMES
 
 if TYPE_CHECKING:  # the anomalies package loads its detectors, and they load sqlglot
     from dq_checks.anomalies.model import Anomaly
-    from dq_checks.profile.model import ColumnProfile, Scalar, TableProfile
+    from dq_checks.profile.model import ColumnProfile, Scalar
     from dq_checks.rules.scores import Scores
-    from dq_checks.schema import TableDescription
 
 CHECK_RUNS = "check_runs"
 COLUMN_PROFILES = "column_profiles"
@@ -35,40 +35,6 @@ OVERALL = "overall"
 """The `dimension` of the overall score in `quality_scores`."""
 
 Row = dict[str, Any]
-
-
-class Inspection(Protocol):
-    """What one table step learned (`dq_assets.steps.inspect.TableInspection` has this shape)."""
-
-    @property
-    def description(self) -> TableDescription:
-        """The table as its metadata describes it."""
-        ...
-
-    @property
-    def profile(self) -> TableProfile:
-        """The profile, PII values already redacted."""
-        ...
-
-    @property
-    def anomalies(self) -> Sequence[Anomaly]:
-        """The anomalies found."""
-        ...
-
-    @property
-    def checks(self) -> Sequence[CheckResult]:
-        """Every check's outcome."""
-        ...
-
-    @property
-    def duration_seconds(self) -> float:
-        """How long the inspection took."""
-        ...
-
-    @property
-    def scores(self) -> Scores | None:
-        """The quality scores, when the table has rules."""
-        ...
 
 
 @dataclass(frozen=True)

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import Engine
+
+from dq_resources.sqlstore import engine as sqlstore
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply every migration up to `revision`; a store already there is left as it is."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    sqlstore.upgrade(engine, MIGRATIONS, revision)

@@ -11,11 +11,10 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import create_engine, event, or_, select, update
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import or_, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -33,6 +32,7 @@ from dq_resources.alerts.records import (
     state_of,
 )
 from dq_resources.alerts.schema import AlertCursorRow, AlertDeliveryRow, AlertEventRow, AlertRow
+from dq_resources.sqlstore.engine import connect_engine
 
 SYSTEM_ACTOR = "dq"
 PENDING = "pending"
@@ -77,12 +77,7 @@ class AlertStore:
     @classmethod
     def connect(cls, url: str) -> AlertStore:
         """Open the store at `url` and bring its schema up to date."""
-        parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, pool_pre_ping=True)
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
+        engine = connect_engine(url)
         upgrade(engine)
         return cls(engine)
 
@@ -572,11 +567,3 @@ def _delivery_state(rows: Iterable[AlertDeliveryRow]) -> tuple[str, str | None]:
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
-
-
-def _sqlite_pragmas(connection: object, _record: object) -> None:
-    """Wait for a lock instead of failing at once, and honour foreign keys."""
-    cursor = connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA busy_timeout = 30000")
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.close()

@@ -17,13 +17,10 @@ databases only.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     Float,
     Index,
     Integer,
@@ -32,38 +29,15 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 
 from dq_checks.results.tidy import ANOMALIES, CHECK_RUNS, COLUMN_PROFILES, QUALITY_SCORES, RULE_RESULTS
+from dq_resources.sqlstore.types import UtcDateTime
 
 RUN_ID = String(64)
 TABLE_NAME = String(400)
 COLUMN_NAME = String(400)
 CHECK_NAME = String(200)
 SHORT = String(32)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out, on sqlite (which keeps no zone) and the rest."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        """Aware in; naive UTC on sqlite."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: the results store keeps aware UTC times only")
-        moment = value.astimezone(UTC)
-        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        """Aware UTC out."""
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 metadata = MetaData()

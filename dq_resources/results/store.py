@@ -8,15 +8,15 @@ Snowflake through snowflake-sqlalchemy (`snowflake://user:password@account/datab
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, delete, event, insert, select
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Engine
 
 from dq_checks.results.tidy import TidyRun
 from dq_resources.results.migrate import upgrade
 from dq_resources.results.schema import TABLES
+from dq_resources.sqlstore.engine import connect_engine
 
 
 class ResultsStore:
@@ -28,12 +28,7 @@ class ResultsStore:
     @classmethod
     def connect(cls, url: str) -> ResultsStore:
         """Open the store at `url` and bring its schema up to date."""
-        parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, pool_pre_ping=True)
-        if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
+        engine = connect_engine(url)
         upgrade(engine)
         return cls(engine)
 
@@ -69,10 +64,3 @@ class ResultsStore:
             query = query.where(table.c.table_name == table_name)
         with self.engine.connect() as connection:
             return [dict(row) for row in connection.execute(query).mappings()]
-
-
-def _sqlite_pragmas(connection: object, _record: object) -> None:
-    """Wait for a lock instead of failing at once."""
-    cursor = connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA busy_timeout = 30000")
-    cursor.close()
