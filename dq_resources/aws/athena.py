@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import dagster as dg
 from sqlglot import exp
 
 from dq_checks.config.sources import AthenaSourceSpec
@@ -25,16 +24,15 @@ from dq_resources.aws.common import (
     StatementTimedOut,
     aws_client,
     aws_errors,
-    default_region,
     log_sql,
     render_sql,
     wait_for_statement,
     without_materialized,
 )
+from dq_resources.aws.resource import AwsWarehouseResource
 from dq_resources.aws.types import athena_value, glue_columns
 from dq_resources.engines.sql_runner import WAREHOUSE_HEAVY_METRICS
 from dq_resources.sources.base import SAMPLE_LIMIT, ReferenceRequest, source_error
-from dq_resources.sources.summary import describe_summary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,31 +45,12 @@ ROW_COUNT_PARAMETERS = ("recordCount", "numRows")
 """Glue table parameters that carry a row count: crawlers write `recordCount`, Hive and Spark `numRows`."""
 
 
-class AthenaSourceResource(dg.ConfigurableResource):
-    """Opens Glue Data Catalog tables and queries them through Athena.
-
-    Credentials come from the AWS chain (environment, profile, instance role). `region_name`
-    applies where a table's `source.region` is not set; `endpoint_url` points every client at
-    another endpoint (a VPC endpoint, or a local emulator in tests). Running queries are
-    polled every `poll_seconds`.
-    """
-
-    region_name: str | None = None
-    endpoint_url: str | None = None
-    poll_seconds: float = 1.0
+class AthenaSourceResource(AwsWarehouseResource):
+    """Opens Glue Data Catalog tables and queries them through Athena."""
 
     def open(self, source: AthenaSourceSpec) -> AthenaTable:
-        """Read the table's Glue entry, or raise SourceError naming the source and the cause."""
-        region = default_region(source.region or self.region_name)
-        table = AthenaTable(
-            source, region=region, endpoint_url=self.endpoint_url, poll_seconds=self.poll_seconds
-        )
-        table.refresh()
-        return table
-
-    def test_connection(self, source: AthenaSourceSpec) -> str:
-        """Reach Glue and describe the table: a one-line summary, or SourceError."""
-        return describe_summary(self.open(source).describe())
+        """Describe the table from its catalog, or raise SourceError naming the source and the cause."""
+        return self._open_table(AthenaTable, source)
 
 
 class AthenaTable:

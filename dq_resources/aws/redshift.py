@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import dagster as dg
 from sqlglot import exp
 
 from dq_checks.config.sources import RedshiftSourceSpec
@@ -30,16 +29,15 @@ from dq_resources.aws.common import (
     StatementTimedOut,
     aws_client,
     aws_errors,
-    default_region,
     log_sql,
     render_sql,
     wait_for_statement,
     without_materialized,
 )
+from dq_resources.aws.resource import AwsWarehouseResource
 from dq_resources.aws.types import redshift_columns, redshift_value
 from dq_resources.engines.sql_runner import WAREHOUSE_HEAVY_METRICS
 from dq_resources.sources.base import SAMPLE_LIMIT, ReferenceRequest, source_error
-from dq_resources.sources.summary import describe_summary
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,31 +48,12 @@ TERMINAL_STATES = frozenset({"FINISHED", "FAILED", "ABORTED"})
 DEFAULT_SCHEMA = "public"
 
 
-class RedshiftSourceResource(dg.ConfigurableResource):
-    """Opens Redshift tables (serverless or provisioned) and queries them through the Data API.
-
-    Credentials come from the AWS chain (environment, profile, instance role). `region_name`
-    applies where a table's `source.region` is not set; `endpoint_url` points every client at
-    another endpoint (a VPC endpoint, or a local emulator in tests). Running statements are
-    polled every `poll_seconds`.
-    """
-
-    region_name: str | None = None
-    endpoint_url: str | None = None
-    poll_seconds: float = 1.0
+class RedshiftSourceResource(AwsWarehouseResource):
+    """Opens Redshift tables (serverless or provisioned) and queries them through the Data API."""
 
     def open(self, source: RedshiftSourceSpec) -> RedshiftTable:
-        """Describe the table through the Data API, or raise SourceError naming the source and the cause."""
-        region = default_region(source.region or self.region_name)
-        table = RedshiftTable(
-            source, region=region, endpoint_url=self.endpoint_url, poll_seconds=self.poll_seconds
-        )
-        table.refresh()
-        return table
-
-    def test_connection(self, source: RedshiftSourceSpec) -> str:
-        """Reach the Data API and describe the table: a one-line summary, or SourceError."""
-        return describe_summary(self.open(source).describe())
+        """Describe the table from its catalog, or raise SourceError naming the source and the cause."""
+        return self._open_table(RedshiftTable, source)
 
 
 class RedshiftTable:
