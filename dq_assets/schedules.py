@@ -20,7 +20,7 @@ def build_table_job(spec: TableSpec) -> dg.UnresolvedAssetJobDefinition:
         name=job_name(spec),
         selection=dg.AssetSelection.assets(asset_key(spec.table), proposals_asset_key(spec.table)),
         description=f"Profile and check {spec.table}",
-        tags={"dq/table": spec.table},
+        tags={"dq/table": spec.table, "dq/source": spec.source.type},  # the queue limits runs per source
     )
 
 

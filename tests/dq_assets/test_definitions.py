@@ -210,3 +210,8 @@ def test_reports_have_their_own_job_and_an_artifact_store(defs: dg.Definitions) 
     assert defs.resources["dq_artifacts"].root == ".dq/artifacts"
     graph = defs.resolve_asset_graph()
     assert graph.get(dg.AssetKey("orders_profile_report")).parent_keys == {dg.AssetKey("orders")}
+
+
+def test_table_jobs_carry_their_source_type_for_the_production_queue(defs: dg.Definitions) -> None:
+    job = defs.resolve_job_def("orders_checks")
+    assert {k: job.tags[k] for k in ("dq/table", "dq/source")} == {"dq/table": "orders", "dq/source": "iceberg"}
