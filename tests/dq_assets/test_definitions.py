@@ -214,4 +214,7 @@ def test_reports_have_their_own_job_and_an_artifact_store(defs: dg.Definitions) 
 
 def test_table_jobs_carry_their_source_type_for_the_production_queue(defs: dg.Definitions) -> None:
     job = defs.resolve_job_def("orders_checks")
-    assert {k: job.tags[k] for k in ("dq/table", "dq/source")} == {"dq/table": "orders", "dq/source": "iceberg"}
+    assert {k: job.tags[k] for k in ("dq/table", "dq/source")} == {
+        "dq/table": "orders",
+        "dq/source": "iceberg",
+    }
