@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from sqlglot import exp
 from dq_checks.config.sources import AthenaSourceSpec
 from dq_checks.schema import TableDescription
 from dq_resources.aws.common import (
+    QueryResult,
     StatementTimedOut,
     aws_client,
     aws_errors,
@@ -165,14 +165,6 @@ class AthenaTable:
         query = exp.select(exp.Star()).from_(self.relation.copy()).limit(limit)
         result = AthenaRunner(self).run(query)
         return pd.DataFrame.from_records(result.rows, columns=[name for name, _ in result.columns])
-
-
-@dataclass(frozen=True)
-class QueryResult:
-    """An Athena result: (name, type) per column, and the rows converted to Python values."""
-
-    columns: list[tuple[str, str]]
-    rows: list[tuple[Any, ...]]
 
 
 class AthenaRunner:

@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlglot import exp
@@ -145,3 +146,11 @@ def _cancel_quietly(cancel: Callable[[], Any]) -> BaseException | None:
     except Exception as error:  # the statement may have ended meanwhile; report, never mask the cause
         return error
     return None
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A warehouse's answer: (name, type) per column, and the rows converted to Python values."""
+
+    columns: list[tuple[str, str]]
+    rows: list[tuple[Any, ...]]

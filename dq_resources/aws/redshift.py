@@ -26,6 +26,7 @@ from sqlglot import exp
 from dq_checks.config.sources import RedshiftSourceSpec
 from dq_checks.schema import ColumnInfo, TableDescription
 from dq_resources.aws.common import (
+    QueryResult,
     StatementTimedOut,
     aws_client,
     aws_errors,
@@ -172,14 +173,6 @@ class RedshiftTable:
         return pd.DataFrame.from_records(result.rows, columns=[name for name, _ in result.columns])
 
 
-@dataclass(frozen=True)
-class StatementResult:
-    """A Data API result: (name, type) per column, and the rows converted to Python values."""
-
-    columns: list[tuple[str, str]]
-    rows: list[tuple[Any, ...]]
-
-
 class RedshiftRunner:
     """A QueryRunner that runs each query through the Data API, up to the source's timeout."""
 
@@ -210,7 +203,7 @@ class RedshiftRunner:
         """A warehouse plans its own memory: all heavy aggregates go in one scan."""
         return WAREHOUSE_HEAVY_METRICS
 
-    def run_sql(self, sql: str) -> StatementResult:
+    def run_sql(self, sql: str) -> QueryResult:
         """Run one statement; SourceError if it fails, is aborted or outlives the timeout."""
         name = self.table.name
         log_sql(DIALECT, sql)
@@ -226,7 +219,7 @@ class RedshiftRunner:
         if status == "ABORTED":
             raise source_error(name, f"Redshift statement {statement_id} was aborted", "by someone else")
         if description.get("HasResultSet") is False:
-            return StatementResult([], [])
+            return QueryResult([], [])
         with aws_errors(name, f"cannot read the result of Redshift statement {statement_id}"):
             pages = self.client.get_paginator("get_statement_result").paginate(Id=statement_id)
             return result_from_pages(pages)
@@ -252,7 +245,7 @@ class RedshiftRunner:
             ) from error
 
 
-def result_from_pages(pages: Iterable[Mapping[str, Any]]) -> StatementResult:
+def result_from_pages(pages: Iterable[Mapping[str, Any]]) -> QueryResult:
     """Rows from `get_statement_result` pages, each typed field converted by its column's type."""
     columns: list[tuple[str, str]] = []
     rows: list[tuple[Any, ...]] = []
@@ -269,7 +262,7 @@ def result_from_pages(pages: Iterable[Mapping[str, Any]]) -> StatementResult:
             rows.append(
                 tuple(redshift_value(field, kind) for field, kind in zip(record, types, strict=False))
             )
-    return StatementResult(columns, rows)
+    return QueryResult(columns, rows)
 
 
 @dataclass(frozen=True)
