@@ -1,4 +1,4 @@
-"""The code location: assets, jobs and schedules per table; the freshness and alert sensors."""
+"""The code location: assets per table, jobs and schedules per cron; the freshness and alert sensors."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from dq_assets.proposals.definitions import (
 from dq_assets.proposals.settings import proposal_store, rule_proposer_resource
 from dq_assets.reports.asset import ARTIFACTS_RESOURCE_KEY, build_report_asset, build_reports_job
 from dq_assets.reports.settings import artifact_store
-from dq_assets.schedules import build_schedule, build_table_job
+from dq_assets.schedules import build_schedule, build_scheduled_job, schedules_by_cron
 from dq_assets.sensors import build_freshness_sensor
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
@@ -41,12 +41,11 @@ def build_definitions(config_dir: Path | None = None) -> dg.Definitions:
     assets = [build_table_asset(table, catalog) for table in loaded.tables]
     assets += [build_proposals_asset(table, catalog) for table in loaded.tables]
     assets += [build_report_asset(table, catalog) for table in loaded.tables]
-    jobs = {table.spec.table: build_table_job(table.spec) for table in loaded.tables}
-    schedules = [
-        build_schedule(table.spec, jobs[table.spec.table]) for table in loaded.tables if table.spec.schedule
-    ]
+    by_cron = schedules_by_cron(loaded.specs)
+    jobs = {cron: build_scheduled_job(cron, specs) for cron, specs in by_cron.items()}
+    schedules = [build_schedule(cron, specs, jobs[cron]) for cron, specs in by_cron.items()]
     watched = [table for table in loaded.tables if table.spec.freshness is not None]
-    sensors = [build_freshness_sensor(watched, [jobs[t.spec.table] for t in watched])] if watched else []
+    sensors = [build_freshness_sensor(watched)] if watched else []
     sensors.extend(build_alert_sensors(alerting))
     return dg.Definitions(
         assets=assets,

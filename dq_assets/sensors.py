@@ -3,7 +3,7 @@
 Each `freshness` evaluation records when the data will turn stale if nothing new arrives
 (`warn_at`, `fail_at`, on the data's own time). Every few minutes the sensor compares those
 moments with the clock; when one has passed and the last evaluation does not say so yet,
-it launches the table's check job. That run measures the data again: fresh data passes,
+it launches a run of the table's checks. That run measures the data again: fresh data passes,
 stale data records the breach. A table whose schedule was turned off is still watched.
 """
 
@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from dq_assets.schedules import job_name
+from dq_assets.run_tags import TRIGGER_TAG
+from dq_assets.schedules import table_run_request, table_selection
 from dq_assets.table_asset import asset_key
 from dq_checks.config.loader import DefinedTable
 from dq_checks.freshness import breach_due
@@ -33,13 +34,15 @@ def _moment(metadata: Mapping[str, dg.MetadataValue], key: str) -> datetime | No
 def due_run_requests(
     instance: dg.DagsterInstance, tables: Sequence[DefinedTable], now: datetime
 ) -> list[dg.RunRequest]:
-    """A run request for each table whose freshness breach has come due since its last check."""
+    """A run request for each table whose freshness breach has come due since its last check.
+
+    One event-log query for all the tables, whatever their number.
+    """
+    check_keys = {t.spec.table: dg.AssetCheckKey(asset_key(t.spec.table), FRESHNESS_CHECK) for t in tables}
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(list(check_keys.values()))
     requests = []
     for table in tables:
-        check_key = dg.AssetCheckKey(asset_key(table.spec.table), FRESHNESS_CHECK)
-        record = instance.event_log_storage.get_latest_asset_check_execution_by_key([check_key]).get(
-            check_key
-        )
+        record = latest.get(check_keys[table.spec.table])
         event = record.event.dagster_event if record is not None and record.event is not None else None
         evaluation = event.event_specific_data if event is not None else None
         if evaluation is None:
@@ -54,25 +57,22 @@ def due_run_requests(
             now=now,
         )
         if level is not None:
-            requests.append(
-                dg.RunRequest(
-                    job_name=job_name(table.spec),
-                    run_key=f"freshness:{table.spec.table}:{record.run_id}:{level.value}",
-                    tags={"dq/trigger": "freshness_sensor", "dq/table": table.spec.table},
-                )
-            )
+            run_key = f"freshness:{table.spec.table}:{record.run_id}:{level.value}"
+            requests.append(table_run_request(table.spec, run_key, **{TRIGGER_TAG: "freshness_sensor"}))
     return requests
 
 
-def build_freshness_sensor(
-    tables: Sequence[DefinedTable], jobs: Sequence[dg.UnresolvedAssetJobDefinition]
-) -> dg.SensorDefinition:
-    """One sensor for every table with a `freshness:` SLA; it runs by default."""
+def build_freshness_sensor(tables: Sequence[DefinedTable]) -> dg.SensorDefinition:
+    """One sensor for every table with a `freshness:` SLA; it runs by default.
+
+    It targets the watched tables' assets and asks for one run per table, like the schedules.
+    """
     watched = [t for t in tables if t.spec.freshness is not None]
+    keys = [key for t in watched for key in table_selection(t.spec)]
 
     @dg.sensor(
         name=FRESHNESS_SENSOR,
-        jobs=list(jobs),
+        target=dg.AssetSelection.assets(*keys),
         minimum_interval_seconds=FRESHNESS_SENSOR_INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Re-checks a table when its data's freshness SLA comes due, even with no schedule on.",

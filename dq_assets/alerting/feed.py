@@ -15,6 +15,7 @@ import dagster as dg
 from dagster._core.event_api import EventLogRecord, EventRecordsFilter
 from dagster._core.events import DagsterEventType
 
+from dq_assets.run_tags import TABLE_TAG
 from dq_checks.alerts.classify import (
     DETAIL_KEYS,
     signal_from_check,
@@ -24,7 +25,6 @@ from dq_checks.alerts.classify import (
 from dq_checks.alerts.model import Signal
 
 OUTCOME_KEY = "dq/outcome"
-TABLE_TAG = "dq/table"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import dagster as dg
 
 from dq_assets.cli.report import TableReport, table_report
+from dq_assets.run_tags import TRIGGER_TAG, table_run_tags
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
 from dq_checks.config.loader import DefinedTable, LoadedConfig
@@ -67,7 +68,7 @@ def run_tables(
             resources=resources,
             run_config=QUIET_LOGGING,
             raise_on_error=False,
-            tags={"dq/trigger": "cli", "dq/table": table.spec.table},
+            tags={**table_run_tags(table.spec), TRIGGER_TAG: "cli"},
         )
         reports.append(table_report(table, result))
     return reports

@@ -100,23 +100,41 @@ def test_every_table_carries_its_checks(defs: dg.Definitions) -> None:
     assert rule.blocking is False
 
 
-def test_one_job_and_schedule_per_table_with_its_cron(defs: dg.Definitions) -> None:
+def test_one_job_and_schedule_per_cron_asking_for_one_run_per_table(defs: dg.Definitions) -> None:
     schedules = {s.name: (s.cron_schedule, s.job_name, s.execution_timezone) for s in defs.schedules}
+    # orders and order_items share '*/30 * * * *': one schedule and one job for both.
     assert schedules == {
-        "customers_schedule": ("0 * * * *", "customers_checks", "UTC"),
-        "order_items_schedule": ("*/30 * * * *", "order_items_checks", "UTC"),
-        "orders_schedule": ("*/30 * * * *", "orders_checks", "UTC"),
-        "products_schedule": ("0 6 * * *", "products_checks", "UTC"),
+        "dq_schedule_0_x_x_x_x": ("0 * * * *", "dq_checks_0_x_x_x_x", "UTC"),
+        "dq_schedule_every30_x_x_x_x": ("*/30 * * * *", "dq_checks_every30_x_x_x_x", "UTC"),
+        "dq_schedule_0_6_x_x_x": ("0 6 * * *", "dq_checks_0_6_x_x_x", "UTC"),
     }
-    job = defs.resolve_job_def("orders_checks")
-    # the table's step, then the proposals for its uncovered columns
+    job = defs.resolve_job_def("dq_checks_every30_x_x_x_x")
+    # each table's step, then the proposals for its uncovered columns
     assert job.asset_layer.selected_asset_keys == {
         dg.AssetKey("orders"),
         dg.AssetKey("orders_rule_proposals"),
+        dg.AssetKey("order_items"),
+        dg.AssetKey("order_items_rule_proposals"),
     }
     orders = dg.AssetKey("orders")
     job_checks = {k.name for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key == orders}
     assert {"profile", "anomalies", "quality_score", "order_id_is_primary_key"} <= job_checks
+
+    schedule = defs.resolve_schedule_def("dq_schedule_every30_x_x_x_x")
+    with dg.DagsterInstance.ephemeral() as instance:
+        tick = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
+    requests = {r.run_key: (r.asset_selection, r.tags) for r in tick.run_requests or []}
+    schedule_tag = {"dagster/schedule_name": "dq_schedule_every30_x_x_x_x"}
+    assert requests == {
+        "order_items": (
+            [dg.AssetKey("order_items"), dg.AssetKey("order_items_rule_proposals")],
+            {"dq/table": "order_items", "dq/source": "iceberg", **schedule_tag},
+        ),
+        "orders": (
+            [orders, dg.AssetKey("orders_rule_proposals")],
+            {"dq/table": "orders", "dq/source": "iceberg", **schedule_tag},
+        ),
+    }
 
 
 def test_nested_table_names_become_multi_part_keys(tmp_path: Path) -> None:
@@ -136,7 +154,7 @@ def test_nested_table_names_become_multi_part_keys(tmp_path: Path) -> None:
         dg.AssetKey(["sales", "eu", "orders_profile_report"]),
     }
     (schedule,) = defs.schedules
-    assert (schedule.name, schedule.cron_schedule) == ("sales__eu__orders_schedule", "15 2 * * *")
+    assert (schedule.name, schedule.cron_schedule) == ("dq_schedule_15_2_x_x_x", "15 2 * * *")
 
 
 def test_an_invalid_file_stops_the_load_with_path_and_line(tmp_path: Path) -> None:
@@ -210,11 +228,3 @@ def test_reports_have_their_own_job_and_an_artifact_store(defs: dg.Definitions) 
     assert defs.resources["dq_artifacts"].root == ".dq/artifacts"
     graph = defs.resolve_asset_graph()
     assert graph.get(dg.AssetKey("orders_profile_report")).parent_keys == {dg.AssetKey("orders")}
-
-
-def test_table_jobs_carry_their_source_type_for_the_production_queue(defs: dg.Definitions) -> None:
-    job = defs.resolve_job_def("orders_checks")
-    assert {k: job.tags[k] for k in ("dq/table", "dq/source")} == {
-        "dq/table": "orders",
-        "dq/source": "iceberg",
-    }

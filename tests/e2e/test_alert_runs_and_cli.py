@@ -22,6 +22,7 @@ from dq_resources.iceberg.catalogs import load_named_catalog
 from tests.alert_world import write_definitions
 from tests.conftest import REPO_ROOT
 from tests.http_sink import HttpSink
+from tests.table_runs import run_table_checks
 
 UNREADABLE_CHECKS = {"profile", "anomalies", "volume", "schema"}
 
@@ -75,10 +76,9 @@ def test_failed_runs_and_errored_checks_alert_once_and_resolve_on_success(
 ) -> None:
     folder, home, store_url = setup
     defs = build_definitions(folder)
-    job = defs.resolve_job_def("t_checks")
     cursors: dict[str, str | None] = {}
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        failed = job.execute_in_process(instance=instance, raise_on_error=False)
+        failed = run_table_checks(defs, "t", instance, raise_on_error=False)
         assert not failed.success  # planted: the Iceberg table ns.t does not exist
         tick(defs, instance, RUN_FAILURE_ALERT_SENSOR, cursors)
         tick(defs, instance, CHECK_ALERT_SENSOR, cursors)
@@ -100,7 +100,7 @@ def test_failed_runs_and_errored_checks_alert_once_and_resolve_on_success(
         catalog.create_namespace("ns")
         table = catalog.create_table("ns.t", schema=pa.schema([("id", pa.int64())]))
         table.append(pa.table({"id": pa.array(range(10), pa.int64())}))
-        assert job.execute_in_process(instance=instance).success
+        assert run_table_checks(defs, "t", instance).success
         tick(defs, instance, RUN_FAILURE_ALERT_SENSOR, cursors)
         tick(defs, instance, CHECK_ALERT_SENSOR, cursors)
         assert store.list_alerts(AlertStatus.OPEN) == []
@@ -118,10 +118,7 @@ def test_the_cli_syncs_lists_shows_acknowledges_snoozes_and_resolves(
     folder, home, _ = setup
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert (
-            not build_definitions(folder)
-            .resolve_job_def("t_checks")
-            .execute_in_process(instance=instance, raise_on_error=False)
-            .success
+            not run_table_checks(build_definitions(folder), "t", instance, raise_on_error=False).success
         )
 
     synced = dq(home, folder, "sync")

@@ -17,6 +17,7 @@ from dq_checks.config import load_table_specs
 from dq_resources.clock import ClockResource
 from dq_resources.iceberg.catalogs import load_named_catalog
 from dq_resources.iceberg.clock import snapshot_clock
+from tests.table_runs import run_table_checks
 
 
 def make_table(catalog_name: str, committed: datetime, name: str = "t") -> None:
@@ -106,12 +107,12 @@ def test_the_sensor_catches_a_breach_without_any_run(scratch_catalog: str, tmp_p
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
     result = sensor(dg.build_sensor_context(instance=instance, definitions=defs))
     (request,) = result.run_requests
-    assert request.job_name == "t_checks"
+    assert request.asset_selection == [dg.AssetKey("t"), dg.AssetKey("t_rule_proposals")]
+    assert request.tags == {"dq/table": "t", "dq/source": "iceberg", "dq/trigger": "freshness_sensor"}
     assert request.run_key.endswith(":ERROR")
 
     # The run the sensor asked for measures the data again and records the breach...
-    job = defs.resolve_job_def(request.job_name)
-    job.execute_in_process(instance=instance, tags=request.tags)
+    run_table_checks(defs, "t", instance, tags=request.tags)
     latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(
         [dg.AssetCheckKey(dg.AssetKey("t"), "freshness")]
     )

@@ -27,6 +27,7 @@ from dq_checks.proposing.pending import ProposalStatus, parse_proposals
 from dq_resources.llm.profile import ProfileRuleProposer
 from dq_resources.proposals.store import LocalProposalStore
 from tests.fake_anthropic import FakeAnthropic, overloaded_reply, tool_use_reply
+from tests.table_runs import run_table_checks
 
 NOW = datetime.now(tz=UTC)
 
@@ -232,8 +233,7 @@ def test_the_propose_rules_job_and_the_automatic_asset(demo_copy: Path, instance
     with path.open("w") as stream:
         yaml.dump(document, stream)
     defs = build_definitions(demo_copy)
-    job = defs.resolve_job_def("customers_checks")
-    assert job.execute_in_process(instance=instance).success
+    assert run_table_checks(defs, "customers", instance).success
     proposals = parse_proposals((demo_copy.parent / "proposals" / "customers.yaml").read_text(), "customers")
     columns = {p.rule.split('"')[1] for p in proposals.proposals if '"' in p.rule}
     # only what no rule covers: email keeps email_is_valid, customer_id and phone keep theirs
@@ -242,7 +242,7 @@ def test_the_propose_rules_job_and_the_automatic_asset(demo_copy: Path, instance
     assert event.asset_materialization.metadata["proposed"].value == len(proposals.proposals)
 
     # Run again: everything is covered now (active, or pending), so nothing new and no scan.
-    assert job.execute_in_process(instance=instance).success
+    assert run_table_checks(defs, "customers", instance).success
     again = instance.get_latest_materialization_event(dg.AssetKey("customers_rule_proposals"))
     assert again.asset_materialization.metadata["proposed"].value == 0
 

@@ -16,6 +16,7 @@ import pytest
 
 from dq_assets.definitions import build_definitions
 from dq_checks.config.paths import PACKAGED_TABLES_DIR
+from tests.table_runs import run_table_checks
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
@@ -42,7 +43,7 @@ def customers_report(
     monkeypatch.setenv("DQ_RESULTS_URL", f"sqlite:///{tmp_path / 'results.db'}")
     defs = build_definitions(folder)
     with dg.DagsterInstance.ephemeral() as instance:
-        assert defs.resolve_job_def("customers_checks").execute_in_process(instance=instance).success
+        assert run_table_checks(defs, "customers", instance).success
         assert defs.resolve_job_def("dq_reports").execute_in_process(instance=instance).success
         event = instance.get_latest_materialization_event(dg.AssetKey("customers_profile_report"))
         yield instance, event.asset_materialization.metadata, tmp_path
