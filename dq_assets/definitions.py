@@ -8,6 +8,7 @@ import dagster as dg
 
 from dq_assets.alerting.sensors import ALERT_STORE_RESOURCE_KEY, build_alert_sensors
 from dq_assets.alerting.settings import alert_store_resource, load_alerting_for
+from dq_assets.executor import dq_executor
 from dq_assets.proposals.definitions import (
     PROPOSAL_STORE_RESOURCE_KEY,
     PROPOSER_RESOURCE_KEY,
@@ -52,6 +53,7 @@ def build_definitions(config_dir: Path | None = None) -> dg.Definitions:
         jobs=[*jobs.values(), build_propose_job(catalog), build_reports_job(list(loaded.tables))],
         schedules=schedules,
         sensors=sensors,
+        executor=dq_executor,
         resources={
             **default_resources(),
             ALERT_STORE_RESOURCE_KEY: alert_store_resource(alerting.config.store),

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from dq_assets.executor import IN_PROCESS_RUN_CONFIG
 from dq_assets.proposals.definitions import proposals_asset_key
 from dq_assets.run_tags import table_run_tags
 from dq_assets.table_asset import asset_key
@@ -47,6 +48,7 @@ def table_run_request(spec: TableSpec, run_key: str | None, **tags: str) -> dg.R
     return dg.RunRequest(
         run_key=run_key,
         asset_selection=table_selection(spec),
+        run_config=IN_PROCESS_RUN_CONFIG,  # two steps, one after the other: no second process
         tags={**table_run_tags(spec), **tags},
     )
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-CRONS = ("0 * * * *", "30 * * * *", "0 */6 * * *", "15 2 * * *")
+CRONS = ("0 * * * *", "0 */2 * * *", "0 */6 * * *", "0 0 * * *")  # all four fire at midnight
 ROWS_PER_TABLE = 2_000
 NULL_AMOUNTS = 7  # planted: rows 0, 300, 600, ... 1800 have a NULL amount
 BAD_STATUSES = 3  # planted: rows 5, 10 and 15 have status 'lost'
