@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from dq_assets.cli.alerts import alerts_group
+from dq_assets.cli.doctor import doctor
 from dq_assets.cli.options import CONFIG_OPTION
 from dq_assets.cli.profile import profile
 from dq_assets.cli.proposals import propose, register
@@ -105,6 +106,7 @@ cli.add_command(propose)
 cli.add_command(sources_group)
 cli.add_command(profile)
 cli.add_command(alerts_group)
+cli.add_command(doctor)
 
 
 if __name__ == "__main__":
