@@ -46,7 +46,12 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-LAYOUTS = ("per_table", "by_cron")
+LAYOUTS = {
+    "per_table": "a job and a schedule per table, a run per table",
+    "by_cron": "a job and a schedule per cron, a run per table (shipped)",
+    "by_cron_one_run": "a job and a schedule per cron, one run per cron",
+}
+RULE_CHECKS = ("id_is_primary_key", "amount_complete", "status_is_known", "quantity_in_range")
 EXECUTORS = {
     "dagster_default": "Dagster's default: multiprocess, spawn",
     "dq": "dq's: multiprocess, forkserver, preloaded",
@@ -115,6 +120,7 @@ def _measure_tick(home: Path) -> dict:
     (home / "dagster.yaml").write_text(
         "telemetry: {enabled: false}\n"
         "run_coordinator:\n  module: dagster._core.run_coordinator\n  class: QueuedRunCoordinator\n"
+        f"  config: {{max_concurrent_runs: {os.cpu_count() or 2}}}\n"
     )
     target = ModuleTarget(
         module_name="fleet_location",
@@ -136,9 +142,76 @@ def _measure_tick(home: Path) -> dict:
                 started = time.perf_counter()
                 list(launch_scheduled_runs(workspace, logging.getLogger("fleet"), due, {}))
                 seconds = time.perf_counter() - started
+            # The drain that follows runs a real daemon on the real clock: nothing else may start.
+            for schedule in schedules:
+                instance.stop_schedule(schedule.get_remote_origin_id(), schedule.selector_id, schedule)
+            for sensor in repository.get_sensors():
+                instance.stop_sensor(sensor.get_remote_origin_id(), sensor.selector_id, sensor)
         runs = instance.get_runs()
         tables = {run.tags.get("dq/table") for run in runs}
     return {"seconds": seconds, "schedules": len(schedules), "runs": len(runs), "tables": len(tables)}
+
+
+def _measure_drain(home: Path) -> dict:
+    """Run a real `dagster-daemon` until every queued run has finished."""
+    import signal
+
+    import dagster as dg
+    import psutil
+    from dagster._core.storage.dagster_run import FINISHED_STATUSES
+
+    (home / "workspace.yaml").write_text(
+        "load_from:\n  - python_module:\n      module_name: fleet_location\n"
+        f"      working_directory: {REPO / 'bench'}\n      location_name: fleet\n"
+    )
+    daemon_binary = Path(sys.executable).parent / "dagster-daemon"
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        total = instance.get_runs_count()
+        started = time.perf_counter()
+        daemon = subprocess.Popen(
+            [str(daemon_binary), "run", "-w", str(home / "workspace.yaml")],
+            cwd=home,
+            env={**os.environ, "DAGSTER_HOME": str(home)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        tree = psutil.Process(daemon.pid)
+        peak_pss, peak_processes = 0, 0
+        while instance.get_runs_count(dg.RunsFilter(statuses=list(FINISHED_STATUSES))) < total:
+            pss, count = 0, 0
+            for process in [tree, *tree.children(recursive=True)]:
+                try:
+                    pss += process.memory_full_info().pss
+                    count += 1
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    continue
+            peak_pss, peak_processes = max(peak_pss, pss), max(peak_processes, count)
+            time.sleep(0.5)
+        seconds = time.perf_counter() - started
+        os.killpg(daemon.pid, signal.SIGTERM)
+        daemon.wait(timeout=60)
+        succeeded = instance.get_runs_count(dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]))
+        keys = [
+            dg.AssetCheckKey(key, name)
+            for key in instance.get_asset_keys()
+            if not key.path[-1].endswith(("_rule_proposals", "_profile_report"))
+            for name in RULE_CHECKS
+        ]
+        latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
+        failing = 0
+        for record in latest.values():
+            event = record.event.dagster_event if record.event is not None else None
+            if event is not None and not event.event_specific_data.passed:
+                failing += 1
+    return {
+        "seconds": seconds,
+        "runs": total,
+        "succeeded": succeeded,
+        "failing_rules": failing,
+        "peak_pss_mib": peak_pss / 2**20,
+        "max_processes": peak_processes,
+    }
 
 
 def _measure_run(home: Path, executor: str) -> dict:
@@ -227,6 +300,9 @@ def main() -> None:
     if options.only == "tick":
         print(RESULT_PREFIX + json.dumps(_measure_tick(Path(options.home))))
         return
+    if options.only == "drain":
+        print(RESULT_PREFIX + json.dumps(_measure_drain(Path(options.home))))
+        return
     if options.only == "run":
         print(RESULT_PREFIX + json.dumps(_measure_run(Path(options.home), options.executor)))
         return
@@ -244,18 +320,19 @@ def main() -> None:
         columns = ("layout", "jobs", "schedules", "code-location load", "of which snapshot", "scheduler tick")
         print("\n| " + " | ".join(columns) + " | runs queued |")
         print("|---|---:|---:|---:|---:|---:|---:|")
-        for layout in LAYOUTS:
+        homes: dict[str, Path] = {}
+        envs: dict[str, dict[str, str]] = {}
+        for layout, label in LAYOUTS.items():
             env = _child_env(fleet.config_dir, catalog_root, layout)
+            env["DQ_RESULTS_URL"] = f"sqlite:///{root / f'results-{layout}.db'}"
             loads = [_run_child(["--only", "load"], env) for _ in range(options.repeat)]
-            ticks = []
-            for attempt in range(options.repeat):
-                home = root / f"home-{layout}-{attempt}"
-                home.mkdir()
-                ticks.append(_run_child(["--only", "tick", "--home", str(home)], env))
+            home = root / f"home-{layout}"
+            home.mkdir()
+            tick = _run_child(["--only", "tick", "--home", str(home)], env)
+            homes[layout], envs[layout] = home, env
             load = min(loads, key=lambda m: m["seconds"])
-            tick = min(ticks, key=lambda m: m["seconds"])
             print(
-                f"| {layout} | {load['jobs']} | {load['schedules']} | {load['seconds']:.2f} s "
+                f"| {layout}: {label} | {load['jobs']} | {load['schedules']} | {load['seconds']:.2f} s "
                 f"| {load['snapshot_seconds']:.2f} s ({load['snapshot_mib']:.1f} MiB) "
                 f"| {tick['seconds']:.2f} s | {tick['runs']} ({tick['tables']} tables) |",
                 flush=True,
@@ -263,16 +340,28 @@ def main() -> None:
 
         if options.skip_run:
             return
-        env = dict(os.environ)
-        for key, value in _child_env(fleet.config_dir, catalog_root, "by_cron").items():
-            env[key] = value
-        os.environ.update(env)
+        os.environ.update(_child_env(fleet.config_dir, catalog_root, "by_cron"))
         seed_fleet_data(fleet)
         print(
+            "\n| from the tick's queue to every table checked (real daemon) | seconds | runs | succeeded "
+            "| peak PSS, daemon tree | processes | failing rules |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for layout in LAYOUTS:
+            drain = _run_child(["--only", "drain", "--home", str(homes[layout])], envs[layout])
+            expected = FAILING_RULES_PER_TABLE * options.tables
+            verdict = "as planted" if drain["failing_rules"] == expected else f"expected {expected}"
             print(
-                "\n| one run of every table | seconds | tables/s | peak PSS, whole tree "
-                "| largest process RSS | processes | failing rules |"
+                f"| {layout} | {drain['seconds']:.1f} | {drain['runs']} | {drain['succeeded']} "
+                f"| {drain['peak_pss_mib']:.0f} MiB | {drain['max_processes']} "
+                f"| {drain['failing_rules']} ({verdict}) |",
+                flush=True,
             )
+
+        env = {**os.environ, "DQ_RESULTS_URL": f"sqlite:///{root / 'results-run.db'}"}
+        print(
+            "\n| one run of every table | seconds | tables/s | peak PSS, whole tree "
+            "| largest process RSS | processes | failing rules |"
         )
         print("|---|---:|---:|---:|---:|---:|---:|")
         for executor, label in EXECUTORS.items():
