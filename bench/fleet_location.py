@@ -1,10 +1,11 @@
 """The code location `bench/fleet_bench.py` loads: the product's, or the per-table layout it replaced.
 
-`DQ_FLEET_LAYOUT=by_cron` (default) is `dq_assets.definitions` exactly as shipped: one job and one
-schedule per distinct cron, one run per table. `DQ_FLEET_LAYOUT=per_table` rebuilds what dq
-shipped before: one job and one schedule per table (the same assets, sensors and resources).
-`DQ_FLEET_LAYOUT=by_cron_one_run` keeps the shipped jobs but its schedules launch each cron's job
-as ONE run of all its tables (steps in forked processes).
+`DQ_FLEET_LAYOUT=by_cron` (default) is `dq_assets.definitions` exactly as shipped: a job and a
+schedule per cron (and kind of source), each tick one run of the group, its steps forked.
+`DQ_FLEET_LAYOUT=per_table` rebuilds what dq shipped before: a job and a schedule per table, a run
+per table. `DQ_FLEET_LAYOUT=by_cron_table_runs` keeps the shipped jobs and schedules, but each tick
+asks for one run per table (each in process), as an intermediate step measured on the way.
+The assets, sensors, executor and resources are the shipped ones in every layout.
 The tables come from `DQ_CONFIG_DIR`, as in production. `DQ_FLEET_EXECUTOR=dagster_default` swaps
 dq's executor for Dagster's default (multiprocess, `spawn`), for the run comparison.
 """
@@ -18,15 +19,20 @@ import dagster as dg
 
 import dq_checks.config
 
-PER_TABLE = os.environ.get("DQ_FLEET_LAYOUT") == "per_table"
-if PER_TABLE:
-    # The per-table code read the folder once for everything: cache it so this layout does too.
+REREADS_SPECS = os.environ.get("DQ_FLEET_LAYOUT") in ("per_table", "by_cron_table_runs")
+if REREADS_SPECS:
+    # The shipped code reads the folder once: cache it so these layouts, which read it again, do too.
     dq_checks.config.load_table_specs = functools.cache(dq_checks.config.load_table_specs)
 
 from dq_assets import definitions as shipped  # noqa: E402  (after the cache is in place)
 from dq_assets.executor import IN_PROCESS_RUN_CONFIG  # noqa: E402
 from dq_assets.run_tags import table_run_tags  # noqa: E402
-from dq_assets.schedules import table_selection  # noqa: E402
+from dq_assets.schedules import (  # noqa: E402
+    ScheduleGroup,
+    schedule_groups,
+    table_run_request,
+    table_selection,
+)
 
 
 def _per_table_layout(product: dg.Definitions) -> dg.Definitions:
@@ -61,17 +67,20 @@ def _per_table_layout(product: dg.Definitions) -> dg.Definitions:
     )
 
 
-def _one_run_per_cron_layout(product: dg.Definitions) -> dg.Definitions:
+def _table_runs_schedule(group: ScheduleGroup, job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name=f"dq_schedule_{group.slug}", job=job, cron_schedule=group.cron, execution_timezone="UTC"
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+        return [table_run_request(spec, run_key=spec.table) for spec in group.specs]
+
+    return _schedule
+
+
+def _table_runs_per_cron_layout(product: dg.Definitions) -> dg.Definitions:
+    specs = dq_checks.config.load_table_specs(dq_checks.config.default_config_dir()).specs
     cron_jobs = {j.name: j for j in product.jobs or [] if j.name.startswith("dq_checks_")}
-    schedules = [
-        dg.ScheduleDefinition(
-            name=schedule.name,
-            job=cron_jobs[schedule.job_name],
-            cron_schedule=schedule.cron_schedule,
-            execution_timezone="UTC",
-        )
-        for schedule in product.schedules or []
-    ]
+    schedules = [_table_runs_schedule(group, cron_jobs[group.job_name]) for group in schedule_groups(specs)]
     return dg.Definitions(
         assets=product.assets,
         jobs=product.jobs,
@@ -92,8 +101,8 @@ def _with_dagster_default_executor(product: dg.Definitions) -> dg.Definitions:
     )
 
 
-defs = _per_table_layout(shipped.defs) if PER_TABLE else shipped.defs
-if os.environ.get("DQ_FLEET_LAYOUT") == "by_cron_one_run":
-    defs = _one_run_per_cron_layout(defs)
+defs = _per_table_layout(shipped.defs) if os.environ.get("DQ_FLEET_LAYOUT") == "per_table" else shipped.defs
+if os.environ.get("DQ_FLEET_LAYOUT") == "by_cron_table_runs":
+    defs = _table_runs_per_cron_layout(defs)
 if os.environ.get("DQ_FLEET_EXECUTOR") == "dagster_default":  # multiprocess with spawn
     defs = _with_dagster_default_executor(defs)

@@ -1,4 +1,4 @@
-"""The code location: assets per table, jobs and schedules per cron; the freshness and alert sensors."""
+"""The code location: assets per table, a job and a schedule per cron and source; the sensors."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from dq_assets.proposals.definitions import (
 from dq_assets.proposals.settings import proposal_store, rule_proposer_resource
 from dq_assets.reports.asset import ARTIFACTS_RESOURCE_KEY, build_report_asset, build_reports_job
 from dq_assets.reports.settings import artifact_store
-from dq_assets.schedules import build_schedule, build_scheduled_job, schedules_by_cron
+from dq_assets.schedules import build_schedule, build_scheduled_job, schedule_groups
 from dq_assets.sensors import build_freshness_sensor
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
@@ -42,9 +42,9 @@ def build_definitions(config_dir: Path | None = None) -> dg.Definitions:
     assets = [build_table_asset(table, catalog) for table in loaded.tables]
     assets += [build_proposals_asset(table, catalog) for table in loaded.tables]
     assets += [build_report_asset(table, catalog) for table in loaded.tables]
-    by_cron = schedules_by_cron(loaded.specs)
-    jobs = {cron: build_scheduled_job(cron, specs) for cron, specs in by_cron.items()}
-    schedules = [build_schedule(cron, specs, jobs[cron]) for cron, specs in by_cron.items()]
+    groups = schedule_groups(loaded.specs)
+    jobs = {group.job_name: build_scheduled_job(group) for group in groups}
+    schedules = [build_schedule(group, jobs[group.job_name]) for group in groups]
     watched = [table for table in loaded.tables if table.spec.freshness is not None]
     sensors = [build_freshness_sensor(watched)] if watched else []
     sensors.extend(build_alert_sensors(alerting))

@@ -1,12 +1,12 @@
-"""How a run executes its steps: one table in process; many tables in forked step processes.
+"""How a run executes its steps: many tables in forked step processes; one table in process.
 
 Measured by `bench/fleet_bench.py` (README, "Many tables"):
-- A run of one table (what schedules and the freshness sensor launch) has two steps that run one
-  after the other: a second process would only add its start-up, so it runs in process.
-- A run of many tables (the UI's "materialize all", a whole cron job) uses Dagster's multiprocess
-  executor, but with `forkserver` instead of `spawn`, preloading the code location and the
-  libraries a step imports. Each step process then forks ready-made instead of importing dagster,
-  duckdb, pyarrow and pyiceberg again: the same run takes half the time or less.
+- A run of many tables (a schedule's run of its group, the UI's "materialize all") uses Dagster's
+  multiprocess executor, but with `forkserver` instead of `spawn`, preloading the code location
+  and the libraries a step imports. Each step process then forks ready-made instead of importing
+  dagster, duckdb, pyarrow and pyiceberg again.
+- A run of one table (the freshness sensor's) has two steps that run one after the other: a
+  second process would only add its start-up, so it runs in process.
 """
 
 from __future__ import annotations

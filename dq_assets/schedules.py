@@ -1,28 +1,51 @@
-"""Schedules grouped by cron: one job and one schedule per distinct cron, one run per table.
+"""Schedules grouped by cron and kind of source: one job, one schedule and one run per group.
 
-Why grouped (measured by `bench/fleet_bench.py`, see the README's "Many tables"): a job per table
-costs the code location a job snapshot per table on every load (and every run worker reloads the
-code location), and a schedule per table costs the scheduler one evaluation per table per tick.
-Grouping by cron keeps both flat in the number of tables. Each schedule tick still asks for one
-run per table, so a table's run keeps what a per-table job gave: its own `dq/table` and
-`dq/source` tags (queue limits per source, run-failure alerts naming the table), its own
-retries, and a failure that touches no other table.
+Why grouped (measured by `bench/fleet_bench.py`, see the README's "Many tables"):
+- a job per table costs the code location a job snapshot per table on every load (and every run
+  worker reloads the code location), and a schedule per table one evaluation per table per tick;
+- a run per table costs a run worker per table: a process (on ECS, a Fargate task) that imports
+  everything and loads the code location before checking one table. At 200 tables that start-up,
+  not the checks, is most of the time.
+One run per group checks its tables in forked step processes (`dq_assets/executor.py`): one
+table's step failing or erroring leaves the others' alone, and a retry re-runs only what failed.
+Grouping by kind of source too keeps the run queue's per-source limits (`dq/source`) meaningful.
+A table's own run (the freshness sensor's, `dq run`) is still one table, in process.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import dagster as dg
 
 from dq_assets.executor import IN_PROCESS_RUN_CONFIG
 from dq_assets.proposals.definitions import proposals_asset_key
-from dq_assets.run_tags import table_run_tags
+from dq_assets.run_tags import SOURCE_TAG, table_run_tags
 from dq_assets.table_asset import asset_key
 from dq_checks.config.models import TableSpec
 
 _CRON_WORDS = (("*/", "every"), ("*", "x"), (",", "and"), ("-", "to"), (" ", "_"))
+
+
+@dataclass(frozen=True)
+class ScheduleGroup:
+    """The tables checked on one cron that live in one kind of source."""
+
+    cron: str
+    source_type: str
+    specs: tuple[TableSpec, ...]
+
+    @property
+    def slug(self) -> str:
+        """`<source>_<cron slug>`, e.g. 'iceberg_every30_x_x_x_x'."""
+        return f"{self.source_type}_{cron_slug(self.cron)}"
+
+    @property
+    def job_name(self) -> str:
+        """`dq_checks_<source>_<cron slug>`."""
+        return f"dq_checks_{self.slug}"
 
 
 def cron_slug(cron: str) -> str:
@@ -33,18 +56,13 @@ def cron_slug(cron: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", slug)
 
 
-def scheduled_job_name(cron: str) -> str:
-    """`dq_checks_<cron slug>`: the job holding every table checked on that cron."""
-    return f"dq_checks_{cron_slug(cron)}"
-
-
 def table_selection(spec: TableSpec) -> list[dg.AssetKey]:
-    """What one table's run materializes: its check step, then proposals for uncovered columns."""
+    """What checking one table materializes: its check step, then proposals for uncovered columns."""
     return [asset_key(spec.table), proposals_asset_key(spec.table)]
 
 
 def table_run_request(spec: TableSpec, run_key: str | None, **tags: str) -> dg.RunRequest:
-    """A run of one table's checks, inside whichever job holds the table's assets."""
+    """A run of one table's checks, in process, inside whichever job holds the table's assets."""
     return dg.RunRequest(
         run_key=run_key,
         asset_selection=table_selection(spec),
@@ -53,40 +71,35 @@ def table_run_request(spec: TableSpec, run_key: str | None, **tags: str) -> dg.R
     )
 
 
-def schedules_by_cron(specs: Sequence[TableSpec]) -> dict[str, list[TableSpec]]:
-    """The tables that have a `schedule:`, grouped by it (first appearance order)."""
-    groups: dict[str, list[TableSpec]] = {}
+def schedule_groups(specs: Sequence[TableSpec]) -> list[ScheduleGroup]:
+    """The tables that have a `schedule:`, grouped by it and by their kind of source."""
+    groups: dict[tuple[str, str], list[TableSpec]] = {}
     for spec in specs:
         if spec.schedule is not None:
-            groups.setdefault(spec.schedule, []).append(spec)
-    return groups
+            groups.setdefault((spec.schedule, spec.source.type), []).append(spec)
+    return [ScheduleGroup(cron, source, tuple(members)) for (cron, source), members in groups.items()]
 
 
-def build_scheduled_job(cron: str, specs: Sequence[TableSpec]) -> dg.UnresolvedAssetJobDefinition:
-    """One job over every table checked on `cron`; its schedule runs it once per table."""
-    keys = [key for spec in specs for key in table_selection(spec)]
+def build_scheduled_job(group: ScheduleGroup) -> dg.UnresolvedAssetJobDefinition:
+    """One job over every table of the group, tagged with their kind of source for the run queue."""
+    keys = [key for spec in group.specs for key in table_selection(spec)]
     return dg.define_asset_job(
-        name=scheduled_job_name(cron),
+        name=group.job_name,
         selection=dg.AssetSelection.assets(*keys),
-        description=f"Profile and check the {len(specs)} table(s) scheduled on '{cron}' (one run each)",
+        tags={SOURCE_TAG: group.source_type},
+        description=(
+            f"Profile and check the {len(group.specs)} {group.source_type} table(s) scheduled on "
+            f"'{group.cron}', in one run"
+        ),
     )
 
 
-def build_schedule(
-    cron: str, specs: Sequence[TableSpec], job: dg.UnresolvedAssetJobDefinition
-) -> dg.ScheduleDefinition:
-    """The cron's schedule, in UTC: at each tick, one run per table (run key = the table)."""
-    tables = list(specs)
-
-    @dg.schedule(
-        name=f"dq_schedule_{cron_slug(cron)}",
+def build_schedule(group: ScheduleGroup, job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+    """The group's schedule, in UTC: one run of its job per tick."""
+    return dg.ScheduleDefinition(
+        name=f"dq_schedule_{group.slug}",
         job=job,
-        cron_schedule=cron,
+        cron_schedule=group.cron,
         execution_timezone="UTC",
-        description=f"Check {', '.join(s.table for s in tables)} on '{cron}', one run per table",
+        description=f"Check {', '.join(s.table for s in group.specs)} on '{group.cron}'",
     )
-    def _schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
-        # The run key makes a retried tick ask for nothing twice (Dagster keys it by tick time).
-        return [table_run_request(spec, run_key=spec.table) for spec in tables]
-
-    return _schedule

@@ -100,15 +100,15 @@ def test_every_table_carries_its_checks(defs: dg.Definitions) -> None:
     assert rule.blocking is False
 
 
-def test_one_job_and_schedule_per_cron_asking_for_one_run_per_table(defs: dg.Definitions) -> None:
+def test_one_job_schedule_and_run_per_cron_and_source(defs: dg.Definitions) -> None:
     schedules = {s.name: (s.cron_schedule, s.job_name, s.execution_timezone) for s in defs.schedules}
-    # orders and order_items share '*/30 * * * *': one schedule and one job for both.
+    # orders and order_items share '*/30 * * * *' and Iceberg: one schedule and one job for both.
     assert schedules == {
-        "dq_schedule_0_x_x_x_x": ("0 * * * *", "dq_checks_0_x_x_x_x", "UTC"),
-        "dq_schedule_every30_x_x_x_x": ("*/30 * * * *", "dq_checks_every30_x_x_x_x", "UTC"),
-        "dq_schedule_0_6_x_x_x": ("0 6 * * *", "dq_checks_0_6_x_x_x", "UTC"),
+        "dq_schedule_iceberg_0_x_x_x_x": ("0 * * * *", "dq_checks_iceberg_0_x_x_x_x", "UTC"),
+        "dq_schedule_iceberg_every30_x_x_x_x": ("*/30 * * * *", "dq_checks_iceberg_every30_x_x_x_x", "UTC"),
+        "dq_schedule_iceberg_0_6_x_x_x": ("0 6 * * *", "dq_checks_iceberg_0_6_x_x_x", "UTC"),
     }
-    job = defs.resolve_job_def("dq_checks_every30_x_x_x_x")
+    job = defs.resolve_job_def("dq_checks_iceberg_every30_x_x_x_x")
     # each table's step, then the proposals for its uncovered columns
     assert job.asset_layer.selected_asset_keys == {
         dg.AssetKey("orders"),
@@ -116,25 +116,28 @@ def test_one_job_and_schedule_per_cron_asking_for_one_run_per_table(defs: dg.Def
         dg.AssetKey("order_items"),
         dg.AssetKey("order_items_rule_proposals"),
     }
+    assert job.tags["dq/source"] == "iceberg"  # the production queue limits runs per kind of source
     orders = dg.AssetKey("orders")
     job_checks = {k.name for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key == orders}
     assert {"profile", "anomalies", "quality_score", "order_id_is_primary_key"} <= job_checks
 
-    schedule = defs.resolve_schedule_def("dq_schedule_every30_x_x_x_x")
+    schedule = defs.resolve_schedule_def("dq_schedule_iceberg_every30_x_x_x_x")
     with dg.DagsterInstance.ephemeral() as instance:
         tick = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
-    requests = {r.run_key: (r.asset_selection, r.tags) for r in tick.run_requests or []}
-    schedule_tag = {"dagster/schedule_name": "dq_schedule_every30_x_x_x_x"}
-    assert requests == {
-        "order_items": (
-            [dg.AssetKey("order_items"), dg.AssetKey("order_items_rule_proposals")],
-            {"dq/table": "order_items", "dq/source": "iceberg", **schedule_tag},
-        ),
-        "orders": (
-            [orders, dg.AssetKey("orders_rule_proposals")],
-            {"dq/table": "orders", "dq/source": "iceberg", **schedule_tag},
-        ),
-    }
+    (request,) = tick.run_requests or []
+    assert request.asset_selection is None  # the whole job: both tables in one run
+
+
+def test_tables_on_one_cron_in_different_sources_get_a_run_each(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(
+        'table: a\nsource: {type: iceberg, catalog: demo, identifier: shop.orders}\nschedule: "0 * * * *"\n'
+    )
+    (tmp_path / "b.yaml").write_text(
+        "table: b\nsource: {type: sql, url: 'postgresql://h/db', table: public.b}\nschedule: \"0 * * * *\"\n"
+    )
+    defs = build_definitions(tmp_path)
+    jobs = {s.job_name: defs.resolve_job_def(s.job_name).tags["dq/source"] for s in defs.schedules}
+    assert jobs == {"dq_checks_iceberg_0_x_x_x_x": "iceberg", "dq_checks_sql_0_x_x_x_x": "sql"}
 
 
 def test_nested_table_names_become_multi_part_keys(tmp_path: Path) -> None:
@@ -154,7 +157,7 @@ def test_nested_table_names_become_multi_part_keys(tmp_path: Path) -> None:
         dg.AssetKey(["sales", "eu", "orders_profile_report"]),
     }
     (schedule,) = defs.schedules
-    assert (schedule.name, schedule.cron_schedule) == ("dq_schedule_15_2_x_x_x", "15 2 * * *")
+    assert (schedule.name, schedule.cron_schedule) == ("dq_schedule_iceberg_15_2_x_x_x", "15 2 * * *")
 
 
 def test_an_invalid_file_stops_the_load_with_path_and_line(tmp_path: Path) -> None:

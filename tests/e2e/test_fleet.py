@@ -15,8 +15,8 @@ import dagster as dg
 import pytest
 
 from dq_assets.definitions import build_definitions
-from dq_assets.executor import IN_PROCESS_RUN_CONFIG, STEP_PRELOAD_MODULES, executor_config
-from dq_assets.schedules import scheduled_job_name
+from dq_assets.executor import STEP_PRELOAD_MODULES, executor_config
+from dq_assets.schedules import cron_slug
 from tests.conftest import REPO_ROOT
 from tests.fleet import (
     CRONS,
@@ -42,21 +42,20 @@ def test_two_hundred_tables_load_with_a_job_and_a_schedule_per_cron(tmp_path: Pa
     referential = [k for k in graph.asset_check_keys if k.name == "id_exists_upstream"]
     assert len(referential) == FLEET_SIZE // 10
 
+    # every fleet table is on Iceberg: one schedule, one job and one run per cron
     assert sorted(s.cron_schedule for s in defs.schedules) == sorted(CRONS)
     for cron in CRONS:
-        job = defs.resolve_job_def(scheduled_job_name(cron))
+        job = defs.resolve_job_def(f"dq_checks_iceberg_{cron_slug(cron)}")
         # 50 tables per cron, each with its proposals asset
-        assert len(job.asset_layer.selected_asset_keys) == 2 * FLEET_SIZE // len(CRONS)
-
-    schedule = defs.resolve_schedule_def(
-        f"dq_schedule_{scheduled_job_name(CRONS[0]).removeprefix('dq_checks_')}"
-    )
-    with dg.DagsterInstance.ephemeral() as instance:
-        tick = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
-    requests = tick.run_requests or []
-    assert len(requests) == FLEET_SIZE // len(CRONS)
-    assert {r.tags["dq/table"] for r in requests} == {t for t in fleet.tables if fleet.cron_of(t) == CRONS[0]}
-    assert all(r.run_config == IN_PROCESS_RUN_CONFIG for r in requests)
+        selected = {k.path[-1] for k in job.asset_layer.selected_asset_keys}
+        on_this_cron = {t for t in fleet.tables if fleet.cron_of(t) == cron}
+        assert selected == on_this_cron | {f"{t}_rule_proposals" for t in on_this_cron}
+        assert len(on_this_cron) == FLEET_SIZE // len(CRONS)
+        schedule = defs.resolve_schedule_def(f"dq_schedule_iceberg_{cron_slug(cron)}")
+        with dg.DagsterInstance.ephemeral() as instance:
+            tick = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
+        (request,) = tick.run_requests or []
+        assert request.asset_selection is None  # the whole group in one run
 
 
 def test_the_code_location_serves_two_hundred_tables_from_a_fresh_process(tmp_path: Path) -> None:
@@ -144,7 +143,7 @@ def test_dq_executor_forks_step_processes_from_a_preloaded_forkserver_unless_in_
 def test_one_run_of_many_tables_forks_its_step_processes_and_records_every_planted_defect(
     small_fleet: tuple[Path, tuple[str, ...]], tmp_path: Path
 ) -> None:
-    """The UI's "materialize all": dq's executor, multiprocess with a preloaded forkserver."""
+    """A scheduled run (or the UI's "materialize all"): dq's executor, forked step processes."""
     _, tables = small_fleet
     home = tmp_path / "home"
     home.mkdir()
