@@ -124,8 +124,16 @@ def test_one_job_schedule_and_run_per_cron_and_source(defs: dg.Definitions) -> N
     schedule = defs.resolve_schedule_def("dq_schedule_iceberg_every30_x_x_x_x")
     with dg.DagsterInstance.ephemeral() as instance:
         tick = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
+    # order_items depends on orders: in one run, an unreadable orders would skip order_items' checks
+    assert [(r.run_key, r.asset_selection) for r in tick.run_requests or []] == [
+        ("wave1", [orders, dg.AssetKey("orders_rule_proposals")]),
+        ("wave2", [dg.AssetKey("order_items"), dg.AssetKey("order_items_rule_proposals")]),
+    ]
+    hourly = defs.resolve_schedule_def("dq_schedule_iceberg_0_x_x_x_x")
+    with dg.DagsterInstance.ephemeral() as instance:
+        tick = hourly.evaluate_tick(dg.build_schedule_context(instance=instance))
     (request,) = tick.run_requests or []
-    assert request.asset_selection is None  # the whole job: both tables in one run
+    assert (request.run_key, request.asset_selection) == ("all", None)  # the whole job in one run
 
 
 def test_tables_on_one_cron_in_different_sources_get_a_run_each(tmp_path: Path) -> None:
