@@ -98,9 +98,10 @@ def write_fleet_definitions(config_dir: Path, count: int, catalog: str = "fleet"
 def seed_fleet_data(fleet: Fleet) -> None:
     """Create every fleet table in its (already configured) Iceberg catalog, with the planted defects."""
     import pyarrow as pa
-    from pyiceberg.catalog import load_catalog
 
-    catalog = load_catalog(fleet.catalog)
+    from dq_resources.iceberg.catalogs import load_named_catalog
+
+    catalog = load_named_catalog(fleet.catalog)  # reads PYICEBERG_CATALOG__* now, not at import
     catalog.create_namespace_if_not_exists("fleet")
     rows = range(ROWS_PER_TABLE)
     data = pa.table(

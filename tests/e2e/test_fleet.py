@@ -90,6 +90,7 @@ def small_fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, 
     monkeypatch.setenv("PYICEBERG_CATALOG__FLEET__TYPE", "sql")
     monkeypatch.setenv("PYICEBERG_CATALOG__FLEET__URI", f"sqlite:///{root / 'catalog.db'}")
     monkeypatch.setenv("PYICEBERG_CATALOG__FLEET__WAREHOUSE", f"file://{root / 'warehouse'}")
+    # (the step processes read the same variables, inherited through the subprocess's environment)
     fleet = write_fleet_definitions(tmp_path / "tables", 6)
     seed_fleet_data(fleet)
     # The forkserver and every step process it forks build the definitions from here.
