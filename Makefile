@@ -14,7 +14,7 @@ export GX_ANALYTICS_ENABLED := False
 # The repository's .pyiceberg.yaml names the demo catalog; let it win over one in $HOME.
 export PYICEBERG_HOME := $(CURDIR)
 
-.PHONY: dev test seed lint bench clean
+.PHONY: dev test seed lint bench bench-grid clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/profile_bench.py 1000000
+
+# The whole grid (100k/1M/10M rows x 10/50 columns x 0/25/100 rules) takes an hour or more; pick a
+# sub-grid with e.g. GRID="--rows 100000,1000000".
+bench-grid: $(STAMP)
+	@$(BIN)/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('soda_duckdb') is None)" || \
+	  $(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	SODA_CORE_TELEMETRY_ENABLED=false $(BIN)/python bench/grid_bench.py $(GRID)
 
 clean:
 	rm -rf .dq .pytest_cache .ruff_cache
