@@ -19,11 +19,7 @@ from dq_resources.sources.base import redact
 
 @dataclass(frozen=True)
 class StoreSchema:
-    """Where a store's migrations live and which table records the applied revision.
-
-    The version tables are named in each store's `migrations/env.py` (`dq_alerts_schema_version`,
-    `dq_results_schema_version`), which alembic executes and which therefore cannot be imported.
-    """
+    """Where a store's migrations live and which table records the applied revision."""
 
     migrations: Path
     version_table: str
@@ -31,16 +27,16 @@ class StoreSchema:
 
 def alerts_schema() -> StoreSchema:
     """The alert store's migrations."""
-    from dq_resources.alerts.migrate import MIGRATIONS
+    from dq_resources.alerts.migrate import MIGRATIONS, VERSION_TABLE
 
-    return StoreSchema(MIGRATIONS, "dq_alerts_schema_version")
+    return StoreSchema(MIGRATIONS, VERSION_TABLE)
 
 
 def results_schema() -> StoreSchema:
     """The results store's migrations."""
-    from dq_resources.results.migrate import MIGRATIONS
+    from dq_resources.results.migrate import MIGRATIONS, VERSION_TABLE
 
-    return StoreSchema(MIGRATIONS, "dq_results_schema_version")
+    return StoreSchema(MIGRATIONS, VERSION_TABLE)
 
 
 def check_sql_store(check: str, url: str, *, url_from: str, schema: StoreSchema) -> Finding:

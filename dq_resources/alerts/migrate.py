@@ -9,6 +9,9 @@ from sqlalchemy.engine import Engine
 from dq_resources.sqlstore import engine as sqlstore
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "dq_alerts_schema_version"
+"""Not `alembic_version`: the store may share a Postgres database with Dagster's own storage, which
+keeps its schema version there."""
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+from dq_resources.alerts.migrate import VERSION_TABLE
 from dq_resources.alerts.schema import Base
-
-VERSION_TABLE = "dq_alerts_schema_version"
-"""Not `alembic_version`: the store may share a Postgres database with Dagster's own storage, which
-keeps its schema version there."""
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=Base.metadata, version_table=VERSION_TABLE)
