@@ -40,7 +40,7 @@ def _per_table_layout(product: dg.Definitions) -> dg.Definitions:
     jobs = {
         spec.table: dg.define_asset_job(
             name=f"{spec.slug}_checks",
-            selection=dg.AssetSelection.assets(*table_selection(spec)),
+            selection=dg.AssetSelection.assets(*table_selection(spec.table)),
             tags=table_run_tags(spec),
         )
         for spec in specs

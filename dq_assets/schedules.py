@@ -75,16 +75,16 @@ def cron_slug(cron: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", slug)
 
 
-def table_selection(spec: TableSpec) -> list[dg.AssetKey]:
+def table_selection(table: str) -> list[dg.AssetKey]:
     """What checking one table materializes: its check step, then proposals for uncovered columns."""
-    return [asset_key(spec.table), proposals_asset_key(spec.table)]
+    return [asset_key(table), proposals_asset_key(table)]
 
 
 def table_run_request(spec: TableSpec, run_key: str | None, **tags: str) -> dg.RunRequest:
     """A run of one table's checks, in process, inside whichever job holds the table's assets."""
     return dg.RunRequest(
         run_key=run_key,
-        asset_selection=table_selection(spec),
+        asset_selection=table_selection(spec.table),
         run_config=IN_PROCESS_RUN_CONFIG,  # two steps, one after the other: no second process
         tags={**table_run_tags(spec), **tags},
     )
@@ -101,7 +101,7 @@ def schedule_groups(specs: Sequence[TableSpec]) -> list[ScheduleGroup]:
 
 def build_scheduled_job(group: ScheduleGroup) -> dg.UnresolvedAssetJobDefinition:
     """One job over every table of the group, tagged with their kind of source for the run queue."""
-    keys = [key for spec in group.specs for key in table_selection(spec)]
+    keys = [key for spec in group.specs for key in table_selection(spec.table)]
     return dg.define_asset_job(
         name=group.job_name,
         selection=dg.AssetSelection.assets(*keys),
@@ -131,7 +131,7 @@ def build_schedule(group: ScheduleGroup, job: dg.UnresolvedAssetJobDefinition) -
         return [
             dg.RunRequest(
                 run_key=f"wave{number}",
-                asset_selection=[key for spec in wave for key in table_selection(spec)],
+                asset_selection=[key for spec in wave for key in table_selection(spec.table)],
             )
             for number, wave in enumerate(waves, start=1)
         ]

@@ -68,7 +68,7 @@ def build_freshness_sensor(tables: Sequence[DefinedTable]) -> dg.SensorDefinitio
     It targets the watched tables' assets and asks for one run per table, like the schedules.
     """
     watched = [t for t in tables if t.spec.freshness is not None]
-    keys = [key for t in watched for key in table_selection(t.spec)]
+    keys = [key for t in watched for key in table_selection(t.spec.table)]
 
     @dg.sensor(
         name=FRESHNESS_SENSOR,

@@ -7,9 +7,8 @@ from typing import Any
 
 import dagster as dg
 
-from dq_assets.proposals.definitions import proposals_asset_key
 from dq_assets.run_tags import TABLE_TAG
-from dq_assets.table_asset import asset_key
+from dq_assets.schedules import table_selection
 
 
 def run_table_checks(
@@ -22,7 +21,7 @@ def run_table_checks(
     """The table's step and its proposals, in process, tagged with the table as a scheduled run is."""
     return defs.resolve_implicit_global_asset_job_def().execute_in_process(
         instance=instance,
-        asset_selection=[asset_key(table), proposals_asset_key(table)],
+        asset_selection=table_selection(table),
         tags={TABLE_TAG: table, **(tags or {})},
         **options,
     )

@@ -117,9 +117,7 @@ def test_the_cli_syncs_lists_shows_acknowledges_snoozes_and_resolves(
 ) -> None:
     folder, home, _ = setup
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        assert (
-            not run_table_checks(build_definitions(folder), "t", instance, raise_on_error=False).success
-        )
+        assert not run_table_checks(build_definitions(folder), "t", instance, raise_on_error=False).success
 
     synced = dq(home, folder, "sync")
     assert synced.returncode == 0, synced.stderr
