@@ -41,17 +41,20 @@ def unique_metrics(metrics: Iterable[AggregateMetric]) -> list[AggregateMetric]:
     return list(seen.values())
 
 
-def batch_metrics(metrics: Sequence[AggregateMetric], heavy_per_query: int) -> list[list[AggregateMetric]]:
-    """Light metrics share one query; heavy ones ride along `heavy_per_query` at a time.
+def batch_metrics(
+    metrics: Sequence[AggregateMetric], heavy_per_query: int, *, heavy_apart: bool = False
+) -> list[list[AggregateMetric]]:
+    """Light metrics share one query; heavy ones go `heavy_per_query` at a time.
 
-    The first batch carries every light metric and the first heavy ones, so a table whose
-    heavy metrics fit in memory together is scanned exactly once.
+    Unless `heavy_apart`, the first batch carries every light metric and the first heavy
+    ones, so a table whose heavy metrics fit in memory together is scanned exactly once.
     """
     light = [m for m in metrics if not m.heavy]
     heavy = [m for m in metrics if m.heavy]
     size = max(1, heavy_per_query)
     heavy_batches = [heavy[i : i + size] for i in range(0, len(heavy), size)] or [[]]
-    batches = [light + heavy_batches[0], *heavy_batches[1:]]
+    first, *rest = heavy_batches
+    batches = [light, first, *rest] if heavy_apart else [light + first, *rest]
     return [batch for batch in batches if batch]
 
 
@@ -65,7 +68,9 @@ def compute_aggregates(
     """Compute every metric with the fewest queries that keep memory bounded."""
     distinct = unique_metrics(metrics)
     values: dict[str, Any] = {}
-    batches = batch_metrics(distinct, runner.heavy_metrics_per_query(row_count_hint))
+    batches = batch_metrics(
+        distinct, runner.heavy_metrics_per_query(row_count_hint), heavy_apart=runner.heavy_apart
+    )
     for batch in batches:
         projections = [m.expression.copy() for m in batch]
         rows = runner.fetch_rows(select_from(projections, runner.relation, where))

@@ -16,6 +16,12 @@ class QueryRunner(Protocol):
 
     dialect: str
     relation: exp.Table
+    heavy_apart: bool
+    """Whether heavy aggregates get queries of their own instead of riding in the light scan.
+
+    A warehouse bills and queues per scan, so it wants one scan. The local engine rereads
+    its own copy cheaply, and DuckDB's exact distinct counts slow every aggregate beside them.
+    """
 
     def fetch_rows(self, query: exp.Query) -> list[tuple[Any, ...]]:
         """Run `query` and return every row."""

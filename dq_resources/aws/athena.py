@@ -191,6 +191,8 @@ class AthenaRunner:
         """Run the query in Athena and return every row as Python values."""
         return self.run(query).rows
 
+    heavy_apart = False
+
     def heavy_metrics_per_query(self, row_count: int) -> int:
         """A warehouse plans its own memory: all heavy aggregates go in one scan."""
         return WAREHOUSE_HEAVY_METRICS

@@ -199,6 +199,8 @@ class RedshiftRunner:
         results = [self.run_sql(render_sql(statement, DIALECT)).rows for statement in split.statements]
         return split.assemble(results)
 
+    heavy_apart = False
+
     def heavy_metrics_per_query(self, row_count: int) -> int:
         """A warehouse plans its own memory: all heavy aggregates go in one scan."""
         return WAREHOUSE_HEAVY_METRICS

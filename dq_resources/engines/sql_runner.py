@@ -42,6 +42,8 @@ class SqlRunner:
         with self._engine.connect() as connection:
             return [tuple(row) for row in connection.exec_driver_sql(sql).fetchall()]
 
+    heavy_apart = False
+
     def heavy_metrics_per_query(self, row_count: int) -> int:
         """A warehouse plans its own memory: all heavy aggregates go in one scan."""
         return WAREHOUSE_HEAVY_METRICS

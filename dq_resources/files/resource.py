@@ -138,7 +138,7 @@ class FileTable:
 
         with LocalDuckDB(self._settings) as engine:
             try:
-                engine.load(self.arrow_stream())
+                engine.load(self.arrow_stream(), expected_rows=self.describe().row_count)
             except SourceError:
                 raise
             except Exception as error:  # DuckDB wraps the stream's own error: give back the clean one

@@ -110,7 +110,7 @@ class IcebergTable:
 
         with LocalDuckDB(self._settings) as engine:
             try:
-                engine.load(self.arrow_stream())
+                engine.load(self.arrow_stream(), expected_rows=self.describe().row_count)
             except Exception as error:  # unreadable data files, missing objects, permission errors
                 raise SourceError(f"{self.name}: cannot read data: {error}") from error
             for request in references:

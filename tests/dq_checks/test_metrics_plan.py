@@ -102,6 +102,18 @@ def test_heavy_per_query_below_one_means_one():
     assert batch_metrics(heavies, heavy_per_query=-3) == [[heavies[0]], [heavies[1]]]
 
 
+def test_heavy_apart_keeps_the_light_batch_to_itself():
+    lights = [light(f"l{i}") for i in range(3)]
+    heavies = [heavy(f"h{i}") for i in range(5)]
+    mixed = [heavies[0], lights[0], heavies[1], lights[1], heavies[2], heavies[3], lights[2], heavies[4]]
+
+    batches = batch_metrics(mixed, heavy_per_query=2, heavy_apart=True)
+
+    assert batches == [lights, heavies[0:2], heavies[2:4], heavies[4:]]
+    assert batch_metrics(lights, heavy_per_query=2, heavy_apart=True) == [lights]
+    assert batch_metrics(heavies[:2], heavy_per_query=2, heavy_apart=True) == [heavies[:2]]
+
+
 def test_only_light_metrics_is_one_batch():
     lights = [light(f"l{i}") for i in range(30)]
 
@@ -156,7 +168,7 @@ def test_compute_aggregates_in_one_query_with_duplicates(shop):
         values = compute_aggregates(runner, requested, row_count_hint=ROWS)
 
     assert isinstance(values, MetricValues)
-    assert values.query_count == 1
+    assert values.query_count == 2  # the light metrics, then the heavy ones apart
     assert len(values) == len(metrics)  # the two duplicates were computed once
     assert {name: values.of(metrics[name]) for name in expected_values(shop)} == expected_values(shop)
     non_null = expected_values(shop)["non_null"]
@@ -175,13 +187,13 @@ def test_compute_aggregates_spreads_heavy_metrics(shop):
         assert runner.heavy_metrics_per_query(ROWS) == 2
         values = compute_aggregates(runner, metrics.values(), row_count_hint=ROWS)
 
-    assert values.query_count == 2  # 3 light + 2 heavy, then the third heavy
+    assert values.query_count == 3  # 3 light, 2 heavy, then the third heavy
     assert {name: values.of(metrics[name]) for name in expected_values(shop)} == expected_values(shop)
 
     with duckdb_over(shop, heavy_cells_per_query=1) as runner:
         one_each = compute_aggregates(runner, metrics.values(), row_count_hint=ROWS)
 
-    assert one_each.query_count == 3
+    assert one_each.query_count == 4
     assert dict(one_each) == dict(values)
 
 
@@ -190,9 +202,9 @@ def test_compute_aggregates_uses_the_larger_of_hint_and_loaded_rows(shop):
 
     with duckdb_over(shop, heavy_cells_per_query=3 * ROWS) as runner:
         # The hint is smaller than the table: the loaded row count decides (3 per query).
-        assert compute_aggregates(runner, metrics, row_count_hint=10).query_count == 1
+        assert compute_aggregates(runner, metrics, row_count_hint=10).query_count == 1 + 1
         # A larger hint shrinks the budget to 1 per query.
-        assert compute_aggregates(runner, metrics, row_count_hint=3 * ROWS).query_count == 3
+        assert compute_aggregates(runner, metrics, row_count_hint=3 * ROWS).query_count == 1 + 3
 
 
 def test_compute_aggregates_with_where(shop):

@@ -335,8 +335,9 @@ HEAVY_METRICS = 2 * len(NUMERIC) + 1
 
 
 def test_default_budget_scans_once_per_pass(profile):
-    # One first pass, one frequency query per categorical column, one outlier pass.
-    assert profile.queries == 1 + len(CATEGORICAL) + 1
+    # The light first pass, its heavy metrics in a query of their own (the local engine keeps
+    # them apart), one frequency query per categorical column, one outlier pass.
+    assert profile.queries == 1 + 1 + len(CATEGORICAL) + 1
 
 
 def same_columns(actual: TableProfile, expected: TableProfile) -> None:
@@ -361,8 +362,8 @@ def test_tiny_heavy_budget_gives_identical_results_with_more_queries(table, prof
 
     same_columns(split, profile)
     assert split.row_count == profile.row_count
-    # Every heavy metric gets its own query; light ones ride with the first.
-    assert split.queries == HEAVY_METRICS + len(CATEGORICAL) + 1
+    # Every heavy metric gets its own query, and the light ones one more.
+    assert split.queries == 1 + HEAVY_METRICS + len(CATEGORICAL) + 1
     assert split.queries > profile.queries
 
 
@@ -371,7 +372,7 @@ def test_budget_of_three_heavy_metrics_per_query(table, profile):
         split = profile_table(runner, COLUMNS, AnomalySettings(), row_count_hint=None)
 
     same_columns(split, profile)
-    assert split.queries == -(-HEAVY_METRICS // 3) + len(CATEGORICAL) + 1
+    assert split.queries == 1 + -(-HEAVY_METRICS // 3) + len(CATEGORICAL) + 1
 
 
 # --- settings and edge tables ---------------------------------------------------------------
@@ -421,7 +422,7 @@ def test_empty_table(table):
         profile = profile_table(runner, COLUMNS, AnomalySettings(), row_count_hint=0)
 
     assert profile.row_count == 0
-    assert profile.queries == 1  # no values: no frequency queries and no outlier pass
+    assert profile.queries == 2  # light and heavy; no values: no frequency queries, no outlier pass
     for info in COLUMNS:
         column = profile.columns[info.name]
         assert column == ColumnProfile(

@@ -1,0 +1,206 @@
+"""Where the local DuckDB keeps its copy: in memory when it fits, in a temporary file when not.
+
+The placement is an engine detail a user never sees, except in speed and memory: both places
+must give exactly the same answers, keep every row and stay sealed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from dq_checks.config import AnomalySettings
+from dq_checks.config.models import FileSourceSpec, IcebergSourceSpec
+from dq_checks.profile import profile_table
+from dq_resources.engines import LocalDuckDB, LocalScanSettings
+from dq_resources.engines.local_duckdb import DATABASE_FILE, _bytes
+from dq_resources.files import FileSourceResource
+from dq_resources.files.arrow_types import arrow_columns
+from dq_resources.iceberg import IcebergCatalogResource
+from dq_resources.iceberg.catalogs import load_named_catalog
+
+ROWS = 400_000
+BATCH_ROWS = 65_536
+# 4 int64/double columns, a short string and a 120-character note (3 values, so its distinct
+# count is cheap): about 165 bytes a row, 66 MB in all. Under a 64MB limit the in-memory budget
+# is 32 MB, so this table goes to a file; under 256MB it stays in memory.
+SMALL_LIMIT = "64MB"
+
+
+def planted_table() -> pa.Table:
+    """Deterministic data with planted facts: 7 NULL scores, ids unique, 3 statuses in known shares."""
+    rng = np.random.default_rng(20261130)
+    score = rng.normal(50.0, 10.0, ROWS)
+    nulls = np.zeros(ROWS, dtype=bool)
+    nulls[[0, 1, 2, 1000, 50_000, 200_000, ROWS - 1]] = True  # planted: exactly 7 NULL scores
+    status = np.array(["new", "paid", "shipped"])[np.arange(ROWS) % 4 % 3]  # new 1/2, paid 1/4, shipped 1/4
+    note = np.array([kind * 40 for kind in ("abc", "def", "ghi")])[np.arange(ROWS) % 3]
+    return pa.table(
+        {
+            "id": pa.array(np.arange(ROWS), pa.int64()),
+            "amount": pa.array(rng.lognormal(3.0, 1.0, ROWS), pa.float64()),
+            "quantity": pa.array(rng.integers(1, 9, ROWS), pa.int64()),
+            "score": pa.array(score, pa.float64(), mask=nulls),
+            "status": pa.array(status, pa.string()),
+            "note": pa.array(note, pa.string()),
+        }
+    )
+
+
+def batches(table: pa.Table) -> pa.RecordBatchReader:
+    return table.to_reader(max_chunksize=BATCH_ROWS)
+
+
+def test_a_copy_that_fits_stays_in_memory() -> None:
+    table = planted_table()
+    with LocalDuckDB(LocalScanSettings(memory_limit="256MB")) as engine:
+        assert engine.load(batches(table), expected_rows=ROWS) == ROWS
+        assert engine.on_disk is False
+
+
+def test_a_copy_without_a_row_count_stays_in_memory() -> None:
+    table = planted_table()
+    with LocalDuckDB(LocalScanSettings(memory_limit=SMALL_LIMIT)) as engine:
+        assert engine.load(batches(table)) == ROWS
+        assert engine.on_disk is False
+
+
+def test_a_copy_too_big_for_memory_goes_to_a_file_and_keeps_every_row() -> None:
+    table = planted_table()
+    engine = LocalDuckDB(LocalScanSettings(memory_limit=SMALL_LIMIT))
+    with engine:
+        # The first batch is only peeked at to estimate the size: it must still be loaded.
+        assert engine.load(batches(table), expected_rows=ROWS) == ROWS
+        assert engine.on_disk is True
+        database = Path(engine._spill_dir.name) / DATABASE_FILE
+        assert database.is_file()
+        (first_id, nulls, statuses) = engine._connection.execute(
+            'SELECT min(id), count(*) - count(score), count(DISTINCT status) FROM "primary"'
+        ).fetchone()  # type: ignore[misc]
+        assert (first_id, nulls, statuses) == (0, 7, 3)
+    assert not database.exists()  # closing removes the file with the spill directory
+
+
+def test_both_places_give_the_same_profile() -> None:
+    table = planted_table()
+    columns = arrow_columns(table.schema)
+    with LocalDuckDB(LocalScanSettings(memory_limit="256MB")) as in_memory:
+        in_memory.load(batches(table), expected_rows=ROWS)
+        expected = profile_table(in_memory, columns, AnomalySettings(), row_count_hint=ROWS)
+    # One exact distinct count or quartile set per query, so 64MB is enough for the queries too.
+    with LocalDuckDB(LocalScanSettings(memory_limit=SMALL_LIMIT, heavy_cells_per_query=ROWS)) as on_disk:
+        on_disk.load(batches(table), expected_rows=ROWS)
+        assert on_disk.on_disk is True
+        measured = profile_table(on_disk, columns, AnomalySettings(), row_count_hint=ROWS)
+
+    assert measured.row_count == ROWS
+    assert measured.columns["score"].null_count == 7
+    assert measured.columns["id"].distinct_count == ROWS
+    assert measured.columns["status"].distinct_count == 3
+    assert [(v.value, v.count) for v in measured.columns["status"].top_values] == [
+        ("new", ROWS // 2),
+        ("paid", ROWS // 4),
+        ("shipped", ROWS // 4),
+    ]
+    for name, column in expected.columns.items():
+        # Parallel float sums may differ in their last bits between two loads.
+        tolerant = replace(
+            column,
+            mean=column.mean if column.mean is None else pytest.approx(column.mean, rel=1e-12),
+            std=column.std if column.std is None else pytest.approx(column.std, rel=1e-9),
+        )
+        assert measured.columns[name] == tolerant, name
+
+
+def test_an_on_disk_copy_is_sealed_like_an_in_memory_one(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.csv"
+    outside.write_text("a\n1\n", encoding="utf-8")
+    with LocalDuckDB(LocalScanSettings(memory_limit=SMALL_LIMIT)) as engine:
+        engine.load(batches(planted_table()), expected_rows=ROWS)
+        assert engine.on_disk is True
+        engine.seal()
+        with pytest.raises(duckdb.Error):
+            engine._connection.execute(f"SELECT * FROM read_csv('{outside}')").fetchall()
+        with pytest.raises(duckdb.Error):
+            engine._connection.execute(f"ATTACH '{tmp_path / 'other.duckdb'}' AS other")
+        (count,) = engine._connection.execute('SELECT count(*) FROM "primary"').fetchone()  # type: ignore[misc]
+        assert count == ROWS
+
+
+def test_references_load_beside_an_on_disk_copy() -> None:
+    table = planted_table()
+    with LocalDuckDB(LocalScanSettings(memory_limit=SMALL_LIMIT)) as engine:
+        engine.load(batches(table), expected_rows=ROWS)
+        reference = engine.load_reference("customers", batches(table.select(["id"]).slice(0, 10)))
+        sql = reference.sql(dialect="duckdb")
+        (count,) = engine._connection.execute(f"SELECT count(*) FROM {sql}").fetchone()  # type: ignore[misc]
+        assert count == 10
+
+
+def test_an_empty_stream_with_a_row_count_loads_nothing() -> None:
+    empty = planted_table().slice(0, 0)
+    with LocalDuckDB(LocalScanSettings(memory_limit=SMALL_LIMIT)) as engine:
+        assert engine.load(pa.RecordBatchReader.from_batches(empty.schema, []), expected_rows=ROWS) == 0
+        assert engine.on_disk is False
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("512MB", 512 * 10**6), ("2GiB", 2 * 2**30), ("1.5kib", 1536), (" 3 GB ", 3 * 10**9)],
+)
+def test_sizes_read_as_duckdb_reads_them(text: str, expected: float) -> None:
+    assert _bytes(text) == expected
+
+
+def test_numeric_kind_survives_the_file() -> None:
+    # The file stores types as the memory copy does: a double stays a double.
+    table = planted_table()
+    with LocalDuckDB(LocalScanSettings(memory_limit=SMALL_LIMIT)) as engine:
+        engine.load(batches(table), expected_rows=ROWS)
+        kinds = engine._connection.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'primary' "
+            "ORDER BY ordinal_position"
+        ).fetchall()
+    assert kinds == [
+        ("id", "BIGINT"),
+        ("amount", "DOUBLE"),
+        ("quantity", "BIGINT"),
+        ("score", "DOUBLE"),
+        ("status", "VARCHAR"),
+        ("note", "VARCHAR"),
+    ]
+
+
+# --- the sources give the engine their row count ------------------------------------------------
+
+
+def test_an_iceberg_table_beyond_the_budget_is_checked_from_a_file(scratch_catalog: str) -> None:
+
+    table = planted_table()
+    catalog = load_named_catalog(scratch_catalog)
+    catalog.create_namespace("ns")
+    catalog.create_table("ns.orders", schema=table.schema).append(table)
+    spec = IcebergSourceSpec(type="iceberg", catalog=scratch_catalog, identifier="ns.orders")
+
+    with IcebergCatalogResource(scan_memory_limit=SMALL_LIMIT).open(spec).query_runner() as runner:
+        assert (runner.rows_loaded, runner.on_disk) == (ROWS, True)
+    with IcebergCatalogResource().open(spec).query_runner() as runner:
+        assert (runner.rows_loaded, runner.on_disk) == (ROWS, False)
+
+
+def test_a_parquet_file_beyond_the_budget_is_checked_from_a_file(tmp_path: Path) -> None:
+
+    path = tmp_path / "orders.parquet"
+    pq.write_table(planted_table(), path, row_group_size=BATCH_ROWS)
+    spec = FileSourceSpec(type="file", path=str(path))
+
+    with FileSourceResource(scan_memory_limit=SMALL_LIMIT).open(spec).query_runner() as runner:
+        assert (runner.rows_loaded, runner.on_disk) == (ROWS, True)
+    with FileSourceResource().open(spec).query_runner() as runner:
+        assert (runner.rows_loaded, runner.on_disk) == (ROWS, False)
