@@ -170,9 +170,9 @@ def _store_results(
     store = getattr(context.resources, RESULTS_STORE_RESOURCE_KEY)
     try:
         if inspection is not None:
-            run = tidy_run(table, context.run_id, now, inspection)
+            run = tidy_run(table, context.run.run_id, now, inspection)
         else:
-            run = tidy_unreadable_run(table, context.run_id, now, unreadable)
+            run = tidy_unreadable_run(table, context.run.run_id, now, unreadable)
         store.write_run(run)
     except Exception as error:  # the checks are the product; the tidy copy can be rebuilt
         context.log.error(f"{table}: results store not written: {error}")

@@ -71,7 +71,7 @@ def _propose(
         raise dg.Failure(description=f"{defined.spec.table}: rule proposals failed: {error}") from error
     if run.usage:
         context.instance.add_run_tags(
-            context.run_id, {USAGE_TAG_PREFIX + key: str(value) for key, value in run.usage.items()}
+            context.run.run_id, {USAGE_TAG_PREFIX + key: str(value) for key, value in run.usage.items()}
         )
     for dropped in run.dropped:
         context.log.warning(f"dropped {dropped.rule!r}: {dropped.reason}")

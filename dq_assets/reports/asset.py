@@ -120,7 +120,7 @@ def _llm_summary(
         return None, f"template (the LLM failed: {error})"
     if usage:
         context.instance.add_run_tags(
-            context.run_id, {f"dq/llm_summary_{k}": str(v) for k, v in usage.items()}
+            context.run.run_id, {f"dq/llm_summary_{k}": str(v) for k, v in usage.items()}
         )
     return text, writer.proposed_by
 
