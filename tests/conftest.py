@@ -172,6 +172,21 @@ def world(backend: tuple[dg.DagsterInstance, str], sink: HttpSink, tmp_path: Pat
 AWS_TEST_REGION = "eu-west-1"
 
 
+def register_run_task_definition(moto_url: str, family: str) -> str:
+    """A Fargate task definition with the `dq` container the EcsRunLauncher expects; its ARN."""
+    import boto3
+
+    ecs = boto3.client("ecs", region_name=AWS_TEST_REGION, endpoint_url=moto_url)
+    return ecs.register_task_definition(
+        family=family,
+        containerDefinitions=[{"name": "dq", "image": "dq:latest", "memory": 4096}],
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu="1024",
+        memory="4096",
+    )["taskDefinition"]["taskDefinitionArn"]
+
+
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
     """moto's server on a free port of 127.0.0.1, for the whole session."""

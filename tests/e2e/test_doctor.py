@@ -28,7 +28,7 @@ from dq_assets.doctor.model import Finding, Status, ok
 from dq_assets.doctor.runner import Check, run_checks
 from dq_checks.config.paths import PACKAGED_TABLES_DIR
 from dq_resources.alerts.store import AlertStore
-from tests.conftest import AWS_TEST_REGION, REPO_ROOT
+from tests.conftest import AWS_TEST_REGION, REPO_ROOT, register_run_task_definition
 from tests.fake_anthropic import FakeAnthropic, Reply, error_reply, overloaded_reply, text_reply
 
 WAREHOUSE_DB_ENV = "DQ_DOCTOR_WAREHOUSE_DB"
@@ -101,15 +101,7 @@ def deployment(
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": AWS_TEST_REGION})
     monkeypatch.setenv("DQ_LOGS_BUCKET", logs_bucket)
     monkeypatch.setenv("DQ_ARTIFACTS_DIR", f"s3://{artifacts_bucket}/reports")
-    ecs = boto3.client("ecs", region_name=AWS_TEST_REGION, endpoint_url=moto_url)
-    task = ecs.register_task_definition(
-        family=f"dq-runs-{uuid.uuid4().hex[:8]}",
-        containerDefinitions=[{"name": "dq", "image": "dq:latest", "memory": 4096}],
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="1024",
-        memory="4096",
-    )["taskDefinition"]["taskDefinitionArn"]
+    task = register_run_task_definition(moto_url, f"dq-runs-{uuid.uuid4().hex[:8]}")
     monkeypatch.setenv("DQ_ECS_TASK_DEFINITION", task)
 
     # The stores: alerts and results in the same Postgres database; the alert store already migrated.

@@ -17,7 +17,7 @@ from dagster_aws.s3.compute_log_manager import S3ComputeLogManager
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
 from sqlalchemy.engine import make_url
 
-from tests.conftest import AWS_TEST_REGION, REPO_ROOT
+from tests.conftest import AWS_TEST_REGION, REPO_ROOT, register_run_task_definition
 
 
 def test_the_local_default_is_sqlite_under_dagster_home(tmp_path: Path) -> None:
@@ -43,14 +43,7 @@ def test_the_production_config_uses_postgres_s3_ecs_and_a_queue(
     boto3.client("s3", region_name=AWS_TEST_REGION, endpoint_url=moto_url).create_bucket(
         Bucket="dq-logs", CreateBucketConfiguration={"LocationConstraint": AWS_TEST_REGION}
     )
-    family = boto3.client("ecs", region_name=AWS_TEST_REGION, endpoint_url=moto_url).register_task_definition(
-        family="dq-runs",
-        containerDefinitions=[{"name": "dq", "image": "dq:latest", "memory": 4096}],
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="1024",
-        memory="4096",
-    )["taskDefinition"]["taskDefinitionArn"]
+    family = register_run_task_definition(moto_url, "dq-runs")
     monkeypatch.setenv("DQ_ECS_TASK_DEFINITION", family)
     home = tmp_path / "home"
     home.mkdir()
