@@ -17,13 +17,30 @@ QUALIFIED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*
 FILE_FORMATS = ("parquet", "csv", "json", "xlsx")
 
 
+DEFAULT_STATEMENT_TIMEOUT_SECONDS = 300.0
+DEFAULT_CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+class SourceLimits(StrictModel):
+    """Time limits every source honours, so a source that never answers cannot hang a run.
+
+    `timeout_seconds` bounds each statement the check step sends (a query pushed down, or one
+    query of the local engine): past it the statement is cancelled and what needed it is an
+    *error*, while the rest of the table goes on. `connect_timeout_seconds` bounds reaching the
+    source at all: a connection, a catalog lookup, a file's first bytes.
+    """
+
+    timeout_seconds: float = Field(default=DEFAULT_STATEMENT_TIMEOUT_SECONDS, gt=0, le=86_400)
+    connect_timeout_seconds: float = Field(default=DEFAULT_CONNECT_TIMEOUT_SECONDS, gt=0, le=3_600)
+
+
 def _qualified(value: str, what: str) -> str:
     if not QUALIFIED_NAME.match(value):
         raise ValueError(f"{what} {value!r} must be a name like schema.table (letters, digits, underscores)")
     return value
 
 
-class IcebergSourceSpec(StrictModel):
+class IcebergSourceSpec(SourceLimits):
     """An Iceberg table, found through a catalog named in pyiceberg's own configuration (sql, glue, rest)."""
 
     type: Literal["iceberg"]
@@ -48,7 +65,7 @@ class IcebergSourceSpec(StrictModel):
         return self.identifier
 
 
-class AthenaSourceSpec(StrictModel):
+class AthenaSourceSpec(SourceLimits):
     """A table in the Glue Data Catalog, queried through Athena (plans compiled to Trino SQL)."""
 
     type: Literal["athena"]
@@ -58,7 +75,6 @@ class AthenaSourceSpec(StrictModel):
     output_location: str | None = Field(default=None, pattern=r"^s3://")
     catalog: str = "AwsDataCatalog"
     region: str | None = None
-    timeout_seconds: float = Field(default=300, gt=0)
 
     @field_validator("database", "table")
     @classmethod
@@ -75,7 +91,7 @@ class AthenaSourceSpec(StrictModel):
         return f"{self.database}.{self.table}"
 
 
-class RedshiftSourceSpec(StrictModel):
+class RedshiftSourceSpec(SourceLimits):
     """A table in Redshift, queried through the Redshift Data API (serverless workgroup or cluster)."""
 
     type: Literal["redshift"]
@@ -86,7 +102,6 @@ class RedshiftSourceSpec(StrictModel):
     db_user: str | None = None
     secret_arn: str | None = None
     region: str | None = None
-    timeout_seconds: float = Field(default=300, gt=0, description="the original design's 5-minute limit")
 
     @field_validator("table")
     @classmethod
@@ -109,7 +124,7 @@ class RedshiftSourceSpec(StrictModel):
         return self.table
 
 
-class SqlSourceSpec(StrictModel):
+class SqlSourceSpec(SourceLimits):
     """A table in any SQLAlchemy database: `url:` (with `${ENV_VAR}` placeholders) or a named `resource:`."""
 
     type: Literal["sql"]
@@ -139,7 +154,7 @@ class SqlSourceSpec(StrictModel):
         return self.table
 
 
-class FileSourceSpec(StrictModel):
+class FileSourceSpec(SourceLimits):
     """A Parquet, CSV, JSON or Excel file, local or on `s3://`."""
 
     type: Literal["file"]
