@@ -1,14 +1,16 @@
 """User SQL (CustomSql statements and `where` predicates) is parsed and vetted before any engine sees it.
 
-A statement must be one SELECT over `primary` and the monitored tables its definition names.
-DDL, DML, several statements, other tables, table functions and functions with side
-effects (reading files, environment, sequences) are rejected with the reason. The local
-engine also switches off external access once the data is loaded: defence in depth.
+A statement must be one SELECT over `primary` and the monitored tables its definition names,
+calling only functions known to be pure (`pure_functions`: an allow-list, not a blocklist).
+DDL, DML, several statements, other tables (system catalogs too), table functions, schema-
+qualified function calls, parameters and casts to types that look things up are rejected with
+the reason, when `dq validate` checks the definitions and again when the rule is compiled.
+Defence in depth behind it: the local engine switches off external access once the data is
+loaded, and a pushdown source runs each statement read-only, with a time limit.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -16,15 +18,15 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
+from dq_checks.rules.pure_functions import (
+    SESSION_KEYWORDS,
+    function_name,
+    is_allowed_cast,
+    is_allowed_function,
+)
+
 PRIMARY = "primary"
 
-_SIDE_EFFECT_FUNCTION = re.compile(
-    r"^(read_\w*|\w*_scan|scan_\w*|glob|getenv|system|shell\w*|pg_\w*|dblink\w*|lo_\w*|copy\w*|load\w*|"
-    r"install\w*|attach|detach|query|query_table|sniff_csv|parquet_\w*|iceberg_\w*|delta_\w*|http\w*|"
-    r"current_setting|set_config|nextval|setval|setseed|pragma_\w*|duckdb_\w*|sql_auto_complete|"
-    r"which_secret|write_\w*|json_execute_serialized_sql|from_\w*_file)$",
-    re.IGNORECASE,
-)
 _STATEMENTS = (exp.Select, exp.Union, exp.Intersect, exp.Except)
 _FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = tuple(
     getattr(exp, name)
@@ -165,13 +167,48 @@ def _table_name(table: exp.Table) -> str:
 
 
 def _reject_forbidden(tree: exp.Expression) -> None:
+    """Refuse statements that change things, and every function not known to be pure.
+
+    The function check is an allow-list (`pure_functions`): what is not known to compute its
+    value from its arguments alone is refused, whatever the engine would make of it.
+    """
     for node in tree.walk():
         if isinstance(node, _FORBIDDEN_NODES):
             raise UnsafeSql(f"{node.key.upper()} is not allowed; only SELECT queries run")
-        if isinstance(node, exp.Func):
-            name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
-            if _SIDE_EFFECT_FUNCTION.match(name or ""):
-                raise UnsafeSql(f"function {name.lower()}() is not allowed: it reaches outside the query")
+        if isinstance(node, exp.Placeholder | exp.Parameter | exp.SessionParameter):
+            raise UnsafeSql("parameters ($1, ?, :name, @@name) are not allowed; write the value itself")
+        if isinstance(node, exp.Dot) and isinstance(node.expression, exp.Func):
+            raise UnsafeSql(f"function calls may not name a schema: {node.sql()}")
+        if isinstance(node, exp.Column) and _is_session_keyword(node):
+            raise UnsafeSql(
+                f"{node.name} reads the session's state, which is not allowed; "
+                f'write "{node.name}" in double quotes if it is a column'
+            )
+        if isinstance(node, exp.Cast) and not is_allowed_cast(node):
+            raise UnsafeSql(
+                f"a cast to {node.to.sql()} is not allowed: only casts to plain types (numbers, text, "
+                "booleans, dates and times, intervals, uuid, json) are"
+            )
+        if isinstance(node, exp.Func) and not is_allowed_function(node):
+            raise UnsafeSql(
+                f"function {function_name(node)}() is not allowed: only functions known to be pure "
+                f"may be called ({_ALLOWED_KINDS})"
+            )
+
+
+_ALLOWED_KINDS = (
+    "aggregates, window functions, arithmetic, text, date and time, conditionals, casts to plain types"
+)
+
+
+def _is_session_keyword(column: exp.Column) -> bool:
+    identifier = column.this
+    return (
+        not column.table
+        and isinstance(identifier, exp.Identifier)
+        and not identifier.quoted
+        and identifier.name.lower() in SESSION_KEYWORDS
+    )
 
 
 def _first_line(error: Exception) -> str:
