@@ -137,9 +137,8 @@ def _definition(
 ) -> Any:
     """A table definition for the file, with the rules file's rules (path:line in every message)."""
     from pydantic import ValidationError
-    from ruamel.yaml import YAML
 
-    from dq_checks.config.loader import DefinedTable, plain
+    from dq_checks.config.loader import DefinedTable, plain, read_yaml_document
     from dq_checks.config.models import TableSpec
     from dq_checks.config.rule_entries import rule_definitions
 
@@ -152,7 +151,12 @@ def _definition(
             source[key] = value
     document: Any = {}
     if rules_file is not None:
-        document = YAML(typ="rt").load(rules_file.read_text(encoding="utf-8")) or {}
+        document, problems = read_yaml_document(rules_file)
+        for problem in problems:
+            click.echo(f"error: {problem}", err=True)
+        if problems:
+            sys.exit(EXIT_ERROR)
+        document = document or {}
         if not isinstance(document, dict):
             click.echo(f"error: {rules_file}:1: expected a mapping with `rules:`", err=True)
             sys.exit(EXIT_ERROR)

@@ -9,11 +9,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from dq_checks.config.models import TableSpec
 from dq_checks.config.rule_entries import RuleDefinition, rule_definitions
+from dq_checks.config.safe_yaml import YamlProblem, decode_utf8, load_yaml_text
 from dq_checks.config.yaml_lines import line_of
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -21,14 +20,15 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 @dataclass(frozen=True)
 class ConfigProblem:
-    """One thing wrong with one definition file."""
+    """One thing wrong with one definition file. `line` is None when the problem is the whole file's."""
 
     path: Path
-    line: int
+    line: int | None
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
 
 
 class ConfigError(Exception):
@@ -87,7 +87,7 @@ class LoadedConfig:
 def load_table_specs(directory: Path) -> LoadedConfig:
     """Parse and validate every `*.yaml` in `directory`, then check the files against each other."""
     if not directory.is_dir():
-        return LoadedConfig((), (ConfigProblem(directory, 0, "definitions folder does not exist"),))
+        return LoadedConfig((), (ConfigProblem(directory, None, "definitions folder does not exist"),))
     tables: list[DefinedTable] = []
     problems: list[ConfigProblem] = []
     for path in sorted(p for p in directory.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file()):
@@ -100,15 +100,19 @@ def load_table_specs(directory: Path) -> LoadedConfig:
 
 
 def read_yaml_document(path: Path) -> tuple[object | None, list[ConfigProblem]]:
-    """The round-trip document of `path` (which remembers lines), or the problem that stops it."""
+    """The round-trip document of `path` (which remembers lines), or the problem that stops it.
+
+    Every YAML file a user writes is read through here (or through `load_yaml_text`), so none of
+    them may use anchors and aliases, nest without bound, or be in another encoding than UTF-8.
+    """
     try:
-        return YAML(typ="rt").load(path.read_text(encoding="utf-8")), []
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        return None, [ConfigProblem(path, line, f"invalid YAML: {error.problem or error.context}")]
-    except YAMLError as error:
-        return None, [ConfigProblem(path, 1, f"invalid YAML: {error}")]
+        data = path.read_bytes()
+    except OSError as error:
+        return None, [ConfigProblem(path, None, f"cannot read: {error.strerror or error}")]
+    try:
+        return load_yaml_text(decode_utf8(data)), []
+    except YamlProblem as problem:
+        return None, [ConfigProblem(path, problem.line, problem.message)]
 
 
 def validation_problems(path: Path, document: object, error: ValidationError) -> list[ConfigProblem]:

@@ -23,6 +23,7 @@ from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from dq_checks.config.models import RuleEntry
+from dq_checks.config.safe_yaml import load_yaml_text
 
 _WIDTH = 1 << 16  # never fold a long rule onto a second line
 
@@ -45,7 +46,11 @@ def append_rule_entries(path: Path, entries: Sequence[RuleEntry]) -> None:
 
 
 def with_rule_entries(text: str, entries: Sequence[RuleEntry]) -> str:
-    """`text`, a table definition, with `entries` appended to its `rules:` list."""
+    """`text`, a table definition, with `entries` appended to its `rules:` list.
+
+    Raises YamlProblem for what the loader refuses (anchors and aliases, deep nesting).
+    """
+    load_yaml_text(text)
     yaml = _round_trip(text)
     document = yaml.load(text)
     if not isinstance(document, CommentedMap):

@@ -15,9 +15,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from dq_checks.config.models import RuleSeverity
+from dq_checks.config.safe_yaml import YamlProblem, load_plain_yaml
 
 FILE_HEADER = (
     "# Rules proposed for {table}. Nothing here runs as a check.\n"
@@ -127,9 +127,10 @@ class ProposalsFileError(ValueError):
 def parse_proposals(text: str, table: str, where: str = "proposals file") -> ProposalsFile:
     """Read a proposals file (an empty text is an empty file for `table`); `where` names it in errors."""
     try:
-        data = YAML(typ="safe").load(text) if text.strip() else None
-    except YAMLError as error:
-        raise ProposalsFileError(f"{where}: invalid YAML: {error}") from None
+        data = load_plain_yaml(text) if text.strip() else None
+    except YamlProblem as problem:
+        place = where if problem.line is None else f"{where}:{problem.line}"
+        raise ProposalsFileError(f"{place}: {problem.message}") from None
     if data is None:
         return ProposalsFile(table=table)
     try:

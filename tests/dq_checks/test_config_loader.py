@@ -124,7 +124,7 @@ def test_missing_folder_is_one_problem(tmp_path):
     loaded = load_table_specs(missing)
 
     assert loaded.tables == ()
-    assert loaded.problems == (ConfigProblem(missing, 0, "definitions folder does not exist"),)
+    assert loaded.problems == (ConfigProblem(missing, None, "definitions folder does not exist"),)
 
 
 def test_config_problem_str_is_path_line_message(tmp_path):

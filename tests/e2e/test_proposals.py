@@ -338,7 +338,7 @@ def test_a_spoiled_proposals_file_is_a_clear_error_naming_it(demo_copy: Path) ->
     (folder / "orders.yaml").write_text("table: orders\nproposals:\n  - name: x\n    rule: [unclosed\n")
     listed = dq("rules", "pending", "orders", "--config", str(demo_copy))
     assert listed.exit_code == 2
-    assert listed.output.startswith(f"error: {folder / 'orders.yaml'}: invalid YAML")
+    assert listed.output.startswith(f"error: {folder / 'orders.yaml'}:5: invalid YAML")
     proposed = dq("propose", "orders", "amounts", "--config", str(demo_copy))
     assert proposed.exit_code == 2 and str(folder / "orders.yaml") in proposed.output
     assert (folder / "orders.yaml").read_text().endswith("[unclosed\n")  # left as it was
