@@ -96,7 +96,7 @@ def profile(
                 table=name,
                 inspection=inspection,
                 sample=sample,
-                pii_columns=defined.spec.pii_columns,
+                pii_columns=inspection.redacted_columns,
                 previous=None,
                 store=LocalArtifactStore(root=str(out)),
                 prefix=".",

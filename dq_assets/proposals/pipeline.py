@@ -90,7 +90,7 @@ def propose_for_table(
         table=table,
         profile=inspection.profile,
         key=defined.spec.key,
-        pii_columns=defined.spec.pii_columns,
+        pii_columns=inspection.redacted_columns,
         anomalies=tuple(inspection.anomalies),
         references=_reference_keys(defined, catalog, open_defined, reference_profile),
         covered_columns=covered,

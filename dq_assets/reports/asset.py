@@ -83,7 +83,7 @@ def _report(
         table=spec.table,
         inspection=inspection,
         sample=sample,
-        pii_columns=spec.pii_columns,
+        pii_columns=inspection.redacted_columns,
         previous=previous,
         store=getattr(resources, ARTIFACTS_RESOURCE_KEY),
         prefix=f"{spec.slug}/{now:%Y%m%dT%H%M%SZ}",

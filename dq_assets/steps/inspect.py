@@ -21,7 +21,7 @@ from dq_checks.freshness import freshness_result, judge_freshness
 from dq_checks.past_runs import PastRun, first_seen, one_per_version, previous_schema
 from dq_checks.profile import TableProfile
 from dq_checks.profile.profiler import profile_and_measure
-from dq_checks.redaction import redact_anomalies, redact_profile
+from dq_checks.redaction import hidden_columns, redact_anomalies, redact_profile
 from dq_checks.results import CheckResult
 from dq_checks.results.builders import anomalies_result, error_result, profile_result
 from dq_checks.results.history_results import drift_anomalies, volume_result
@@ -41,7 +41,12 @@ HistoryLookup = Callable[[str], History]
 
 @dataclass(frozen=True)
 class TableInspection:
-    """Everything one step learned about a table. Values of PII columns are already redacted."""
+    """Everything one step learned about a table. Values of PII columns are already redacted.
+
+    `redacted_columns` are the columns whose values were hidden: the PII columns, or every
+    column when a PII entry names no column of the table. What reads the table again (the
+    report's sample, a proposer's prompt) hides the same ones.
+    """
 
     description: TableDescription
     profile: TableProfile
@@ -49,6 +54,7 @@ class TableInspection:
     checks: list[CheckResult]
     duration_seconds: float
     scores: Scores | None = None
+    redacted_columns: tuple[str, ...] = ()
 
 
 def inspect_table(
@@ -105,7 +111,7 @@ def inspect_table(
     anomalies += drift_anomalies(profile, judged_at, history, spec.history, spec.anomalies)
     duration = time.perf_counter() - started
     problems = unknown_columns(defined, description)
-    pii = set(spec.pii_columns)
+    pii = hidden_columns(spec.pii_columns, [c.name for c in description.columns])
     visible_anomalies = redact_anomalies(anomalies, pii)
     checks = [
         profile_result(profile, duration_seconds=duration, problems=problems.profile),
@@ -124,7 +130,7 @@ def inspect_table(
         scores = score([(definition.dimension, outcome.outcome) for definition, outcome in judged])
         checks.append(quality_score_result(scores, spec.min_quality_score))
     visible_profile = redact_profile(profile, pii)
-    return TableInspection(description, visible_profile, visible_anomalies, checks, duration, scores)
+    return TableInspection(description, visible_profile, visible_anomalies, checks, duration, scores, pii)
 
 
 def _freshness(

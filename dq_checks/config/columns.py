@@ -20,8 +20,8 @@ def unknown_columns(defined: DefinedTable, description: TableDescription) -> Col
     """Messages, each with `path:line`, for every named column the table lacks.
 
     A misspelt PII column would leave the real one unredacted, so it is an error on the
-    profile check; a misspelt anomaly override would silently not apply, so it is an error
-    on the anomalies check.
+    profile check (and every column's values are hidden meanwhile); a misspelt anomaly
+    override would silently not apply, so it is an error on the anomalies check.
     """
     present = {c.name for c in description.columns}
     spec = defined.spec
@@ -33,7 +33,9 @@ def unknown_columns(defined: DefinedTable, description: TableDescription) -> Col
             if name not in present
         ]
 
-    profile = missing("pii_columns", list(spec.pii_columns)) + missing("key", list(spec.key))
+    redacted = "; every column's values are redacted until it is fixed"
+    unknown_pii = [message + redacted for message in missing("pii_columns", list(spec.pii_columns))]
+    profile = unknown_pii + missing("key", list(spec.key))
     anomaly_columns = [
         f"{defined.where('anomalies', 'columns', name)}: anomalies.columns: "
         f"{name!r} is not a column of the table"

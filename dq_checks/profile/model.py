@@ -28,8 +28,9 @@ class OutlierStats:
 
     zscore_threshold: float
     zscore_count: int
-    iqr_lower_bound: float
-    iqr_upper_bound: float
+    # None once redacted: together the two bounds give away q1 and q3.
+    iqr_lower_bound: float | None
+    iqr_upper_bound: float | None
     iqr_count: int
     largest: tuple[float, ...]
     smallest: tuple[float, ...]

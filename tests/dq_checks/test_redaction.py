@@ -5,7 +5,7 @@ from __future__ import annotations
 from dq_checks.anomalies import Anomaly, Severity, detect_anomalies
 from dq_checks.config import AnomalySettings
 from dq_checks.profile.model import ColumnProfile, OutlierStats, TableProfile, ValueCount
-from dq_checks.redaction import REDACTED, redact_anomalies, redact_profile
+from dq_checks.redaction import REDACTED, hidden_columns, redact_anomalies, redact_profile
 from dq_checks.schema import ColumnKind
 
 EMAILS = (
@@ -105,9 +105,11 @@ def test_pii_numeric_column_loses_min_max_quartiles_and_extremes():
 
     assert (salary.min, salary.max) == (REDACTED, REDACTED)
     assert (salary.outliers.largest, salary.outliers.smallest) == ((), ())
-    # Outlier counts and the fences (derived from quartiles) stay, as do the other counts.
+    # Outlier counts stay, as do the other counts. The fences go: 10,000 and 90,000 give
+    # q1 + q3 = lower + upper and q3 - q1 = (upper - lower) / 4, so q1 = 40,000 and q3 = 60,000.
     assert (salary.outliers.zscore_count, salary.outliers.iqr_count) == (12, 40)
-    assert (salary.outliers.iqr_lower_bound, salary.outliers.iqr_upper_bound) == (10_000.0, 90_000.0)
+    assert (original.outliers.iqr_lower_bound, original.outliers.iqr_upper_bound) == (10_000.0, 90_000.0)
+    assert (salary.outliers.iqr_lower_bound, salary.outliers.iqr_upper_bound) == (None, None)
     assert salary.outliers.zscore_threshold == 3.0
     assert (salary.row_count, salary.null_count, salary.distinct_count) == (10_000, 2_500, 7_000)
     assert (salary.zeros, salary.negatives) == (0, 0)
@@ -288,3 +290,35 @@ def test_failing_row_samples_hide_the_values_of_pii_columns() -> None:
     assert (
         rule_result(definition, outcome).metadata["failed_sample"] == sample
     )  # no PII declared: as measured
+
+
+def test_an_iqr_anomaly_on_a_pii_column_loses_its_fences() -> None:
+    # planted: 40 of 7,500 salaries outside [10,000, 90,000]: the fences give q1 and q3 away
+    iqr = Anomaly(
+        column="salary",
+        type="iqr_outliers",
+        method="outside q1 - 1.5*IQR .. q3 + 1.5*IQR",
+        value=0.2,
+        threshold=0.1,
+        severity=Severity.WARNING,
+        description="1,500 values (20.00%) fall outside [10,000, 90,000]; at most 10.00% expected",
+    )
+
+    (redacted,) = redact_anomalies([iqr], PII)
+
+    assert redacted.description == (
+        "iqr_outliers (outside q1 - 1.5*IQR .. q3 + 1.5*IQR): measured 0.2 against threshold 0.1; "
+        "values of this PII column are redacted"
+    )
+    assert redact_anomalies([iqr], ["email"]) == [iqr]
+
+
+def test_hidden_columns_are_the_pii_columns_when_each_is_a_column() -> None:
+    assert hidden_columns(["email", "phone"], ["id", "email", "phone", "amount"]) == ("email", "phone")
+    assert hidden_columns([], ["id", "email"]) == ()
+
+
+def test_a_pii_entry_that_is_no_column_hides_every_column() -> None:
+    # planted: 'emial' is a typo for 'email'; the step cannot know which column was meant
+    assert hidden_columns(["emial"], ["id", "email", "amount"]) == ("id", "email", "amount")
+    assert hidden_columns(["email", "Phone"], ["id", "email", "phone"]) == ("id", "email", "phone")
