@@ -7,9 +7,10 @@ the source is opened), and AWS credentials come from the usual AWS chain.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from dq_checks.config.strict import StrictModel
 
@@ -125,12 +126,47 @@ class RedshiftSourceSpec(SourceLimits):
 
 
 class SqlSourceSpec(SourceLimits):
-    """A table in any SQLAlchemy database: `url:` (with `${ENV_VAR}` placeholders) or a named `resource:`."""
+    """A table in any SQLAlchemy database: `url:` (with `${ENV_VAR}` placeholders) or a named `resource:`.
+
+    Placeholders keep secrets out of the file, but a definition must not become a way to read any
+    variable of the process that runs it (an API key put into the database name comes back in the
+    error message). So a placeholder may name only a variable whose name starts with `DQ_`, or one
+    the definition lists under `env:`; any other is a definition problem (`dq validate` exits 2)
+    and is never read. The value of every substituted variable is hidden (`***`) in every message
+    the source produces: errors, logs, the results store, not only the password field.
+    """
 
     type: Literal["sql"]
+    env: list[str] = Field(
+        default_factory=list, description="variables besides DQ_* that `${NAME}` in the url may name"
+    )
     url: str | None = None
     resource: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     table: str
+
+    @field_validator("env")
+    @classmethod
+    def _variable_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not VARIABLE_NAME.fullmatch(name):
+                raise ValueError(
+                    f"{name!r} is not an environment variable name (letters, digits, underscores)"
+                )
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _known_placeholders(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        listed = info.data.get("env", [])
+        refused = [name for name in url_placeholders(value) if not placeholder_allowed(name, listed)]
+        if refused:
+            names = ", ".join(f"${{{name}}}" for name in refused)
+            raise ValueError(
+                f"{names} may not be used: a url may name only DQ_* variables and those listed under env:"
+            )
+        return value
 
     @field_validator("table")
     @classmethod
@@ -152,6 +188,22 @@ class SqlSourceSpec(SourceLimits):
     def table_name(self) -> str:
         """The table's own name where the data lives."""
         return self.table
+
+
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+"""`${NAME}` in a sql url."""
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+PLACEHOLDER_PREFIX = "DQ_"
+
+
+def url_placeholders(url: str) -> list[str]:
+    """The variable names `${NAME}` placeholders in `url` refer to, in order."""
+    return [match.group(1) for match in PLACEHOLDER.finditer(url)]
+
+
+def placeholder_allowed(name: str, listed: Collection[str]) -> bool:
+    """A url may read `DQ_*` variables and those its definition lists under `env:`, nothing else."""
+    return name.startswith(PLACEHOLDER_PREFIX) or name in listed
 
 
 class FileSourceSpec(SourceLimits):

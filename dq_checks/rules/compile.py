@@ -9,6 +9,7 @@ from dq_checks.dqdl.ast import Composite, RuleExpr
 from dq_checks.dqdl.printer import rule_text
 from dq_checks.metrics import AggregateMetric
 from dq_checks.results.model import Outcome
+from dq_checks.rules.engine_errors import engine_error_text
 from dq_checks.rules.kinds.cross_table import compile_cross_table
 from dq_checks.rules.kinds.custom_sql import compile_custom_sql
 from dq_checks.rules.kinds.grouped import compile_grouped
@@ -79,5 +80,6 @@ def evaluate_safely(rule: CompiledRule, evidence: Evidence) -> RuleOutcome:
     except RuleError as error:
         return RuleOutcome(Outcome.ERROR, str(error))
     except Exception as error:  # the engine refused the rule's query: report it, run the other rules
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return RuleOutcome(Outcome.ERROR, f"the engine could not evaluate the rule: {first_line}")
+        return RuleOutcome(
+            Outcome.ERROR, f"the engine could not evaluate the rule: {engine_error_text(error)}"
+        )

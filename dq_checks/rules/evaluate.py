@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dq_checks.config.rule_entries import RuleDefinition
 from dq_checks.metrics import AggregateMetric, MetricValues, QueryRunner
 from dq_checks.profile.model import TableProfile
 from dq_checks.results.model import Outcome
 from dq_checks.rules.compile import compile_rule, evaluate_safely
+from dq_checks.rules.engine_errors import without_values
 from dq_checks.rules.model import CompiledRule, Evidence, History, RuleError, RuleOutcome, TableContext
 
 
@@ -50,7 +51,11 @@ def judge_rules(
     history_for: Callable[[str], History],
     failed_groups: dict[int, str] | None = None,
 ) -> list[tuple[RuleDefinition, RuleOutcome]]:
-    """Every rule's outcome. `failed_groups` maps a rule's index to the engine's refusal of its metrics."""
+    """Every rule's outcome. `failed_groups` maps a rule's index to the engine's refusal of its metrics.
+
+    An error met while evaluating names the rule's `path:line`, as a definition problem does: the
+    engine's message alone (`column "ghost" does not exist`) does not say which rule to fix.
+    """
     failures = failed_groups or {}
     shared: dict[str, object] = {}
     judged = []
@@ -58,9 +63,20 @@ def judge_rules(
         if rule.compiled is None:
             outcome = RuleOutcome(Outcome.ERROR, rule.error or "the rule could not be compiled")
         elif index in failures:
-            outcome = RuleOutcome(Outcome.ERROR, f"the engine could not evaluate the rule: {failures[index]}")
+            refusal = without_values(failures[index])
+            outcome = _located(
+                rule, RuleOutcome(Outcome.ERROR, f"the engine could not evaluate the rule: {refusal}")
+            )
         else:
             evidence = Evidence(values, runner, history_for(rule.definition.check_name), profile, shared)
-            outcome = evaluate_safely(rule.compiled, evidence)
+            outcome = _located(rule, evaluate_safely(rule.compiled, evidence))
         judged.append((rule.definition, outcome))
     return judged
+
+
+def _located(rule: PlannedRule, outcome: RuleOutcome) -> RuleOutcome:
+    """An error outcome's message prefixed with the rule's `path:line` (once)."""
+    location = rule.definition.location
+    if outcome.outcome is not Outcome.ERROR or not location or outcome.message.startswith(location):
+        return outcome
+    return replace(outcome, message=f"{location}: {outcome.message}")

@@ -8,10 +8,14 @@ heavy aggregate rides in one query.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
+
+from dq_checks.config.sources import DEFAULT_STATEMENT_TIMEOUT_SECONDS
+from dq_resources.sql.session import guarded_connection
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -21,26 +25,51 @@ SQL_LOG = logging.getLogger("dq.sql")
 """Every statement a pushdown runner sends, at INFO: what leaves for the warehouse is auditable."""
 
 
-class SqlRunner:
-    """A QueryRunner over one table in a SQL database."""
+Failure = Callable[[str, BaseException], Exception]
+"""Turns a failed statement into the error to raise: (what was being done, the driver's error)."""
 
-    def __init__(self, engine: Engine, relation: exp.Table, dialect: str) -> None:
+
+class SqlRunner:
+    """A QueryRunner over one table in a SQL database.
+
+    Each statement runs through `guarded_connection`: sent as written, read-only and cancelled
+    after `timeout_seconds` on Postgres. `failure` turns a driver's error into the source's own
+    (the `sql` source's names the table, says which time limit was exceeded and hides the url's
+    values); without it the driver's error is raised as it is.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        relation: exp.Table,
+        dialect: str,
+        *,
+        timeout_seconds: float = DEFAULT_STATEMENT_TIMEOUT_SECONDS,
+        failure: Failure | None = None,
+    ) -> None:
         self._engine = engine
         self.relation = relation
         self.dialect = dialect
+        self.timeout_seconds = timeout_seconds
+        self._failure = failure
         self.references: dict[str, exp.Table] = {}
         self.reference_errors: dict[str, str] = {}
 
     def fetch_rows(self, query: exp.Query) -> list[tuple[Any, ...]]:
         """Run the query in the database's dialect.
 
-        The SQL goes to the driver as it is (no bind-parameter parsing), so a `:` or a `%`
-        in a regex or a string literal is never mistaken for a parameter.
+        The SQL goes to the driver as it is (no paramstyle interpretation), so a `:` or a `%`
+        in a regex, a string literal or a modulo is never mistaken for a parameter.
         """
         sql = query.sql(dialect=self.dialect, unsupported_level=ErrorLevel.RAISE)
         SQL_LOG.info("%s: %s", self.dialect, sql)
-        with self._engine.connect() as connection:
-            return [tuple(row) for row in connection.exec_driver_sql(sql).fetchall()]
+        try:
+            with guarded_connection(self._engine, self.timeout_seconds) as connection:
+                return [tuple(row) for row in connection.exec_driver_sql(sql).fetchall()]
+        except Exception as error:
+            if self._failure is None:
+                raise
+            raise self._failure("", error) from None
 
     heavy_apart = False
 

@@ -8,18 +8,19 @@ Only aggregates and capped samples come back: the table is never pulled out.
 from __future__ import annotations
 
 import os
-import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
-from dq_checks.config.sources import SqlSourceSpec
+from dq_checks.config.sources import SourceLimits, SqlSourceSpec
 from dq_checks.schema import TableDescription
-from dq_resources.sources.base import SAMPLE_LIMIT, ReferenceRequest, SourceError, redact, source_error
+from dq_resources.sources.base import SAMPLE_LIMIT, ReferenceRequest, SourceError, redact
 from dq_resources.sources.summary import describe_summary
+from dq_resources.sql.session import engine_options, failure, guarded_connection
+from dq_resources.sql.url import HiddenValues, ResolvedUrl, resolve_url
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,50 +42,39 @@ SQLGLOT_DIALECTS = {
     "bigquery": "bigquery",
     "databricks": "databricks",
 }
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_ENGINES: dict[str, Engine] = {}
+_ENGINES: dict[tuple[str, float, float], Engine] = {}
 _LOCK = threading.Lock()
-
-
-def interpolate(url: str, where: str) -> str:
-    """Replace each `${VAR}` with the environment's value; an unset variable is a SourceError naming it."""
-
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1)
-        found = os.environ.get(name)
-        if found is None:
-            raise SourceError(f"{where}: environment variable {name} (used in url) is not set")
-        return found
-
-    return _PLACEHOLDER.sub(value, url)
 
 
 class SqlSourceResource(dg.ConfigurableResource):
     """Opens tables in SQL databases.
 
-    A definition gives `url:` (with `${ENV_VAR}` placeholders, so secrets stay out of the file) or
-    `resource: NAME`: a connection named in `connections` here (give its URL as a `dg.EnvVar` in
-    code), else in the environment variable `DQ_SQL__<NAME>__URL`.
+    A definition gives `url:` (with `${ENV_VAR}` placeholders, so secrets stay out of the file:
+    `DQ_*` variables and those the definition lists under `env:`) or `resource: NAME`: a
+    connection named in `connections` here (give its URL as a `dg.EnvVar` in code), else in the
+    environment variable `DQ_SQL__<NAME>__URL`. Every statement runs through
+    `dq_resources.sql.session`: bounded by the definition's time limits, read-only on Postgres.
     """
 
     connections: dict[str, str] = {}  # noqa: RUF012 - a pydantic field: each instance gets its own copy
 
     def open(self, source: SqlSourceSpec) -> SqlTable:
-        """Connect (one pooled engine per URL per process) and locate the table."""
-        url = self._url(source)
+        """Connect (one pooled engine per URL and limits per process) and locate the table."""
+        resolved = self._url(source)
         try:
-            engine = _engine(url)
+            engine = _engine(resolved.url, source.connect_timeout_seconds, source.timeout_seconds)
         except Exception as error:  # a URL SQLAlchemy cannot parse, a dialect that is not installed
-            raise source_error(source.display(), "cannot connect", error) from error
-        return SqlTable(source.display(), engine, source.table)
+            cause = resolved.hidden(redact(f"{type(error).__name__}: {error}"))
+            raise SourceError(f"{source.display()}: cannot connect: {cause}") from None
+        return SqlTable(source.display(), engine, source.table, limits=source, hidden=resolved.hidden)
 
     def test_connection(self, source: SqlSourceSpec) -> str:
         """Connect and describe the table."""
         return describe_summary(self.open(source).describe())
 
-    def _url(self, source: SqlSourceSpec) -> str:
+    def _url(self, source: SqlSourceSpec) -> ResolvedUrl:
         if source.url is not None:
-            return interpolate(source.url, source.display())
+            return resolve_url(source.url, source.display(), source.env)
         name = source.resource or ""
         configured = self.connections.get(name) or os.environ.get(f"DQ_SQL__{name.upper()}__URL")
         if not configured:
@@ -92,27 +82,41 @@ class SqlSourceResource(dg.ConfigurableResource):
                 f"{source.display()}: no connection named {name!r}; configure it on the sql resource "
                 f"or in DQ_SQL__{name.upper()}__URL"
             )
-        return configured
+        return ResolvedUrl(configured, HiddenValues())
 
 
-def _engine(url: str) -> Engine:
+def _engine(url: str, connect_timeout_seconds: float, timeout_seconds: float) -> Engine:
     from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
 
+    key = (url, connect_timeout_seconds, timeout_seconds)
     with _LOCK:
-        engine = _ENGINES.get(url)
+        engine = _ENGINES.get(key)
         if engine is None:
-            engine = _ENGINES[url] = create_engine(url, pool_pre_ping=True)
+            drivername = make_url(url).drivername
+            options = engine_options(drivername, connect_timeout_seconds, timeout_seconds)
+            engine = _ENGINES[key] = create_engine(url, **options)
         return engine
 
 
 class SqlTable:
     """One table in a SQL database."""
 
-    def __init__(self, name: str, engine: Engine, table: str) -> None:
+    def __init__(
+        self,
+        name: str,
+        engine: Engine,
+        table: str,
+        *,
+        limits: SourceLimits | None = None,
+        hidden: Callable[[str], str] | None = None,
+    ) -> None:
         self.name = name
         self.engine = engine
         self.schema, _, self.table = table.rpartition(".")
         self.dialect = SQLGLOT_DIALECTS.get(engine.dialect.name, engine.dialect.name)
+        self.limits = limits or SourceLimits()
+        self.hidden = hidden or HiddenValues()
 
     @property
     def relation(self) -> Any:
@@ -134,22 +138,40 @@ class SqlTable:
         from dq_resources.sql.types import column_info
 
         try:
-            reflected = inspect(self.engine).get_columns(self.table, schema=self.schema or None)
+            with guarded_connection(self.engine, self.limits.timeout_seconds) as connection:
+                reflected = inspect(connection).get_columns(self.table, schema=self.schema or None)
         except NoSuchTableError:
             reflected = []
         except Exception as error:
-            raise source_error(self.name, "cannot describe the table", error) from error
+            raise self.failure("cannot describe the table", error) from None
         if not reflected:
             raise SourceError(f"{self.name}: table not found")
         columns = tuple(column_info(c["name"], c["type"], bool(c.get("nullable", True))) for c in reflected)
         return TableDescription(columns=columns, row_count=None, last_updated=None, data_version=None)
+
+    def failure(self, what: str, error: BaseException) -> SourceError:
+        """A SourceError naming this table and the cause, time limits by name, url values hidden."""
+        return failure(
+            self.name,
+            what,
+            error,
+            timeout_seconds=self.limits.timeout_seconds,
+            connect_timeout_seconds=self.limits.connect_timeout_seconds,
+            hide=self.hidden,
+        )
 
     @contextmanager
     def query_runner(self, references: Sequence[ReferenceRequest] = ()) -> Iterator[SqlRunner]:
         """A runner that pushes every query down; references in the same database are joined there."""
         from dq_resources.engines.sql_runner import SqlRunner
 
-        runner = SqlRunner(self.engine, self.relation, self.dialect)
+        runner = SqlRunner(
+            self.engine,
+            self.relation,
+            self.dialect,
+            timeout_seconds=self.limits.timeout_seconds,
+            failure=self.failure,
+        )
         for request in references:
             other = request.table
             if isinstance(other, SqlTable) and other.engine.url == self.engine.url:
@@ -168,8 +190,8 @@ class SqlTable:
         query = exp.select("*").from_(self.relation).limit(max(0, min(n, SAMPLE_LIMIT)))
         sql = query.sql(dialect=self.dialect)
         try:
-            with self.engine.connect() as connection:
+            with guarded_connection(self.engine, self.limits.timeout_seconds) as connection:
                 result = connection.exec_driver_sql(sql)
                 return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
         except Exception as error:
-            raise SourceError(redact(f"{self.name}: cannot read a sample: {error}")) from error
+            raise self.failure("cannot read a sample", error) from None

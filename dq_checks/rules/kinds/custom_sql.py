@@ -1,6 +1,7 @@
 """CustomSql: a vetted SELECT over `primary` (and named monitored tables).
 
-Without `with threshold` the query must return one number, compared with the condition.
+Without `with threshold` the query must return one number, compared with the condition; what
+else it returns is described by type and size only, so no rule's message can carry data out.
 With a threshold, the rows it returns are the passing rows; their share of the table is
 compared with the threshold, and the table's rows it did not return are the failing ones.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlglot import exp
 
@@ -46,7 +48,7 @@ class CustomSqlRule:
             raise RuleError(f"CustomSql without a threshold must return one number, got {shape}")
         observed = as_float(rows[0][0])
         if observed is None:
-            raise RuleError(f"CustomSql returned {rows[0][0]!r}, not a number")
+            raise RuleError(f"CustomSql returned {shape_of(rows[0][0])}, not a number")
         return judge("query result", self.condition, observed, evidence)
 
     def _rows(self, evidence: Evidence) -> RuleOutcome:
@@ -111,6 +113,23 @@ class CustomSqlRule:
             ]
         )
         return exp.Exists(this=exp.select(exp.Literal.number(1)).from_(returned).where(matches))
+
+
+def shape_of(value: Any) -> str:
+    """A returned value's type and size, never the value: a query can return anything it can read."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, str):
+        return f"a str of {_count(len(value), 'character')}"
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"{_count(len(value), 'byte')}"
+    if isinstance(value, list | tuple | dict | set):
+        return f"a {type(value).__name__} of {_count(len(value), 'item')}"
+    return f"a {type(value).__name__}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def compile_custom_sql(rule: Rule, context: TableContext) -> CustomSqlRule:
