@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,9 @@ def _syntax_error(error: UnexpectedInput, text: str) -> DQDLSyntaxError:
     elif isinstance(error, UnexpectedToken):
         found = repr(str(error.token))
     elif isinstance(error, UnexpectedCharacters):
+        if text[error.pos_in_stream : error.pos_in_stream + 1] == '"':
+            # A quote the STRING terminal cannot close: the string runs into the end of its line.
+            return DQDLSyntaxError('unterminated string: no closing " on this line', line, column)
         found = repr(text[error.pos_in_stream]) if error.pos_in_stream < len(text) else "end of input"
     else:
         found = "input"
@@ -147,9 +151,20 @@ def _unquote(token: Token) -> str:
 
 def _number(token: Token) -> Number:
     text = str(token)
+    if not math.isfinite(float(text)):
+        # `1e400`, or 400 digits: no 64-bit float holds it, and every engine compares in them.
+        raise DQDLSyntaxError(
+            f"the number {_shortened(text)} is too large for a 64-bit float",
+            token.line or 1,
+            token.column or 1,
+        )
     if "." in text or "e" in text.lower():
         return Number(float(text))
     return Number(int(text))
+
+
+def _shortened(text: str, keep: int = 12) -> str:
+    return text if len(text) <= 2 * keep else f"{text[:keep]}...{text[-keep:]} ({len(text)} characters)"
 
 
 def _position(meta: Any) -> Position | None:

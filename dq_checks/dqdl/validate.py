@@ -1,14 +1,17 @@
 """Static checks of a parsed rule: everything that can be known without reading the table.
 
 Unknown rule types, wrong parameters, a condition a rule type does not take, `between`
-with min > max, a regex that does not compile, an unsafe CustomSql statement or `where`
-predicate, and a reference to a table that is not monitored. Column names and types are
-checked later, against the real schema.
+with min > max, a condition its metric can never meet or never fail (`Completeness > 2`,
+`with threshold > -1`, `ColumnCount = 6.5`, `in []`: see domains.py), a number that is not
+finite, a regex that does not compile, an unsafe CustomSql statement or `where` predicate,
+and a reference to a table that is not monitored. Column names and types are checked later,
+against the real schema.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -32,6 +35,13 @@ from dq_checks.dqdl.ast import (
     Rule,
     RuleExpr,
     String,
+)
+from dq_checks.dqdl.domains import (
+    METRIC_DOMAINS,
+    THRESHOLD_DOMAIN,
+    Domain,
+    domain_problem,
+    empty_list_problem,
 )
 from dq_checks.dqdl.references import aggregate_ref, columns_ref, key_mapping
 from dq_checks.dqdl.rule_types import (
@@ -115,7 +125,7 @@ def _condition(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
         if kind is ConditionKind.NUMERIC_OR_THRESHOLD and rule.threshold is not None:
             return []
         return [RuleProblem(f"{spec.name} needs a condition ({kind.value})")]
-    problems = _bounds(condition)
+    problems = _bounds(condition) + _finite(condition) + _empty_list(condition)
     if kind in (ConditionKind.NUMERIC, ConditionKind.NUMERIC_OR_THRESHOLD):
         problems += _numeric(condition, spec.name, allow_dynamic=True)
     elif kind is ConditionKind.DURATION:
@@ -124,7 +134,44 @@ def _condition(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
         problems += _type_names(condition)
     elif kind is ConditionKind.VALUE:
         problems += _values(condition)
+    if not problems and spec.name in METRIC_DOMAINS:
+        problems += _in_domain(condition, METRIC_DOMAINS[spec.name], spec.name)
     return problems
+
+
+def _finite(condition: Condition) -> list[RuleProblem]:
+    """A number that is not finite (a `$constant` of `.inf`, say) compares with nothing usefully."""
+    return [
+        RuleProblem(f"the number {number.value} is not finite")
+        for operand in _operands(condition)
+        for number in _numbers(operand)
+        if not math.isfinite(number.value)
+    ]
+
+
+def _numbers(expr: Expr) -> list[Number]:
+    match expr:
+        case Number():
+            return [expr]
+        case Negate():
+            return _numbers(expr.operand)
+        case BinaryOp():
+            return _numbers(expr.left) + _numbers(expr.right)
+        case Call():
+            return [n for arg in expr.args for n in _numbers(arg)]
+        case Duration():
+            return [expr.amount]
+    return []
+
+
+def _empty_list(condition: Condition) -> list[RuleProblem]:
+    problem = empty_list_problem(condition)
+    return [RuleProblem(problem)] if problem else []
+
+
+def _in_domain(condition: Condition, domain: Domain, subject: str) -> list[RuleProblem]:
+    problem = domain_problem(condition, domain, subject)
+    return [RuleProblem(problem)] if problem else []
 
 
 def _operands(condition: Condition) -> tuple[Expr, ...]:
@@ -283,7 +330,10 @@ def _clauses(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
         if not spec.threshold:
             problems.append(RuleProblem(f"{spec.name} does not take 'with threshold'"))
         else:
-            problems += _numeric(rule.threshold, "with threshold", allow_dynamic=False)
+            threshold = rule.threshold
+            found = _finite(threshold) + _empty_list(threshold)
+            found += _numeric(threshold, "with threshold", allow_dynamic=False)
+            problems += found or _in_domain(threshold, THRESHOLD_DOMAIN, "the threshold")
     return problems
 
 

@@ -473,3 +473,33 @@ def test_env_variable_overrides_the_alerts_path(tmp_path: Path, monkeypatch: pyt
     assert loaded.path == elsewhere
     assert loaded.problems == ()
     assert loaded.config.default.min_severity is AlertSeverity.ERROR
+
+
+# --- hostile YAML ------------------------------------------------------------------------------
+
+
+def test_anchors_and_aliases_in_alerts_yaml_are_refused_and_the_defaults_apply(tmp_path: Path):
+    root = root_with_table(tmp_path)
+    path = write(
+        root / "alerts.yaml",
+        """
+        # planted: one channel's settings reused by alias for a second
+        channels:
+          ops: &hook {type: webhook, url: "https://hooks.example.com/dq"}
+          ops2: *hook
+        """,
+    )
+
+    loaded = load(root)
+
+    assert problems_of(loaded) == [f"{path}:3: YAML anchors and aliases are not allowed"]
+    assert loaded.config == AlertingConfig()
+
+
+def test_an_alerts_yaml_in_latin1_names_its_byte_and_line(tmp_path: Path):
+    root = root_with_table(tmp_path)
+    path = root / "alerts.yaml"
+    # planted: 'équipe' in latin-1 on line 2
+    path.write_bytes("default: {channels: [log]}\n# \xe9quipe data\n".encode("latin-1"))
+
+    assert problems_of(load(root)) == [f"{path}: not UTF-8 (byte 0xe9 at line 2)"]

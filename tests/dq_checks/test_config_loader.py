@@ -643,3 +643,79 @@ def test_invalid_owner_in_block_list_points_at_its_item(tmp_path):
 
     assert problem.message == "owners.2: owner 'bob' must be an email address or 'team:<name>'"
     assert problem.line == line_with(path, "- bob")
+
+
+# --- hostile YAML ---------------------------------------------------------------------------
+
+
+def billion_laughs() -> str:
+    """Ten levels of nine aliases each: 9**10 (3.5 billion) strings once expanded, in 600 bytes."""
+    lines = ["table: laughs", "source: {type: iceberg, catalog: demo, identifier: shop.laughs}"]
+    lines.append('a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]')
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    lines.append("description: *a9")
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_is_refused_at_its_first_anchor(tmp_path):
+    path = tmp_path / "laughs.yaml"
+    path.write_text(billion_laughs(), encoding="utf-8")
+    assert len(path.read_bytes()) < 700
+
+    assert [str(p) for p in load_table_specs(tmp_path).problems] == [
+        f"{path}:3: YAML anchors and aliases are not allowed"
+    ]
+
+
+def test_a_merge_key_is_an_alias_and_is_refused(tmp_path):
+    path = write(
+        tmp_path,
+        "alpha.yaml",
+        """
+        table: alpha
+        base: &base {type: iceberg, catalog: demo}
+        source:
+          <<: *base
+          identifier: shop.alpha
+        """,
+    )
+
+    assert str(only_problem(tmp_path)) == f"{at(path, '&base')}: YAML anchors and aliases are not allowed"
+
+
+def test_an_alias_alone_is_refused_on_its_line(tmp_path):
+    # planted: the anchor-less alias is invalid YAML anyway; the refusal comes first
+    path = write(tmp_path, "alpha.yaml", "table: alpha\nsource: {type: iceberg}\ndescription: *nowhere\n")
+
+    assert str(only_problem(tmp_path)) == f"{path}:3: YAML anchors and aliases are not allowed"
+
+
+def test_nesting_past_the_limit_is_refused_before_the_document_is_built(tmp_path):
+    from dq_checks.config.safe_yaml import MAX_NESTING
+
+    path = tmp_path / "deep.yaml"
+    # planted: 100,000 nested lists on line 2 would exhaust ruamel's recursion
+    path.write_text("table: deep\ndescription: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+
+    assert str(only_problem(tmp_path)) == f"{path}:2: YAML nested deeper than {MAX_NESTING} levels"
+
+
+def test_a_latin1_file_names_its_first_bad_byte_and_line_and_the_others_still_load(tmp_path):
+    path = tmp_path / "latin.yaml"
+    # planted: 'café' in latin-1 on line 4: the byte 0xe9 is no UTF-8
+    path.write_bytes("table: latin\nsource: {type: iceberg}\n# note\ndescription: caf\xe9\n".encode("latin1"))
+    valid(tmp_path, "alpha")
+
+    loaded = load_table_specs(tmp_path)
+
+    assert [str(p) for p in loaded.problems] == [f"{path}: not UTF-8 (byte 0xe9 at line 4)"]
+    assert [t.spec.table for t in loaded.tables] == ["alpha"]
+
+
+def test_a_file_that_cannot_be_read_is_a_problem_not_a_traceback(tmp_path):
+    from dq_checks.config.loader import read_yaml_document
+
+    folder = tmp_path / "alerts.yaml"
+    folder.mkdir()  # planted: a folder where a file should be
+
+    assert read_yaml_document(folder) == (None, [ConfigProblem(folder, None, "cannot read: Is a directory")])

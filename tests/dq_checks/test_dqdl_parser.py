@@ -196,7 +196,7 @@ def test_parses_a_whole_document_with_sections_constants_and_comments() -> None:
         ('ColumnValues "x" ~ 5', 1, 18, "unexpected '~'"),
         ('(IsComplete "a") and (IsComplete "b") or (IsComplete "c")', 1, 39, "unexpected 'or'"),
         ('IsComplete "x" where', 1, 21, 'a "quoted string"'),
-        ('ColumnValues "x" = "open', 1, 20, "unexpected '\"'"),
+        ('ColumnValues "x" = "open', 1, 20, 'unterminated string: no closing " on this line'),
     ],
 )
 def test_syntax_errors_say_line_column_and_what_was_expected(
@@ -298,3 +298,142 @@ def test_ast_to_text_to_ast_is_identity(rule) -> None:
 def test_ruleset_text_round_trips(rules, constants) -> None:
     ruleset = Ruleset(rules=rules, constants=constants)
     assert parse_ruleset(ruleset_text(ruleset)) == ruleset
+
+
+# --- hostile and impossible literals ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ('ColumnValues "status" in ["a', 27),  # the list's string never closes
+        ('IsComplete "email', 12),  # the column name never closes
+        ('IsComplete "a\\"', 12),  # the only quote after the name is escaped
+        ('ColumnValues "s" matches "[a-z]\n+"', 26),  # a string cannot span lines
+    ],
+)
+def test_an_unterminated_string_says_so_at_its_opening_quote(text: str, column: int) -> None:
+    with pytest.raises(DQDLSyntaxError) as error:
+        parse_rule(text)
+    assert str(error.value) == f'1:{column}: unterminated string: no closing " on this line'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("RowCount > 1e400", "1:12: the number 1e400 is too large for a 64-bit float"),
+        (
+            "RowCount > 1" + "0" * 400,
+            "1:12: the number 100000000000...000000000000 (401 characters) is too large for a 64-bit float",
+        ),
+        ('DataFreshness "c" <= 1e999 hours', "1:22: the number 1e999 is too large for a 64-bit float"),
+    ],
+)
+def test_a_number_no_float64_holds_is_a_syntax_error(text: str, message: str) -> None:
+    with pytest.raises(DQDLSyntaxError) as error:
+        parse_rule(text)
+    assert str(error.value) == message
+
+
+def _problems(text: str) -> list[str]:
+    from dq_checks.dqdl.validate import validate_rule
+
+    return [p.message for p in validate_rule(parse_rule(text), known_tables={"ref"})]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # a share of rows is within [0, 1]: above it nothing passes, below it nothing fails
+        (
+            'ColumnValues "c" in ["a"] with threshold > 1.5',
+            "the threshold is a share of rows between 0 and 1, so '> 1.5' can never be met",
+        ),
+        (
+            'ColumnValues "c" in ["a"] with threshold > -1',
+            "the threshold is a share of rows between 0 and 1, so '> -1' is always met and the rule "
+            "can never fail",
+        ),
+        (
+            'CustomSql "select id from primary" with threshold >= 0',
+            "the threshold is a share of rows between 0 and 1, so '>= 0' is always met and the rule "
+            "can never fail",
+        ),
+        ('Completeness "c" > 2', "Completeness is a share between 0 and 1, so '> 2' can never be met"),
+        (
+            'Completeness "c" <= 1',
+            "Completeness is a share between 0 and 1, so '<= 1' is always met and the rule can never fail",
+        ),
+        ('Uniqueness "c" = 1.01', "Uniqueness is a share between 0 and 1, so '= 1.01' can never be met"),
+        (
+            'ReferentialIntegrity "c" "ref.c" > 1',
+            "ReferentialIntegrity is a share between 0 and 1, so '> 1' can never be met",
+        ),
+        ("ColumnCount = 6.5", "ColumnCount is a whole number of at least 0, so '= 6.5' can never be met"),
+        (
+            "RowCount != 0.5",
+            "RowCount is a whole number of at least 0, so '!= 0.5' is always met and the rule can never fail",
+        ),
+        (
+            'DistinctValuesCount "c" in [0.5, 2.5]',
+            "DistinctValuesCount is a whole number of at least 0, so 'in [0.5, 2.5]' can never be met",
+        ),
+        ('ColumnLength "c" = -3', "ColumnLength is a whole number of at least 0, so '= -3' can never be met"),
+        (
+            'ColumnLength "c" between -5 and -1',
+            "ColumnLength is a whole number of at least 0, so 'between -5 and -1' can never be met",
+        ),
+        (
+            # exclusive: no whole number lies strictly between 3 and 4
+            'ColumnLength "c" between 3 and 4',
+            "ColumnLength is a whole number of at least 0, so 'between 3 and 4' can never be met",
+        ),
+        (
+            'StandardDeviation "c" < 0',
+            "StandardDeviation is a number of at least 0, so '< 0' can never be met",
+        ),
+        (
+            'ColumnCorrelation "a" "b" not between -2 and 2',
+            "ColumnCorrelation is a correlation between -1 and 1, so 'not between -2 and 2' can never be met",
+        ),
+        ('ColumnValues "c" in []', "'in []' lists no value, so it can never be met"),
+        (
+            'ColumnValues "c" not in []',
+            "'not in []' lists no value, so it is always met and the rule can never fail",
+        ),
+        ('ColumnDataType "c" in []', "'in []' lists no value, so it can never be met"),
+    ],
+)
+def test_a_condition_its_metric_can_never_meet_or_never_fail_is_refused(text: str, message: str) -> None:
+    assert _problems(text) == [message]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Completeness "c" >= 0.95',
+        'Completeness "c" between -0.1 and 0.5',  # exclusive: the way to take in 0 itself
+        'ColumnLength "c" between -1 and 5',  # 0 to 4 characters
+        'ColumnLength "c" = 0',
+        "ColumnCount > 6.5",  # 7 or more: satisfiable, and 6 fails it
+        "RowCount > 0",
+        'RowCountMatch "ref" >= 1.5',  # more rows than the reference is a real state
+        'Mean "c" > -1',  # a mean can be any number
+        'CustomSql "select count(*) from primary" > -1',  # so can a query's result
+        'ColumnValues "c" > -1',  # the values' type only the table knows
+        'ColumnValues "c" in ["a"] with threshold > 0.0',
+        'ColumnValues "c" in ["a"] with threshold between 0.5 and 1.5',
+        "RowCount > avg(last(7)) * -1",  # dynamic: judged against history, not here
+        'ColumnCorrelation "a" "b" > -0.5',
+    ],
+)
+def test_conditions_that_split_their_metrics_domain_are_accepted(text: str) -> None:
+    assert _problems(text) == []
+
+
+def test_a_constant_that_is_not_finite_is_refused_after_it_is_resolved() -> None:
+    from dq_checks.dqdl.constants import resolve_constants
+    from dq_checks.dqdl.validate import validate_rule
+
+    rule = resolve_constants(parse_rule("RowCount > $big"), {"big": Number(float("inf"))})
+    assert [p.message for p in validate_rule(rule, known_tables=set())] == ["the number inf is not finite"]
