@@ -132,11 +132,11 @@ def run_table_step(
     except SourceError as error:
         context.log.error(f"{defined.spec.table}: {error}")
         unreadable = unreadable_results(defined, str(error))
-        _store_results(context, defined.spec.table, now, unreadable=unreadable)
+        saved = _store_results(context, defined.spec.table, now, unreadable=unreadable)
         yield from check_results(key, unreadable)
         raise dg.Failure(
             description=f"{defined.spec.table}: source unavailable: {error}",
-            metadata={"definition": str(defined.path)},
+            metadata={"definition": str(defined.path), RESULTS_METADATA_KEY: saved},
             allow_retries=True,
         ) from error
     version = inspection.description.data_version
@@ -164,7 +164,12 @@ def _store_results(
     inspection: Any = None,
     unreadable: Any = None,
 ) -> str:
-    """Write the tidy copy for dashboards; a results store that is down is logged, never fails the checks."""
+    """Write the tidy copy for dashboards: `written`, or `error: <why>`.
+
+    A results store that is down never fails the checks (they are the product; the tidy copy can
+    be rebuilt), but it is never silent either: the step logs it, its metadata says it, and
+    `dq run` prints it and exits 2.
+    """
     from dq_checks.results.tidy import tidy_run, tidy_unreadable_run
 
     store = getattr(context.resources, RESULTS_STORE_RESOURCE_KEY)
@@ -175,6 +180,9 @@ def _store_results(
             run = tidy_unreadable_run(table, context.run.run_id, now, unreadable)
         store.write_run(run)
     except Exception as error:  # the checks are the product; the tidy copy can be rebuilt
-        context.log.error(f"{table}: results store not written: {error}")
-        return f"error: {error}"
+        from dq_resources.sqlstore.unavailable import StoreUnavailable, cause_of
+
+        cause = str(error) if isinstance(error, StoreUnavailable) else f"results store: {cause_of(error)}"
+        context.log.error(f"{table}: results not saved: {cause}")
+        return f"error: {cause}"
     return "written"

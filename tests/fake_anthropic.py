@@ -1,8 +1,9 @@
 """A real HTTP server on 127.0.0.1 that speaks the Anthropic Messages API (`POST /v1/messages`).
 
 It records every request (path, headers, JSON body) and answers from a queue of scripted replies:
-a tool_use message, a plain text message, a status error, or a delay longer than the client's
-timeout. When the queue is empty the last reply is repeated, so "529 on every attempt" is one reply.
+a tool_use message, a plain text message, a status error, raw bytes of any content type, or a
+delay longer than the client's timeout. When the queue is empty the last reply is repeated, so
+"529 on every attempt" is one reply.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ class Reply:
     body: dict[str, Any] = field(default_factory=dict)
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+    """Sent as is instead of `body`, with `content_type`: what a proxy's login page would send."""
+    content_type: str = "application/json"
 
 
 def message(content: list[dict[str, Any]], *, stop_reason: str, model: str, usage: dict[str, int]) -> Reply:
@@ -82,6 +86,11 @@ def error_reply(status: int, error_type: str, text: str) -> Reply:
 def overloaded_reply() -> Reply:
     """529 overloaded, as the API sends it."""
     return error_reply(529, "overloaded_error", "Overloaded")
+
+
+def raw_reply(raw: bytes, content_type: str) -> Reply:
+    """HTTP 200 with any bytes: an HTML page, random binary, JSON of another shape."""
+    return Reply(status=200, raw=raw, content_type=content_type)
 
 
 def slow_reply(seconds: float) -> Reply:
@@ -150,10 +159,10 @@ class FakeAnthropic:
                     reply = fake._next_reply()
                 if reply.delay and fake._stopping.wait(reply.delay):
                     return
-                payload = json.dumps(reply.body).encode()
+                payload = reply.raw if reply.raw is not None else json.dumps(reply.body).encode()
                 try:
                     self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", reply.content_type)
                     self.send_header("Content-Length", str(len(payload)))
                     self.send_header("request-id", f"req_fake{next(_ids):04d}")
                     for name, value in reply.headers.items():

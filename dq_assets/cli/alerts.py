@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from tabulate import tabulate
@@ -45,16 +46,38 @@ def _load_alerting(config_dir: Path | None) -> LoadedAlerting:
 
 @contextmanager
 def _store(config_dir: Path | None) -> Iterator[object]:
+    """The configured alert store; any failure of it is one `error:` line and exit 2."""
     from dq_assets.alerting.settings import open_alert_store
     from dq_resources.alerts.store import AlertStoreError
 
     alerting = _load_alerting(config_dir)
-    store = open_alert_store(alerting)
+    with _store_failures():
+        store = open_alert_store(alerting)
+    with _store_failures():
+        try:
+            yield store
+        except AlertStoreError as error:
+            _fail(str(error))
+
+
+@contextmanager
+def _store_failures() -> Iterator[None]:
+    """A store that cannot be opened, read or written: its one-line cause, exit 2."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from dq_resources.sqlstore.unavailable import StoreUnavailable, cause_of
+
     try:
-        yield store
-    except AlertStoreError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(2)
+        yield
+    except StoreUnavailable as error:
+        _fail(str(error))
+    except SQLAlchemyError as error:  # the store went away after it was opened
+        _fail(f"alert store: cannot be used: {cause_of(error)}")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
 
 
 def _now() -> datetime:
@@ -250,6 +273,7 @@ def sync(config_dir: Path | None) -> None:
 
     For deployments without the Dagster daemon: call it from cron or CI. Its cursors live in the
     alert store; the daemon's sensors keep their own, and an evaluation both see is recorded once.
+    Exit 2 when a delivery failed (it is retried next time) or the store cannot be used.
     """
     from dq_assets.alerting.feed import FEEDS
     from dq_assets.alerting.settings import open_alert_store
@@ -262,22 +286,23 @@ def sync(config_dir: Path | None) -> None:
         )
         sys.exit(2)
     alerting = _load_alerting(config_dir)
-    store = open_alert_store(alerting)
     log = _cli_logger()
     failed = False
-    with instance_for_cli() as instance:
-        for feed in FEEDS:
-            name = SYNC_CURSOR_PREFIX + feed.name
-            cursor = int(store.cursor(name) or 0)
-            report = run_alert_tick(instance, store, alerting, feed, cursor, now=_now(), log=log)
-            store.set_cursor(name, str(report.cursor), _now())
-            click.echo(report.describe())
-            for error in report.delivery.errors:
-                click.echo(f"  delivery failed (will retry): {error}", err=True)
-            failed = failed or bool(report.delivery.errors)
-    open_count = len(store.list_alerts(AlertStatus.OPEN))
+    with _store_failures():
+        store = open_alert_store(alerting)
+        with instance_for_cli() as instance:
+            for feed in FEEDS:
+                name = SYNC_CURSOR_PREFIX + feed.name
+                cursor = int(store.cursor(name) or 0)
+                report = run_alert_tick(instance, store, alerting, feed, cursor, now=_now(), log=log)
+                store.set_cursor(name, str(report.cursor), _now())
+                click.echo(report.describe())
+                for error in report.delivery.errors:
+                    click.echo(f"  delivery failed (will retry): {error}", err=True)
+                failed = failed or bool(report.delivery.errors)
+        open_count = len(store.list_alerts(AlertStatus.OPEN))
     click.echo(f"{open_count} open alert(s)")
-    sys.exit(1 if failed else 0)
+    sys.exit(2 if failed else 0)
 
 
 def _transition(before: str | None, after: str | None) -> str:

@@ -10,6 +10,7 @@ import click
 
 from dq_assets.cli.alerts import alerts_group
 from dq_assets.cli.doctor import doctor
+from dq_assets.cli.errors import ErrorsAsOneLine
 from dq_assets.cli.options import CONFIG_OPTION
 from dq_assets.cli.profile import profile
 from dq_assets.cli.proposals import propose, register
@@ -23,7 +24,7 @@ def _load(config_dir: Path | None) -> LoadedConfig:
     return load_table_specs(config_dir or default_config_dir())
 
 
-@click.group()
+@click.group(cls=ErrorsAsOneLine)
 def cli() -> None:
     """Data-quality checks on Dagster: profiles, anomalies and rules for every monitored table."""
 
@@ -35,15 +36,18 @@ def cli() -> None:
 def run(tables: tuple[str, ...], as_json: bool, config_dir: Path | None) -> None:
     """Run the checks of TABLES (default: all) against the configured Dagster instance.
 
-    Exit code 0 when everything passed, 1 when a check failed, 2 when a check errored or a
-    definition is invalid.
+    Exit code 0 when everything passed, 1 when a check failed, 2 when a check errored, a
+    definition (or alerts.yaml) is invalid, or the results store could not save a run.
     """
+    from dq_assets.alerting.settings import load_alerting_for
     from dq_assets.cli.render import render_reports
+    from dq_assets.cli.report import saving_exit_code
     from dq_assets.cli.run import RunOutcome, instance_for_cli, run_tables, select_tables
 
     loaded = _load(config_dir)
     chosen, unknown = select_tables(loaded, tables)
-    problems = [str(p) for p in loaded.problems] + unknown
+    alerting = load_alerting_for(config_dir or default_config_dir(), loaded)  # reported; the checks still run
+    problems = [str(p) for p in (*loaded.problems, *alerting.problems)] + unknown
     with instance_for_cli() as instance:
         catalog = {t.spec.table: t for t in loaded.tables}
         outcome = RunOutcome(run_tables(chosen, catalog, instance), problems)
@@ -57,7 +61,7 @@ def run(tables: tuple[str, ...], as_json: bool, config_dir: Path | None) -> None
         )
     else:
         click.echo(render_reports(outcome.reports, problems))
-    sys.exit(outcome.exit_code)
+    sys.exit(max(outcome.exit_code, saving_exit_code(outcome.reports)))
 
 
 @cli.command()

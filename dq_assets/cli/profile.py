@@ -92,15 +92,20 @@ def profile(
             bar.update(1, STEPS[2])
             sample = opened.sample(REPORT_SAMPLE_ROWS)
             bar.update(1, STEPS[3])
-            files = write_reports(
-                table=name,
-                inspection=inspection,
-                sample=sample,
-                pii_columns=inspection.redacted_columns,
-                previous=None,
-                store=LocalArtifactStore(root=str(out)),
-                prefix=".",
-            )
+            try:
+                files = write_reports(
+                    table=name,
+                    inspection=inspection,
+                    sample=sample,
+                    pii_columns=inspection.redacted_columns,
+                    previous=None,
+                    store=LocalArtifactStore(root=str(out)),
+                    prefix=".",
+                )
+            except OSError as error:
+                cause = f"{error.strerror}: {error.filename}" if error.strerror else str(error)
+                click.echo(f"\nerror: {out}: cannot write the reports: {cause}", err=True)
+                sys.exit(EXIT_ERROR)
             bar.update(1)
     except SourceError as error:
         click.echo(f"error: {error}", err=True)

@@ -22,7 +22,7 @@ from dq_checks.config.loader import DefinedTable, LoadedConfig
 from dq_checks.config.models import RuleSeverity
 from dq_checks.proposing.pending import DryRun, Proposal
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
 def _fail(message: str) -> NoReturn:
@@ -75,8 +75,10 @@ def propose(table: str, request: str | None, config_dir: Path | None) -> None:
     """Propose rules for TABLE, from its profile and, when given, a REQUEST in plain language.
 
     Claude proposes when ANTHROPIC_API_KEY is set; otherwise the offline profile-based proposer.
-    Every proposal is validated and dry-run, then stored as *pending*: nothing runs as a check
-    until `dq rules approve`. Exit 0 when something was proposed, 1 when nothing was, 2 on an error.
+    Every proposal is validated as an engineer's rule would be, then dry-run, then stored as
+    *pending*: nothing runs as a check until `dq rules approve`. An invalid proposal is dropped
+    with the reason, never run and never stored. Exit 0 when the run completed (whether or not
+    anything was new to propose), 2 on an error (the model, the source or the store).
     """
     from dq_assets.cli.run import instance_for_cli
     from dq_assets.proposals.pipeline import propose_for_table
@@ -84,6 +86,7 @@ def propose(table: str, request: str | None, config_dir: Path | None) -> None:
     from dq_assets.source_resources import default_resources, open_table, source_resource_key
     from dq_checks.proposing.model import ProposerError
     from dq_checks.proposing.pending import ProposalsFileError
+    from dq_resources.proposals.store import ProposalStoreError
     from dq_resources.sources import SourceError
 
     directory, loaded = _loaded(config_dir)
@@ -110,7 +113,7 @@ def propose(table: str, request: str | None, config_dir: Path | None) -> None:
                 request=request,
                 reference_profile=(lambda name: latest_profile(instance, name)) if instance else None,
             )
-        except (ProposerError, SourceError, ProposalsFileError) as error:
+        except (ProposerError, SourceError, ProposalsFileError, ProposalStoreError) as error:
             failure = str(error)
     if failure is not None:
         _fail(failure)
@@ -125,7 +128,7 @@ def propose(table: str, request: str | None, config_dir: Path | None) -> None:
         click.echo("tokens: " + ", ".join(f"{k} {v:,}" for k, v in sorted(run.usage.items())))
     if run.added:
         click.echo(f"written to {run.location}; approve with: dq rules approve {table} NAME")
-    sys.exit(EXIT_OK if run.added else EXIT_FAILED)
+    sys.exit(EXIT_OK)
 
 
 def _print_proposal(proposal: Proposal) -> None:
@@ -151,6 +154,7 @@ def pending(table: str | None, config_dir: Path | None) -> None:
     """List proposals waiting for approval (expired ones marked), for TABLE or every table."""
     from dq_assets.proposals.settings import proposal_store
     from dq_checks.proposing.pending import ProposalsFileError, ProposalStatus, parse_proposals
+    from dq_resources.proposals.store import ProposalStoreError
 
     directory, loaded = _loaded(config_dir)
     tables = [_table(loaded, table)] if table else list(loaded.tables)
@@ -161,7 +165,7 @@ def pending(table: str | None, config_dir: Path | None) -> None:
         name = defined.spec.table
         try:
             proposals = parse_proposals(store.read(name), name, store.location(name))
-        except ProposalsFileError as error:
+        except (ProposalsFileError, ProposalStoreError) as error:
             _fail(str(error))
         for proposal in proposals.with_status(ProposalStatus.PENDING):
             rows.append(
@@ -188,14 +192,15 @@ def pending(table: str | None, config_dir: Path | None) -> None:
 @click.argument("name")
 @click.option("--severity", type=click.Choice([s.value for s in RuleSeverity]), default=None)
 @click.option("--by", "by", default=None, help="Who approves (default: $USER).")
-@click.option("--force", is_flag=True, help="Approve even an expired proposal.")
+@click.option("--force", is_flag=True, help="Approve even an expired proposal, or one whose dry run errored.")
 @CONFIG_OPTION
 def approve(
     *, table: str, name: str, severity: str | None, by: str | None, force: bool, config_dir: Path | None
 ) -> None:
     """Move proposal NAME into TABLE's definition; it becomes a check on the next load.
 
-    The definition file keeps its comments and layout.
+    The definition file keeps its comments and layout. A proposal whose dry run errored (or that
+    expired) is refused unless --force; an invalid rule is refused always.
     """
     from dq_assets.proposals.decisions import ProposalDecisionError, approve_proposal
     from dq_assets.proposals.settings import proposal_store
@@ -207,6 +212,7 @@ def approve(
             defined,
             proposal_store(directory),
             name,
+            known_tables=[t.spec.table for t in loaded.tables],
             by=by or _user(),
             now=_now(),
             severity=RuleSeverity(severity) if severity else None,

@@ -46,10 +46,24 @@ def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> s
         parts.append(
             tabulate(anomaly_rows, headers=("table", "column", "severity", "anomaly", "description"))
         )
+    unsaved = _unsaved(reports)
+    if unsaved:
+        parts.append("results not saved:\n" + "\n".join(f"  {line}" for line in unsaved))
     counts = Counter(o for r in reports for o in r.outcomes())
     summary = ", ".join(f"{counts[o]} {o}" for o in ("pass", "fail", "error", "skip"))
+    not_saved = sum(1 for r in reports if r.save_error)
     parts.append(
         f"{len(reports)} table{'s' if len(reports) != 1 else ''}, {sum(counts.values())} checks: {summary}"
         + (f"; {len(problems)} invalid definitions" if problems else "")
+        + (f"; results of {not_saved} table{'s' if not_saved != 1 else ''} not saved" if not_saved else "")
     )
     return "\n\n".join(parts)
+
+
+def _unsaved(reports: Sequence[TableReport]) -> list[str]:
+    """One line per distinct cause, naming its tables: a store that is down says so once."""
+    tables_by_cause: dict[str, list[str]] = {}
+    for report in reports:
+        if report.save_error:
+            tables_by_cause.setdefault(report.save_error, []).append(report.table)
+    return [f"{', '.join(tables)}: {cause}" for cause, tables in tables_by_cause.items()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -10,9 +11,11 @@ import dagster as dg
 
 from dq_assets.check_names import check_names_for
 from dq_assets.steps.metadata import LAST_UPDATED_KEY, OUTCOME_KEY, PROFILE_JSON_KEY
-from dq_assets.table_asset import asset_key
+from dq_assets.table_asset import RESULTS_METADATA_KEY, asset_key
 from dq_checks.config.loader import DefinedTable
 from dq_checks.results import Outcome
+
+STORE_WRITTEN = "written"
 
 
 @dataclass
@@ -28,6 +31,8 @@ class TableReport:
     anomalies: list[dict[str, Any]] = field(default_factory=list)
     checks: list[dict[str, Any]] = field(default_factory=list)
     run_id: str | None = None
+    results_store: str | None = None
+    """`written`, `error: <why>` when the tidy copy could not be saved, None when the step never got there."""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape documented in the README."""
@@ -41,11 +46,24 @@ class TableReport:
             "anomalies": self.anomalies,
             "checks": self.checks,
             "run_id": self.run_id,
+            "results_store": self.results_store,
         }
 
     def outcomes(self) -> list[str]:
         """Each check's outcome."""
         return [c["outcome"] for c in self.checks]
+
+    @property
+    def save_error(self) -> str | None:
+        """Why the results store did not take this run, or None when it did (or was never asked)."""
+        if self.results_store is None or self.results_store == STORE_WRITTEN:
+            return None
+        return self.results_store.removeprefix("error: ")
+
+
+def saving_exit_code(reports: Sequence[TableReport]) -> int:
+    """2 when a run's results could not be saved: an error outcome, never a silent pass; else 0."""
+    return 2 if any(r.save_error for r in reports) else 0
 
 
 def _plain(value: dg.MetadataValue) -> Any:
@@ -73,8 +91,12 @@ def table_report(defined: DefinedTable, result: dg.ExecuteInProcessResult) -> Ta
             report.data_version = _plain(metadata["dq/data_version"])
         profile = _plain(metadata[PROFILE_JSON_KEY])
         report.profile = {"columns": profile["columns"]}
+        if RESULTS_METADATA_KEY in metadata:
+            report.results_store = _plain(metadata[RESULTS_METADATA_KEY])
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations() if e.asset_key == key}
     failure = _step_failure(result)
+    if report.results_store is None:
+        report.results_store = _failure_metadata(result, RESULTS_METADATA_KEY)
     for name in check_names_for(defined):
         evaluation = evaluations.get(name)
         report.checks.append(_check(name, evaluation, failure))
@@ -108,6 +130,15 @@ def _check(name: str, evaluation: dg.AssetCheckEvaluation | None, failure: str |
         "description": evaluation.description or "",
         "metadata": metadata,
     }
+
+
+def _failure_metadata(result: dg.ExecuteInProcessResult, key: str) -> Any:
+    """A metadata value the step's failure carried (the unreadable-source path reports there)."""
+    for event in result.get_step_failure_events():
+        data = event.step_failure_data.user_failure_data
+        if data is not None and key in data.metadata:
+            return _plain(data.metadata[key])
+    return None
 
 
 def _step_failure(result: dg.ExecuteInProcessResult) -> str | None:

@@ -28,7 +28,9 @@ from dq_checks.dqdl.printer import rule_text
 if TYPE_CHECKING:
     from dq_checks.gx.to_dqdl import ImportedRule, SuiteImport
 
-EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+EXIT_PARTIAL = EXIT_BAD_INPUT
+"""Some of the input had no equivalent: bad input for this conversion (exit 1 means a failed check)."""
 
 
 @click.group("rules")
@@ -47,7 +49,8 @@ def import_gx(suite_file: Path, table_name: str, config_dir: Path | None) -> Non
 
     Expectations already present as the same rule are skipped, and so are those with no
     exact DQDL equivalent, each with the reason. Exit code 0 when everything converted,
-    1 when some expectations were unsupported, 2 for an unreadable suite or unknown table.
+    2 when some expectations were unsupported (the others are still added), an unreadable
+    suite or an unknown table.
     """
     from dq_checks.config.yaml_edit import append_rule_entries
     from dq_checks.gx.to_dqdl import SuiteFormatError, suite_to_dqdl
@@ -126,7 +129,8 @@ def export_gx(table_name: str, config_dir: Path | None, output: Path | None) -> 
     """Write TABLE's DQDL rules as a Great Expectations 1.x suite (JSON) named after the table.
 
     Rules with no exact GX equivalent are left out and named on standard error with the
-    reason. Exit code 0 when every rule converted, 1 when some did not, 2 for an unknown table.
+    reason. Exit code 0 when every rule converted, 2 when some did not (the suite holds the
+    others) or for an unknown table.
     """
     from dq_checks.gx.from_dqdl import RuleToExport, rules_to_suite
 

@@ -49,6 +49,7 @@ def _propose(
     from dq_assets.proposals.settings import latest_profile
     from dq_checks.proposing.model import ProposerError
     from dq_checks.proposing.pending import ProposalsFileError
+    from dq_resources.proposals.store import ProposalStoreError
     from dq_resources.sources import SourceError
 
     resources = context.resources
@@ -67,7 +68,7 @@ def _propose(
             request=request,
             reference_profile=lambda name: latest_profile(context.instance, name),
         )
-    except (ProposerError, SourceError, ProposalsFileError) as error:
+    except (ProposerError, SourceError, ProposalsFileError, ProposalStoreError) as error:
         raise dg.Failure(description=f"{defined.spec.table}: rule proposals failed: {error}") from error
     if run.usage:
         context.instance.add_run_tags(

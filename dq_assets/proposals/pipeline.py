@@ -2,7 +2,9 @@
 
 The CLI (`dq propose`), the `propose_rules` job and the automatic `<table>_rule_proposals` assets
 all call `propose_for_table`. Nothing a proposer returns runs, except the bounded dry run of a
-rule that has passed the same static validation as an engineer's own rules.
+rule that has passed the same static validation as an engineer's own rules. The pipeline checks
+every candidate itself before the dry run, whatever the proposer says it checked: a candidate
+that fails is dropped with the reason (reported, never stored, never executed).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dq_checks.profile.model import TableProfile
 from dq_checks.proposing.coverage import canonical, covered_columns
 from dq_checks.proposing.model import (
     TABLE_LEVEL,
+    CandidateCheck,
     DroppedCandidate,
     ProposalContext,
     ReferenceKey,
@@ -36,7 +39,7 @@ from dq_checks.proposing.pending import (
     render_proposals,
 )
 from dq_checks.results.model import CheckResult
-from dq_checks.rules.naming import slug
+from dq_checks.rules.naming import RESERVED_CHECK_NAMES, slug
 from dq_checks.schema import TableDescription
 from dq_resources.proposals.store import ProposalStore
 from dq_resources.sources import OpenedTable, SourceError
@@ -100,16 +103,17 @@ def propose_for_table(
         now=now,
     )
     check = static_check(
+        defined,
         description,
         catalog.keys(),
-        defined.spec.deps,
         lambda name: _describe(catalog, name, open_defined),
         now,
     )
     output = proposer.propose(context, check)
     run.usage = dict(output.usage)
     run.dropped = list(output.dropped)
-    fresh = _without_duplicates(list(output.candidates), defined, existing, now, run.dropped)
+    valid = _validated(list(output.candidates), check, run.dropped)
+    fresh = _without_duplicates(valid, defined, existing, now, run.dropped)
     if not fresh:
         return run
     dry_runs = _dry_run(defined, fresh, opened=opened, catalog=catalog, open_defined=open_defined, now=now)
@@ -129,10 +133,29 @@ def propose_for_table(
         )
         for candidate, dry_run in zip(fresh, dry_runs, strict=True)
     ]
-    updated = existing.add(proposals, taken=[rule.check_name for rule in defined.rules])
+    taken = [*RESERVED_CHECK_NAMES, *(rule.check_name for rule in defined.rules)]
+    updated = existing.add(proposals, taken=taken)
     store.write(table, render_proposals(updated))
     run.added = updated.proposals[len(existing.proposals) :]
     return run
+
+
+def _validated(
+    candidates: list[RuleCandidate], check: CandidateCheck, dropped: list[DroppedCandidate]
+) -> list[RuleCandidate]:
+    """The candidates that pass `check` now, before anything runs; the rest dropped with the reason.
+
+    A proposer is asked to return only checked candidates, but it is code we do not trust to be
+    right: this is the gate the dry run stands behind.
+    """
+    kept = []
+    for candidate in candidates:
+        problem = check(candidate)
+        if problem is None:
+            kept.append(candidate)
+        else:
+            dropped.append(DroppedCandidate(candidate.rule, f"invalid, not run: {problem}"))
+    return kept
 
 
 def _covered(defined: DefinedTable, existing: ProposalsFile, now: datetime) -> frozenset[str]:

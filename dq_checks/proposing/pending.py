@@ -26,6 +26,10 @@ FILE_HEADER = (
 )
 
 
+NAME_MAX_LENGTH = 100
+"""As for a rule's name in a table definition, which an approved proposal becomes."""
+
+
 class ProposalStatus(StrEnum):
     """Where a proposal stands. `expired` is never stored: it is a pending one past its time."""
 
@@ -56,7 +60,7 @@ class Proposal(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=100)
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=NAME_MAX_LENGTH)
     rule: str
     severity: RuleSeverity = RuleSeverity.ERROR
     rule_type: str
@@ -109,7 +113,8 @@ class ProposalsFile(BaseModel):
         for proposal in proposals:
             name, suffix = proposal.name, 2
             while name in taken:
-                name, suffix = f"{proposal.name}_{suffix}", suffix + 1
+                base = proposal.name[: NAME_MAX_LENGTH - len(f"_{suffix}")]
+                name, suffix = f"{base}_{suffix}", suffix + 1
             taken.add(name)
             added.append(proposal.model_copy(update={"name": name}))
         return self.model_copy(update={"proposals": [*self.proposals, *added]})

@@ -18,6 +18,7 @@ from dq_checks.anomalies.model import Anomaly
 from dq_checks.config.models import RuleSeverity
 from dq_checks.profile.model import ColumnProfile, Scalar
 from dq_checks.proposing.model import DroppedCandidate, ProposalContext, ProposerError, RuleCandidate
+from dq_checks.proposing.pending import NAME_MAX_LENGTH
 
 TOOL_NAME = "propose_rules"
 PROFILE_OPEN = "<profile_data>"
@@ -350,7 +351,7 @@ class _ProposedRule(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     rule: str = Field(min_length=1, max_length=4000)
-    name: str = Field(pattern=NAME_PATTERN, max_length=200)
+    name: str = Field(pattern=NAME_PATTERN, max_length=NAME_MAX_LENGTH)
     reasoning: str = Field(max_length=8000)
     false_positive_scenarios: list[str] = Field(max_length=20)
     severity: Literal["error", "warn"]

@@ -33,6 +33,7 @@ from dq_resources.alerts.records import (
 )
 from dq_resources.alerts.schema import AlertCursorRow, AlertDeliveryRow, AlertEventRow, AlertRow
 from dq_resources.sqlstore.engine import connect_engine
+from dq_resources.sqlstore.unavailable import store_unavailable
 
 SYSTEM_ACTOR = "dq"
 PENDING = "pending"
@@ -76,9 +77,19 @@ class AlertStore:
 
     @classmethod
     def connect(cls, url: str) -> AlertStore:
-        """Open the store at `url` and bring its schema up to date."""
-        engine = connect_engine(url)
-        upgrade(engine)
+        """Open the store at `url` and bring its schema up to date.
+
+        Whatever stops it (a folder that cannot be created, a database that does not exist, a
+        refused login) is a StoreUnavailable naming the store, with the password hidden.
+        """
+        engine = None
+        try:
+            engine = connect_engine(url)
+            upgrade(engine)
+        except Exception as error:  # the store is a boundary: any failure means it is unusable
+            if engine is not None:
+                engine.dispose()
+            raise store_unavailable("alert store", url, error) from error
         return cls(engine)
 
     def dispose(self) -> None:

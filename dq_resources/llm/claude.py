@@ -129,11 +129,15 @@ class ClaudeRuleProposer(dg.ConfigurableResource):
 
         if not self.api_key:
             raise ProposerError(f"{self.model}: no API key (set ANTHROPIC_API_KEY)")
+        # Strict validation: an answer that is not a Messages API response (a proxy's HTML login
+        # page, random bytes, JSON of another shape) is an APIResponseValidationError, not a str
+        # or a half-built Message that breaks later.
         return anthropic.Anthropic(
             api_key=self.api_key,
             base_url=self.base_url,
             timeout=self.timeout_seconds,
             max_retries=self.max_retries,
+            _strict_response_validation=True,
         )
 
     # --- one call ---------------------------------------------------------------------------
@@ -172,6 +176,8 @@ class ClaudeRuleProposer(dg.ConfigurableResource):
             cause = error.__cause__
             detail = f": {type(cause).__name__}" if cause is not None else ""
             return f"{self.model}: could not connect to {where}{detail} ({tries})"
+        if isinstance(error, anthropic.APIResponseValidationError):
+            return f"{self.model}: {_not_a_message(error.response)}"
         if isinstance(error, anthropic.OverloadedError):
             return f"{self.model}: the API is overloaded (HTTP 529) after {tries}; try again later"
         if isinstance(error, anthropic.RateLimitError):
@@ -245,6 +251,22 @@ def _add_usage(total: dict[str, int], usage: Any) -> None:
         value = getattr(usage, name, None)
         if isinstance(value, int):
             total[name] = total.get(name, 0) + value
+
+
+def _not_a_message(response: Any) -> str:
+    """`http://proxy:8080 answered HTTP 200 with text/html (1,234 bytes), not a Messages API response`.
+
+    The body is neither shown nor parsed: it may be anything, bytes included.
+    """
+    url = response.url
+    where = f"{url.scheme}://{url.host}" + (f":{url.port}" if url.port else "")
+    kind = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+    size = len(response.content)
+    shape = "JSON of another shape" if kind.endswith("json") else kind
+    return (
+        f"{where} answered HTTP {response.status_code} with {shape} ({size:,} bytes), "
+        "not a Messages API response; is ANTHROPIC_BASE_URL the API or a proxy that speaks it?"
+    )
 
 
 def _cut(text: str, limit: int) -> str:

@@ -18,6 +18,10 @@ import dagster as dg
 SUFFIX = ".yaml"
 
 
+class ProposalStoreError(Exception):
+    """The proposals file cannot be read or written; the message names it and the cause."""
+
+
 def file_name(table: str) -> str:
     """`shop/orders` is kept as `shop__orders.yaml`."""
     return table.replace("/", "__") + SUFFIX
@@ -47,17 +51,27 @@ class LocalProposalStore(ProposalStore):
     def read(self, table: str) -> str:
         """The file's text, or ""."""
         path = Path(self.directory) / file_name(table)
-        return path.read_text(encoding="utf-8") if path.is_file() else ""
+        try:
+            return path.read_text(encoding="utf-8") if path.is_file() else ""
+        except (OSError, UnicodeDecodeError) as error:
+            raise ProposalStoreError(f"{path}: cannot be read: {_cause(error)}") from None
 
     def write(self, table: str, text: str) -> None:
         """Write a temporary file beside the target, then rename it over the target."""
         folder = Path(self.directory)
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".proposals-", suffix=SUFFIX, dir=folder)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".proposals-", suffix=SUFFIX, dir=folder)
+        except OSError as error:
+            raise ProposalStoreError(f"{folder}: cannot write proposals there: {_cause(error)}") from None
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text)
             os.replace(temporary, folder / file_name(table))
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            target = folder / file_name(table)
+            raise ProposalStoreError(f"{target}: cannot be written: {_cause(error)}") from None
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
@@ -85,26 +99,33 @@ class S3ProposalStore(ProposalStore):
 
     def read(self, table: str) -> str:
         """The object's text, or "" when it does not exist."""
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             response = self._client().get_object(  # type: ignore[attr-defined]
                 Bucket=self.bucket, Key=self._key(table)
             )
+            return response["Body"].read().decode("utf-8")
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 return ""
-            raise
-        return response["Body"].read().decode("utf-8")
+            raise ProposalStoreError(f"{self.location(table)}: cannot be read: {error}") from None
+        except (BotoCoreError, UnicodeDecodeError) as error:
+            raise ProposalStoreError(f"{self.location(table)}: cannot be read: {error}") from None
 
     def write(self, table: str, text: str) -> None:
         """One PUT: readers see the old object or the new one, never a part."""
-        self._client().put_object(  # type: ignore[attr-defined]
-            Bucket=self.bucket,
-            Key=self._key(table),
-            Body=text.encode("utf-8"),
-            ContentType="application/yaml",
-        )
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self._client().put_object(  # type: ignore[attr-defined]
+                Bucket=self.bucket,
+                Key=self._key(table),
+                Body=text.encode("utf-8"),
+                ContentType="application/yaml",
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise ProposalStoreError(f"{self.location(table)}: cannot be written: {error}") from None
 
     def location(self, table: str) -> str:
         """The object's s3:// URL."""
@@ -124,3 +145,11 @@ def proposal_store_for(location: str) -> ProposalStore:
         bucket, _, prefix = location.removeprefix("s3://").partition("/")
         return S3ProposalStore(bucket=bucket, prefix=prefix)
     return LocalProposalStore(directory=location)
+
+
+def _cause(error: BaseException) -> str:
+    if isinstance(error, FileExistsError) and error.filename:
+        return f"{error.filename} exists and is not a folder"
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    return str(error)

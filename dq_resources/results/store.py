@@ -12,11 +12,13 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from dq_checks.results.tidy import TidyRun
 from dq_resources.results.migrate import upgrade
 from dq_resources.results.schema import TABLES
 from dq_resources.sqlstore.engine import connect_engine
+from dq_resources.sqlstore.unavailable import store_unavailable
 
 
 class ResultsStore:
@@ -27,9 +29,18 @@ class ResultsStore:
 
     @classmethod
     def connect(cls, url: str) -> ResultsStore:
-        """Open the store at `url` and bring its schema up to date."""
-        engine = connect_engine(url)
-        upgrade(engine)
+        """Open the store at `url` and bring its schema up to date.
+
+        Whatever stops it is a StoreUnavailable naming the store, with the password hidden.
+        """
+        engine = None
+        try:
+            engine = connect_engine(url)
+            upgrade(engine)
+        except Exception as error:  # the store is a boundary: any failure means it is unusable
+            if engine is not None:
+                engine.dispose()
+            raise store_unavailable("results store", url, error) from error
         return cls(engine)
 
     def dispose(self) -> None:
@@ -43,14 +54,16 @@ class ResultsStore:
             strays = {(r["run_id"], r["table_name"]) for r in rows} - {(run.run_id, run.table_name)}
             if strays:
                 raise ValueError(f"{name}: rows of another run or table {sorted(strays)} in {run.run_id!r}")
-        with self.engine.begin() as connection:
-            for name, rows in tables:
-                table = TABLES[name]
-                connection.execute(
-                    delete(table).where(table.c.run_id == run.run_id, table.c.table_name == run.table_name)
-                )
-                if rows:
-                    connection.execute(insert(table), rows)
+        try:
+            with self.engine.begin() as connection:
+                for name, rows in tables:
+                    table = TABLES[name]
+                    this_run = (table.c.run_id == run.run_id, table.c.table_name == run.table_name)
+                    connection.execute(delete(table).where(*this_run))
+                    if rows:
+                        connection.execute(insert(table), rows)
+        except (OperationalError, InterfaceError) as error:  # the database failed (gone, read-only, full)
+            raise store_unavailable("results store", self.engine.url, error) from error
 
     def read_table(
         self, name: str, *, run_id: str | None = None, table_name: str | None = None

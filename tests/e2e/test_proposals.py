@@ -103,7 +103,7 @@ def test_the_offline_proposers_rules_pass_on_clean_columns_and_catch_the_planted
     assert run.dropped == []
     assert len(run.added) >= 4
     for proposal in run.added:
-        approve_proposal(catalog[table], store, proposal.name, by="test", now=NOW)
+        approve_proposal(catalog[table], store, proposal.name, known_tables=catalog, by="test", now=NOW)
 
     outcomes = rule_outcomes(folder, table)
     assert set(outcomes) == {p.name for p in run.added}
