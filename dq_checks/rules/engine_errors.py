@@ -14,7 +14,7 @@ import re
 
 HIDDEN = "<value>"
 
-_QUOTED = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*\"""")
+_QUOTES = "'\""
 _NAME_BEFORE = re.compile(
     r"\b(column|columns|relation|table|tables|schema|function|type|operator|database|constraint|index|"
     r"view|sequence|role|alias|field|attribute|catalog|near|bindings:|binding|identifier|reference|"
@@ -33,18 +33,46 @@ def engine_error_text(error: BaseException) -> str:
 
 
 def without_values(message: str) -> str:
-    """`message` with quoted literals replaced by `<value>`, quoted names kept."""
+    """`message` with quoted data values replaced by `<value>`, quoted names kept.
+
+    Engines do not escape the quotes inside a value they quote (DuckDB writes `'a customer's
+    note'`), so a value runs to the *last* quote of the message that can close it: more may be
+    hidden than the value, never less. A name (after `column`, `relation`...) ends at its next
+    quote. An apostrophe inside a word (`can't`) opens nothing.
+    """
     parts: list[str] = []
     position = 0
     kept_last = False
-    for match in _QUOTED.finditer(message):
-        before = message[position : match.start()]
-        is_name = _NAME_BEFORE.search(message[: match.start()]) is not None or (
+    while (start := _next_quote(message, position)) is not None:
+        before = message[position:start]
+        is_name = _NAME_BEFORE.search(message[:start]) is not None or (
             kept_last and _LIST_SEPARATOR.match(before) is not None
         )
-        parts.append(before)
-        parts.append(match.group(0) if is_name else HIDDEN)
+        quote = message[start]
+        if is_name:
+            end = message.find(quote, start + 1)
+            end = len(message) - 1 if end < 0 else end
+            parts += [before, message[start : end + 1]]
+        else:
+            end = _last_closing(message, quote, start)
+            parts += [before, HIDDEN]
         kept_last = is_name
-        position = match.end()
+        position = end + 1
     parts.append(message[position:])
     return _UNQUOTED_VALUE.sub(lambda m: f"{m.group(1)} {HIDDEN}", "".join(parts))
+
+
+def _next_quote(message: str, position: int) -> int | None:
+    """The next quote that opens a literal: not an apostrophe inside a word (`can't`)."""
+    for index in range(position, len(message)):
+        if message[index] in _QUOTES and (index == 0 or not message[index - 1].isalnum()):
+            return index
+    return None
+
+
+def _last_closing(message: str, quote: str, start: int) -> int:
+    """The last `quote` after `start` that can close a literal (not followed by a letter), else the end."""
+    for index in range(len(message) - 1, start, -1):
+        if message[index] == quote and (index + 1 == len(message) or not message[index + 1].isalnum()):
+            return index
+    return len(message) - 1

@@ -148,3 +148,139 @@ def test_a_cte_cannot_smuggle_in_another_table(bench: RuleBench) -> None:
     with pytest.raises(RuleError, match="sqlite_master"):
         query = "with sqlite_master as (select * from sqlite_master) select count(*) from sqlite_master"
         bench.compile(f'CustomSql "{query}" > 0')
+
+
+# -- the allow-list: only `primary`, the references and functions known to be pure
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        # functions that reach outside the query, whatever the engine: refused by name
+        (
+            "select query_to_xml('select v from other_schema.secrets', true, false, '')::text",
+            "function query_to_xml() is not allowed: only functions known to be pure may be called",
+        ),
+        ("select length(pg_read_file('/etc/passwd'))", "function pg_read_file() is not allowed"),
+        ("select length(current_setting('data_directory'))", "function current_setting() is not allowed"),
+        ("select count(*) from dblink('host=x', 'select 1') as t(a int)", "function dblink() is not allowed"),
+        ("select length(version())", "function version() is not allowed"),
+        ("select count(*) from primary where pg_sleep(10) is null", "function pg_sleep() is not allowed"),
+        ("select nextval('s')", "function nextval() is not allowed"),
+        ("select count(*) from generate_series(1, 3)", "function generate_series() is not allowed"),
+        ("select count(*) from primary, unnest([1, 2])", "function unnest() is not allowed"),
+        ("select length(current_user)", "function current_user() is not allowed"),
+        ("select length(getvariable('x'))", "function getvariable() is not allowed"),
+        (
+            "select count(*) from primary where user = 'x'",
+            'user reads the session\'s state, which is not allowed; write "user"',
+        ),
+        (
+            "select count(*) from primary where public.f(id) > 0",
+            "function calls may not name a schema: public.f(id)",
+        ),
+        (
+            "select count(*) from primary where pg_catalog.upper('a') = 'A'",
+            "function calls may not name a schema",
+        ),
+        ("select count(*) from primary where id::regclass is null", "a cast to regclass is not allowed"),
+        ("select length(cast('<a/>' as xml)::text)", "a cast to xml is not allowed"),
+        ("select count(*) from primary where id = $1", "parameters ($1, ?, :name, @@name) are not allowed"),
+        # system catalogs: not `primary`, not a reference, with or without their schema
+        ("select count(*) from pg_authid", "CustomSql reads table 'pg_authid', which it may not"),
+        ("select count(*) from pg_shadow", "CustomSql reads table 'pg_shadow', which it may not"),
+        ("select count(*) from pg_user", "CustomSql reads table 'pg_user', which it may not"),
+        ("select count(*) from pg_roles", "CustomSql reads table 'pg_roles', which it may not"),
+        ("select count(*) from information_schema", "CustomSql reads table 'information_schema', which"),
+        ("select count(*) from tables", "CustomSql reads table 'tables', which it may not"),
+        ("select count(*) from information_schema.tables", "CustomSql may not name schemas or catalogs"),
+        ("select count(*) from pg_catalog.pg_authid", "CustomSql may not name schemas or catalogs"),
+        ("select count(*) from primary where id in (select oid from pg_class)", "reads table 'pg_class'"),
+    ],
+)
+def test_what_is_not_known_to_be_pure_is_refused_with_its_name(
+    bench: RuleBench, sql: str, message: str
+) -> None:
+    with pytest.raises(RuleError) as raised:
+        bench.compile(f'CustomSql "{sql}" > 0')
+    assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "length(query_to_xml('select 1', true, false, '')::text) > 0",
+        "current_setting('data_directory') <> ''",
+        "session_user = 'postgres'",
+    ],
+)
+def test_a_where_predicate_is_held_to_the_same_allow_list(bench: RuleBench, where: str) -> None:
+    with pytest.raises(RuleError, match="is not allowed"):
+        bench.compile(f'RowCount > 0 where "{where}"')
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("select count(*) from primary where id % 2 = 0", 5),  # ids 2, 4, 6, 8, 10
+        ("select count(*) from primary where cast(id as varchar) like '1%'", 2),  # 1 and 10
+        ("select sum(case when age >= 18 then 1 else 0 end) from primary", 7),
+        ("select count(*) from primary where coalesce(customer_id, 0) = 0", 1),  # id 7's NULL customer
+        ("select max(length(upper(trim(cast(id as text))))) from primary", 2),
+        # customers of ids 4, 5, 6, 7 and 10: 3, 9, 1, NULL and 1
+        ("select count(distinct customer_id) filter (where age > 40) from primary", 3),
+        ("select round(avg(abs(age - 50)), 0) from primary where age between 18 and 100", 11),  # 55 / 5
+        ("select count(*) from primary where date_trunc('day', now()) <= current_timestamp", 10),
+        ("select max(rn) from (select row_number() over (order by id) as rn from primary) t", 10),
+        ("select greatest(count(*), 3) from primary where age > 200", 3),  # one row: 250
+    ],
+)
+def test_pure_sql_runs_as_written(bench: RuleBench, sql: str, expected: float) -> None:
+    outcome = bench.run(f'CustomSql "{sql}" >= 0')
+    assert (outcome.outcome, outcome.observed) == (Outcome.PASS, expected)
+
+
+def test_a_scalar_query_that_returns_text_is_described_by_type_and_size_only(bench: RuleBench) -> None:
+    with pytest.raises(RuleError) as raised:
+        bench.run("CustomSql \"select 'secret-' || max(id) from primary\" > 0")
+    assert str(raised.value) == "CustomSql returned a str of 9 characters, not a number"  # 'secret-10'
+
+
+# -- an engine's refusal keeps the names it quotes and hides the values
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        (
+            'invalid input syntax for type integer: "alice@example.com"',
+            "invalid input syntax for type integer: <value>",
+        ),
+        (
+            "Could not convert string 'alice's note' to INT32 when casting from source column note",
+            "Could not convert string <value> to INT32 when casting from source column note",
+        ),
+        (
+            "Conversion Error: Type VARCHAR with value 'a''b' can't be cast to the destination type INT32",
+            "Conversion Error: Type VARCHAR with value <value> can't be cast to the destination type INT32",
+        ),
+        ("Type INT64 with value 9999999999 can't be cast", "Type INT64 with value <value> can't be cast"),
+        (
+            'value "99999999999" is out of range for type integer',
+            "value <value> is out of range for type integer",
+        ),
+        ("unterminated 'alice@example.com", "unterminated <value>"),
+        # names come from the definition, and say what to fix: kept
+        ('column "ghost" does not exist', 'column "ghost" does not exist'),
+        ('missing FROM-clause entry for table "q"', 'missing FROM-clause entry for table "q"'),
+        ('syntax error at or near "selct"', 'syntax error at or near "selct"'),
+        (
+            'Referenced column "ghost" not found in FROM clause! Candidate bindings: "id", "age"',
+            'Referenced column "ghost" not found in FROM clause! Candidate bindings: "id", "age"',
+        ),
+    ],
+)
+def test_engine_messages_keep_names_and_hide_values(message: str, shown: str) -> None:
+    from dq_checks.rules.engine_errors import without_values
+
+    assert without_values(message) == shown
