@@ -59,7 +59,7 @@ def describe_dry_run(dry_run: DryRun | None) -> str:
     if dry_run is None:
         return "not run"
     if dry_run.outcome == "error":
-        return f"error: {dry_run.message}"
+        return f"error: {dry_run.message.removeprefix('error: ')}"
     if dry_run.failed_rows is not None and dry_run.evaluated_rows:
         share = 100 * dry_run.failed_rows / dry_run.evaluated_rows
         verdict = "passes" if dry_run.outcome == "pass" else "fails"

@@ -222,10 +222,12 @@ def _dry_run(
     except SourceError as error:
         return [DryRun(outcome="error", message=f"dry run failed: {error}") for _ in candidates]
     results = {result.name: result for result in inspection.checks}
-    return [_dry_run_of(results[name]) for name in names]
+    locations = {rule.check_name: rule.location for rule in rules}
+    return [_dry_run_of(results[name], locations[name]) for name in names]
 
 
-def _dry_run_of(result: CheckResult) -> DryRun:
+def _dry_run_of(result: CheckResult, location: str) -> DryRun:
+    """The dry run as stored; `location` (the definition file, which holds no proposal) is left out."""
     metadata = result.metadata
     evaluated = _int(metadata.get("evaluated_count"))
     failed = _int(metadata.get("failed_count"))
@@ -235,7 +237,7 @@ def _dry_run_of(result: CheckResult) -> DryRun:
     observed = metadata.get("observed")
     return DryRun(
         outcome=result.outcome.value,
-        message=result.description,
+        message=result.description.replace(f"{location}: ", "", 1),
         evaluated_rows=evaluated,
         failed_rows=failed,
         failed_fraction=round(fraction, 6) if fraction is not None else None,
