@@ -25,8 +25,8 @@ SQL_LOG = logging.getLogger("dq.sql")
 """Every statement a pushdown runner sends, at INFO: what leaves for the warehouse is auditable."""
 
 
-Failure = Callable[[str, BaseException], Exception]
-"""Turns a failed statement into the error to raise: (what was being done, the driver's error)."""
+Failure = Callable[[BaseException], Exception]
+"""Turns a driver's error for a failed statement into the error to raise."""
 
 
 class SqlRunner:
@@ -69,7 +69,7 @@ class SqlRunner:
         except Exception as error:
             if self._failure is None:
                 raise
-            raise self._failure("", error) from None
+            raise self._failure(error) from None
 
     heavy_apart = False
 

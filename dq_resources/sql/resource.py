@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 
 from dq_checks.config.sources import SourceLimits, SqlSourceSpec
+from dq_checks.rules.engine_errors import without_values
 from dq_checks.schema import TableDescription
 from dq_resources.sources.base import SAMPLE_LIMIT, ReferenceRequest, SourceError, redact
 from dq_resources.sources.summary import describe_summary
@@ -160,6 +161,17 @@ class SqlTable:
             hide=self.hidden,
         )
 
+    def statement_failure(self, error: BaseException) -> SourceError:
+        """A failed query over the table's rows: as `failure`, and the data values it quotes hidden."""
+        return failure(
+            self.name,
+            "",
+            error,
+            timeout_seconds=self.limits.timeout_seconds,
+            connect_timeout_seconds=self.limits.connect_timeout_seconds,
+            hide=lambda text: self.hidden(without_values(text)),
+        )
+
     @contextmanager
     def query_runner(self, references: Sequence[ReferenceRequest] = ()) -> Iterator[SqlRunner]:
         """A runner that pushes every query down; references in the same database are joined there."""
@@ -170,7 +182,7 @@ class SqlTable:
             self.relation,
             self.dialect,
             timeout_seconds=self.limits.timeout_seconds,
-            failure=self.failure,
+            failure=self.statement_failure,
         )
         for request in references:
             other = request.table
