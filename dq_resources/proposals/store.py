@@ -15,6 +15,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from dq_checks.config.safe_yaml import YamlProblem, decode_utf8
+
 SUFFIX = ".yaml"
 
 
@@ -52,8 +54,10 @@ class LocalProposalStore(ProposalStore):
         """The file's text, or ""."""
         path = Path(self.directory) / file_name(table)
         try:
-            return path.read_text(encoding="utf-8") if path.is_file() else ""
-        except (OSError, UnicodeDecodeError) as error:
+            return decode_utf8(path.read_bytes()) if path.is_file() else ""
+        except YamlProblem as problem:
+            raise ProposalStoreError(f"{path}: {problem.message}") from None
+        except OSError as error:
             raise ProposalStoreError(f"{path}: cannot be read: {_cause(error)}") from None
 
     def write(self, table: str, text: str) -> None:
@@ -105,12 +109,14 @@ class S3ProposalStore(ProposalStore):
             response = self._client().get_object(  # type: ignore[attr-defined]
                 Bucket=self.bucket, Key=self._key(table)
             )
-            return response["Body"].read().decode("utf-8")
+            return decode_utf8(response["Body"].read())
+        except YamlProblem as problem:
+            raise ProposalStoreError(f"{self.location(table)}: {problem.message}") from None
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
                 return ""
             raise ProposalStoreError(f"{self.location(table)}: cannot be read: {error}") from None
-        except (BotoCoreError, UnicodeDecodeError) as error:
+        except BotoCoreError as error:
             raise ProposalStoreError(f"{self.location(table)}: cannot be read: {error}") from None
 
     def write(self, table: str, text: str) -> None:
