@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,14 @@ def alert_store_resource(spec: AlertStoreSpec) -> AlertStoreResource:
 
 
 def open_alert_store(alerting: LoadedAlerting) -> AlertStore:
-    """The configured store outside Dagster (the CLI): its EnvVar resolved the way Dagster would."""
-    resource = alert_store_resource(alerting.config.store).process_config_and_initialize()
+    """The configured store outside Dagster (the CLI): its EnvVar resolved the way Dagster would.
+
+    An unset `url_env` is a StoreUnavailable naming the variable, as any other unusable store is.
+    """
+    spec = alerting.config.store
+    if spec.url_env is not None and not os.environ.get(spec.url_env):
+        from dq_resources.sqlstore.unavailable import StoreUnavailable
+
+        raise StoreUnavailable(f"alert store: {spec.url_env} (store.url_env in alerts.yaml) is not set")
+    resource = alert_store_resource(spec).process_config_and_initialize()
     return resource.open()
