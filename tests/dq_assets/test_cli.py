@@ -262,3 +262,18 @@ def test_validate_reports_alert_routing_problems(tmp_path: Path) -> None:
     )
     assert lines[1] == f"{tables / 'orders.yaml'}:4: alerts: unknown channel 'pager'; channels: log"
     assert lines[2] == f"2 problem(s) in {tables}"
+
+
+def test_an_unexpected_error_is_one_line_with_any_url_password_hidden() -> None:
+    from dq_assets.cli.errors import one_line
+
+    # planted: a driver message over three lines that quotes a URL with its password
+    error = RuntimeError(
+        "could not open postgresql://dq:s3cr3t@db.internal:5432/shop\n\n  (Background: https://example.org/e)\n"
+    )
+    assert one_line(error) == (
+        "RuntimeError: could not open postgresql://dq:***@db.internal:5432/shop; "
+        "(Background: https://example.org/e)"
+    )
+    assert one_line(ValueError()) == "ValueError"
+    assert len(one_line(ValueError("x" * 5000))) == 400

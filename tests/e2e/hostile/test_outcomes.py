@@ -141,6 +141,15 @@ def test_an_alert_store_that_cannot_be_used_is_one_line_and_exit_2(
     assert PASSWORD not in ran.stderr
 
 
+def test_an_alert_store_url_env_that_is_not_set_is_one_line_and_exit_2(workspace: Workspace) -> None:
+    (workspace.root / "alerts.yaml").write_text("store: {url_env: DQ_TEST_UNSET_ALERTS_URL}\n")
+    listed = workspace.dq("alerts", "list")
+    assert (listed.returncode, listed.stdout) == (2, "")
+    assert only_line(listed.stderr) == (
+        "error: alert store: DQ_TEST_UNSET_ALERTS_URL (store.url_env in alerts.yaml) is not set"
+    )
+
+
 def test_a_delivery_that_fails_makes_alerts_sync_exit_2(workspace: Workspace) -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
