@@ -7,7 +7,13 @@ from pathlib import Path
 import boto3
 import pytest
 
-from dq_resources.proposals.store import LocalProposalStore, S3ProposalStore, file_name, proposal_store_for
+from dq_resources.proposals.store import (
+    LocalProposalStore,
+    ProposalStoreError,
+    S3ProposalStore,
+    file_name,
+    proposal_store_for,
+)
 from tests.conftest import AWS_TEST_REGION
 
 
@@ -55,8 +61,12 @@ def test_s3_store_on_moto(moto_url: str, aws_env: None, monkeypatch: pytest.Monk
 
 def test_an_s3_store_whose_bucket_is_missing_raises(moto_url: str, aws_env: None) -> None:
     store = S3ProposalStore(bucket="no-such-bucket", endpoint_url=moto_url)
-    with pytest.raises(Exception, match="NoSuchBucket"):
+    with pytest.raises(
+        ProposalStoreError, match=r"^s3://no-such-bucket/orders.yaml: cannot be read: .*NoSuchBucket"
+    ):
         store.read("orders")
+    with pytest.raises(ProposalStoreError, match=r"^s3://no-such-bucket/orders.yaml: cannot be written: "):
+        store.write("orders", "table: orders\n")
 
 
 def test_anything_else_is_a_local_folder(tmp_path: Path) -> None:
