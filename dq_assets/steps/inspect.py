@@ -20,7 +20,7 @@ from dq_checks.config.loader import DefinedTable
 from dq_checks.freshness import freshness_result, judge_freshness
 from dq_checks.past_runs import PastRun, first_seen, one_per_version, previous_schema
 from dq_checks.profile import TableProfile
-from dq_checks.profile.profiler import profile_and_measure
+from dq_checks.profile.profiler import ProfileError, profile_and_measure
 from dq_checks.redaction import hidden_columns, redact_anomalies, redact_profile
 from dq_checks.results import CheckResult
 from dq_checks.results.builders import anomalies_result, error_result, profile_result
@@ -89,13 +89,16 @@ def inspect_table(
             description, runner.relation, spec.key, moment, references, unavailable, sample_limit=sample_limit
         )
         planned = plan_rules(defined.rules, context)
-        measured = profile_and_measure(
-            runner,
-            description.columns,
-            spec.anomalies,
-            row_count_hint=description.row_count,
-            extra=[p.metrics for p in planned],
-        )
+        try:
+            measured = profile_and_measure(
+                runner,
+                description.columns,
+                spec.anomalies,
+                row_count_hint=description.row_count,
+                extra=[p.metrics for p in planned],
+            )
+        except ProfileError as error:  # every check errors with the cause, as for an unreadable source
+            raise SourceError(f"{table.name}: {error}") from error
         judged = judge_rules(
             planned,
             measured.values,

@@ -2,6 +2,6 @@
 
 from dq_checks.metrics.metric import AggregateMetric
 from dq_checks.metrics.plan import MetricValues, compute_aggregates
-from dq_checks.metrics.runner import QueryRunner
+from dq_checks.metrics.runner import QueryBudget, QueryRunner
 
-__all__ = ["AggregateMetric", "MetricValues", "QueryRunner", "compute_aggregates"]
+__all__ = ["AggregateMetric", "MetricValues", "QueryBudget", "QueryRunner", "compute_aggregates"]

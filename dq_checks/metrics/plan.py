@@ -1,4 +1,9 @@
-"""Batch aggregate metrics into as few queries as memory allows, and read the values back."""
+"""Batch aggregate metrics into as few queries as memory allows, and read the values back.
+
+A wide table needs more than one query: its aggregates are split by the engine's
+`QueryBudget` (aggregates of any kind, row-proportional ones, exact distinct counts per
+query), so the memory one query needs depends on the budget, not on the table's width.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import Any
 from sqlglot import exp
 
 from dq_checks.metrics.metric import AggregateMetric
-from dq_checks.metrics.runner import QueryRunner
+from dq_checks.metrics.runner import QueryBudget, QueryRunner, budget_of
 from dq_checks.metrics.sql import select_from
 
 
@@ -42,20 +47,50 @@ def unique_metrics(metrics: Iterable[AggregateMetric]) -> list[AggregateMetric]:
 
 
 def batch_metrics(
-    metrics: Sequence[AggregateMetric], heavy_per_query: int, *, heavy_apart: bool = False
+    metrics: Sequence[AggregateMetric], budget: QueryBudget | int, *, heavy_apart: bool = False
 ) -> list[list[AggregateMetric]]:
-    """Light metrics share one query; heavy ones go `heavy_per_query` at a time.
+    """Split metrics into queries that each stay within `budget` (an int: heavy metrics per query).
 
-    Unless `heavy_apart`, the first batch carries every light metric and the first heavy
-    ones, so a table whose heavy metrics fit in memory together is scanned exactly once.
+    Light metrics share queries of up to `budget.aggregates`; heavy ones go `budget.heavy` at a
+    time, of which at most `budget.distinct` exact distinct counts. Unless `heavy_apart`, the
+    first heavy batch rides in the first light query when the two fit together, so a narrow
+    table whose heavy metrics fit in memory together is scanned exactly once. Metrics keep
+    their order, so one column's aggregates stay together.
     """
-    light = [m for m in metrics if not m.heavy]
-    heavy = [m for m in metrics if m.heavy]
-    size = max(1, heavy_per_query)
-    heavy_batches = [heavy[i : i + size] for i in range(0, len(heavy), size)] or [[]]
-    first, *rest = heavy_batches
-    batches = [light, first, *rest] if heavy_apart else [light + first, *rest]
-    return [batch for batch in batches if batch]
+    limits = budget if isinstance(budget, QueryBudget) else QueryBudget(heavy=budget)
+    width = limits.aggregates if limits.aggregates is not None and limits.aggregates > 0 else None
+    light = _chunks([m for m in metrics if not m.heavy], width)
+    heavy = _heavy_batches([m for m in metrics if m.heavy], limits, width)
+    if not heavy_apart and light and heavy and (width is None or len(light[0]) + len(heavy[0]) <= width):
+        return [light[0] + heavy[0], *light[1:], *heavy[1:]]
+    return [*light, *heavy]
+
+
+def _chunks(metrics: list[AggregateMetric], size: int | None) -> list[list[AggregateMetric]]:
+    if not metrics:
+        return []
+    if size is None:
+        return [metrics]
+    return [metrics[i : i + size] for i in range(0, len(metrics), size)]
+
+
+def _heavy_batches(
+    metrics: list[AggregateMetric], limits: QueryBudget, width: int | None
+) -> list[list[AggregateMetric]]:
+    per_query = max(1, limits.heavy if width is None else min(limits.heavy, width))
+    distinct_per_query = max(1, min(per_query, limits.distinct if limits.distinct is not None else per_query))
+    batches: list[list[AggregateMetric]] = []
+    batch: list[AggregateMetric] = []
+    distinct = 0
+    for metric in metrics:
+        if len(batch) == per_query or (metric.counts_distinct and distinct == distinct_per_query):
+            batches.append(batch)
+            batch, distinct = [], 0
+        batch.append(metric)
+        distinct += metric.counts_distinct
+    if batch:
+        batches.append(batch)
+    return batches
 
 
 def compute_aggregates(
@@ -68,9 +103,7 @@ def compute_aggregates(
     """Compute every metric with the fewest queries that keep memory bounded."""
     distinct = unique_metrics(metrics)
     values: dict[str, Any] = {}
-    batches = batch_metrics(
-        distinct, runner.heavy_metrics_per_query(row_count_hint), heavy_apart=runner.heavy_apart
-    )
+    batches = batch_metrics(distinct, budget_of(runner, row_count_hint), heavy_apart=runner.heavy_apart)
     for batch in batches:
         projections = [m.expression.copy() for m in batch]
         rows = runner.fetch_rows(select_from(projections, runner.relation, where))

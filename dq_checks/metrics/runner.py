@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlglot import exp
+
+
+@dataclass(frozen=True)
+class QueryBudget:
+    """How much aggregate work one query may carry, so a wide table is split over several queries.
+
+    `heavy`: row-proportional aggregates (exact quantiles, exact distinct counts) per query.
+    `distinct`: exact distinct counts per query, at most `heavy`; None means as many as `heavy`.
+    `aggregates`: aggregates of any kind per query; None means no limit. One SELECT with
+    thousands of aggregates holds an input vector per aggregate per thread and binds slowly.
+    """
+
+    heavy: int
+    distinct: int | None = None
+    aggregates: int | None = None
 
 
 class QueryRunner(Protocol):
     """Runs sqlglot queries against one table, which the queries call `relation`.
 
     Implementations live in dq_resources (local DuckDB over Arrow, or a pushed-down
-    warehouse). They decide the dialect and how much memory-hungry work fits in one query.
+    warehouse). They decide the dialect and how much memory-hungry work fits in one query:
+    `heavy_metrics_per_query` always, and, when the engine plans by the table's width too, a
+    method `query_budget(row_count) -> QueryBudget` (see `budget_of`).
     """
 
     dialect: str
@@ -30,3 +48,13 @@ class QueryRunner(Protocol):
     def heavy_metrics_per_query(self, row_count: int) -> int:
         """How many row-proportional aggregates (exact distinct counts, quantiles) to run together."""
         ...
+
+
+def budget_of(runner: QueryRunner, row_count: int) -> QueryBudget:
+    """The runner's own `query_budget`, or just its heavy-metric count (a warehouse plans its own memory)."""
+    planned = getattr(runner, "query_budget", None)
+    if callable(planned):
+        budget = planned(row_count)
+        assert isinstance(budget, QueryBudget)
+        return budget
+    return QueryBudget(heavy=runner.heavy_metrics_per_query(row_count))

@@ -80,3 +80,13 @@ def select_from(
     """SELECT projections FROM relation [WHERE where]."""
     query = exp.select(*projections).from_(relation.copy())
     return query.where(where) if where is not None else query
+
+
+def text_start(col: exp.Expression, chars: int) -> exp.Expression:
+    """The first `chars` characters of a text value: what may leave the engine of a huge one."""
+    return exp.Left(this=col, expression=exp.Literal.number(chars))
+
+
+def text_length(col: exp.Expression) -> exp.Expression:
+    """The length of a text value in characters, for the marker of a value cut short."""
+    return exp.Length(this=col)

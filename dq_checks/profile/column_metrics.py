@@ -19,8 +19,11 @@ from dq_checks.metrics.sql import (
     number,
     quantiles,
     select_from,
+    text_length,
+    text_start,
     top_n,
 )
+from dq_checks.profile.values import MAX_VALUE_CHARS
 from dq_checks.schema import ColumnInfo, ColumnKind
 
 QUARTILES = (0.25, 0.5, 0.75)
@@ -110,26 +113,37 @@ def statistic_value(info: ColumnInfo) -> exp.Expression:
 def frequency_query(info: ColumnInfo, relation: exp.Table, limit: int = TOP_VALUES_LIMIT) -> exp.Query:
     """The most frequent non-NULL values with their counts, and the number of distinct values.
 
-    The grouped counts are computed once (a materialized CTE) and read twice: counting the
-    groups gives the exact distinct count, ordering them gives the top values. That is one
-    hash aggregation instead of a COUNT(DISTINCT) and a GROUP BY, and measured faster than a
-    window over the groups.
+    Each row is (value, its length or NULL, count, distinct values). The grouped counts are
+    computed once (a materialized CTE) and read twice: counting the groups gives the exact
+    distinct count, ordering them gives the top values. That is one hash aggregation instead
+    of a COUNT(DISTINCT) and a GROUP BY, and measured faster than a window over the groups.
+
+    Text is grouped by its whole value, so the counts stay exact, but only its first
+    MAX_VALUE_CHARS characters and its length leave the group: twenty 5 MB strings would
+    otherwise be copied into the CTE and sorted whole, which ran DuckDB out of memory.
     """
     col = column(info.name)
-    value, count = exp.to_identifier("value", quoted=True), exp.to_identifier("n", quoted=True)
+    value, length = exp.to_identifier("value", quoted=True), exp.to_identifier("length", quoted=True)
+    count = exp.to_identifier("n", quoted=True)
     groups = exp.to_identifier("value_counts", quoted=True)
+    is_text = info.kind is ColumnKind.STRING
+    shown = text_start(col.copy(), MAX_VALUE_CHARS) if is_text else col.copy()
+    size = text_length(col.copy()) if is_text else exp.Null()
     grouped = select_from(
-        [exp.alias_(col.copy(), value), exp.alias_(exp.Count(this=exp.Star()), count)],
+        [exp.alias_(shown, value), exp.alias_(size, length), exp.alias_(exp.Count(this=exp.Star()), count)],
         relation,
         where=exp.Not(this=exp.Is(this=col.copy(), expression=exp.Null())),
     ).group_by(col.copy())
     group_count = exp.Subquery(this=exp.select(exp.Count(this=exp.Star())).from_(exp.table_(groups)))
     distinct_values = exp.alias_(group_count, "distinct_values", quoted=True)
+    order = [exp.Ordered(this=exp.column(count), desc=True), exp.Ordered(this=exp.column(value))]
+    if is_text:
+        order.append(exp.Ordered(this=exp.column(length)))
     return (
-        exp.select(exp.column(value), exp.column(count), distinct_values)
+        exp.select(exp.column(value), exp.column(length), exp.column(count), distinct_values)
         .from_(exp.table_(groups))
         .with_(groups, as_=grouped, materialized=True)
-        .order_by(exp.Ordered(this=exp.column(count), desc=True), exp.Ordered(this=exp.column(value)))
+        .order_by(*order)
         .limit(limit)
     )
 

@@ -20,9 +20,17 @@ from dq_checks.profile.column_metrics import (
     second_pass_metrics,
     tail_query,
 )
-from dq_checks.profile.model import ColumnProfile, OutlierStats, TableProfile, ValueCount
-from dq_checks.profile.values import as_float, as_float_list, plain
+from dq_checks.profile.model import ColumnProfile, OutlierStats, Scalar, TableProfile, ValueCount
+from dq_checks.profile.values import as_float, as_float_list, cut_text, plain
+from dq_checks.rules.engine_errors import engine_error_text
 from dq_checks.schema import ColumnInfo, ColumnKind
+
+
+class ProfileError(Exception):
+    """The engine could not compute the profile; the message is the engine's cause, in one line.
+
+    Every check of the table then errors with it: without a profile there is nothing to judge.
+    """
 
 
 @dataclass(frozen=True)
@@ -66,8 +74,25 @@ def profile_and_measure(
     Rules bring their metrics as one group each. A metric that the profile computes too is
     computed once. If the engine rejects the combined scan (a rule's `where` compares text
     with a number, say), the profile runs alone and each group is retried on its own, so
-    one broken rule cannot take the profile or the other rules down with it.
+    one broken rule cannot take the profile or the other rules down with it. If the profile's
+    own queries fail (out of memory, past the time limit), ProfileError says why.
     """
+    try:
+        return _profile_and_measure(runner, columns, settings, row_count_hint=row_count_hint, extra=extra)
+    except ProfileError:
+        raise
+    except Exception as error:  # the engine's own failure: its cause goes into every check's description
+        raise ProfileError(f"the engine could not profile the table: {engine_error_text(error)}") from error
+
+
+def _profile_and_measure(
+    runner: QueryRunner,
+    columns: Sequence[ColumnInfo],
+    settings: AnomalySettings,
+    *,
+    row_count_hint: int | None,
+    extra: Sequence[Sequence[AggregateMetric]],
+) -> Measured:
     row_metric = AggregateMetric(count_rows())
     first = {c.name: first_pass_metrics(c) for c in columns}
     hint = row_count_hint or 0
@@ -85,9 +110,7 @@ def profile_and_measure(
             try:
                 group_values = compute_aggregates(runner, group, row_count_hint=hint)
             except Exception as error:  # the engine refused this group: report it on its rule
-                failed_groups[index] = (
-                    str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-                )
+                failed_groups[index] = engine_error_text(error)
                 continue
             queries += group_values.query_count
             merged.update(group_values)
@@ -163,9 +186,16 @@ def _first_pass_profile(
 
 def _with_frequencies(runner: QueryRunner, info: ColumnInfo, profile: ColumnProfile) -> ColumnProfile:
     rows = runner.fetch_rows(frequency_query(info, runner.relation))
-    top = tuple(ValueCount(plain(value), int(count)) for value, count, _ in rows)
-    distinct = int(rows[0][2]) if rows else 0
+    top = tuple(ValueCount(_shown(value, length), int(count)) for value, length, count, _ in rows)
+    distinct = int(rows[0][3]) if rows else 0
     return replace(profile, top_values=top, distinct_count=distinct)
+
+
+def _shown(value: object, length: object) -> Scalar:
+    """A top value as stored: text fetched as its start and its length comes back with its cut marker."""
+    if isinstance(value, str) and isinstance(length, int):
+        return cut_text(value, length)
+    return plain(value)
 
 
 def _second_pass_for(

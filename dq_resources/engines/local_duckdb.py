@@ -26,12 +26,17 @@ Loading runs under a smaller limit than querying: while the stream is read, pyar
 decoded row groups and DuckDB's buffers are alive together, and DuckDB needs little more
 than the pages it is writing. Once loaded, the Arrow pool gives its memory back and
 the queries get the larger limit for their hash tables and sorts.
+
+A wide table is planned by its width (`memory_plan`): a copy on disk gets row groups small
+enough to buffer one of every column, and each query carries a bounded number of aggregates
+and of exact distinct counts, so a 1,000-column table profiles under the same limits as a
+narrow one, in more queries. Every statement runs under the source's `timeout_seconds`
+(`statement_limit`): past it, the statement is cancelled and what needed it is an error.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +46,17 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
+
+from dq_checks.config.sources import DEFAULT_STATEMENT_TIMEOUT_SECONDS
+from dq_checks.metrics import QueryBudget
+from dq_resources.engines.memory_plan import (
+    AGGREGATES_PER_QUERY,
+    distinct_per_query,
+    row_group_rows,
+    size_bytes,
+    size_setting,
+)
+from dq_resources.engines.statement_limit import StatementLimit
 
 RELATION_NAME = "primary"
 DATABASE_FILE = "local.duckdb"
@@ -54,12 +70,15 @@ class LocalScanSettings:
 
     `heavy_cells_per_query` caps rows x heavy-aggregates per query: an exact quantile or
     distinct count holds state for every row, so a 10M-row table runs them a few at a time.
+    `statement_timeout_seconds` bounds every query (None: no bound); it is the source's
+    `timeout_seconds`.
     """
 
     memory_limit: str = "400MB"
     load_memory_limit: str = "256MB"
     threads: int = 0
     heavy_cells_per_query: int = 8_000_000
+    statement_timeout_seconds: float | None = DEFAULT_STATEMENT_TIMEOUT_SECONDS
 
 
 class LocalDuckDB:
@@ -74,11 +93,11 @@ class LocalDuckDB:
         self._settings = settings
         self._spill_dir = tempfile.TemporaryDirectory(prefix="dq-duckdb-")
         self._connection = duckdb.connect(":memory:")
+        self._limit = StatementLimit(self._connection, settings.statement_timeout_seconds)
         self._set_memory_limit(settings.memory_limit)
         self._connection.execute("SET temp_directory = ?", [self._spill_dir.name])
         self._connection.execute("SET preserve_insertion_order = false")
-        if settings.threads > 0:
-            self._connection.execute(f"SET threads = {int(settings.threads)}")
+        self._set_threads()
         self.relation = exp.table_(exp.to_identifier(RELATION_NAME, quoted=True))
         self.rows_loaded = 0
         self.on_disk = False
@@ -107,14 +126,24 @@ class LocalDuckDB:
         except StopIteration:
             return batches
         if first.num_rows and first.nbytes / first.num_rows * expected_rows > self._in_memory_budget():
-            file = str(Path(self._spill_dir.name) / DATABASE_FILE).replace("'", "''")
-            self._connection.execute(f"ATTACH '{file}' AS local_copy")
-            self._connection.execute("USE local_copy")
-            self.on_disk = True
+            self._attach_file(first.nbytes / first.num_rows)
         return pa.RecordBatchReader.from_batches(batches.schema, itertools.chain([first], batches))
 
+    def _attach_file(self, bytes_per_row: float) -> None:
+        """Keep the copy in a temporary database file, in row groups sized by the table's width.
+
+        The load runs on one thread: the stream comes from one reader anyway, and each thread
+        writing would buffer a row group of its own.
+        """
+        file = str(Path(self._spill_dir.name) / DATABASE_FILE).replace("'", "''")
+        rows = row_group_rows(size_bytes(self._settings.load_memory_limit), bytes_per_row)
+        self._connection.execute(f"ATTACH '{file}' AS local_copy (ROW_GROUP_SIZE {int(rows)})")
+        self._connection.execute("USE local_copy")
+        self._connection.execute("SET threads = 1")
+        self.on_disk = True
+
     def _in_memory_budget(self) -> float:
-        return _bytes(self._settings.memory_limit) * IN_MEMORY_SHARE
+        return size_bytes(self._settings.memory_limit) * IN_MEMORY_SHARE
 
     def load_reference(self, name: str, batches: pa.RecordBatchReader) -> exp.Table:
         """Stream another monitored table (the columns a rule needs) in beside the primary one.
@@ -145,21 +174,39 @@ class LocalDuckDB:
             self._connection.unregister("dq_source_stream")
             pa.default_memory_pool().release_unused()
             self._set_memory_limit(self._settings.memory_limit)
+            self._set_threads()
         (count,) = self._connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()  # type: ignore[misc]
         return int(count)
 
+    def _set_threads(self) -> None:
+        if self._settings.threads > 0:
+            self._connection.execute(f"SET threads = {int(self._settings.threads)}")
+        else:
+            self._connection.execute("RESET threads")
+
     def _set_memory_limit(self, limit: str) -> None:
-        self._connection.execute(f"SET memory_limit = '{_size(limit)}'")
+        self._connection.execute(f"SET memory_limit = '{size_setting(limit)}'")
 
     def fetch_rows(self, query: exp.Query) -> list[tuple[Any, ...]]:
-        """Run a sqlglot query, written in DuckDB's dialect."""
+        """Run a sqlglot query, written in DuckDB's dialect, within the statement time limit."""
         sql = query.sql(dialect=self.dialect, unsupported_level=ErrorLevel.RAISE)
-        return self._connection.execute(sql).fetchall()
+        return self._limit.run(lambda: self._connection.execute(sql).fetchall())
 
     def heavy_metrics_per_query(self, row_count: int) -> int:
         """How many exact distinct counts or quantile sets to compute in one query."""
         rows = max(row_count, self.rows_loaded, 1)
         return max(1, self._settings.heavy_cells_per_query // rows)
+
+    def query_budget(self, row_count: int) -> QueryBudget:
+        """Heavy metrics by rows, distinct counts by their hash tables' memory, all aggregates by width."""
+        rows = max(row_count, self.rows_loaded, 1)
+        heavy = self.heavy_metrics_per_query(rows)
+        distinct = distinct_per_query(size_bytes(self._settings.memory_limit), self._threads(), rows)
+        return QueryBudget(heavy=heavy, distinct=min(heavy, distinct), aggregates=AGGREGATES_PER_QUERY)
+
+    def _threads(self) -> int:
+        (threads,) = self._connection.execute("SELECT current_setting('threads')").fetchone()  # type: ignore[misc]
+        return int(threads)
 
     def close(self) -> None:
         """Release the connection and its spill files."""
@@ -173,27 +220,3 @@ class LocalDuckDB:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.close()
-
-
-_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B)\s*", re.IGNORECASE)
-_UNIT_BYTES = {"k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
-_UNIT_BYTES |= {f"{unit}i": 2 ** (10 * power) for power, unit in enumerate("kmgt", start=1)}
-
-
-def _size(text: str) -> str:
-    """Accept only sizes like '512MB' or '2GiB', so the setting cannot smuggle SQL."""
-    number, unit = _parse_size(text)
-    return f"{number}{unit}"
-
-
-def _bytes(text: str) -> float:
-    """A size setting in bytes, read as DuckDB reads it ('MB' is 10^6, 'MiB' is 2^20)."""
-    number, unit = _parse_size(text)
-    return float(number) * _UNIT_BYTES[unit[:-1].lower()]
-
-
-def _parse_size(text: str) -> tuple[str, str]:
-    match = _SIZE.fullmatch(text)
-    if match is None:
-        raise ValueError(f"memory_limit must look like '512MB' or '2GiB', got {text!r}")
-    return match.group(1), match.group(2)

@@ -74,7 +74,7 @@ def test_light_metrics_all_in_the_first_batch_with_the_first_heavy_ones():
     h0, h1, h2, h3, h4 = heavies
     mixed = [h0, lights[0], lights[1], h1, h2, lights[2], h3, lights[3], h4]
 
-    batches = batch_metrics(mixed, heavy_per_query=2)
+    batches = batch_metrics(mixed, budget=2)
 
     assert batches == [
         [*lights, heavies[0], heavies[1]],
@@ -89,7 +89,7 @@ def test_light_metrics_all_in_the_first_batch_with_the_first_heavy_ones():
 def test_heavy_metrics_spread_heavy_per_query(per_query, sizes):
     heavies = [heavy(f"h{i}") for i in range(7)]
 
-    batches = batch_metrics(heavies, heavy_per_query=per_query)
+    batches = batch_metrics(heavies, budget=per_query)
 
     assert [len(b) for b in batches] == sizes
     assert [m for b in batches for m in b] == heavies
@@ -98,8 +98,8 @@ def test_heavy_metrics_spread_heavy_per_query(per_query, sizes):
 def test_heavy_per_query_below_one_means_one():
     heavies = [heavy("x"), heavy("y")]
 
-    assert batch_metrics(heavies, heavy_per_query=0) == [[heavies[0]], [heavies[1]]]
-    assert batch_metrics(heavies, heavy_per_query=-3) == [[heavies[0]], [heavies[1]]]
+    assert batch_metrics(heavies, budget=0) == [[heavies[0]], [heavies[1]]]
+    assert batch_metrics(heavies, budget=-3) == [[heavies[0]], [heavies[1]]]
 
 
 def test_heavy_apart_keeps_the_light_batch_to_itself():
@@ -107,21 +107,21 @@ def test_heavy_apart_keeps_the_light_batch_to_itself():
     heavies = [heavy(f"h{i}") for i in range(5)]
     mixed = [heavies[0], lights[0], heavies[1], lights[1], heavies[2], heavies[3], lights[2], heavies[4]]
 
-    batches = batch_metrics(mixed, heavy_per_query=2, heavy_apart=True)
+    batches = batch_metrics(mixed, budget=2, heavy_apart=True)
 
     assert batches == [lights, heavies[0:2], heavies[2:4], heavies[4:]]
-    assert batch_metrics(lights, heavy_per_query=2, heavy_apart=True) == [lights]
-    assert batch_metrics(heavies[:2], heavy_per_query=2, heavy_apart=True) == [heavies[:2]]
+    assert batch_metrics(lights, budget=2, heavy_apart=True) == [lights]
+    assert batch_metrics(heavies[:2], budget=2, heavy_apart=True) == [heavies[:2]]
 
 
 def test_only_light_metrics_is_one_batch():
     lights = [light(f"l{i}") for i in range(30)]
 
-    assert batch_metrics(lights, heavy_per_query=1) == [lights]
+    assert batch_metrics(lights, budget=1) == [lights]
 
 
 def test_no_metrics_no_batches():
-    assert batch_metrics([], heavy_per_query=4) == []
+    assert batch_metrics([], budget=4) == []
 
 
 # --- compute_aggregates against DuckDB ------------------------------------------------------

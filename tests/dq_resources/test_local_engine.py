@@ -19,7 +19,8 @@ from dq_checks.config import AnomalySettings
 from dq_checks.config.models import FileSourceSpec, IcebergSourceSpec
 from dq_checks.profile import profile_table
 from dq_resources.engines import LocalDuckDB, LocalScanSettings
-from dq_resources.engines.local_duckdb import DATABASE_FILE, _bytes
+from dq_resources.engines.local_duckdb import DATABASE_FILE
+from dq_resources.engines.memory_plan import size_bytes
 from dq_resources.files import FileSourceResource
 from dq_resources.files.arrow_types import arrow_columns
 from dq_resources.iceberg import IcebergCatalogResource
@@ -155,7 +156,7 @@ def test_an_empty_stream_with_a_row_count_loads_nothing() -> None:
     [("512MB", 512 * 10**6), ("2GiB", 2 * 2**30), ("1.5kib", 1536), (" 3 GB ", 3 * 10**9)],
 )
 def test_sizes_read_as_duckdb_reads_them(text: str, expected: float) -> None:
-    assert _bytes(text) == expected
+    assert size_bytes(text) == expected
 
 
 def test_numeric_kind_survives_the_file() -> None:

@@ -21,8 +21,8 @@ from dq_checks.dqdl.ast import Condition, Rule, String
 from dq_checks.metrics import AggregateMetric, QueryRunner
 from dq_checks.metrics.sql import column, count_if, number, select_from
 from dq_checks.rules.conditions import satisfies
-from dq_checks.rules.kinds.common import both, judge, verdict, where_predicate
-from dq_checks.rules.model import SAMPLE_LIMIT, Evidence, RuleError, RuleOutcome, TableContext, rows_as_dicts
+from dq_checks.rules.kinds.common import ShownValues, both, judge, verdict, where_predicate
+from dq_checks.rules.model import SAMPLE_LIMIT, Evidence, RuleError, RuleOutcome, TableContext
 
 GROUPS = "dq_groups"
 COUNT = "dq_n"
@@ -99,16 +99,16 @@ class GroupedRule:
     def _duplicates(self, runner: QueryRunner) -> list[dict[str, object]]:
         n = exp.column(exp.to_identifier(COUNT, quoted=True))
         groups = exp.to_identifier(GROUPS, quoted=True)
+        shown = ShownValues(self.keys, self.context, extra=["occurrences"])
         query = (
-            exp.select(*[column(k) for k in self.keys], n.copy())
+            exp.select(*shown.projections(), n.copy())
             .from_(exp.table_(groups))
             .where(exp.GT(this=n.copy(), expression=number(1)))
-            .order_by(exp.Ordered(this=n.copy(), desc=True), *[column(k) for k in self.keys])
+            .order_by(exp.Ordered(this=n.copy(), desc=True), *shown.order())
             .limit(SAMPLE_LIMIT)
             .with_(groups, as_=self._grouped(), materialized=True)
         )
-        rows = runner.fetch_rows(query)
-        return rows_as_dicts([*self.keys, "occurrences"], rows)
+        return shown.rows(runner.fetch_rows(query))
 
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
         """Judge the grouped summary by the rule type's own measure."""
