@@ -59,6 +59,7 @@ class FileSourceResource(dg.ConfigurableResource):
             load_memory_limit=self.load_memory_limit,
             threads=self.scan_threads,
             heavy_cells_per_query=self.heavy_cells_per_query,
+            statement_timeout_seconds=source.timeout_seconds,
         )
         return FileTable(source, location, settings)
 

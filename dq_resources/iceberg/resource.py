@@ -58,6 +58,7 @@ class IcebergCatalogResource(dg.ConfigurableResource):
             load_memory_limit=self.load_memory_limit,
             threads=self.scan_threads,
             heavy_cells_per_query=self.heavy_cells_per_query,
+            statement_timeout_seconds=source.timeout_seconds,
         )
         return IcebergTable(source.display(), table, settings)
 
