@@ -76,8 +76,8 @@ class AthenaTable:
 
     def client(self, service: str) -> BaseClient:
         """A client for `service` in this table's region and endpoint."""
-        with aws_errors(self.name, f"cannot create the {service} client"):
-            return aws_client(service, self.region, self.endpoint_url)
+        with aws_errors(self.name, f"cannot create the {service} client", limits=self.spec):
+            return aws_client(service, self.region, self.endpoint_url, self.spec)
 
     def refresh(self) -> Mapping[str, Any]:
         """Read the table's entry from Glue again."""
@@ -87,7 +87,7 @@ class AthenaTable:
             arguments["CatalogId"] = catalog_id
         glue = self.client("glue")
         missing = f"table {self.spec.database}.{self.spec.table} not found in the Glue catalog"
-        with aws_errors(self.name, "cannot read the table from Glue", not_found=missing):
+        with aws_errors(self.name, "cannot read the table from Glue", not_found=missing, limits=self.spec):
             self._glue_table = glue.get_table(**arguments)["Table"]
         return self._glue_table
 
@@ -96,7 +96,9 @@ class AthenaTable:
         if self.spec.catalog == DEFAULT_CATALOG:
             return None
         missing = f"Athena data catalog {self.spec.catalog!r} not found"
-        with aws_errors(self.name, "cannot read the Athena data catalog", not_found=missing):
+        with aws_errors(
+            self.name, "cannot read the Athena data catalog", not_found=missing, limits=self.spec
+        ):
             catalog = self.client("athena").get_data_catalog(Name=self.spec.catalog)["DataCatalog"]
         if str(catalog.get("Type", "")).upper() != "GLUE":
             raise source_error(
@@ -213,7 +215,7 @@ class AthenaRunner:
         }
         if spec.output_location:
             arguments["ResultConfiguration"] = {"OutputLocation": spec.output_location}
-        with aws_errors(name, "cannot start the Athena query"):
+        with aws_errors(name, "cannot start the Athena query", limits=self.table.spec):
             query_id = str(self.athena.start_query_execution(**arguments)["QueryExecutionId"])
         self.query_ids.append(query_id)
         status = self._wait(query_id)
@@ -223,7 +225,7 @@ class AthenaRunner:
             raise source_error(name, f"Athena query {query_id} failed", reason or "no reason given")
         if state == "CANCELLED":
             raise source_error(name, f"Athena query {query_id} was cancelled", "by someone else")
-        with aws_errors(name, f"cannot read the results of Athena query {query_id}"):
+        with aws_errors(name, f"cannot read the results of Athena query {query_id}", limits=self.table.spec):
             pages = self.athena.get_paginator("get_query_results").paginate(QueryExecutionId=query_id)
             return result_from_pages(pages)
 
@@ -231,7 +233,7 @@ class AthenaRunner:
         name, timeout = self.table.name, self.table.spec.timeout_seconds
 
         def describe() -> Mapping[str, Any]:
-            with aws_errors(name, f"cannot follow Athena query {query_id}"):
+            with aws_errors(name, f"cannot follow Athena query {query_id}", limits=self.table.spec):
                 execution = self.athena.get_query_execution(QueryExecutionId=query_id)
             return execution["QueryExecution"]["Status"]
 

@@ -21,6 +21,9 @@ from dq_resources.sources.base import SourceError, source_error
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
+    from botocore.config import Config
+
+    from dq_checks.config.sources import SourceLimits
 
 SQL_LOGGER = logging.getLogger("dq.sql")
 """Every statement sent to a warehouse is logged here at INFO, as `<dialect>: <sql>`."""
@@ -28,14 +31,62 @@ SQL_LOGGER = logging.getLogger("dq.sql")
 State = TypeVar("State")
 
 
-def aws_client(service: str, region_name: str | None, endpoint_url: str | None) -> BaseClient:
-    """A boto3 client; credentials come from the usual AWS chain (environment, profile, role)."""
-    import boto3
+MAX_ATTEMPTS = 3
+"""Attempts per AWS call (the first and two retries): a silent endpoint costs at most this many timeouts."""
+
+
+def client_config(limits: SourceLimits) -> Config:
+    """Settings that bound every call by the source's `connect_timeout_seconds`.
+
+    botocore's own defaults (60 s to connect, 60 s per read, each retried) let an endpoint that
+    accepts a connection and never answers hold a run for minutes. The read timeout bounds the
+    wait for each answer (an API call's reply, an object's next bytes), not a whole download, and
+    a warehouse statement is bounded apart, by `timeout_seconds`, while it is polled.
+    """
     from botocore.config import Config
 
-    config = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=10, read_timeout=60)
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        connect_timeout=limits.connect_timeout_seconds,
+        read_timeout=limits.connect_timeout_seconds,
+    )
+
+
+def aws_client(
+    service: str, region_name: str | None, endpoint_url: str | None, limits: SourceLimits
+) -> BaseClient:
+    """A boto3 client bounded by the source's limits; credentials come from the usual AWS chain."""
+    import boto3
+
     session = boto3.session.Session()
-    return session.client(service, region_name=region_name, endpoint_url=endpoint_url, config=config)
+    return session.client(
+        service, region_name=region_name, endpoint_url=endpoint_url, config=client_config(limits)
+    )
+
+
+def botocore_session(limits: SourceLimits) -> Any:
+    """A botocore session whose clients are bounded by `limits`, for libraries that build their own.
+
+    pyiceberg's Glue catalog creates its client from a session it is given and sets only retries:
+    botocore merges that with the session's default client config, so the timeouts stay.
+    """
+    import botocore.session
+
+    session = botocore.session.get_session()
+    session.set_default_client_config(client_config(limits))
+    return session
+
+
+def is_timeout(error: BaseException) -> bool:
+    """Whether a boto failure is a connect or read timeout (botocore says "timeout", not why)."""
+    from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
+
+    return isinstance(error, ConnectTimeoutError | ReadTimeoutError)
+
+
+def timeout_cause(error: BaseException, limits: SourceLimits) -> str:
+    """The words a timed-out call is reported with: what timed out, after how long, and the setting."""
+    return f"timed out (connect_timeout_seconds is {limits.connect_timeout_seconds:g}): {error}"
 
 
 def default_region(region_name: str | None) -> str | None:
@@ -51,10 +102,13 @@ NOT_FOUND_CODES = frozenset({"EntityNotFoundException", "ResourceNotFoundExcepti
 
 
 @contextmanager
-def aws_errors(source: str, what: str, *, not_found: str | None = None) -> Iterator[None]:
+def aws_errors(
+    source: str, what: str, *, not_found: str | None = None, limits: SourceLimits | None = None
+) -> Iterator[None]:
     """Turn any boto failure (credentials, access, missing resource, network) into one SourceError.
 
-    `not_found`, when given, replaces `what` for the errors that mean the thing does not exist.
+    `not_found`, when given, replaces `what` for the errors that mean the thing does not exist;
+    `limits`, when given, lets a timeout say after how long and which setting bounds it.
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -67,6 +121,8 @@ def aws_errors(source: str, what: str, *, not_found: str | None = None) -> Itera
         missing = not_found is not None and code in NOT_FOUND_CODES
         raise source_error(source, not_found if missing else what, error) from error
     except BotoCoreError as error:
+        if limits is not None and is_timeout(error):
+            raise source_error(source, what, timeout_cause(error, limits)) from error
         raise source_error(source, what, error) from error
 
 

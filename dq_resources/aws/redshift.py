@@ -95,8 +95,8 @@ class RedshiftTable:
 
     def client(self) -> BaseClient:
         """A Redshift Data API client in this table's region and endpoint."""
-        with aws_errors(self.name, "cannot create the redshift-data client"):
-            return aws_client("redshift-data", self.region, self.endpoint_url)
+        with aws_errors(self.name, "cannot create the redshift-data client", limits=self.spec):
+            return aws_client("redshift-data", self.region, self.endpoint_url, self.spec)
 
     def target_arguments(self) -> dict[str, str]:
         """Where and as whom statements run: the Data API's Database, target and authentication."""
@@ -120,7 +120,7 @@ class RedshiftTable:
             arguments["Database"] = self.database
         where = f"{self.database}.{self.schema}.{self.table_name}"
         missing = f"table {where} not found"
-        with aws_errors(self.name, "cannot describe the table", not_found=missing):
+        with aws_errors(self.name, "cannot describe the table", not_found=missing, limits=self.spec):
             pages = self.client().get_paginator("describe_table").paginate(**arguments)
             column_list = [column for page in pages for column in page.get("ColumnList") or []]
         if not column_list:
@@ -209,7 +209,7 @@ class RedshiftRunner:
         """Run one statement; SourceError if it fails, is aborted or outlives the timeout."""
         name = self.table.name
         log_sql(DIALECT, sql)
-        with aws_errors(name, "cannot start the Redshift statement"):
+        with aws_errors(name, "cannot start the Redshift statement", limits=self.table.spec):
             response = self.client.execute_statement(Sql=sql, **self.table.target_arguments())
         statement_id = str(response["Id"])
         self.statement_ids.append(statement_id)
@@ -222,7 +222,9 @@ class RedshiftRunner:
             raise source_error(name, f"Redshift statement {statement_id} was aborted", "by someone else")
         if description.get("HasResultSet") is False:
             return QueryResult([], [])
-        with aws_errors(name, f"cannot read the result of Redshift statement {statement_id}"):
+        with aws_errors(
+            name, f"cannot read the result of Redshift statement {statement_id}", limits=self.table.spec
+        ):
             pages = self.client.get_paginator("get_statement_result").paginate(Id=statement_id)
             return result_from_pages(pages)
 
@@ -230,7 +232,7 @@ class RedshiftRunner:
         name, timeout = self.table.name, self.table.spec.timeout_seconds
 
         def describe() -> Mapping[str, Any]:
-            with aws_errors(name, f"cannot follow Redshift statement {statement_id}"):
+            with aws_errors(name, f"cannot follow Redshift statement {statement_id}", limits=self.table.spec):
                 return self.client.describe_statement(Id=statement_id)
 
         try:

@@ -7,10 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from dq_resources.files.s3 import ObjectVersion, download_object, head_object, split_s3_url
+from dq_resources.files.s3 import ObjectVersion, S3Object, download_object, head_object, split_s3_url
 from dq_resources.sources.base import source_error
+
+if TYPE_CHECKING:
+    from dq_checks.config.sources import SourceLimits
 
 
 @dataclass(frozen=True)
@@ -34,11 +37,11 @@ class FileLocation(Protocol):
         ...
 
 
-def location_for(path: str, source: str, s3_client: Callable[[], Any]) -> FileLocation:
+def location_for(path: str, source: str, s3_client: Callable[[], Any], limits: SourceLimits) -> FileLocation:
     """The location of `path`: `s3://bucket/key` on S3, anything else on this machine."""
     if path.startswith("s3://"):
         bucket, key = split_s3_url(path, source)
-        return S3File(bucket, key, source, s3_client)
+        return S3File(bucket, key, source, s3_client, limits)
     return LocalFile(path.removeprefix("file://"), source)
 
 
@@ -74,30 +77,33 @@ class LocalFile:
 class S3File:
     """An object on S3, downloaded (streamed to disk) the first time its bytes are needed."""
 
-    def __init__(self, bucket: str, key: str, source: str, client: Callable[[], Any]) -> None:
+    def __init__(
+        self, bucket: str, key: str, source: str, client: Callable[[], Any], limits: SourceLimits
+    ) -> None:
         self.bucket = bucket
         self.key = key
         self.source = source
+        self.limits = limits
         self._client_factory = client
         self._client: Any = None
         self._copy: tuple[Path, FileVersion] | None = None
 
     def check(self) -> FileVersion:
         """The object's size, LastModified and ETag (a HEAD request: nothing is downloaded)."""
-        return _file_version(head_object(self._s3(), self.bucket, self.key, self.source))
+        return _file_version(head_object(self._object()))
 
     def fetch(self, scratch: Callable[[], Path]) -> tuple[Path, FileVersion]:
         """The downloaded copy, under the object's own file name, and the version it is."""
         if self._copy is None or not self._copy[0].exists():  # not yet, or removed by close()
             target = scratch() / self.key.rsplit("/", 1)[-1]
-            downloaded = download_object(self._s3(), self.bucket, self.key, target, self.source)
+            downloaded = download_object(self._object(), target)
             self._copy = (target, _file_version(downloaded))
         return self._copy
 
-    def _s3(self) -> Any:
+    def _object(self) -> S3Object:
         if self._client is None:
             self._client = self._client_factory()
-        return self._client
+        return S3Object(self._client, self.bucket, self.key, self.source, self.limits)
 
 
 def _file_version(found: ObjectVersion) -> FileVersion:

@@ -36,7 +36,8 @@ class FileSourceResource(dg.ConfigurableResource):
 
     The scan settings bound the local DuckDB engine that profiles the data, as for Iceberg.
     S3's endpoint and region default to the AWS environment (`AWS_ENDPOINT_URL_S3`,
-    `AWS_DEFAULT_REGION`); credentials always come from the usual AWS chain.
+    `AWS_DEFAULT_REGION`); credentials always come from the usual AWS chain. Each S3 call is
+    bounded by the source's `connect_timeout_seconds`.
     """
 
     scan_memory_limit: str = "400MB"
@@ -52,7 +53,9 @@ class FileSourceResource(dg.ConfigurableResource):
         from dq_resources.files.s3 import s3_client
 
         endpoint, region = self.s3_endpoint_url, self.s3_region
-        location = location_for(source.path, source.display(), lambda: s3_client(endpoint, region))
+        location = location_for(
+            source.path, source.display(), lambda: s3_client(endpoint, region, source), source
+        )
         location.check()
         settings = LocalScanSettings(
             memory_limit=self.scan_memory_limit,

@@ -1,7 +1,10 @@
-"""Objects on S3, through dagster-aws's S3Resource: their metadata, and a streamed download.
+"""Objects on S3: their metadata, and a streamed download.
 
 Endpoint, region and credentials come from the resource's settings or the AWS environment
-(`AWS_ENDPOINT_URL_S3`, `AWS_DEFAULT_REGION`, the usual credential chain).
+(`AWS_ENDPOINT_URL_S3`, `AWS_DEFAULT_REGION`, the usual credential chain). The client is the one
+the AWS warehouse sources use, bounded by the source's `connect_timeout_seconds`: dagster-aws's
+S3Resource takes no timeout, and botocore's defaults let an endpoint that never answers hold a
+run for minutes.
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dq_resources.sources.base import SourceError, source_error
+
+if TYPE_CHECKING:
+    from dq_checks.config.sources import SourceLimits
 
 DOWNLOAD_CHUNK_BYTES = 1 << 20
 
@@ -34,31 +40,47 @@ def split_s3_url(url: str, source: str) -> tuple[str, str]:
     return bucket, key
 
 
-def s3_client(endpoint_url: str | None, region: str | None) -> Any:
-    """A boto3 S3 client from dagster-aws's S3Resource (None settings fall back to the environment)."""
-    from dagster_aws.s3 import S3Resource  # boto3 loads on use, not with the code location
+def s3_client(endpoint_url: str | None, region: str | None, limits: SourceLimits) -> Any:
+    """A boto3 S3 client bounded by `limits` (None settings fall back to the AWS environment)."""
+    from dq_resources.aws.common import aws_client  # boto3 loads on use, not with the code location
 
-    return S3Resource(region_name=region, endpoint_url=endpoint_url).get_client()
+    return aws_client("s3", region, endpoint_url, limits)
 
 
-def head_object(client: Any, bucket: str, key: str, source: str) -> ObjectVersion:
+@dataclass(frozen=True)
+class S3Object:
+    """One object, the client that reads it, and the source it is reported as."""
+
+    client: Any
+    bucket: str
+    key: str
+    source: str
+    limits: SourceLimits
+
+    @property
+    def url(self) -> str:
+        """`s3://bucket/key`."""
+        return f"s3://{self.bucket}/{self.key}"
+
+
+def head_object(found: S3Object) -> ObjectVersion:
     """The object's size, last modification and ETag, or SourceError naming what is missing."""
     try:
-        response = client.head_object(Bucket=bucket, Key=key)
+        response = found.client.head_object(Bucket=found.bucket, Key=found.key)
     except Exception as error:  # botocore's ClientError, connection and credential errors
-        raise _s3_error(client, bucket, key, source, error) from error
+        raise _s3_error(found, error) from error
     return _version(response)
 
 
-def download_object(client: Any, bucket: str, key: str, target: Path, source: str) -> ObjectVersion:
+def download_object(found: S3Object, target: Path) -> ObjectVersion:
     """Stream the object into `target`, a chunk at a time; returns the version that was read."""
     try:
-        response = client.get_object(Bucket=bucket, Key=key)
+        response = found.client.get_object(Bucket=found.bucket, Key=found.key)
         with target.open("wb") as out:
             shutil.copyfileobj(response["Body"], out, DOWNLOAD_CHUNK_BYTES)
     except Exception as error:  # missing object, lost connection, full disk
         target.unlink(missing_ok=True)
-        raise _s3_error(client, bucket, key, source, error) from error
+        raise _s3_error(found, error) from error
     return _version(response)
 
 
@@ -73,11 +95,15 @@ def _version(response: dict[str, Any]) -> ObjectVersion:
     )
 
 
-def _s3_error(client: Any, bucket: str, key: str, source: str, error: Exception) -> SourceError:
+def _s3_error(found: S3Object, error: Exception) -> SourceError:
     """One SourceError naming the object and what went wrong."""
     from botocore.exceptions import ClientError, NoCredentialsError
 
-    url = f"s3://{bucket}/{key}"
+    from dq_resources.aws.common import is_timeout, timeout_cause
+
+    client, bucket, source, url = found.client, found.bucket, found.source, found.url
+    if is_timeout(error):
+        return source_error(source, f"cannot read {url}", timeout_cause(error, found.limits))
     if isinstance(error, NoCredentialsError):
         return source_error(source, "cannot reach S3", "no AWS credentials were found")
     if not isinstance(error, ClientError):

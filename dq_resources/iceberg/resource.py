@@ -11,7 +11,7 @@ import dagster as dg
 
 from dq_checks.config.models import IcebergSourceSpec
 from dq_checks.schema import TableDescription
-from dq_resources.iceberg.catalogs import load_named_catalog
+from dq_resources.iceberg.catalogs import load_named_catalog, timed_out
 from dq_resources.iceberg.types import columns_of
 from dq_resources.sources.base import SAMPLE_LIMIT, ReferenceRequest, SourceError, source_error
 from dq_resources.sources.summary import describe_summary
@@ -39,8 +39,11 @@ class IcebergCatalogResource(dg.ConfigurableResource):
     heavy_cells_per_query: int = 8_000_000
 
     def open(self, source: IcebergSourceSpec) -> IcebergTable:
-        """Locate the table, or raise SourceError naming the catalog and the cause."""
-        catalog = _load_catalog(source.catalog)
+        """Locate the table, or raise SourceError naming the catalog and the cause.
+
+        Every request to the catalog is bounded by the source's `connect_timeout_seconds`.
+        """
+        catalog = _load_catalog(source)
         from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
 
         try:
@@ -50,7 +53,7 @@ class IcebergCatalogResource(dg.ConfigurableResource):
                 f"{source.display()}: table {source.identifier!r} not found in catalog {source.catalog!r}"
             ) from error
         except Exception as error:  # the catalog's backend (SQL, REST, Glue) is down or misconfigured
-            raise SourceError(f"{source.display()}: cannot load table: {error}") from error
+            raise SourceError(f"{source.display()}: cannot load table: {_cause(error, source)}") from error
         from dq_resources.engines import LocalScanSettings
 
         settings = LocalScanSettings(
@@ -120,11 +123,28 @@ class IcebergTable:
             yield engine
 
 
-def _load_catalog(name: str) -> Catalog:
+def _load_catalog(source: IcebergSourceSpec) -> Catalog:
+    name = source.catalog
     try:
-        return load_named_catalog(name)
+        return load_named_catalog(name, source)
     except Exception as error:
+        if timed_out(error):
+            raise SourceError(f"{source.display()}: catalog {name!r}: {_cause(error, source)}") from error
         variable = f"PYICEBERG_CATALOG__{name.upper()}__URI"
         raise SourceError(
-            f"iceberg catalog {name!r} is not usable ({error}); configure it in .pyiceberg.yaml or {variable}"
+            f"{source.display()}: iceberg catalog {name!r} is not usable ({error}); "
+            f"configure it in .pyiceberg.yaml or {variable}"
         ) from error
+
+
+def _cause(error: BaseException, source: IcebergSourceSpec) -> str:
+    """The error's text, said to be a timeout (with the setting that bounds it) when it is one.
+
+    A driver's error wrapped by SQLAlchemy (a sql catalog) is given as the driver said it.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    text = str(error.orig).strip() if isinstance(error, DBAPIError) else str(error)
+    if timed_out(error):
+        return f"timed out (connect_timeout_seconds is {source.connect_timeout_seconds:g}): {text}"
+    return text

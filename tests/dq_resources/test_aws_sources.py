@@ -53,6 +53,7 @@ from dq_resources.aws.types import athena_value, column_kind, is_floating, redsh
 from dq_resources.engines import LocalDuckDB, LocalScanSettings
 from dq_resources.sources import ReferenceRequest, SourceError
 from tests.conftest import AWS_TEST_REGION
+from tests.silent_server import SilentServer
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 SECRET_ARN = f"arn:aws:secretsmanager:{AWS_TEST_REGION}:{ACCOUNT_ID}:secret:dq-reader-AbCdEf"
@@ -1021,3 +1022,36 @@ def test_athena_registered_glue_catalog_is_read_through_its_catalog_id(
     assert partner.describe().extra["catalog"] == glue_catalog
     with pytest.raises(SourceError, match=r"its type is LAMBDA; only Glue catalogs can be described"):
         athena_source.open(glue_table.model_copy(update={"catalog": lambda_catalog}))
+
+
+# -- endpoints that accept a connection and never answer: a real silent socket -------------------
+
+
+@pytest.mark.parametrize("service", ["athena", "redshift"])
+def test_a_warehouse_endpoint_that_never_answers_times_out(aws_env: None, service: str) -> None:
+    with SilentServer() as silent:
+        if service == "athena":
+            resource: AthenaSourceResource | RedshiftSourceResource = AthenaSourceResource(
+                region_name=AWS_TEST_REGION, endpoint_url=silent.url
+            )
+            spec: AthenaSourceSpec | RedshiftSourceSpec = AthenaSourceSpec(
+                type="athena", database="shop", table="orders", connect_timeout_seconds=0.5
+            )
+            what = "cannot read the table from Glue"
+        else:
+            resource = RedshiftSourceResource(region_name=AWS_TEST_REGION, endpoint_url=silent.url)
+            spec = RedshiftSourceSpec(
+                type="redshift",
+                database="dev",
+                table="public.orders",
+                workgroup_name="analytics",
+                connect_timeout_seconds=0.5,
+            )
+            what = "cannot describe the table"
+        with pytest.raises(SourceError) as raised:
+            resource.test_connection(spec)
+        assert silent.connections == 3  # the first attempt and two retries, each timed out
+    assert str(raised.value) == (
+        f"{spec.display()}: {what}: timed out (connect_timeout_seconds is 0.5): "
+        f'Read timeout on endpoint URL: "{silent.url}/"'
+    )

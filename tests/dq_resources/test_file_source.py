@@ -12,8 +12,10 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import boto3
@@ -30,6 +32,7 @@ from dq_checks.config.sources import FileSourceSpec
 from dq_resources.files import FileSourceResource, FileTable
 from dq_resources.sources import ReferenceRequest, SourceError
 from tests.conftest import AWS_TEST_REGION
+from tests.silent_server import SilentServer
 
 TIMES = [
     datetime(2026, 1, 1, 8),
@@ -452,6 +455,66 @@ def test_s3_test_connection(tmp_path: Path, moto_url: str, bucket: str) -> None:
     resource = FileSourceResource(s3_endpoint_url=moto_url)
     summary = resource.test_connection(FileSourceSpec(type="file", path=f"s3://{bucket}/sample.parquet"))
     assert summary.startswith("6 rows, 5 columns, last updated ")
+
+
+# -- S3 endpoints that never answer, or stop answering: real sockets -----------------------------
+
+
+def test_an_s3_endpoint_that_never_answers_times_out(aws_env: None) -> None:
+    with SilentServer() as silent:
+        resource = FileSourceResource(s3_endpoint_url=silent.url, s3_region=AWS_TEST_REGION)
+        spec = FileSourceSpec(type="file", path="s3://lake/orders.parquet", connect_timeout_seconds=0.5)
+        with pytest.raises(SourceError) as raised:
+            resource.test_connection(spec)
+        assert silent.connections == 3  # the first attempt and two retries, each timed out
+    assert str(raised.value) == (
+        "file:s3://lake/orders.parquet: cannot read s3://lake/orders.parquet: timed out "
+        f'(connect_timeout_seconds is 0.5): Read timeout on endpoint URL: "{silent.url}/lake/orders.parquet"'
+    )
+
+
+class _StallingS3(BaseHTTPRequestHandler):
+    """Answers HEAD like S3; for GET, sends the headers and then never a byte of the body."""
+
+    release = threading.Event()
+
+    def _headers(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "1000")
+        self.send_header("Last-Modified", "Tue, 01 Dec 2026 10:00:00 GMT")
+        self.send_header("ETag", '"abc"')
+        self.end_headers()
+
+    def do_HEAD(self) -> None:
+        self._headers()
+
+    def do_GET(self) -> None:
+        self._headers()
+        self.wfile.flush()
+        self.release.wait(60)  # stalls mid-download until the test ends
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_download_that_stalls_times_out(aws_env: None) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _StallingS3)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        resource = FileSourceResource(s3_endpoint_url=endpoint, s3_region=AWS_TEST_REGION)
+        spec = FileSourceSpec(type="file", path="s3://lake/orders.parquet", connect_timeout_seconds=0.5)
+        with pytest.raises(SourceError) as raised:
+            resource.test_connection(spec)  # the HEAD answers; the download's body never comes
+    finally:
+        _StallingS3.release.set()
+        server.shutdown()
+        server.server_close()
+    message = str(raised.value)
+    assert message.startswith(
+        "file:s3://lake/orders.parquet: cannot read s3://lake/orders.parquet: timed out "
+        "(connect_timeout_seconds is 0.5): Read timeout on endpoint URL"
+    )
 
 
 # -- the code location stays light ------------------------------------------------------------

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from sqlalchemy.engine import make_url
 
 from dq_checks.config.models import IcebergSourceSpec
 from dq_checks.schema import ColumnKind
 from dq_resources.iceberg import IcebergCatalogResource
-from dq_resources.iceberg.catalogs import load_named_catalog
+from dq_resources.iceberg.catalogs import bounded_sql_uri, load_named_catalog
 from dq_resources.iceberg.clock import snapshot_clock
 from dq_resources.iceberg.reader import stream_table
 from dq_resources.sources import SourceError
+from tests.silent_server import SilentServer
 
 SAMPLE = pa.table(
     {
@@ -139,3 +142,63 @@ def test_memory_limit_setting_rejects_sql() -> None:
 
     with pytest.raises(ValueError, match="memory_limit"):
         LocalDuckDB(LocalScanSettings(memory_limit="1GB'; DROP TABLE x; --"))
+
+
+# -- a catalog that accepts connections and never answers: a real silent socket
+
+
+@pytest.fixture
+def silent() -> Iterator[SilentServer]:
+    with SilentServer() as server:
+        yield server
+
+
+def test_a_rest_catalog_that_never_answers_times_out(
+    silent: SilentServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYICEBERG_CATALOG__HUSHED__URI", silent.url)
+    source = IcebergSourceSpec(
+        type="iceberg", catalog="hushed", identifier="ns.t", connect_timeout_seconds=0.5
+    )
+    with pytest.raises(SourceError) as raised:
+        IcebergCatalogResource().open(source)
+    message = str(raised.value)
+    assert message.startswith(
+        "iceberg:hushed/ns.t: catalog 'hushed': timed out (connect_timeout_seconds is 0.5): "
+    )
+    assert "Read timed out. (read timeout=0.5)" in message
+    assert silent.connections == 1
+
+
+def test_a_postgres_sql_catalog_that_never_answers_times_out(
+    silent: SilentServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "PYICEBERG_CATALOG__HUSHEDPG__URI", f"postgresql+psycopg2://dq@127.0.0.1:{silent.port}/db"
+    )
+    source = IcebergSourceSpec(
+        type="iceberg", catalog="hushedpg", identifier="ns.t", connect_timeout_seconds=1
+    )
+    with pytest.raises(SourceError) as raised:
+        IcebergCatalogResource().open(source)
+    message = str(raised.value)
+    assert message.startswith(
+        "iceberg:hushedpg/ns.t: catalog 'hushedpg': timed out (connect_timeout_seconds is 1): "
+    )
+    assert message.endswith("timeout expired")
+    assert silent.connections >= 1
+
+
+def test_a_postgres_catalog_uri_gains_time_limits_but_keeps_its_own() -> None:
+    limits = IcebergSourceSpec(
+        type="iceberg", catalog="c", identifier="ns.t", connect_timeout_seconds=0.5, timeout_seconds=30
+    )
+    bounded = make_url(bounded_sql_uri("postgresql://u:pw@db.example/lake", limits))
+    assert bounded.password == "pw"
+    assert dict(bounded.query) == {
+        "connect_timeout": "2",
+        "options": "-c statement_timeout=30000",
+    }  # libpq: >= 2
+    own = make_url(bounded_sql_uri("postgresql+psycopg2://db.example/lake?connect_timeout=7", limits))
+    assert dict(own.query) == {"connect_timeout": "7", "options": "-c statement_timeout=30000"}
+    assert bounded_sql_uri("sqlite:///catalog.db", limits) == "sqlite:///catalog.db"
