@@ -1,20 +1,39 @@
-"""`dq run`: the same asset steps as the schedules, in-process, one run per table."""
+"""`dq run`: the same asset steps as the schedules, in-process, one run per table.
+
+The tables run on a worker thread while the main thread waits for them and for SIGTERM or
+SIGINT (`dq_assets.cli.interrupts`): a signal stops the run within seconds, even with a table
+stuck in a driver call, and the tables that finished are still reported.
+"""
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 
+from dq_assets.check_names import check_names_for
+from dq_assets.cli.interrupts import run_interruptibly
 from dq_assets.cli.report import TableReport, table_report
-from dq_assets.run_tags import TRIGGER_TAG, table_run_tags
+from dq_assets.run_tags import TABLE_TAG, TRIGGER_TAG, table_run_tags
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
 from dq_checks.config.loader import DefinedTable, LoadedConfig
+from dq_checks.results import Outcome
 
 QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+CLI_SESSION_TAG = "dq/cli_session"
+"""One value per `dq run`: the runs an interrupted `dq run` must mark as canceled, and no other's."""
+INSTANCE_LOCK_FILE = ".dq-instance.lock"
+UNFINISHED_STATUSES = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
 
 
 @dataclass(frozen=True)
@@ -34,10 +53,22 @@ class RunOutcome:
 
 
 def instance_for_cli() -> dg.DagsterInstance:
-    """The instance DAGSTER_HOME configures, or an ephemeral one when it is unset."""
-    if os.environ.get("DAGSTER_HOME"):
+    """The instance DAGSTER_HOME configures, or an ephemeral one when it is unset.
+
+    Opening an instance creates and migrates its storage when it is new, and Dagster's sqlite
+    storage does that without a lock: two `dq` commands started at once on a fresh DAGSTER_HOME
+    both created the same tables, and one died (`table secondary_indexes already exists`). An
+    exclusive file lock in DAGSTER_HOME makes the other wait until the storage is complete.
+    """
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return dg.DagsterInstance.ephemeral()
+    if not Path(home).is_dir():  # Dagster's own error says what is wrong
         return dg.DagsterInstance.get()
-    return dg.DagsterInstance.ephemeral()
+    from filelock import FileLock
+
+    with FileLock(Path(home) / INSTANCE_LOCK_FILE):
+        return dg.DagsterInstance.get()
 
 
 def select_tables(loaded: LoadedConfig, names: Sequence[str]) -> tuple[list[DefinedTable], list[str]]:
@@ -58,17 +89,64 @@ def select_tables(loaded: LoadedConfig, names: Sequence[str]) -> tuple[list[Defi
 def run_tables(
     tables: Sequence[DefinedTable], catalog: Mapping[str, DefinedTable], instance: dg.DagsterInstance
 ) -> list[TableReport]:
-    """One in-process run per table, so one unreadable source cannot skip another table's checks."""
+    """One in-process run per table, so one unreadable source cannot skip another table's checks.
+
+    SIGTERM or SIGINT stops the tables: those that finished keep their report, the others get
+    an *error* for every check saying they were interrupted, and the run of the table in progress
+    is marked canceled in the instance.
+    """
     resources = default_resources()
-    reports = []
-    for table in tables:
+    session = uuid.uuid4().hex
+
+    def run_one(table: DefinedTable) -> TableReport:
         result = dg.materialize(
             [build_table_asset(table, catalog)],
             instance=instance,
             resources=resources,
             run_config=QUIET_LOGGING,
             raise_on_error=False,
-            tags={**table_run_tags(table.spec), TRIGGER_TAG: "cli"},
+            tags={**table_run_tags(table.spec), TRIGGER_TAG: "cli", CLI_SESSION_TAG: session},
         )
-        reports.append(table_report(table, result))
+        return table_report(table, result)
+
+    canceled: dict[str, str] = {}
+
+    def cancel_unfinished(signal_name: str) -> None:
+        canceled.update(cancel_session_runs(instance, session, f"dq run interrupted by {signal_name}"))
+
+    progress = run_interruptibly(tables, run_one, cancel_unfinished)
+    reports = list(progress.finished)
+    if progress.interrupted_by is not None:
+        for table in tables[len(reports) :]:
+            run_id = canceled.get(table.spec.table)
+            reports.append(interrupted_report(table, progress.interrupted_by, run_id))
     return reports
+
+
+def cancel_session_runs(instance: dg.DagsterInstance, session: str, message: str) -> dict[str, str]:
+    """Mark this `dq run`'s unfinished runs canceled, so none is left "started" forever; table -> run id."""
+    runs = instance.get_runs(
+        filters=dg.RunsFilter(tags={CLI_SESSION_TAG: session}, statuses=UNFINISHED_STATUSES)
+    )
+    canceled = {}
+    for run in runs:
+        instance.report_run_canceled(run, message=message)
+        canceled[run.tags.get(TABLE_TAG, "")] = run.run_id
+    return canceled
+
+
+def interrupted_report(table: DefinedTable, signal_name: str, run_id: str | None = None) -> TableReport:
+    """Every check of a table that did not finish: an error saying it was interrupted, never a pass."""
+    spec = table.spec
+    message = f"interrupted by {signal_name} before the table finished"
+    checks = [
+        {
+            "name": name,
+            "outcome": Outcome.ERROR.value,
+            "severity": "ERROR",
+            "description": f"error: {message}",
+            "metadata": {"error": message},
+        }
+        for name in check_names_for(table)
+    ]
+    return TableReport(table=spec.table, source=spec.source.display(), checks=checks, run_id=run_id)

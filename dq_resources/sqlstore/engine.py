@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.ddl.impl import DefaultImpl
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 
 
@@ -33,13 +34,35 @@ def connect_engine(url: str) -> Engine:
     return engine
 
 
+MIGRATION_LOCK_KEY = 0x64715F6D69677261
+"""Postgres advisory lock held while a store migrates (any constant: it only has to be dq's own)."""
+
+
 def upgrade(engine: Engine, migrations: Path, revision: str = "head") -> None:
-    """Apply the store's alembic migrations up to `revision`; a store already there is left as it is."""
+    """Apply the store's alembic migrations up to `revision`; a store already there is left as it is.
+
+    Two `dq` processes may open a new store at the same moment; unguarded, both created its
+    tables and one failed (`table check_runs already exists`). A sqlite store is migrated under
+    a lock file beside it, a Postgres one under an advisory lock: the second waits, then finds
+    the schema at its revision.
+    """
     config = Config()
     config.set_main_option("script_location", str(migrations))
-    with engine.begin() as connection:
+    with _migration_lock(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def _migration_lock(engine: Engine) -> AbstractContextManager[object]:
+    """An exclusive lock file beside a sqlite database file; nothing for other databases."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+        return nullcontext()
+    from filelock import FileLock
+
+    return FileLock(f"{Path(database).expanduser()}.migrate.lock")
 
 
 def _sqlite_pragmas(connection: object, _record: object) -> None:

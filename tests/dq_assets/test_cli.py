@@ -188,6 +188,31 @@ def test_unreadable_source_errors_while_other_tables_still_run(
     }
 
 
+def test_sources_test_lists_every_source_as_json_and_leaves_signals_as_they_were(
+    tmp_path: Path, demo_warehouse: dict[str, int]
+) -> None:
+    import signal
+
+    (tmp_path / "gone.yaml").write_text(
+        "table: gone\nsource: {type: iceberg, catalog: demo, identifier: shop.gone}\n"
+    )  # planted: no such table
+    (tmp_path / "orders.yaml").write_text(f"table: orders\nsource: {ORDERS_SOURCE}\n")
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    result = invoke("sources", "test", "--json", "--config", str(tmp_path))
+    assert {s: signal.getsignal(s) for s in handlers} == handlers  # restored once the probes ended
+    assert result.exit_code == 2
+    gone, orders = json.loads(result.output)
+    assert gone == {
+        "table": "gone",
+        "source": "iceberg:demo/shop.gone",
+        "status": "error",
+        "detail": "iceberg:demo/shop.gone: table 'shop.gone' not found in catalog 'demo'",
+    }
+    assert (orders["table"], orders["status"]) == ("orders", "ok")
+    assert orders["detail"].startswith(f"{demo_warehouse['shop.orders']:,} rows, ")
+    assert invoke("sources", "test", "--json", "orders", "--config", str(tmp_path)).exit_code == 0
+
+
 def test_invalid_definition_is_reported_and_the_rest_run(
     tmp_path: Path, demo_warehouse: dict[str, int]
 ) -> None:
