@@ -7,7 +7,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from dq_checks.metrics import AggregateMetric, MetricValues, compute_aggregates
+from dq_checks.metrics import AggregateMetric, MetricValues, QueryBudget, compute_aggregates
 from dq_checks.metrics.plan import batch_metrics, unique_metrics
 from dq_checks.metrics.sql import (
     column,
@@ -122,6 +122,76 @@ def test_only_light_metrics_is_one_batch():
 
 def test_no_metrics_no_batches():
     assert batch_metrics([], budget=4) == []
+
+
+# --- budgets by width: aggregates and distinct counts per query -----------------------------
+
+
+def quartiles(name: str) -> AggregateMetric:
+    return AggregateMetric(quantiles(column(name), (0.25, 0.5, 0.75)), heavy=True)
+
+
+def test_a_distinct_count_is_recognised_from_its_sql_wherever_it_sits():
+    inside_case = exp.Case(ifs=[exp.If(this=exp.true(), true=count_distinct(column("a")))])
+    assert heavy("a").counts_distinct
+    assert AggregateMetric(inside_case, heavy=True).counts_distinct
+    assert not quartiles("a").counts_distinct
+    assert not light("a").counts_distinct
+
+
+def test_distinct_counts_go_at_most_budget_distinct_to_a_query():
+    # Per column a distinct count and quartiles, as the profile asks: 5 columns, 10 heavy metrics.
+    metrics = [m for name in "abcde" for m in (heavy(name), quartiles(name))]
+
+    batches = batch_metrics(metrics, QueryBudget(heavy=10, distinct=2), heavy_apart=True)
+
+    # Each query closes before a third distinct count; the quartiles ride along.
+    assert [[m.key for m in batch] for batch in batches] == [
+        [m.key for m in metrics[0:4]],
+        [m.key for m in metrics[4:8]],
+        [m.key for m in metrics[8:10]],
+    ]
+    assert all(sum(m.counts_distinct for m in batch) <= 2 for batch in batches)
+
+
+def test_no_query_carries_more_than_budget_aggregates():
+    lights = [light(f"l{i}") for i in range(25)]
+    heavies = [quartiles(f"h{i}") for i in range(7)]
+
+    batches = batch_metrics([*lights, *heavies], QueryBudget(heavy=100, aggregates=10))
+
+    assert [len(batch) for batch in batches] == [10, 10, 5, 7]
+    assert [m for batch in batches for m in batch] == [*lights, *heavies]
+
+
+def test_the_first_heavy_batch_rides_in_the_light_query_only_when_both_fit():
+    lights = [light(f"l{i}") for i in range(8)]
+    heavies = [quartiles(f"h{i}") for i in range(4)]
+
+    assert batch_metrics([*lights, *heavies], QueryBudget(heavy=4, aggregates=12)) == [[*lights, *heavies]]
+    assert batch_metrics([*lights, *heavies], QueryBudget(heavy=4, aggregates=10)) == [lights, heavies]
+
+
+def test_a_wide_table_is_computed_exactly_over_many_queries():
+    # 150 columns, column c{i} holds i, i + 1, ..., i + 29 with a NULL on every 3rd row from row i % 3.
+    rows = 30
+    table = pa.table(
+        {f"c{i}": pa.array([None if (r + i) % 3 == 0 else i + r for r in range(rows)]) for i in range(150)}
+    )
+    metrics = {
+        name: (light(name), heavy(name), AggregateMetric(exp.Max(this=column(name))))
+        for name in table.column_names
+    }
+
+    with duckdb_over(table) as runner:
+        values = compute_aggregates(
+            runner, [m for trio in metrics.values() for m in trio], row_count_hint=rows
+        )
+
+    assert values.query_count > 1
+    for i, (present, distinct, largest) in enumerate(metrics.values()):
+        kept = [i + r for r in range(rows) if (r + i) % 3 != 0]
+        assert (values.of(present), values.of(distinct), values.of(largest)) == (20, 20, max(kept))
 
 
 # --- compute_aggregates against DuckDB ------------------------------------------------------

@@ -13,6 +13,8 @@ import pytest
 
 from dq_checks.config import AnomalySettings, AnomalyThresholds
 from dq_checks.profile import ColumnProfile, TableProfile, ValueCount, profile_table
+from dq_checks.profile.profiler import ProfileError
+from dq_checks.profile.values import MAX_VALUE_CHARS, cut_text, plain
 from dq_checks.schema import ColumnInfo, ColumnKind
 from tests.runners import duckdb_over
 
@@ -455,3 +457,58 @@ def test_quoted_and_reserved_column_names():
     assert (weird.null_count, weird.distinct_count, weird.min, weird.max) == (1, 3, 1.0, 4.0)
     assert (weird.q1, weird.median, weird.q3) == (1.5, 2.0, 3.0)
     assert profile.columns["select"].top_values == (ValueCount("b", 2), ValueCount("a", 1))
+
+
+# --- huge values are cut where they leave the engine ----------------------------------------
+
+
+def test_plain_cuts_long_text_with_a_marker_of_its_length():
+    assert plain("x" * MAX_VALUE_CHARS) == "x" * MAX_VALUE_CHARS  # exactly the limit: kept whole
+    assert plain("y" * 5_242_880) == "y" * MAX_VALUE_CHARS + "…[cut: 5,242,880 chars]"
+    once = plain("z" * 1_000)
+    assert plain(once) == once  # a value cut once keeps its marker, as read back from history
+    assert cut_text("w" * MAX_VALUE_CHARS, 9_999) == "w" * MAX_VALUE_CHARS + "…[cut: 9,999 chars]"
+    assert plain(b"\x01\x02") == "0102"
+    assert plain(b"\xff" * 300) == "ff" * (MAX_VALUE_CHARS // 2) + "…[cut: 300 bytes]"
+
+
+def test_huge_text_is_counted_by_its_whole_value_and_shown_cut():
+    # Planted: two values of 300 characters share their first 299 ("x" * 299 + "A" twice,
+    # "x" * 299 + "B" once): cut to 200 they look alike, but they are 2 distinct values. One
+    # 1 MB value; one short value three times; a NULL.
+    same_start_a, same_start_b = "x" * 299 + "A", "x" * 299 + "B"
+    megabyte = "m" * 1_000_000
+    values = [same_start_a, same_start_a, same_start_b, megabyte, "short", "short", "short", None]
+    table = pa.table({"note": pa.array(values, pa.string())})
+
+    with duckdb_over(table) as runner:
+        profile = profile_table(runner, [ColumnInfo("note", "string", ColumnKind.STRING)], AnomalySettings())
+
+    note = profile.columns["note"]
+    cut_x = "x" * MAX_VALUE_CHARS + "…[cut: 300 chars]"
+    assert (note.null_count, note.distinct_count) == (1, 4)
+    assert note.top_values == (
+        ValueCount("short", 3),
+        ValueCount(cut_x, 2),  # the "A" value
+        ValueCount("m" * MAX_VALUE_CHARS + "…[cut: 1,000,000 chars]", 1),
+        ValueCount(cut_x, 1),  # the "B" value
+    )
+    assert note.min == "m" * MAX_VALUE_CHARS + "…[cut: 1,000,000 chars]"
+    assert note.max == cut_x  # "x" * 299 + "B"
+
+
+# --- an engine failure is the profile's error, with the engine's cause ----------------------
+
+
+def test_an_engine_failure_is_a_profile_error_naming_the_cause():
+    # Planted: the description says `code` is a number, but the engine holds text in it, so the
+    # engine refuses the first aggregate query (`code = 0` compares text with a number).
+    table = pa.table({"code": pa.array(["12", "a", "7"])})
+
+    with duckdb_over(table) as runner, pytest.raises(ProfileError) as raised:
+        profile_table(runner, [ColumnInfo("code", "double", ColumnKind.NUMERIC)], AnomalySettings())
+
+    assert str(raised.value) == (
+        "the engine could not profile the table: Binder Error: Cannot compare values of type VARCHAR "
+        "and type INTEGER_LITERAL - an explicit cast is required"
+    )

@@ -14,13 +14,21 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import sqlglot
 
 from dq_checks.config import AnomalySettings
 from dq_checks.config.models import FileSourceSpec, IcebergSourceSpec
+from dq_checks.metrics import QueryBudget
 from dq_checks.profile import profile_table
 from dq_resources.engines import LocalDuckDB, LocalScanSettings
 from dq_resources.engines.local_duckdb import DATABASE_FILE
-from dq_resources.engines.memory_plan import size_bytes
+from dq_resources.engines.memory_plan import (
+    AGGREGATES_PER_QUERY,
+    distinct_per_query,
+    row_group_rows,
+    size_bytes,
+)
+from dq_resources.engines.statement_limit import StatementTimedOut
 from dq_resources.files import FileSourceResource
 from dq_resources.files.arrow_types import arrow_columns
 from dq_resources.iceberg import IcebergCatalogResource
@@ -205,3 +213,87 @@ def test_a_parquet_file_beyond_the_budget_is_checked_from_a_file(tmp_path: Path)
         assert (runner.rows_loaded, runner.on_disk) == (ROWS, True)
     with FileSourceResource().open(spec).query_runner() as runner:
         assert (runner.rows_loaded, runner.on_disk) == (ROWS, False)
+
+
+# --- wide tables: row groups and query budgets by width -------------------------------------
+
+
+def test_a_wide_copy_on_disk_is_written_in_row_groups_sized_by_its_width() -> None:
+    # 400 double columns x 20,000 rows: 3.2 KB a row, 64 MB in all. Under a 64MB limit it goes to
+    # a file; a 256MB load limit allows 64 MB for one row group of every column: 20,480 rows
+    # would be too many, so the copy is written in row groups of 18,432 rows (whole vectors).
+    rows, width = 20_000, 400
+    table = pa.table({f"c{i}": pa.array(np.arange(rows, dtype=np.float64) + i) for i in range(width)})
+    with LocalDuckDB(LocalScanSettings(memory_limit=SMALL_LIMIT, load_memory_limit="256MB")) as engine:
+        engine.load(batches(table), expected_rows=rows)
+        assert engine.on_disk is True
+        groups = engine._connection.execute(
+            "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('primary')"
+        ).fetchone()
+        totals = engine._connection.execute(
+            'SELECT count(*), sum("c0"), max("c399") FROM "primary"'
+        ).fetchone()
+    assert row_group_rows(256e6, table.nbytes / rows) == 18_432
+    assert groups == (2,)
+    assert totals == (rows, rows * (rows - 1) / 2, rows - 1 + 399)
+
+
+@pytest.mark.parametrize(
+    ("load_limit", "bytes_per_row", "expected"),
+    [
+        (256e6, 48, 122_880),  # a narrow table keeps DuckDB's own row group
+        (256e6, 8_000, 6_144),  # 1,000 numeric columns: 8,000 rows fit, in 3 whole vectors
+        (256e6, 10**6, 2_048),  # a megabyte a row: never less than one vector
+    ],
+)
+def test_row_group_rows_by_width(load_limit: float, bytes_per_row: float, expected: int) -> None:
+    assert row_group_rows(load_limit, bytes_per_row) == expected
+
+
+def test_distinct_counts_per_query_by_the_memory_of_their_hash_tables() -> None:
+    # 400 MB, half of it for one query; each count costs 3 MiB a thread and 40 bytes a row.
+    assert distinct_per_query(400e6, threads=2, rows=10) == 31
+    assert distinct_per_query(400e6, threads=2, rows=100_000) == 19
+    assert distinct_per_query(400e6, threads=2, rows=10_000_000) == 1
+    assert distinct_per_query(1e6, threads=8, rows=10) == 1  # never less than one
+
+
+def test_the_engine_budgets_queries_by_rows_and_width() -> None:
+    settings = LocalScanSettings(memory_limit="400MB", threads=2, heavy_cells_per_query=8_000_000)
+    with LocalDuckDB(settings) as engine:
+        small, big = engine.query_budget(10), engine.query_budget(1_000_000)
+    assert small == QueryBudget(heavy=800_000, distinct=31, aggregates=AGGREGATES_PER_QUERY)
+    assert big == QueryBudget(heavy=8, distinct=4, aggregates=AGGREGATES_PER_QUERY)
+
+
+# --- the statement time limit ------------------------------------------------------------------
+
+RUNAWAY = 'SELECT count(*) FROM "primary" a, "primary" b, "primary" c'
+"""Over 2,000 rows, 8e9 rows of cross product: minutes of work."""
+
+
+def small_engine(timeout: float | None) -> LocalDuckDB:
+    engine = LocalDuckDB(LocalScanSettings(memory_limit="256MB", statement_timeout_seconds=timeout))
+    engine.load(pa.table({"id": np.arange(2_000)}).to_reader())
+    return engine
+
+
+def test_a_statement_past_its_time_limit_is_cancelled_and_the_next_one_runs() -> None:
+    with small_engine(0.5) as engine:
+        with pytest.raises(StatementTimedOut, match=r"exceeded timeout_seconds \(0.5 s\) and was cancelled"):
+            engine.fetch_rows(sqlglot.parse_one(RUNAWAY, dialect="duckdb"))  # type: ignore[arg-type]
+        assert engine.fetch_rows(sqlglot.parse_one('SELECT count(*) FROM "primary"')) == [(2_000,)]  # type: ignore[arg-type]
+
+
+def test_a_timer_that_fires_after_its_statement_ended_interrupts_nothing() -> None:
+    with small_engine(60) as engine:
+        engine.fetch_rows(sqlglot.parse_one('SELECT count(*) FROM "primary"'))  # type: ignore[arg-type]
+        # The first statement's timer, had it been late, fires now: its ticket is stale.
+        engine._limit._expire(1)
+        rows = engine.fetch_rows(sqlglot.parse_one('SELECT max(id) FROM "primary"'))  # type: ignore[arg-type]
+    assert rows == [(1_999,)]
+
+
+def test_a_statement_without_a_time_limit_runs_unwatched() -> None:
+    with small_engine(None) as engine:
+        assert engine.fetch_rows(sqlglot.parse_one('SELECT min(id) FROM "primary"')) == [(0,)]  # type: ignore[arg-type]
