@@ -14,7 +14,8 @@ the memory, and read it back later. An in-memory table is uncompressed and count
 under a 400 MB limit: the light aggregate pass took 0.66 s in memory and 0.37 s from the
 file, while writing the file costs about three times an in-memory load, which is why
 small copies stay in memory. The expected size comes from the source's row count and the
-first batch's bytes per row; without a row count the copy stays in memory.
+first batch's bytes per row; without a row count a narrow copy stays in memory, a wide
+one (a row group of it would not fit in the load limit's share) goes to the file.
 
 Memory-hungry exact aggregates are spread over several queries on big tables, and are
 kept out of the light aggregate pass: DuckDB's exact `COUNT(DISTINCT ...)` slows every
@@ -51,6 +52,8 @@ from dq_checks.config.sources import DEFAULT_STATEMENT_TIMEOUT_SECONDS
 from dq_checks.metrics import QueryBudget
 from dq_resources.engines.memory_plan import (
     AGGREGATES_PER_QUERY,
+    DEFAULT_ROW_GROUP_ROWS,
+    LOAD_SHARE,
     distinct_per_query,
     row_group_rows,
     size_bytes,
@@ -117,16 +120,23 @@ class LocalDuckDB:
     def _place_copy(self, batches: pa.RecordBatchReader, expected_rows: int | None) -> pa.RecordBatchReader:
         """Peek at the first batch, and move to a database file if the copy will not fit.
 
+        A copy goes to a file when it is expected to outgrow the in-memory budget, or when one
+        of DuckDB's row groups of it (written whole, however few rows the copy turns out to
+        have) would not fit in the load's share: a wide table without a known row count, say a
+        1,000-column CSV file, ran out of memory in its first row group.
         Returns a reader that still yields every batch, the peeked one first.
         """
-        if not expected_rows:
-            return batches
         try:
             first = batches.read_next_batch()
         except StopIteration:
             return batches
-        if first.num_rows and first.nbytes / first.num_rows * expected_rows > self._in_memory_budget():
-            self._attach_file(first.nbytes / first.num_rows)
+        if first.num_rows:
+            per_row = first.nbytes / first.num_rows
+            group_rows = min(expected_rows or DEFAULT_ROW_GROUP_ROWS, DEFAULT_ROW_GROUP_ROWS)
+            too_big = expected_rows is not None and per_row * expected_rows > self._in_memory_budget()
+            too_wide = per_row * group_rows > size_bytes(self._settings.load_memory_limit) * LOAD_SHARE
+            if too_big or too_wide:
+                self._attach_file(per_row)
         return pa.RecordBatchReader.from_batches(batches.schema, itertools.chain([first], batches))
 
     def _attach_file(self, bytes_per_row: float) -> None:

@@ -238,6 +238,23 @@ def test_a_wide_copy_on_disk_is_written_in_row_groups_sized_by_its_width() -> No
     assert totals == (rows, rows * (rows - 1) / 2, rows - 1 + 399)
 
 
+def test_a_wide_copy_without_a_row_count_goes_to_a_file() -> None:
+    # 400 doubles, 3.2 KB a row: one of DuckDB's row groups (122,880 rows) would take 393 MB
+    # while it is written, more than a quarter of the 256MB load limit. A CSV file has no row
+    # count, and such a copy kept in memory ran out of it: it goes to a file whatever its size.
+    rows, width = 5_000, 400
+    wide = pa.table({f"c{i}": pa.array(np.arange(rows, dtype=np.float64) * i) for i in range(width)})
+    narrow = planted_table()
+    with LocalDuckDB(LocalScanSettings(load_memory_limit="256MB")) as engine:
+        assert engine.load(batches(wide)) == rows
+        assert engine.on_disk is True
+        (total,) = engine._connection.execute('SELECT sum("c399") FROM "primary"').fetchone()  # type: ignore[misc]
+    assert total == 399 * rows * (rows - 1) / 2
+    with LocalDuckDB(LocalScanSettings(load_memory_limit="256MB")) as engine:
+        engine.load(batches(narrow))
+        assert engine.on_disk is False  # 165 bytes a row: a row group takes 20 MB
+
+
 @pytest.mark.parametrize(
     ("load_limit", "bytes_per_row", "expected"),
     [
