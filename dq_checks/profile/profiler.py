@@ -79,8 +79,6 @@ def profile_and_measure(
     """
     try:
         return _profile_and_measure(runner, columns, settings, row_count_hint=row_count_hint, extra=extra)
-    except ProfileError:
-        raise
     except Exception as error:  # the engine's own failure: its cause goes into every check's description
         raise ProfileError(f"the engine could not profile the table: {engine_error_text(error)}") from error
 
