@@ -32,8 +32,7 @@ from dq_resources.alerts.records import (
     state_of,
 )
 from dq_resources.alerts.schema import AlertCursorRow, AlertDeliveryRow, AlertEventRow, AlertRow
-from dq_resources.sqlstore.engine import connect_engine
-from dq_resources.sqlstore.unavailable import store_unavailable
+from dq_resources.sqlstore.unavailable import open_store
 
 SYSTEM_ACTOR = "dq"
 PENDING = "pending"
@@ -82,15 +81,7 @@ class AlertStore:
         Whatever stops it (a folder that cannot be created, a database that does not exist, a
         refused login) is a StoreUnavailable naming the store, with the password hidden.
         """
-        engine = None
-        try:
-            engine = connect_engine(url)
-            upgrade(engine)
-        except Exception as error:  # the store is a boundary: any failure means it is unusable
-            if engine is not None:
-                engine.dispose()
-            raise store_unavailable("alert store", url, error) from error
-        return cls(engine)
+        return cls(open_store("alert store", url, upgrade))
 
     def dispose(self) -> None:
         """Close the connection pool."""

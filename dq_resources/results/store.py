@@ -17,8 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from dq_checks.results.tidy import TidyRun
 from dq_resources.results.migrate import upgrade
 from dq_resources.results.schema import TABLES
-from dq_resources.sqlstore.engine import connect_engine
-from dq_resources.sqlstore.unavailable import store_unavailable
+from dq_resources.sqlstore.unavailable import open_store, store_unavailable
 
 
 class ResultsStore:
@@ -33,15 +32,7 @@ class ResultsStore:
 
         Whatever stops it is a StoreUnavailable naming the store, with the password hidden.
         """
-        engine = None
-        try:
-            engine = connect_engine(url)
-            upgrade(engine)
-        except Exception as error:  # the store is a boundary: any failure means it is unusable
-            if engine is not None:
-                engine.dispose()
-            raise store_unavailable("results store", url, error) from error
-        return cls(engine)
+        return cls(open_store("results store", url, upgrade))
 
     def dispose(self) -> None:
         """Close the connection pool."""

@@ -1,4 +1,4 @@
-"""One error for a store of dq's own (alerts, results) that cannot be opened, read or written.
+"""Opening a store of dq's own (alerts, results), and the one error for one that cannot be used.
 
 Its message is one line: which store, its URL with the password hidden, and the cause as the
 database or the file system gave it, without SQLAlchemy's statement dump and help link.
@@ -6,8 +6,12 @@ database or the file system gave it, without SQLAlchemy's statement dump and hel
 
 from __future__ import annotations
 
-from sqlalchemy.engine import URL, make_url
+from collections.abc import Callable
+
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+
+from dq_resources.sqlstore.engine import connect_engine
 
 
 class StoreUnavailable(Exception):
@@ -17,6 +21,23 @@ class StoreUnavailable(Exception):
 def store_unavailable(what: str, url: str | URL, error: BaseException) -> StoreUnavailable:
     """`alert store sqlite:///x/alerts.db: cannot be used: Not a directory: x` from any failure."""
     return StoreUnavailable(f"{what} {safe_url(url)}: cannot be used: {cause_of(error)}")
+
+
+def open_store(what: str, url: str, upgrade: Callable[[Engine], None]) -> Engine:
+    """An engine on the store at `url`, its schema brought up to date by `upgrade`.
+
+    Whatever stops it (a folder that cannot be created, a database that does not exist, a
+    refused login) is a StoreUnavailable naming the store, with the password hidden.
+    """
+    engine = None
+    try:
+        engine = connect_engine(url)
+        upgrade(engine)
+    except Exception as error:  # the store is a boundary: any failure means it is unusable
+        if engine is not None:
+            engine.dispose()
+        raise store_unavailable(what, url, error) from error
+    return engine
 
 
 def safe_url(url: str | URL) -> str:
