@@ -110,7 +110,8 @@ Rule types, one example each:
 "^[^@]+@[^@]+$"`, `ColumnValues "ts" > (now() - 3 days)`, `ColumnValues "qty" between 0 and 101`
 - DataFreshness: `DataFreshness "updated_at" <= 24 hours`
 - CustomSql: `CustomSql "select count(*) from primary" between 10 and 20` (the table is `primary`; \
-read-only SELECT only)
+one read-only SELECT over `primary` and the tables listed in `reference_keys`, calling only pure \
+aggregate, arithmetic, text, date and conditional functions; anything else is refused)
 - ReferentialIntegrity: `ReferentialIntegrity "customer_id" "customers.{{id}}" = 1.0` (only with a \
 table and column listed in `reference_keys`)
 - DatasetMatch: `DatasetMatch "reference" "id->ref_id" "a->ref_a" >= 0.9`
