@@ -25,14 +25,21 @@ from tests.conftest import REPO_ROOT
 
 MEMORY_CAP = 1 << 30  # `dq validate`'s address space: a regression dies of MemoryError, it does not swap
 PEAK_RSS_LIMIT_KIB = 300 * 1024  # `dq validate` peaks near 85 MiB; the expansion took 1.4 GB
-# `python -c CAPPED_CLI CAP ARGS...`: the `dq` CLI, its address space capped first (CAP -1: no cap).
+# `python -c CAPPED_CLI CAP PEAK_FILE ARGS...`: the `dq` CLI, its address space capped first (CAP -1: no
+# cap). On its way out it writes its own peak RSS to PEAK_FILE: VmHWM, the high-water mark of this
+# program's memory alone. (`ru_maxrss` would not do: a child keeps the high-water mark of the process
+# it was forked from, here the whole pytest process.)
 CAPPED_CLI = (
     "import resource, runpy, sys\n"
-    "cap = int(sys.argv[1])\n"
+    "cap, peak_file = int(sys.argv[1]), sys.argv[2]\n"
     "if cap > 0:\n"
     "    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))\n"
-    "sys.argv = ['dq', *sys.argv[2:]]\n"
-    "runpy.run_module('dq_assets.cli.main', run_name='__main__')\n"
+    "sys.argv = ['dq', *sys.argv[3:]]\n"
+    "try:\n"
+    "    runpy.run_module('dq_assets.cli.main', run_name='__main__')\n"
+    "finally:\n"
+    "    status = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"
+    "    open(peak_file, 'w').write(status)\n"
 )
 
 
@@ -62,14 +69,19 @@ class Workspace:
 
     def dq(self, *args: str, memory_cap: int | None = None) -> Done:
         """The real CLI in a process of its own (its address space capped if asked); with its peak RSS."""
-        out, err = self.root / "stdout.txt", self.root / "stderr.txt"
+        peak = self.root / "peak_rss_kib.txt"
         env = {**os.environ, "DAGSTER_HOME": str(self.home), "DQ_RESULTS_URL": f"sqlite:///{self.results}"}
-        argv = [sys.executable, "-c", CAPPED_CLI, str(memory_cap or -1), *args, "--config", str(self.folder)]
-        with out.open("wb") as stdout, err.open("wb") as stderr:
-            process = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=stdout, stderr=stderr)
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
-        return Done(process.returncode, out.read_text(), err.read_text(), usage.ru_maxrss)
+        argv = [sys.executable, "-c", CAPPED_CLI, str(memory_cap or -1), str(peak), *args]
+        ran = subprocess.run(
+            [*argv, "--config", str(self.folder)],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        return Done(ran.returncode, ran.stdout, ran.stderr, int(peak.read_text()))
 
     def run_json(self) -> tuple[Done, dict[str, Any]]:
         """`dq run --json`: the process and the parsed output."""
