@@ -17,6 +17,9 @@ class SilentServer:
 
     def __init__(self) -> None:
         self._listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+        # accept() wakes up this often to see `stop()`: closing a listener does not wake an accept()
+        # blocked in another thread, and would leave the port accepting until the next connection.
+        self._listener.settimeout(0.2)
         self.port: int = self._listener.getsockname()[1]
         self._held: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -48,7 +51,10 @@ class SilentServer:
         return self
 
     def stop(self) -> None:
+        """Stop accepting, close the listener, then every held connection."""
         self._stopped.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
         self._listener.close()
         with self._lock:
             for held in self._held:
@@ -59,7 +65,9 @@ class SilentServer:
         while not self._stopped.is_set():
             try:
                 connection, _ = self._listener.accept()
-            except OSError:  # the listener was closed by stop()
+            except TimeoutError:  # no connection yet: look at `stop()` again
+                continue
+            except OSError:  # the listener was closed
                 return
             with self._lock:
                 self._held.append(connection)

@@ -9,8 +9,7 @@ Dagster event log (read through the instance), every file of DAGSTER_HOME and th
 
 from __future__ import annotations
 
-import json
-import os
+import dataclasses
 import sqlite3
 import subprocess
 import sys
@@ -18,10 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import dagster as dg
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.e2e.hostile.workspace import Workspace, checks_of, line_of
 
 MEMORY_CAP = 1 << 30  # `dq validate`'s address space: a regression dies of MemoryError, it does not swap
 PEAK_RSS_LIMIT_KIB = 300 * 1024  # `dq validate` peaks near 85 MiB; the expansion took 1.4 GB
@@ -41,87 +39,36 @@ CAPPED_CLI = (
     "    status = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"
     "    open(peak_file, 'w').write(status)\n"
 )
+ENDED_WITHIN = 600
+"""Seconds a command may take before the test calls it hung."""
 
 
-@dataclass(frozen=True)
-class Done:
-    """A finished `dq` process."""
+@dataclass(frozen=True, kw_only=True)
+class MeasuredWorkspace(Workspace):
+    """A workspace whose `dq` runs under CAPPED_CLI: its address space capped if asked, its peak RSS kept."""
 
-    returncode: int
-    stdout: str
-    stderr: str
-    peak_rss_kib: int
+    memory_cap: int = -1
+    """The address space of every `dq` process, in bytes; -1: no cap."""
 
+    @property
+    def peak_file(self) -> Path:
+        return self.root / "peak_rss_kib.txt"
 
-@dataclass(frozen=True)
-class Workspace:
-    """A definitions folder, a DAGSTER_HOME and a results store, as a user would set them up."""
+    def launcher(self) -> list[str]:
+        return [sys.executable, "-c", CAPPED_CLI, str(self.memory_cap), str(self.peak_file)]
 
-    root: Path
-    folder: Path
-    home: Path
-    results: Path
+    def capped(self, memory_cap: int) -> MeasuredWorkspace:
+        """The same workspace, its `dq` processes' address space capped at `memory_cap` bytes."""
+        return dataclasses.replace(self, memory_cap=memory_cap)
 
-    def define(self, name: str, text: str) -> Path:
-        path = self.folder / f"{name}.yaml"
-        path.write_text(text, encoding="utf-8")
-        return path
-
-    def dq(self, *args: str, memory_cap: int | None = None) -> Done:
-        """The real CLI in a process of its own (its address space capped if asked); with its peak RSS."""
-        peak = self.root / "peak_rss_kib.txt"
-        env = {**os.environ, "DAGSTER_HOME": str(self.home), "DQ_RESULTS_URL": f"sqlite:///{self.results}"}
-        argv = [sys.executable, "-c", CAPPED_CLI, str(memory_cap or -1), str(peak), *args]
-        ran = subprocess.run(
-            [*argv, "--config", str(self.folder)],
-            cwd=REPO_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        return Done(ran.returncode, ran.stdout, ran.stderr, int(peak.read_text()))
-
-    def run_json(self) -> tuple[Done, dict[str, Any]]:
-        """`dq run --json`: the process and the parsed output."""
-        done = self.dq("run", "--json")
-        return done, json.loads(done.stdout)
-
-    def stored_text(self) -> str:
-        """Everything the runs left behind: the event log through the instance, and every stored byte."""
-        parts = []
-        with dg.DagsterInstance.from_config(str(self.home)) as instance:
-            runs = instance.get_runs()
-            assert runs, "no run was recorded in this DAGSTER_HOME"
-            for run in runs:
-                parts += [dg.serialize_value(entry) for entry in instance.all_logs(run.run_id)]
-        with sqlite3.connect(self.results) as store:
-            tables = [r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-            for table in tables:
-                parts += [repr(row) for row in store.execute(f'SELECT * FROM "{table}"')]
-        files = [p for p in [*self.home.rglob("*"), self.results] if p.is_file()]
-        parts += [p.read_bytes().decode("utf-8", errors="replace") for p in files]
-        return "\n".join(parts)
+    def peak_rss_kib(self) -> int:
+        """The peak RSS of the last `dq` process, in KiB."""
+        return int(self.peak_file.read_text())
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Workspace:
-    folder, home = tmp_path / "tables", tmp_path / "home"
-    folder.mkdir()
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    return Workspace(tmp_path, folder, home, tmp_path / "results.db")
-
-
-def line_of(path: Path, text: str) -> int:
-    """The 1-based line of `path` that holds `text` (the test's own oracle)."""
-    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
-
-
-def checks_of(output: dict[str, Any], table: str) -> dict[str, dict[str, Any]]:
-    (found,) = [t for t in output["tables"] if t["table"] == table]
-    return {c["name"]: c for c in found["checks"]}
+def workspace(tmp_path: Path) -> MeasuredWorkspace:
+    return MeasuredWorkspace.create(tmp_path, timeout=ENDED_WITHIN)
 
 
 # -- 4. a misspelt pii_columns entry: no value of the table leaves the step ------------------------
@@ -155,7 +102,7 @@ def people_definition(csv: Path, pii: str) -> str:
 
 
 def test_a_misspelt_pii_column_hides_every_columns_values_and_errors_the_profile(
-    workspace: Workspace,
+    workspace: MeasuredWorkspace,
 ) -> None:
     csv = people_csv(workspace.root / "people.csv")
     path = workspace.define("people", people_definition(csv, "emial"))  # planted: 'emial' for 'email'
@@ -214,7 +161,7 @@ def billion_laughs() -> str:
     return "\n".join(lines) + "\n"
 
 
-def hostile_folder(workspace: Workspace) -> tuple[Path, Path]:
+def hostile_folder(workspace: MeasuredWorkspace) -> tuple[Path, Path]:
     """The billion laughs, a latin-1 file, and a good table beside them; returns the two bad paths."""
     laughs = workspace.define("laughs", billion_laughs())
     assert len(laughs.read_bytes()) < 600
@@ -232,10 +179,10 @@ def hostile_folder(workspace: Workspace) -> tuple[Path, Path]:
     return laughs, latin
 
 
-def test_the_billion_laughs_is_refused_with_bounded_memory(workspace: Workspace) -> None:
+def test_the_billion_laughs_is_refused_with_bounded_memory(workspace: MeasuredWorkspace) -> None:
     laughs, latin = hostile_folder(workspace)
 
-    done = workspace.dq("validate", memory_cap=MEMORY_CAP)
+    done = workspace.capped(MEMORY_CAP).dq("validate")
 
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
@@ -243,10 +190,12 @@ def test_the_billion_laughs_is_refused_with_bounded_memory(workspace: Workspace)
         f"{laughs}:3: YAML anchors and aliases are not allowed",
         f"2 problem(s) in {workspace.folder}",
     ]
-    assert done.peak_rss_kib < PEAK_RSS_LIMIT_KIB
+    assert workspace.peak_rss_kib() < PEAK_RSS_LIMIT_KIB
 
 
-def test_a_latin1_file_and_the_laughs_do_not_stop_the_other_tables_from_running(workspace: Workspace) -> None:
+def test_a_latin1_file_and_the_laughs_do_not_stop_the_other_tables_from_running(
+    workspace: MeasuredWorkspace,
+) -> None:
     laughs, latin = hostile_folder(workspace)
 
     done, output = workspace.run_json()
@@ -268,7 +217,7 @@ def test_a_latin1_file_and_the_laughs_do_not_stop_the_other_tables_from_running(
     assert "Traceback" not in done.stderr
 
 
-def test_alerts_yaml_proposals_and_rules_files_refuse_anchors_too(workspace: Workspace) -> None:
+def test_alerts_yaml_proposals_and_rules_files_refuse_anchors_too(workspace: MeasuredWorkspace) -> None:
     (workspace.root / "good.csv").write_text("id,name\n1,a\n2,b\n")
     workspace.define("good", f"table: good\nsource: {{type: file, path: '{workspace.root / 'good.csv'}'}}\n")
     alerts = workspace.root / "alerts.yaml"  # beside the tables folder
@@ -283,14 +232,7 @@ def test_alerts_yaml_proposals_and_rules_files_refuse_anchors_too(workspace: Wor
     pending = workspace.dq("rules", "pending", "good")
     report = workspace.root / "report"
     profile = ["profile", str(workspace.root / "good.csv"), "--rules", str(rules), "--out", str(report)]
-    profiled = subprocess.run(
-        [sys.executable, "-m", "dq_assets.cli.main", *profile],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    profiled = workspace.dq(*profile, config=False, timeout=120)
 
     assert (validated.returncode, validated.stderr.splitlines()[0]) == (
         2,
@@ -332,13 +274,12 @@ IMPOSSIBLE = {
 
 
 @pytest.fixture(scope="module")
-def impossible_rules(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Done, dict[str, Any]]:
+def impossible_rules(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, subprocess.CompletedProcess[str], dict[str, Any]]:
     """One table with every impossible rule (and one good one), validated and run once."""
     root = tmp_path_factory.mktemp("impossible")
-    workspace = Workspace(root, root / "tables", root / "home", root / "results.db")
-    workspace.folder.mkdir()
-    workspace.home.mkdir()
-    (workspace.home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    workspace = MeasuredWorkspace.create(root, timeout=ENDED_WITHIN)
     (root / "t.csv").write_text("id,name\n1,a\n2,b\n")
     entries = "".join(f"  - rule: '{rule}'\n" for rule in IMPOSSIBLE)
     path = workspace.define(
@@ -353,7 +294,7 @@ def impossible_rules(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Do
 
 @pytest.mark.parametrize("rule", list(IMPOSSIBLE))
 def test_an_impossible_rule_is_refused_naming_its_place(
-    rule: str, impossible_rules: tuple[Path, Done, dict[str, Any]]
+    rule: str, impossible_rules: tuple[Path, subprocess.CompletedProcess[str], dict[str, Any]]
 ) -> None:
     path, validated, output = impossible_rules
     said = IMPOSSIBLE[rule]
@@ -369,7 +310,7 @@ def test_an_impossible_rule_is_refused_naming_its_place(
 
 
 def test_validate_lists_every_impossible_rule_and_nothing_else(
-    impossible_rules: tuple[Path, Done, dict[str, Any]],
+    impossible_rules: tuple[Path, subprocess.CompletedProcess[str], dict[str, Any]],
 ) -> None:
     path, validated, _ = impossible_rules
     assert validated.stderr.splitlines()[-1] == f"{len(IMPOSSIBLE)} problem(s) in {path.parent}"

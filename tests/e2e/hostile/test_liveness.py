@@ -10,19 +10,15 @@ hang is a small CSV file whose three rows pass every check.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
 import pytest
 
 from tests.conftest import AWS_TEST_REGION
+from tests.e2e.hostile.workspace import Workspace, outcomes
 from tests.silent_server import SilentServer
 
 ROWS = "id,amount\n1,10.5\n2,20.0\n3,7.25\n"
@@ -45,80 +41,46 @@ STOPPED_WITHIN = 30
 """Seconds after a signal by which the process must have ended."""
 
 
-@dataclass(frozen=True)
-class Workspace:
-    """A definitions folder, a DAGSTER_HOME, a results store and the silent server's address."""
+@dataclass(frozen=True, kw_only=True)
+class SilentWorkspace(Workspace):
+    """A workspace whose catalogs and AWS endpoints all point at the silent server."""
 
-    root: Path
-    folder: Path
-    home: Path
     silent: SilentServer
 
-    def define(self, name: str, source: str, rules: bool = False) -> None:
+    def define_source(self, name: str, source: str, rules: bool = False) -> None:
+        """Define table `name` reading `source`; with `rules`, its ids must be unique."""
         text = f"table: {name}\nsource: {source}\n"
         if rules:
             text += 'rules:\n  - name: ids_unique\n    rule: IsUnique "id"\n'
-        (self.folder / f"{name}.yaml").write_text(text)
+        self.define(name, text)
 
     def define_fast(self) -> None:
         """`a_fast`: first in order (definitions load sorted by file name), a local CSV."""
-        self.define("a_fast", f"{{type: file, path: '{self.root / 'fast.csv'}'}}", rules=True)
+        self.define_source("a_fast", f"{{type: file, path: '{self.root / 'fast.csv'}'}}", rules=True)
 
-    def env(self, **extra: str) -> dict[str, str]:
-        """The process's environment: every catalog and AWS endpoint on the silent server."""
-        silent = self.silent.url
-        return {
-            **os.environ,
-            "DAGSTER_HOME": str(self.home),
-            "DQ_RESULTS_URL": f"sqlite:///{self.root / 'results.db'}",
-            "PYICEBERG_CATALOG__SILENTREST__URI": silent,
-            "PYICEBERG_CATALOG__SILENTPG__URI": f"postgresql+psycopg2://dq@127.0.0.1:{self.silent.port}/db",
-            "PYICEBERG_CATALOG__SILENTGLUE__TYPE": "glue",
-            "PYICEBERG_CATALOG__SILENTGLUE__GLUE__ENDPOINT": silent,
-            "PYICEBERG_CATALOG__SILENTGLUE__GLUE__REGION": AWS_TEST_REGION,
-            "AWS_ENDPOINT_URL": silent,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": AWS_TEST_REGION,
-            **extra,
-        }
 
-    def command(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "dq_assets.cli.main", *args, "--config", str(self.folder)]
-
-    def dq(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """The real CLI in a process of its own; a hang past ENDED_WITHIN fails the test."""
-        return subprocess.run(
-            self.command(*args),
-            cwd=self.root,
-            env=self.env(),
-            capture_output=True,
-            text=True,
-            timeout=ENDED_WITHIN,
-            check=False,
-        )
+def pointing_at(silent: SilentServer) -> dict[str, str]:
+    """A process's environment: every catalog and AWS endpoint on the silent server."""
+    return {
+        "PYICEBERG_CATALOG__SILENTREST__URI": silent.url,
+        "PYICEBERG_CATALOG__SILENTPG__URI": f"postgresql+psycopg2://dq@127.0.0.1:{silent.port}/db",
+        "PYICEBERG_CATALOG__SILENTGLUE__TYPE": "glue",
+        "PYICEBERG_CATALOG__SILENTGLUE__GLUE__ENDPOINT": silent.url,
+        "PYICEBERG_CATALOG__SILENTGLUE__GLUE__REGION": AWS_TEST_REGION,
+        "AWS_ENDPOINT_URL": silent.url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": AWS_TEST_REGION,
+    }
 
 
 @pytest.fixture
-def silent() -> Iterator[SilentServer]:
-    with SilentServer() as server:
-        yield server
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, silent: SilentServer, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+def workspace(tmp_path: Path, silent: SilentServer, monkeypatch: pytest.MonkeyPatch) -> SilentWorkspace:
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3", "DQ_CONFIG_DIR"):
         monkeypatch.delenv(name, raising=False)
-    folder, home = tmp_path / "tables", tmp_path / "home"
-    folder.mkdir()
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    space = SilentWorkspace.create(tmp_path, silent=silent, env=pointing_at(silent), timeout=ENDED_WITHIN)
     (tmp_path / "fast.csv").write_text(ROWS)
-    return Workspace(tmp_path, folder, home, silent)
-
-
-def outcomes(table: dict[str, Any]) -> dict[str, str]:
-    return {c["name"]: c["outcome"] for c in table["checks"]}
+    return space
 
 
 # -- point 6: connect and read timeouts on every source
@@ -140,10 +102,12 @@ SILENT_SOURCES = {
 }  # fmt: skip
 
 
-def test_sources_that_never_answer_time_out_and_the_other_tables_still_run(workspace: Workspace) -> None:
+def test_sources_that_never_answer_time_out_and_the_other_tables_still_run(
+    workspace: SilentWorkspace,
+) -> None:
     workspace.define_fast()
     for name, (source, _) in SILENT_SOURCES.items():
-        workspace.define(name, source)
+        workspace.define_source(name, source)
 
     tested = workspace.dq("sources", "test", "--json")
     assert tested.returncode == 2, tested.stderr
@@ -158,9 +122,9 @@ def test_sources_that_never_answer_time_out_and_the_other_tables_still_run(works
         assert "timed out (connect_timeout_seconds is " in rows[name]["detail"], rows[name]
     assert workspace.silent.connections >= len(SILENT_SOURCES)  # each really reached the silent server
 
-    ran = workspace.dq("run", "--json", "a_fast", "b_rest", "e_s3_file")
+    ran, output = workspace.run_json("a_fast", "b_rest", "e_s3_file")
     assert ran.returncode == 2, ran.stderr
-    tables = {t["table"]: t for t in json.loads(ran.stdout)["tables"]}
+    tables = {t["table"]: t for t in output["tables"]}
     assert outcomes(tables["a_fast"]) == FAST_OUTCOMES
     for name in ("b_rest", "e_s3_file"):
         shown = SILENT_SOURCES[name][1]
@@ -179,17 +143,10 @@ STUCK_SOURCES = {
 }
 
 
-def stop_when_stuck(workspace: Workspace, args: list[str], stop: signal.Signals) -> tuple[int, str]:
+def stop_when_stuck(workspace: SilentWorkspace, args: list[str], stop: signal.Signals) -> tuple[int, str]:
     """Start `dq`, wait until the stuck table has reached the silent server (so the fast table is
     done: they run in order), send `stop`; the exit code and stdout. Fails if it does not end."""
-    process = subprocess.Popen(
-        workspace.command(*args),
-        cwd=workspace.root,
-        env=workspace.env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = workspace.start(*args)
     try:
         reached = workspace.silent.wait_for_connections(1, timeout=ENDED_WITHIN)
         assert reached and process.poll() is None, "the stuck table never reached its source"
@@ -214,11 +171,11 @@ def run_statuses(home: Path) -> dict[str, dg.DagsterRunStatus]:
     ids=["SIGTERM-rest-catalog", "SIGINT-postgres"],
 )
 def test_a_signal_stops_dq_run_reports_what_finished_and_interrupts_the_rest(
-    workspace: Workspace, stop: signal.Signals, stuck_on: str
+    workspace: SilentWorkspace, stop: signal.Signals, stuck_on: str
 ) -> None:
     workspace.define_fast()
-    workspace.define("b_stuck", STUCK_SOURCES[stuck_on].replace("PORT", str(workspace.silent.port)))
-    workspace.define("c_never_started", f"{{type: file, path: '{workspace.root / 'fast.csv'}'}}")
+    workspace.define_source("b_stuck", STUCK_SOURCES[stuck_on].replace("PORT", str(workspace.silent.port)))
+    workspace.define_source("c_never_started", f"{{type: file, path: '{workspace.root / 'fast.csv'}'}}")
 
     exit_code, stdout = stop_when_stuck(workspace, ["run", "--json"], stop)
     assert exit_code == 2
@@ -237,9 +194,9 @@ def test_a_signal_stops_dq_run_reports_what_finished_and_interrupts_the_rest(
     }
 
 
-def test_a_signal_stops_dq_run_printing_the_table_of_what_finished(workspace: Workspace) -> None:
+def test_a_signal_stops_dq_run_printing_the_table_of_what_finished(workspace: SilentWorkspace) -> None:
     workspace.define_fast()
-    workspace.define("b_stuck", STUCK_SOURCES["iceberg_rest"])
+    workspace.define_source("b_stuck", STUCK_SOURCES["iceberg_rest"])
 
     exit_code, stdout = stop_when_stuck(workspace, ["run"], signal.SIGINT)
     assert exit_code == 2
@@ -251,9 +208,9 @@ def test_a_signal_stops_dq_run_printing_the_table_of_what_finished(workspace: Wo
     assert all("error: interrupted by SIGINT before the table finished" in line for line in stuck)
 
 
-def test_a_signal_stops_dq_sources_test_and_shows_what_answered(workspace: Workspace) -> None:
+def test_a_signal_stops_dq_sources_test_and_shows_what_answered(workspace: SilentWorkspace) -> None:
     workspace.define_fast()
-    workspace.define("b_stuck", STUCK_SOURCES["iceberg_rest"])
+    workspace.define_source("b_stuck", STUCK_SOURCES["iceberg_rest"])
 
     exit_code, stdout = stop_when_stuck(workspace, ["sources", "test", "--json"], signal.SIGTERM)
     assert exit_code == 2
@@ -265,7 +222,7 @@ def test_a_signal_stops_dq_sources_test_and_shows_what_answered(workspace: Works
 # -- point 8: two `dq run`s at once on a fresh DAGSTER_HOME
 
 
-def test_dq_runs_at_once_on_a_fresh_dagster_home_all_succeed(workspace: Workspace) -> None:
+def test_dq_runs_at_once_on_a_fresh_dagster_home_all_succeed(workspace: SilentWorkspace) -> None:
     workspace.define_fast()
     # The race needs the processes to create the storage at the same moment; Python's start-up
     # jitter makes two rarely collide (1 in 20 before the fix), three often (1 in 2): three
@@ -273,20 +230,11 @@ def test_dq_runs_at_once_on_a_fresh_dagster_home_all_succeed(workspace: Workspac
     for attempt in range(3):
         home = workspace.root / f"fresh_home_{attempt}"  # no dagster.yaml: Dagster's default sqlite
         home.mkdir()
-        environment = workspace.env(
-            DAGSTER_HOME=str(home), DQ_RESULTS_URL=f"sqlite:///{home / 'results.db'}"
-        )  # a fresh results store too, shared by all
-        processes = [
-            subprocess.Popen(
-                workspace.command("run", "--json"),
-                cwd=workspace.root,
-                env=environment,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(3)
-        ]
+        environment = {
+            "DAGSTER_HOME": str(home),
+            "DQ_RESULTS_URL": f"sqlite:///{home / 'results.db'}",  # a fresh results store too, shared by all
+        }
+        processes = [workspace.start("run", "--json", env=environment) for _ in range(3)]
         finished = [process.communicate(timeout=ENDED_WITHIN) for process in processes]
         for process, (stdout, stderr) in zip(processes, finished, strict=True):
             assert process.returncode == 0, stderr
@@ -300,11 +248,11 @@ def test_dq_runs_at_once_on_a_fresh_dagster_home_all_succeed(workspace: Workspac
 # -- point 15: `dq sources test` shows the whole cause
 
 
-def test_dq_sources_test_shows_the_whole_cause(workspace: Workspace) -> None:
+def test_dq_sources_test_shows_the_whole_cause(workspace: SilentWorkspace) -> None:
     long_name = "a_very_long_folder_name_" * 6  # planted: the path alone is longer than a table cell
     missing = workspace.root / long_name / "missing.csv"
     workspace.define_fast()
-    workspace.define("b_missing", f"{{type: file, path: '{missing}'}}")
+    workspace.define_source("b_missing", f"{{type: file, path: '{missing}'}}")
 
     printed = workspace.dq("sources", "test")
     assert printed.returncode == 2
@@ -324,7 +272,7 @@ def test_dq_sources_test_shows_the_whole_cause(workspace: Workspace) -> None:
     assert lost == {"table": "b_missing", "source": f"file:{missing}", "status": "error", "detail": cause}
 
 
-def test_dq_sources_test_exits_0_when_every_source_answers(workspace: Workspace) -> None:
+def test_dq_sources_test_exits_0_when_every_source_answers(workspace: SilentWorkspace) -> None:
     workspace.define_fast()
     listed = workspace.dq("sources", "test", "--json")
     assert listed.returncode == 0, listed.stderr
@@ -333,7 +281,7 @@ def test_dq_sources_test_exits_0_when_every_source_answers(workspace: Workspace)
     assert row["detail"].startswith("row count unknown, 2 columns, last updated ")
 
 
-def test_dq_sources_test_refuses_an_unknown_table_name(workspace: Workspace) -> None:
+def test_dq_sources_test_refuses_an_unknown_table_name(workspace: SilentWorkspace) -> None:
     workspace.define_fast()
     listed = workspace.dq("sources", "test", "--json", "a_fats")  # planted: a typo
     assert listed.returncode == 2

@@ -9,23 +9,18 @@ page or random bytes. Every error is one line; none is a traceback.
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import socket
-import subprocess
-import sys
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
 import pytest
 from sqlalchemy.engine import make_url
 
 from dq_assets.definitions import build_definitions
+from tests.e2e.hostile.workspace import Workspace
 from tests.fake_anthropic import FakeAnthropic, raw_reply
 
 MODEL = "claude-sonnet-5-5"
@@ -39,61 +34,29 @@ FAILING_RULES = '  - name: small_amounts\n    rule: ColumnValues "amount" < 15\n
 ERRORING_RULES = '  - name: misspelt\n    rule: IsComplete "amonut"\n'  # planted: no such column
 
 
-@dataclass(frozen=True)
-class Workspace:
-    """A definitions folder with one CSV table `t`, a DAGSTER_HOME and a regular file `afile`."""
-
-    root: Path
-    folder: Path
-    home: Path
+@dataclass(frozen=True, kw_only=True)
+class TableWorkspace(Workspace):
+    """A workspace with one CSV table `t` and a regular file `afile`; proposals go to `proposals/`."""
 
     @property
     def afile(self) -> Path:
         """A regular file: nothing can be created under it, whoever runs the test."""
         return self.root / "afile"
 
-    @property
-    def results_url(self) -> str:
-        return f"sqlite:///{self.root / 'results.db'}"
-
-    def define(self, rules: str = PASSING_RULES, path: Path | None = None) -> Path:
+    def define_t(self, rules: str = PASSING_RULES, path: Path | None = None) -> Path:
+        """Define the table `t` with `rules`, reading `path` (by default the three good rows)."""
         data = path or self.root / "t.csv"
-        definition = self.folder / "t.yaml"
-        definition.write_text(f"table: t\nsource: {{type: file, path: '{data}'}}\nrules:\n{rules}")
-        return definition
-
-    def dq(self, *args: str, config: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
-        """The real CLI in a process of its own, as a user runs it."""
-        extra = ["--config", str(self.folder)] if config else []
-        return subprocess.run(
-            [sys.executable, "-m", "dq_assets.cli.main", *args, *extra],
-            cwd=self.root,
-            env={
-                **os.environ,
-                "DAGSTER_HOME": str(self.home),
-                "DQ_RESULTS_URL": self.results_url,
-                "DQ_PROPOSALS_DIR": str(self.root / "proposals"),
-                **env,
-            },
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        return self.define("t", f"table: t\nsource: {{type: file, path: '{data}'}}\nrules:\n{rules}")
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TableWorkspace:
     for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "DQ_DEBUG", "DQ_ALERTS_CONFIG"):
         monkeypatch.delenv(name, raising=False)
-    folder, home = tmp_path / "tables", tmp_path / "home"
-    folder.mkdir()
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    space = TableWorkspace.create(tmp_path, env={"DQ_PROPOSALS_DIR": str(tmp_path / "proposals")})
     (tmp_path / "t.csv").write_text(ROWS)
-    (tmp_path / "afile").write_text("a regular file\n")
-    space = Workspace(tmp_path, folder, home)
-    space.define()
+    space.afile.write_text("a regular file\n")
+    space.define_t()
     return space
 
 
@@ -108,7 +71,7 @@ def only_line(text: str) -> str:
 
 
 @pytest.fixture(params=["sqlite_under_a_file", "postgres_database_missing"])
-def unusable_store(request: pytest.FixtureRequest, workspace: Workspace) -> tuple[str, str, str]:
+def unusable_store(request: pytest.FixtureRequest, workspace: TableWorkspace) -> tuple[str, str, str]:
     """(URL, how dq shows it, the end of the cause it must give)."""
     if request.param == "sqlite_under_a_file":
         url = f"sqlite:///{workspace.afile}/alerts.db"
@@ -129,11 +92,11 @@ def unusable_store(request: pytest.FixtureRequest, workspace: Workspace) -> tupl
     ids=" ".join,
 )
 def test_an_alert_store_that_cannot_be_used_is_one_line_and_exit_2(
-    command: tuple[str, ...], workspace: Workspace, unusable_store: tuple[str, str, str]
+    command: tuple[str, ...], workspace: TableWorkspace, unusable_store: tuple[str, str, str]
 ) -> None:
     url, shown, cause = unusable_store
     (workspace.root / "alerts.yaml").write_text("store: {url_env: DQ_TEST_ALERTS_URL}\n")
-    ran = workspace.dq(*command, DQ_TEST_ALERTS_URL=url)
+    ran = workspace.dq(*command, env={"DQ_TEST_ALERTS_URL": url})
     assert (ran.returncode, ran.stdout) == (2, "")
     line = only_line(ran.stderr)
     assert line.startswith(f"error: alert store {shown}: cannot be used: ")
@@ -141,7 +104,7 @@ def test_an_alert_store_that_cannot_be_used_is_one_line_and_exit_2(
     assert PASSWORD not in ran.stderr
 
 
-def test_an_alert_store_url_env_that_is_not_set_is_one_line_and_exit_2(workspace: Workspace) -> None:
+def test_an_alert_store_url_env_that_is_not_set_is_one_line_and_exit_2(workspace: TableWorkspace) -> None:
     (workspace.root / "alerts.yaml").write_text("store: {url_env: DQ_TEST_UNSET_ALERTS_URL}\n")
     listed = workspace.dq("alerts", "list")
     assert (listed.returncode, listed.stdout) == (2, "")
@@ -150,7 +113,7 @@ def test_an_alert_store_url_env_that_is_not_set_is_one_line_and_exit_2(workspace
     )
 
 
-def test_a_delivery_that_fails_makes_alerts_sync_exit_2(workspace: Workspace) -> None:
+def test_a_delivery_that_fails_makes_alerts_sync_exit_2(workspace: TableWorkspace) -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
@@ -159,7 +122,7 @@ def test_a_delivery_that_fails_makes_alerts_sync_exit_2(workspace: Workspace) ->
         f"channels:\n  hook: {{type: webhook, url: 'http://127.0.0.1:{closed}/dq', timeout_seconds: 2}}\n"
         "default: {channels: [hook], min_severity: warn}\n"
     )
-    workspace.define(FAILING_RULES)
+    workspace.define_t(FAILING_RULES)
     assert workspace.dq("run").returncode == 1  # a check failed: recorded in DAGSTER_HOME
     synced = workspace.dq("alerts", "sync")
     assert synced.returncode == 2, synced.stderr
@@ -176,16 +139,9 @@ NOT_A_MESSAGE = {
 }
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropic]:
-    server = FakeAnthropic().start()
-    yield server
-    server.stop()
-
-
 @pytest.mark.parametrize("answer", sorted(NOT_A_MESSAGE))
 def test_a_model_answering_html_or_bytes_with_200_is_an_error_and_nothing_is_stored(
-    answer: str, workspace: Workspace, fake: FakeAnthropic, monkeypatch: pytest.MonkeyPatch
+    answer: str, workspace: TableWorkspace, fake: FakeAnthropic, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     body, content_type = NOT_A_MESSAGE[answer]
     fake.script(raw_reply(body, content_type))
@@ -196,7 +152,7 @@ def test_a_model_answering_html_or_bytes_with_200_is_an_error_and_nothing_is_sto
         "not a Messages API response; is ANTHROPIC_BASE_URL the API or a proxy that speaks it?"
     )
 
-    proposed = workspace.dq("propose", "t", "amounts are positive", **env)
+    proposed = workspace.dq("propose", "t", "amounts are positive", env=env)
     assert (proposed.returncode, proposed.stdout) == (2, "")
     assert only_line(proposed.stderr) == f"error: {expected}"
     assert not (workspace.root / "proposals").exists()
@@ -225,7 +181,7 @@ def test_a_model_answering_html_or_bytes_with_200_is_an_error_and_nothing_is_sto
 # -- point 12: no command ends in a traceback
 
 
-def test_no_command_ends_in_a_traceback_and_dq_debug_brings_it_back(workspace: Workspace) -> None:
+def test_no_command_ends_in_a_traceback_and_dq_debug_brings_it_back(workspace: TableWorkspace) -> None:
     out = workspace.afile / "report"
     proposals = workspace.root / "spoiled"
     proposals.mkdir()
@@ -276,20 +232,20 @@ def test_no_command_ends_in_a_traceback_and_dq_debug_brings_it_back(workspace: W
         ),
     ]
     for args, env, config, message in cases:
-        ran = workspace.dq(*args, config=config, **env)
+        ran = workspace.dq(*args, env=env, config=config)
         said = ran.stderr.splitlines()
         assert (ran.returncode, said[-1:]) == (2, [message]), (args, ran.stderr)
         assert "Traceback" not in ran.stderr, args
-    debug = workspace.dq("demo", "seed", "--catalog", "nowhere", config=False, DQ_DEBUG="1")
+    debug = workspace.dq("demo", "seed", "--catalog", "nowhere", env={"DQ_DEBUG": "1"}, config=False)
     assert debug.returncode != 0 and "Traceback (most recent call last)" in debug.stderr
 
 
 def test_dq_run_exits_0_when_all_passed_1_when_a_check_failed_2_when_one_errored(
-    workspace: Workspace,
+    workspace: TableWorkspace,
 ) -> None:
     codes = {}
     for name, rules in (("pass", PASSING_RULES), ("fail", FAILING_RULES), ("error", ERRORING_RULES)):
-        workspace.define(rules)
+        workspace.define_t(rules)
         codes[name] = workspace.dq("run").returncode
     assert codes == {"pass": 0, "fail": 1, "error": 2}
 
@@ -297,15 +253,11 @@ def test_dq_run_exits_0_when_all_passed_1_when_a_check_failed_2_when_one_errored
 # -- point 13: a failure to save is never silent
 
 
-def run_json(ran: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    return json.loads(ran.stdout)
-
-
-def test_results_that_cannot_be_saved_are_said_by_dq_run_and_exit_2(workspace: Workspace) -> None:
+def test_results_that_cannot_be_saved_are_said_by_dq_run_and_exit_2(workspace: TableWorkspace) -> None:
     unwritable = f"sqlite:///{workspace.afile}/results.db"
     cause = f"results store {unwritable}: cannot be used: {workspace.afile} exists and is not a folder"
 
-    ran = workspace.dq("run", DQ_RESULTS_URL=unwritable)
+    ran = workspace.dq("run", env={"DQ_RESULTS_URL": unwritable})
     assert ran.returncode == 2, ran.stdout + ran.stderr
     blocks = ran.stdout.rstrip("\n").split("\n\n")
     assert blocks[-2:] == [
@@ -313,22 +265,22 @@ def test_results_that_cannot_be_saved_are_said_by_dq_run_and_exit_2(workspace: W
         "1 table, 6 checks: 5 pass, 0 fail, 0 error, 1 skip; results of 1 table not saved",
     ]
 
-    as_json = workspace.dq("run", "--json", DQ_RESULTS_URL=unwritable)
+    as_json, output = workspace.run_json(env={"DQ_RESULTS_URL": unwritable})
     assert as_json.returncode == 2
-    (table,) = run_json(as_json)["tables"]
+    (table,) = output["tables"]
     assert table["results_store"] == f"error: {cause}"
     assert {c["outcome"] for c in table["checks"]} == {"pass", "skip"}  # the checks themselves ran
 
     # An unreadable source (its checks are errors) says the same about its results.
-    workspace.define(path=workspace.root / "gone.csv")
-    unreadable = workspace.dq("run", "--json", DQ_RESULTS_URL=unwritable)
-    (table,) = run_json(unreadable)["tables"]
+    workspace.define_t(path=workspace.root / "gone.csv")
+    unreadable, output = workspace.run_json(env={"DQ_RESULTS_URL": unwritable})
+    (table,) = output["tables"]
     assert (unreadable.returncode, table["results_store"]) == (2, f"error: {cause}")
 
     # A store that takes the run: said too, and nothing else changes the exit code.
-    workspace.define()
-    saved = workspace.dq("run", "--json")
-    assert (saved.returncode, run_json(saved)["tables"][0]["results_store"]) == (0, "written")
+    workspace.define_t()
+    saved, output = workspace.run_json()
+    assert (saved.returncode, output["tables"][0]["results_store"]) == (0, "written")
 
 
 @pytest.mark.parametrize(
@@ -340,7 +292,7 @@ def test_results_that_cannot_be_saved_are_said_by_dq_run_and_exit_2(workspace: W
     ids=["invalid_yaml", "unknown_key"],
 )
 def test_a_broken_alerts_yaml_is_reported_by_dq_run_while_the_checks_still_run(
-    alerts_yaml: str, problem: str, workspace: Workspace
+    alerts_yaml: str, problem: str, workspace: TableWorkspace
 ) -> None:
     path = workspace.root / "alerts.yaml"
     path.write_text(alerts_yaml)
@@ -350,7 +302,6 @@ def test_a_broken_alerts_yaml_is_reported_by_dq_run_while_the_checks_still_run(
     assert ran.stdout.rstrip().endswith(
         "1 table, 6 checks: 5 pass, 0 fail, 0 error, 1 skip; 1 invalid definitions"
     )
-    as_json = workspace.dq("run", "--json")
-    payload = run_json(as_json)
+    as_json, payload = workspace.run_json()
     assert (as_json.returncode, payload["problems"]) == (2, [f"{path}{problem}"])
     assert {c["outcome"] for c in payload["tables"][0]["checks"]} == {"pass", "skip"}

@@ -11,20 +11,14 @@ sent to Postgres are read from the `dq.sql` log, which records every one.
 from __future__ import annotations
 
 import logging
-import sqlite3
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
-import psycopg2
 import pytest
 from click.testing import CliRunner, Result
-from psycopg2 import sql as pgsql
-from sqlalchemy.engine import make_url
 
 from dq_assets.cli.main import cli
 from dq_assets.definitions import build_definitions
@@ -40,7 +34,11 @@ from dq_checks.proposing.model import (
 )
 from dq_checks.proposing.pending import ProposalStatus, parse_proposals
 from dq_resources.proposals.store import LocalProposalStore
+from tests.e2e.hostile.workspace import Workspace, plant_secret, warehouse_fixture
 from tests.fake_anthropic import FakeAnthropic, tool_use_reply
+
+if TYPE_CHECKING:
+    import psycopg2.extensions
 
 pytestmark = pytest.mark.postgres
 
@@ -69,45 +67,28 @@ VALID = {
 }
 
 
-@pytest.fixture(scope="module")
-def warehouse(postgres_server_url: str) -> Iterator[str]:
-    """shop.orders with 3 rows, and the secret in other_schema.secrets; yields the database URL."""
-    name = f"dq_proposals_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(postgres_server_url)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-    url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE SCHEMA shop")
-        cursor.execute("CREATE TABLE shop.orders (order_id int, amount double precision)")
-        cursor.execute("INSERT INTO shop.orders VALUES (1, 10.0), (2, 20.0), (3, 30.0)")
-        cursor.execute("CREATE SCHEMA other_schema")
-        cursor.execute("CREATE TABLE other_schema.secrets (v text)")
-        cursor.execute("INSERT INTO other_schema.secrets VALUES (%s)", (SECRET,))
-    connection.close()
-    yield url
-    with admin.cursor() as cursor:
-        cursor.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
-    admin.close()
+def seed_warehouse(cursor: psycopg2.extensions.cursor) -> None:
+    """shop.orders with 3 rows, and the secret in other_schema.secrets."""
+    cursor.execute("CREATE SCHEMA shop")
+    cursor.execute("CREATE TABLE shop.orders (order_id int, amount double precision)")
+    cursor.execute("INSERT INTO shop.orders VALUES (1, 10.0), (2, 20.0), (3, 30.0)")
+    plant_secret(cursor, SECRET)
 
 
-@dataclass(frozen=True)
-class Workspace:
-    """A definitions folder, its proposals folder, a DAGSTER_HOME and a results store."""
+warehouse = warehouse_fixture("dq_proposals", seed_warehouse)
+"""shop.orders with 3 rows, and the secret in other_schema.secrets; yields the database URL."""
 
-    folder: Path
-    proposals: Path
-    home: Path
-    results: Path
+
+@dataclass(frozen=True, kw_only=True)
+class OrdersWorkspace(Workspace):
+    """A workspace defining `orders`, whose `dq` runs in this process: `dq.sql`'s log reaches caplog."""
 
     @property
     def definition(self) -> Path:
         return self.folder / "orders.yaml"
 
-    def dq(self, *args: str) -> Result:
+    def invoke(self, *args: str) -> Result:
+        """`dq ARGS` in this process, in the environment the `workspace` fixture set."""
         return CliRunner().invoke(cli, [*args, "--config", str(self.folder)], catch_exceptions=False)
 
     def pending_file(self) -> Path:
@@ -115,44 +96,24 @@ class Workspace:
 
     def everything_written(self) -> str:
         """The proposals, every file of DAGSTER_HOME, its event log and the results store, as text."""
-        files = [p for p in [*self.home.rglob("*"), *self.proposals.rglob("*"), self.results] if p.is_file()]
-        parts = [p.read_bytes().decode("utf-8", errors="replace") for p in files]
-        with dg.DagsterInstance.from_config(str(self.home)) as instance:
-            for run in instance.get_runs():
-                parts += [dg.serialize_value(entry) for entry in instance.all_logs(run.run_id)]
-        if self.results.exists():
-            with sqlite3.connect(self.results) as store:
-                tables = [r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-                for table in tables:
-                    parts += [repr(row) for row in store.execute(f'SELECT * FROM "{table}"')]
-        return "\n".join(parts)
+        return self.stored_text(self.proposals, require_run=False)
 
 
 @pytest.fixture
 def workspace(
     warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeAnthropic
-) -> Workspace:
-    folder, home = tmp_path / "tables", tmp_path / "home"
-    folder.mkdir()
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    (folder / "orders.yaml").write_text(
-        f"table: orders\nsource: {{type: sql, url: '{warehouse}', table: shop.orders}}\nkey: [order_id]\n"
+) -> OrdersWorkspace:
+    space = OrdersWorkspace.create(tmp_path)
+    space.define(
+        "orders",
+        f"table: orders\nsource: {{type: sql, url: '{warehouse}', table: shop.orders}}\nkey: [order_id]\n",
     )
-    space = Workspace(folder, tmp_path / "proposals", home, tmp_path / "results.db")
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    monkeypatch.setenv("DQ_RESULTS_URL", f"sqlite:///{space.results}")
+    monkeypatch.setenv("DAGSTER_HOME", str(space.home))
+    monkeypatch.setenv("DQ_RESULTS_URL", space.results_url)
     monkeypatch.setenv("DQ_PROPOSALS_DIR", str(space.proposals))
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test-not-a-real-key")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", fake.url)
     return space
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeAnthropic]:
-    server = FakeAnthropic().start()
-    yield server
-    server.stop()
 
 
 def proposal(rule: str, name: str, rule_type: str = "CustomSql") -> dict[str, Any]:
@@ -173,7 +134,7 @@ def statements_sent(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 @pytest.mark.parametrize("attack", sorted(READS_THE_SECRET))
 def test_a_proposal_reading_beyond_its_table_is_refused_before_its_dry_run_and_never_stored(
-    attack: str, workspace: Workspace, fake: FakeAnthropic, caplog: pytest.LogCaptureFixture
+    attack: str, workspace: OrdersWorkspace, fake: FakeAnthropic, caplog: pytest.LogCaptureFixture
 ) -> None:
     query, refusal = READS_THE_SECRET[attack]
     rule = f'CustomSql "{query}" = 0'
@@ -183,7 +144,7 @@ def test_a_proposal_reading_beyond_its_table_is_refused_before_its_dry_run_and_n
         tool_use_reply({"rules": [proposal(rule, "leak")]}),
     )
     with caplog.at_level(logging.DEBUG, logger="dq.sql"):
-        proposed = workspace.dq("propose", "orders", "check what you can")
+        proposed = workspace.invoke("propose", "orders", "check what you can")
     assert proposed.exit_code == 0, proposed.output
     lines = proposed.output.splitlines()
     assert lines[0] == f"proposed by {MODEL} for orders: 1 pending, 1 dropped"
@@ -217,7 +178,7 @@ class UncheckingProposer:
 
 
 def test_the_pipeline_validates_every_candidate_itself_whatever_the_proposer_did(
-    workspace: Workspace, caplog: pytest.LogCaptureFixture
+    workspace: OrdersWorkspace, caplog: pytest.LogCaptureFixture
 ) -> None:
     loaded = load_table_specs(workspace.folder)
     catalog = {t.spec.table: t for t in loaded.tables}
@@ -253,7 +214,7 @@ def test_the_pipeline_validates_every_candidate_itself_whatever_the_proposer_did
 
 
 def test_the_propose_rules_job_keeps_the_secret_out_of_the_event_log(
-    workspace: Workspace, fake: FakeAnthropic
+    workspace: OrdersWorkspace, fake: FakeAnthropic
 ) -> None:
     query, refusal = READS_THE_SECRET["query_to_xml"]
     fake.script(tool_use_reply({"rules": [proposal(f'CustomSql "{query}" = 0', "leak"), VALID]}))
@@ -273,12 +234,12 @@ def test_the_propose_rules_job_keeps_the_secret_out_of_the_event_log(
 
 
 def test_a_proposal_whose_dry_run_errored_is_approved_only_with_force(
-    workspace: Workspace, fake: FakeAnthropic
+    workspace: OrdersWorkspace, fake: FakeAnthropic
 ) -> None:
     # valid as written (CustomSql columns are the database's business), but Postgres refuses it
     rule = 'CustomSql "select count(*) from primary where no_such_column > 0" = 0'
     fake.script(tool_use_reply({"rules": [proposal(rule, "no_bad_rows")]}))
-    proposed = workspace.dq("propose", "orders", "no bad rows")
+    proposed = workspace.invoke("propose", "orders", "no bad rows")
     assert proposed.exit_code == 0, proposed.output
     cause = (
         "the engine could not evaluate the rule: sql:postgresql/shop.orders: "
@@ -287,7 +248,7 @@ def test_a_proposal_whose_dry_run_errored_is_approved_only_with_force(
     assert f"    dry run:   error: {cause}\n" in proposed.output
     before = workspace.definition.read_text()
 
-    refused = workspace.dq("rules", "approve", "orders", "no_bad_rows")
+    refused = workspace.invoke("rules", "approve", "orders", "no_bad_rows")
     assert (refused.exit_code, refused.output) == (
         2,
         f"error: proposal 'no_bad_rows' cannot be approved: its dry run errored: {cause}; "
@@ -297,22 +258,22 @@ def test_a_proposal_whose_dry_run_errored_is_approved_only_with_force(
     pending = parse_proposals(workspace.pending_file().read_text(), "orders").named("no_bad_rows")
     assert pending is not None and pending.status is ProposalStatus.PENDING
 
-    forced = workspace.dq("rules", "approve", "orders", "no_bad_rows", "--force", "--by", "ana")
+    forced = workspace.invoke("rules", "approve", "orders", "no_bad_rows", "--force", "--by", "ana")
     assert forced.exit_code == 0, forced.output
     assert workspace.definition.read_text().startswith(before)
     assert f"rule: {rule}" in workspace.definition.read_text().replace("'", "")
 
 
 def test_a_proposal_edited_by_hand_into_an_unsafe_rule_is_refused_even_with_force(
-    workspace: Workspace, fake: FakeAnthropic
+    workspace: OrdersWorkspace, fake: FakeAnthropic
 ) -> None:
     fake.script(tool_use_reply({"rules": [VALID]}))
-    assert workspace.dq("propose", "orders", "rows").exit_code == 0
+    assert workspace.invoke("propose", "orders", "rows").exit_code == 0
     query, refusal = READS_THE_SECRET["query_to_xml"]
     path = workspace.pending_file()
     path.write_text(path.read_text().replace(f"rule: {VALID['rule']}", f'rule: CustomSql "{query}" = 0'))
     before = workspace.definition.read_text()
-    refused = workspace.dq("rules", "approve", "orders", "orders_exist", "--force")
+    refused = workspace.invoke("rules", "approve", "orders", "orders_exist", "--force")
     assert refused.exit_code == 2
     assert refused.output.startswith(
         f"error: proposal 'orders_exist' is not a valid rule for {workspace.definition}: 1:1: {refusal}"

@@ -9,32 +9,26 @@ and the results store.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import sqlite3
 import subprocess
-import sys
-import threading
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-import dagster as dg
 import psycopg2
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import sqlglot
-from psycopg2 import sql as pgsql
 from sqlalchemy.engine import make_url
 
 from dq_checks.config import load_table_specs
 from dq_checks.config.sources import SqlSourceSpec
 from dq_resources.sources import SourceError
 from dq_resources.sql.resource import SqlSourceResource
-from tests.conftest import REPO_ROOT
+from tests.e2e.hostile.workspace import Workspace, line_of, plant_secret, warehouse_fixture
+from tests.silent_server import SilentServer
+
+if TYPE_CHECKING:
+    import psycopg2.extensions
 
 pytestmark = pytest.mark.postgres
 
@@ -55,113 +49,38 @@ ORDERS = [
 # ids 2, 4 and 6 are even (`id % 2 = 0`); 'abc', 'a%' and 'ab' are `like 'a%'`
 
 
-@pytest.fixture(scope="module")
-def warehouse(postgres_server_url: str) -> Iterator[str]:
-    """A database with the tables below; yields its URL."""
-    name = f"dq_hostile_{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(postgres_server_url)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-    url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE SCHEMA shop")
-        cursor.execute("CREATE TABLE shop.orders (id int, status text, email text)")
-        cursor.executemany("INSERT INTO shop.orders VALUES (%s, %s, %s)", ORDERS)
-        cursor.execute("CREATE TABLE shop.notes (id int, note text)")
-        cursor.execute("INSERT INTO shop.notes VALUES (1, %s)", (NOTE,))
-        cursor.execute(
-            "CREATE TABLE shop.big AS SELECT g AS id, md5(g::text) AS s FROM generate_series(1, %s) g",
-            (BIG_ROWS,),
-        )
-        cursor.execute("CREATE SEQUENCE shop.seq")
-        cursor.execute("CREATE SCHEMA other_schema")
-        cursor.execute("CREATE TABLE other_schema.secrets (v text)")
-        cursor.execute("INSERT INTO other_schema.secrets VALUES (%s)", (SECRET,))
-    connection.close()
-    yield url
-    with admin.cursor() as cursor:
-        cursor.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
-    admin.close()
+def seed_warehouse(cursor: psycopg2.extensions.cursor) -> None:
+    """shop.orders, shop.notes, shop.big and shop.seq, and the secret in a schema of its own."""
+    cursor.execute("CREATE SCHEMA shop")
+    cursor.execute("CREATE TABLE shop.orders (id int, status text, email text)")
+    cursor.executemany("INSERT INTO shop.orders VALUES (%s, %s, %s)", ORDERS)
+    cursor.execute("CREATE TABLE shop.notes (id int, note text)")
+    cursor.execute("INSERT INTO shop.notes VALUES (1, %s)", (NOTE,))
+    cursor.execute(
+        "CREATE TABLE shop.big AS SELECT g AS id, md5(g::text) AS s FROM generate_series(1, %s) g",
+        (BIG_ROWS,),
+    )
+    cursor.execute("CREATE SEQUENCE shop.seq")
+    plant_secret(cursor, SECRET)
 
 
-@dataclass(frozen=True)
-class Workspace:
-    """A definitions folder, a DAGSTER_HOME and a results store, as a user would set them up."""
-
-    folder: Path
-    home: Path
-    results: Path
-
-    def define(self, name: str, text: str) -> Path:
-        path = self.folder / f"{name}.yaml"
-        path.write_text(text)
-        return path
-
-    def dq(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-        """The real CLI in a process of its own; a hang fails the test instead of stalling it."""
-        return subprocess.run(
-            [sys.executable, "-m", "dq_assets.cli.main", *args, "--config", str(self.folder)],
-            cwd=REPO_ROOT,
-            env={
-                **os.environ,
-                "DAGSTER_HOME": str(self.home),
-                "DQ_RESULTS_URL": f"sqlite:///{self.results}",
-                "ANTHROPIC_API_KEY": SECRET,
-                **env,
-            },
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-
-    def run_json(self, **env: str) -> tuple[subprocess.CompletedProcess[str], dict[str, dict[str, Any]]]:
-        """`dq run --json`: the process, and each table's checks by name."""
-        ran = self.dq("run", "--json", **env)
-        tables = json.loads(ran.stdout)["tables"]
-        return ran, {t["table"]: {c["name"]: c for c in t["checks"]} for t in tables}
-
-    def stored_text(self) -> str:
-        """Everything the run left behind: the event log through the instance, and every stored byte."""
-        parts = []
-        with dg.DagsterInstance.from_config(str(self.home)) as instance:
-            runs = instance.get_runs()
-            assert runs, "the run was not recorded in this DAGSTER_HOME"
-            for run in runs:
-                parts += [dg.serialize_value(entry) for entry in instance.all_logs(run.run_id)]
-        with sqlite3.connect(self.results) as store:
-            tables = [r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-            for table in tables:
-                parts += [repr(row) for row in store.execute(f'SELECT * FROM "{table}"')]
-        files = [p for p in [*self.home.rglob("*"), self.results] if p.is_file()]
-        parts += [p.read_bytes().decode("utf-8", errors="replace") for p in files]
-        return "\n".join(parts)
-
-    def assert_nowhere(self, secret: str, *runs: subprocess.CompletedProcess[str]) -> str:
-        """`secret` is in no output, event, stored row or file; returns what was searched."""
-        for ran in runs:
-            assert secret not in ran.stdout
-            assert secret not in ran.stderr
-        stored = self.stored_text()
-        assert secret not in stored
-        return stored
+warehouse = warehouse_fixture("dq_hostile", seed_warehouse)
+"""A database seeded as above; yields its URL."""
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
-    folder, home = tmp_path / "tables", tmp_path / "home"
-    folder.mkdir()
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    return Workspace(folder, home, tmp_path / "results.db")
+    return Workspace.create(tmp_path, env={"ANTHROPIC_API_KEY": SECRET}, timeout=180)
 
 
-def line_of(path: Path, text: str) -> int:
-    """The 1-based line of `path` that holds `text`."""
-    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+def assert_nowhere(workspace: Workspace, secret: str, *runs: subprocess.CompletedProcess[str]) -> str:
+    """`secret` is in no output, event, stored row or file; returns what was searched."""
+    for ran in runs:
+        assert secret not in ran.stdout
+        assert secret not in ran.stderr
+    stored = workspace.stored_text()
+    assert secret not in stored
+    return stored
 
 
 def sql_source(url: str, table: str, extra: str = "") -> str:
@@ -202,7 +121,7 @@ def test_custom_sql_that_reads_beyond_its_tables_is_refused_by_validate_and_erro
         assert any(line.startswith(where) and message in line for line in said.splitlines()), (name, said)
     assert "orders_exist" not in said
 
-    ran, checks = workspace.run_json()
+    ran, checks = workspace.run_checks()
     assert ran.returncode == 2
     orders = checks["orders"]
     outcomes = {name: orders[name]["outcome"] for name in [*problems, "orders_exist"]}
@@ -210,7 +129,7 @@ def test_custom_sql_that_reads_beyond_its_tables_is_refused_by_validate_and_erro
     for name, message in problems.items():
         assert orders[name]["description"].startswith(f"error: {path}:{line_of(path, name) + 1}: ")
         assert message in orders[name]["description"]
-    stored = workspace.assert_nowhere(SECRET, validated, ran)
+    stored = assert_nowhere(workspace, SECRET, validated, ran)
     assert "query_to_xml() is not allowed" in stored  # the refusal itself was stored and logged
 
 
@@ -228,7 +147,7 @@ def test_a_runaway_custom_sql_errors_alone_after_timeout_seconds(
         + f'rules:\n  - name: runaway\n    rule: CustomSql "{runaway}" > 0\n'
         f"  - name: rows\n    rule: RowCount = {BIG_ROWS}\n",
     )
-    ran, checks = workspace.run_json()
+    ran, checks = workspace.run_checks()
     assert ran.returncode == 2
     big = checks["big"]
     assert big["runaway"]["outcome"] == "error"
@@ -277,7 +196,7 @@ def test_messages_carry_no_query_result_and_no_quoted_data_value(
     workspace.define(
         "local_notes", f"table: local_notes\nsource: {{type: file, path: '{notes_file}'}}\n{rules}"
     )
-    ran, checks = workspace.run_json()
+    ran, checks = workspace.run_checks()
     assert ran.returncode == 2
     for table in ("notes", "local_notes"):
         returned = checks[table]["returns_text"]["description"]
@@ -287,8 +206,8 @@ def test_messages_carry_no_query_result_and_no_quoted_data_value(
     )
     local_cast = checks["local_notes"]["casts_text"]["description"]
     assert "Could not convert string <value> to INT32" in local_cast
-    workspace.assert_nowhere(SECRET, ran)
-    workspace.assert_nowhere("customer's note", ran)
+    assert_nowhere(workspace, SECRET, ran)
+    assert_nowhere(workspace, "customer's note", ran)
 
 
 # -- 4. (issue point 3) `${VAR}` in a url: DQ_* and env: only, every substituted value hidden
@@ -322,11 +241,11 @@ def test_url_placeholders_name_only_allowed_variables_and_their_values_stay_hidd
     listed = "table: keyed\nsource:\n  type: sql\n  env: [ANTHROPIC_API_KEY]\n"
     path.write_text(f"{listed}  url: '{server}'\n  table: shop.orders\n")
     assert workspace.dq("validate").returncode == 0
-    ran, checks = workspace.run_json()
+    ran, checks = workspace.run_checks()
     assert ran.returncode == 2
     assert {c["outcome"] for c in checks["keyed"].values()} == {"error"}
     assert checks["keyed"]["profile"]["description"].endswith('FATAL:  database "***" does not exist')
-    stored = workspace.assert_nowhere(SECRET, validated, refused, ran)
+    stored = assert_nowhere(workspace, SECRET, validated, refused, ran)
     assert 'database \\"***\\" does not exist' in stored or 'database "***" does not exist' in stored
 
 
@@ -343,7 +262,7 @@ def test_percent_signs_in_rules_work_on_postgres(warehouse: str, workspace: Work
         "  - name: like\n    rule: CustomSql \"select count(*) from primary where status like 'a%'\" = 3\n"
         "  - name: like_in_where\n    rule: RowCount = 3 where \"status like 'a%'\"\n",
     )
-    ran, checks = workspace.run_json()
+    ran, checks = workspace.run_checks()
     orders = checks["orders"]
     summary = {
         name: (
@@ -366,37 +285,12 @@ def test_percent_signs_in_rules_work_on_postgres(warehouse: str, workspace: Work
 # -- 6. a server that accepts the connection and never answers
 
 
-@pytest.fixture
-def silent_server() -> Iterator[int]:
-    """A local TCP server that accepts every connection and never sends a byte; yields its port."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    stop.set()
-    thread.join(timeout=5)
-    for connection in accepted:
-        connection.close()
-    listener.close()
-
-
 def test_a_server_that_never_answers_is_a_timeout_error_and_the_other_tables_run(
-    warehouse: str, workspace: Workspace, silent_server: int
+    warehouse: str, workspace: Workspace, silent: SilentServer
 ) -> None:
-    silent = f"postgresql://postgres@127.0.0.1:{silent_server}/nowhere"
+    hung = f"postgresql://postgres@127.0.0.1:{silent.port}/nowhere"
     workspace.define(
-        "hung", "table: hung\n" + sql_source(silent, "shop.orders", ", connect_timeout_seconds: 2")
+        "hung", "table: hung\n" + sql_source(hung, "shop.orders", ", connect_timeout_seconds: 2")
     )
     workspace.define("orders", "table: orders\n" + sql_source(warehouse, "shop.orders"))
     timeout = (
@@ -411,7 +305,7 @@ def test_a_server_that_never_answers_is_a_timeout_error_and_the_other_tables_run
     assert rows["hung"]["detail"].startswith(f"{timeout}: ")  # then the driver's own words
     assert rows["orders"]["status"] == "ok"
 
-    ran, checks = workspace.run_json()
+    ran, checks = workspace.run_checks()
     assert ran.returncode == 2
     assert {c["outcome"] for c in checks["hung"].values()} == {"error"}
     assert all(c["description"].startswith(f"error: {timeout}") for c in checks["hung"].values())
@@ -430,7 +324,7 @@ def test_a_custom_sql_runtime_error_names_the_rules_path_and_line(
         + sql_source(warehouse, "shop.orders")
         + 'rules:\n  - name: ghost\n    rule: CustomSql "select count(*) from primary where ghost > 0" = 0\n',
     )
-    ran, checks = workspace.run_json()
+    ran, checks = workspace.run_checks()
     assert ran.returncode == 2
     assert checks["orders"]["ghost"]["description"] == (
         f"error: {path}:5: the engine could not evaluate the rule: "

@@ -8,11 +8,6 @@ real local DuckDB engine, with the engine's default memory settings.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,61 +18,16 @@ import pyarrow.parquet as pq
 import pytest
 
 from dq_checks.profile.values import MAX_VALUE_CHARS
+from tests.e2e.hostile.workspace import Workspace, checks_by_name, outcomes
 
 ENDED_WITHIN = 600
 """Seconds a command may take before the test calls it hung."""
 
 
-@dataclass(frozen=True)
-class Workspace:
-    """A definitions folder, a DAGSTER_HOME and a results store, all in a temporary folder."""
-
-    root: Path
-    folder: Path
-    home: Path
-
-    @property
-    def results(self) -> Path:
-        return self.root / "results.db"
-
-    def define(self, name: str, text: str) -> None:
-        (self.folder / f"{name}.yaml").write_text(text, encoding="utf-8")
-
-    def dq_run(self) -> tuple[int, dict[str, Any], str]:
-        """`dq run --json`: (exit code, the parsed output, the raw output)."""
-        done = subprocess.run(
-            [sys.executable, "-m", "dq_assets.cli.main", "run", "--json", "--config", str(self.folder)],
-            cwd=self.root,
-            env={
-                **os.environ,
-                "DAGSTER_HOME": str(self.home),
-                "DQ_RESULTS_URL": f"sqlite:///{self.results}",
-            },
-            capture_output=True,
-            text=True,
-            timeout=ENDED_WITHIN,
-            check=False,
-        )
-        assert done.stdout, done.stderr
-        return done.returncode, json.loads(done.stdout), done.stdout
-
-
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     monkeypatch.delenv("DQ_CONFIG_DIR", raising=False)
-    folder, home = tmp_path / "tables", tmp_path / "home"
-    folder.mkdir()
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    return Workspace(tmp_path, folder, home)
-
-
-def checks_of(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {c["name"]: c for c in report["checks"]}
-
-
-def outcomes_of(report: dict[str, Any]) -> dict[str, str]:
-    return {c["name"]: c["outcome"] for c in report["checks"]}
+    return Workspace.create(tmp_path, timeout=ENDED_WITHIN)
 
 
 def folder_bytes(folder: Path) -> int:
@@ -99,10 +49,10 @@ def test_a_hundred_float_columns_of_ten_rows_are_checked(workspace: Workspace) -
         'rules:\n  - rule: RowCount = 10\n  - rule: IsComplete "c99"\n',
     )
 
-    code, output, _ = workspace.dq_run()
+    done, output = workspace.run_json()
 
     (report,) = output["tables"]
-    assert outcomes_of(report) == {
+    assert outcomes(report) == {
         "profile": "pass",
         "anomalies": "pass",
         "rowcount_10": "pass",
@@ -111,8 +61,8 @@ def test_a_hundred_float_columns_of_ten_rows_are_checked(workspace: Workspace) -
         "volume": "skip",  # no earlier run to learn from
         "schema": "pass",  # no earlier run to compare with
     }
-    assert code == 0
-    assert checks_of(report)["profile"]["description"].startswith("profiled 10 rows x 100 columns")
+    assert done.returncode == 0
+    assert checks_by_name(report)["profile"]["description"].startswith("profiled 10 rows x 100 columns")
     columns = report["profile"]["columns"]
     assert len(columns) == 100
     for i in range(100):
@@ -201,18 +151,19 @@ def test_a_thousand_columns_by_a_hundred_thousand_rows_profile_exactly(workspace
         '  - rule: ColumnValues "constant" = 7\n',
     )
 
-    code, output, _ = workspace.dq_run()
+    done, output = workspace.run_json()
 
     (report,) = output["tables"]
-    checks = checks_of(report)
+    checks = checks_by_name(report)
     assert checks["profile"]["outcome"] == "pass", checks["profile"]["description"]
     assert checks["profile"]["description"].startswith(
         f"profiled {WIDE_ROWS:,} rows x {WIDE_COLUMNS} columns"
     )
     for rule in ("rowcount_100000", "iscomplete_constant", "isunique_id_5", "columnvalues_constant_7"):
         assert checks[rule]["outcome"] == "pass", checks[rule]["description"]
-    assert "error" not in outcomes_of(report).values()
-    assert code in (0, 1)  # the planted NULLs may raise warnings among the anomalies; nothing errors
+    assert "error" not in outcomes(report).values()
+    # the planted NULLs may raise warnings among the anomalies; nothing errors
+    assert done.returncode in (0, 1)
 
     columns = report["profile"]["columns"]
     assert list(columns) == table.column_names
@@ -259,11 +210,11 @@ def test_an_engine_failure_in_the_profile_is_the_description_of_every_check(work
         "rules:\n  - rule: RowCount > 0\n",
     )
 
-    code, output, _ = workspace.dq_run()
+    done, output = workspace.run_json()
 
     (report,) = output["tables"]
-    assert code == 2
-    assert set(outcomes_of(report).values()) == {"error"}
+    assert done.returncode == 2
+    assert set(outcomes(report).values()) == {"error"}
     cause = "the engine could not profile the table: exceeded timeout_seconds (0.001 s) and was cancelled"
     for check in report["checks"]:
         assert cause in check["description"], check
@@ -295,11 +246,11 @@ def test_huge_values_are_cut_and_their_rules_evaluate(workspace: Workspace) -> N
         "  - rule: RowCount = 20\n",
     )
 
-    code, output, raw = workspace.dq_run()
+    done, output = workspace.run_json()
 
     (report,) = output["tables"]
-    checks = checks_of(report)
-    assert outcomes_of(report) == {
+    checks = checks_by_name(report)
+    assert outcomes(report) == {
         "profile": "pass",
         "anomalies": "pass",
         "columnlength_blob_100": "fail",
@@ -310,7 +261,7 @@ def test_huge_values_are_cut_and_their_rules_evaluate(workspace: Workspace) -> N
         "volume": "skip",
         "schema": "pass",
     }
-    assert code == 1
+    assert done.returncode == 1
     too_long = checks["columnlength_blob_100"]["metadata"]
     assert (too_long["failed_count"], too_long["evaluated_count"]) == (20, 20)
     not_a = checks["columnvalues_blob_matches_a"]["metadata"]
@@ -327,11 +278,11 @@ def test_huge_values_are_cut_and_their_rules_evaluate(workspace: Workspace) -> N
     assert [v["count"] for v in blob["top_values"]] == [10] + [1] * 9
 
     # Nothing downstream holds a whole value: not the output, the instance or the results store.
-    assert len(raw.encode()) < 1_000_000
+    assert len(done.stdout.encode()) < 1_000_000
     assert folder_bytes(workspace.home) < 20_000_000
     assert workspace.results.stat().st_size < 5_000_000
     whole = ("a" * (MAX_VALUE_CHARS + 1)).encode()
-    assert whole not in raw.encode()
+    assert whole not in done.stdout.encode()
     stored = [
         f for f in [*workspace.home.rglob("*"), workspace.results] if f.is_file() and whole in f.read_bytes()
     ]
@@ -357,10 +308,10 @@ def test_a_runaway_custom_sql_is_an_error_and_the_rest_of_the_table_is_checked(w
         '  - rule: IsUnique "id"\n',
     )
 
-    code, output, _ = workspace.dq_run()
+    done, output = workspace.run_json()
 
     (report,) = output["tables"]
-    checks = checks_of(report)
+    checks = checks_by_name(report)
     runaway = next(name for name in checks if name.startswith("customsql_"))
     assert {name: c["outcome"] for name, c in checks.items() if name != runaway} == {
         "profile": "pass",
@@ -374,4 +325,4 @@ def test_a_runaway_custom_sql_is_an_error_and_the_rest_of_the_table_is_checked(w
     assert checks[runaway]["outcome"] == "error"
     cause = "the engine could not evaluate the rule: exceeded timeout_seconds (2 s) and was cancelled"
     assert checks[runaway]["description"].endswith(f"orders.yaml:4: {cause}")
-    assert code == 2
+    assert done.returncode == 2
