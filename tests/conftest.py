@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,24 +97,31 @@ def postgres_server_url() -> str:
     return url
 
 
-@pytest.fixture
-def postgres_database(postgres_server_url: str) -> Iterator[str]:
-    """A fresh database on the PostgreSQL server, dropped afterwards; yields its URL."""
+@contextmanager
+def scratch_database(server_url: str, prefix: str = "dq_test") -> Iterator[str]:
+    """A new database `<prefix>_<random>` on the PostgreSQL server, dropped on exit; yields its URL."""
     import psycopg2
     from psycopg2 import sql
     from sqlalchemy.engine import make_url
 
-    name = f"dq_test_{uuid.uuid4().hex[:12]}"
-    admin = psycopg2.connect(postgres_server_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(server_url)
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        yield make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.cursor() as cursor:
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         admin.close()
+
+
+@pytest.fixture
+def postgres_database(postgres_server_url: str) -> Iterator[str]:
+    """A fresh database on the PostgreSQL server, dropped afterwards; yields its URL."""
+    with scratch_database(postgres_server_url) as url:
+        yield url
 
 
 # -- a Dagster instance on sqlite files or on a real PostgreSQL, with an alert-store URL on the same

@@ -13,7 +13,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 import pytest
+
+from tests.conftest import scratch_database
 
 if TYPE_CHECKING:
     import psycopg2.extensions
@@ -205,27 +206,13 @@ def warehouse_fixture(prefix: str, seed: Callable[[psycopg2.extensions.cursor], 
     def database(postgres_server_url: str) -> Iterator[str]:
         """A scratch database on the test PostgreSQL, seeded for this module; yields its URL."""
         import psycopg2
-        from psycopg2 import sql
-        from sqlalchemy.engine import make_url
 
-        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-        admin = psycopg2.connect(postgres_server_url)
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            url = make_url(postgres_server_url).set(database=name).render_as_string(hide_password=False)
-            connection = psycopg2.connect(url)
-            connection.autocommit = True
-            with connection.cursor() as cursor:
-                seed(cursor)
-            connection.close()
+        with scratch_database(postgres_server_url, prefix) as url:
+            with closing(psycopg2.connect(url)) as connection:
+                connection.autocommit = True
+                with connection.cursor() as cursor:
+                    seed(cursor)
             yield url
-        finally:
-            with admin.cursor() as cursor:
-                drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                cursor.execute(drop)
-            admin.close()
 
     return pytest.fixture(scope="module")(database)
 
