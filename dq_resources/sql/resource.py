@@ -121,10 +121,11 @@ class SqlTable:
 
     @property
     def relation(self) -> Any:
-        """The table as a quoted sqlglot relation."""
+        """The table as a quoted sqlglot relation: `table`, `schema.table` or `catalog.schema.table`."""
         from sqlglot import exp
 
-        return exp.table_(self.table, db=self.schema or None, quoted=True)
+        catalog, _, schema = self.schema.rpartition(".")
+        return exp.table_(self.table, db=schema or None, catalog=catalog or None, quoted=True)
 
     def describe(self) -> TableDescription:
         """Columns reflected from the database catalog.
