@@ -1,5 +1,6 @@
 # Two commands on a fresh machine with Python 3.11 and make:
-#   make dev   - set up .venv, seed the demo warehouse if absent, open the Dagster UI on it
+#   make dev   - set up .venv, seed the demo warehouse if absent, open the Dagster UI on it (`dg dev`
+#                on the demo project, dq_demo, which loads dq through its component)
 #   make test  - set up .venv if missing, then lint, check the layers, and run the whole suite
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -25,8 +26,9 @@ $(STAMP): pyproject.toml
 seed: $(STAMP)
 	$(BIN)/dq demo seed
 
+# VIRTUAL_ENV: dg compares it with the project's .venv and warns when they differ.
 dev: seed
-	DAGSTER_HOME=$(CURDIR) $(BIN)/dagster dev -w workspace.yaml
+	DAGSTER_HOME=$(CURDIR) VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -26,24 +26,25 @@ if REREADS_SPECS:
 
 from dq_assets import definitions as shipped  # noqa: E402  (after the cache is in place)
 from dq_assets.executor import IN_PROCESS_RUN_CONFIG  # noqa: E402
+from dq_assets.job_names import QualityNames  # noqa: E402
 from dq_assets.run_tags import table_run_tags  # noqa: E402
-from dq_assets.schedules import (  # noqa: E402
-    ScheduleGroup,
-    schedule_groups,
-    table_run_request,
-    table_selection,
-)
+from dq_assets.schedules import ScheduleGroup, schedule_groups, table_targets  # noqa: E402
+
+
+def _scheduled_job_names(product: dg.Definitions) -> set[str]:
+    return {schedule.job_name for schedule in product.schedules or []}
 
 
 def _per_table_layout(product: dg.Definitions) -> dg.Definitions:
-    specs = dq_checks.config.load_table_specs(dq_checks.config.default_config_dir()).specs
+    tables = dq_checks.config.load_table_specs(dq_checks.config.default_config_dir()).tables
+    specs = [table.spec for table in tables]
     jobs = {
-        spec.table: dg.define_asset_job(
-            name=f"{spec.slug}_checks",
-            selection=dg.AssetSelection.assets(*table_selection(spec.table)),
-            tags=table_run_tags(spec),
+        table.spec.table: dg.define_asset_job(
+            name=f"{table.spec.slug}_checks",
+            selection=dg.AssetSelection.assets(*table_targets(table, proposals=True).assets),
+            tags=table_run_tags(table.spec),
         )
-        for spec in specs
+        for table in tables
     }
     schedules = [
         dg.ScheduleDefinition(
@@ -56,7 +57,7 @@ def _per_table_layout(product: dg.Definitions) -> dg.Definitions:
         for spec in specs
         if spec.schedule
     ]
-    kept_jobs = [j for j in product.jobs or [] if not j.name.startswith("dq_checks_")]
+    kept_jobs = [j for j in product.jobs or [] if j.name not in _scheduled_job_names(product)]
     return dg.Definitions(
         assets=product.assets,
         jobs=[*kept_jobs, *jobs.values()],
@@ -69,18 +70,30 @@ def _per_table_layout(product: dg.Definitions) -> dg.Definitions:
 
 def _table_runs_schedule(group: ScheduleGroup, job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
     @dg.schedule(
-        name=f"dq_schedule_{group.slug}", job=job, cron_schedule=group.cron, execution_timezone="UTC"
+        name=QualityNames.schedule(job.name), job=job, cron_schedule=group.cron, execution_timezone="UTC"
     )
     def _schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
-        return [table_run_request(spec, run_key=spec.table) for spec in group.specs]
+        return [
+            dg.RunRequest(
+                run_key=table.spec.table,
+                asset_selection=list(table_targets(table, proposals=True).assets),
+                run_config=IN_PROCESS_RUN_CONFIG,  # one table's steps, one after the other
+                tags=table_run_tags(table.spec),
+            )
+            for table in group.tables
+        ]
 
     return _schedule
 
 
 def _table_runs_per_cron_layout(product: dg.Definitions) -> dg.Definitions:
-    specs = dq_checks.config.load_table_specs(dq_checks.config.default_config_dir()).specs
-    cron_jobs = {j.name: j for j in product.jobs or [] if j.name.startswith("dq_checks_")}
-    schedules = [_table_runs_schedule(group, cron_jobs[group.job_name]) for group in schedule_groups(specs)]
+    tables = dq_checks.config.load_table_specs(dq_checks.config.default_config_dir()).tables
+    cron_jobs = {j.name: j for j in product.jobs or [] if j.name in _scheduled_job_names(product)}
+    names = QualityNames()
+    schedules = [
+        _table_runs_schedule(group, cron_jobs[names.scheduled_job(group.source_type, group.cron)])
+        for group in schedule_groups(tables)
+    ]
     return dg.Definitions(
         assets=product.assets,
         jobs=product.jobs,

@@ -11,13 +11,14 @@ Measured by `bench/fleet_bench.py` (README, "Many tables"):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import dagster as dg
 
 # Imported once by the forkserver, inherited by every step process it forks.
-STEP_PRELOAD_MODULES = (
-    "dq_assets.definitions",
+LIBRARY_PRELOAD_MODULES = (
+    "dq_assets.steps.inspect",
     "duckdb",
     "pyarrow",
     "pyiceberg.catalog.sql",
@@ -25,29 +26,50 @@ STEP_PRELOAD_MODULES = (
     "sqlalchemy",
     "pandas",
 )
+STEP_PRELOAD_MODULES = ("dq_assets.definitions", *LIBRARY_PRELOAD_MODULES[1:])
+"""The standalone code location preloads itself; a component cannot know the project's module."""
 IN_PROCESS_RUN_CONFIG: dict[str, Any] = {"execution": {"config": {"in_process": True}}}
 
 
-def executor_config(config: dict[str, Any]) -> dict[str, Any]:
+def executor_config_for(preload_modules: tuple[str, ...]) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """dq_executor's config (`in_process`, `max_concurrent`) as the config of Dagster's executor."""
-    if config["in_process"]:
-        return {"in_process": {}}
-    return {
-        "multiprocess": {
-            "max_concurrent": config["max_concurrent"],
-            "start_method": {"forkserver": {"preload_modules": list(STEP_PRELOAD_MODULES)}},
+
+    def executor_config(config: dict[str, Any]) -> dict[str, Any]:
+        if config["in_process"]:
+            return {"in_process": {}}
+        return {
+            "multiprocess": {
+                "max_concurrent": config["max_concurrent"],
+                "start_method": {"forkserver": {"preload_modules": list(preload_modules)}},
+            }
         }
-    }
+
+    return executor_config
 
 
-dq_executor = dg.multi_or_in_process_executor.configured(
-    executor_config,
-    name="dq_executor",
-    config_schema={
-        "in_process": dg.Field(bool, default_value=False, description="run every step in the run's process"),
-        "max_concurrent": dg.Field(
-            dg.Noneable(int), default_value=None, description="step processes at once (default: the cores)"
-        ),
-    },
-    description="In process for one table's run; forked step processes (forkserver, preloaded) for more.",
-)
+executor_config = executor_config_for(STEP_PRELOAD_MODULES)
+
+
+def build_dq_executor(preload_modules: tuple[str, ...]) -> dg.ExecutorDefinition:
+    """Dagster's multi-or-in-process executor with dq's two settings and a preloaded forkserver."""
+    return dg.multi_or_in_process_executor.configured(
+        executor_config_for(preload_modules),
+        name="dq_executor",
+        config_schema={
+            "in_process": dg.Field(
+                bool, default_value=False, description="run every step in the run's process"
+            ),
+            "max_concurrent": dg.Field(
+                dg.Noneable(int),
+                default_value=None,
+                description="step processes at once (default: the cores)",
+            ),
+        },
+        description="In process for one table's run; forked step processes (forkserver, preloaded) for more.",
+    )
+
+
+dq_executor = build_dq_executor(STEP_PRELOAD_MODULES)
+"""The standalone code location's executor, for every job."""
+dq_job_executor = build_dq_executor(LIBRARY_PRELOAD_MODULES)
+"""A component's: set on dq's own jobs only, never on the project's Definitions."""

@@ -13,127 +13,185 @@ the downstream table's checks when the upstream's source cannot be read. Such a 
 for one run per dependency level instead ("waves"); most groups are one wave.
 Grouping by kind of source too keeps the run queue's per-source limits (`dq/source`) meaningful.
 A table's own run (the freshness sensor's, `dq run`) is still one table, in process.
+
+Names are read by people: `quality_iceberg_every_30_minutes`, its schedule
+`quality_iceberg_every_30_minutes_schedule` (`dq_assets/job_names.py`, `dq_assets/cron_words.py`).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import dagster as dg
 
+from dq_assets.cron_words import cron_words
 from dq_assets.executor import IN_PROCESS_RUN_CONFIG
+from dq_assets.job_names import QualityNames
+from dq_assets.job_selection import AttachedTarget, QualityJobSelection
 from dq_assets.proposals.definitions import proposals_asset_key
 from dq_assets.run_tags import SOURCE_TAG, table_run_tags
 from dq_assets.table_asset import asset_key
-from dq_checks.config.models import TableSpec
+from dq_checks.config.loader import DefinedTable
 
-_CRON_WORDS = (("*/", "every"), ("*", "x"), (",", "and"), ("-", "to"), (" ", "_"))
+
+@dataclass(frozen=True)
+class TableTargets:
+    """What checking one table runs: dq's own assets (its table, its proposals) and its checks."""
+
+    assets: tuple[dg.AssetKey, ...]
+    checks: tuple[dg.AssetCheckKey, ...]
+
+
+def table_targets(defined: DefinedTable, *, proposals: bool) -> TableTargets:
+    """The table's check step, then (when proposals are on) the proposals for its uncovered columns.
+
+    A table attached to the project's own asset adds no asset of dq's: only its checks run, and the
+    project's asset is not rematerialized.
+    """
+    from dq_assets.check_names import check_names_for
+
+    # TODO(attached): use table_asset.target_asset_key / check_keys_of once `asset:` lands.
+    key = asset_key(defined.spec.table)
+    own = (key,)
+    extras = (proposals_asset_key(defined.spec.table),) if proposals else ()
+    checks = tuple(dg.AssetCheckKey(key, name) for name in check_names_for(defined))
+    return TableTargets(assets=(*own, *extras), checks=checks)
+
+
+def table_selection(table: str) -> list[dg.AssetKey]:
+    """What checking one monitored table of dq's own materializes: its step, then its proposals."""
+    return [asset_key(table), proposals_asset_key(table)]
+
+
+def attached_target(defined: DefinedTable) -> AttachedTarget | None:
+    """The project's asset an attached table's checks sit on, for the load-time existence check."""
+    return None  # TODO(attached): AttachedTarget(key=target_asset_key(defined), where=defined.where("asset"))
 
 
 @dataclass(frozen=True)
 class ScheduleGroup:
-    """The tables checked on one cron that live in one kind of source."""
+    """The tables checked on one cron (or crons that mean the same) that live in one kind of source."""
 
     cron: str
     source_type: str
-    specs: tuple[TableSpec, ...]
+    tables: tuple[DefinedTable, ...]
 
-    @property
-    def slug(self) -> str:
-        """`<source>_<cron slug>`, e.g. 'iceberg_every30_x_x_x_x'."""
-        return f"{self.source_type}_{cron_slug(self.cron)}"
-
-    @property
-    def job_name(self) -> str:
-        """`dq_checks_<source>_<cron slug>`."""
-        return f"dq_checks_{self.slug}"
-
-    def waves(self) -> list[tuple[TableSpec, ...]]:
+    def waves(self) -> list[tuple[DefinedTable, ...]]:
         """The group's tables by dependency level in the group: no table shares a wave with its upstream."""
-        members = {spec.table: spec for spec in self.specs}
+        members = {table.spec.table: table for table in self.tables}
         levels: dict[str, int] = {}
 
-        def level(table: str) -> int:
-            if table not in levels:
-                upstream = [dep for dep in members[table].deps if dep in members]
-                levels[table] = 1 + max((level(dep) for dep in upstream), default=-1)
-            return levels[table]
+        def level(name: str) -> int:
+            if name not in levels:
+                upstream = [dep for dep in members[name].spec.deps if dep in members]
+                levels[name] = 1 + max((level(dep) for dep in upstream), default=-1)
+            return levels[name]
 
-        by_level: dict[int, list[TableSpec]] = {}
-        for spec in self.specs:  # deps are acyclic: the loader rejects a cycle
-            by_level.setdefault(level(spec.table), []).append(spec)
+        by_level: dict[int, list[DefinedTable]] = {}
+        for table in self.tables:  # deps are acyclic: the loader rejects a cycle
+            by_level.setdefault(level(table.spec.table), []).append(table)
         return [tuple(by_level[n]) for n in sorted(by_level)]
 
 
-def cron_slug(cron: str) -> str:
-    """A name-safe spelling of a cron: '*/30 * * * *' -> 'every30_x_x_x_x'."""
-    slug = cron.strip()
-    for symbol, word in _CRON_WORDS:
-        slug = slug.replace(symbol, word)
-    return re.sub(r"[^A-Za-z0-9_]", "_", slug)
+@dataclass(frozen=True)
+class QualityJobs:
+    """What the jobs of one namespace need to know: its names, its options, its job executor."""
+
+    names: QualityNames
+    proposals: bool
+    executor: dg.ExecutorDefinition | None
+
+    def targets(self, tables: Iterable[DefinedTable]) -> TableTargets:
+        """Every target of `tables`, in order, without repeats."""
+        assets: dict[dg.AssetKey, None] = {}
+        checks: dict[dg.AssetCheckKey, None] = {}
+        for table in tables:
+            targets = table_targets(table, proposals=self.proposals)
+            assets.update(dict.fromkeys(targets.assets))
+            checks.update(dict.fromkeys(targets.checks))
+        return TableTargets(tuple(assets), tuple(checks))
+
+    def selection(self, tables: Sequence[DefinedTable]) -> QualityJobSelection:
+        """The tables' targets; resolving it proves every attached table's asset exists."""
+        targets = self.targets(tables)
+        attached = [target for target in map(attached_target, tables) if target is not None]
+        return QualityJobSelection(asset_keys=targets.assets, check_keys=targets.checks, targets=attached)
+
+    def checks_job(self, tables: Sequence[DefinedTable]) -> dg.UnresolvedAssetJobDefinition:
+        """`<namespace>_checks`: every table's checks, and nothing of the project's own assets."""
+        return dg.define_asset_job(
+            name=self.names.checks_job,
+            selection=self.selection(tables),
+            executor_def=self.executor,
+            description=f"Check all {len(tables)} table(s) of {self.names.namespace}: dq's own table assets "
+            "and the checks dq attaches to the project's assets (which are not rematerialized).",
+        )
+
+    def scheduled_job(self, group: ScheduleGroup) -> dg.UnresolvedAssetJobDefinition:
+        """One job over every table of the group, tagged with their kind of source for the run queue."""
+        return dg.define_asset_job(
+            name=self.names.scheduled_job(group.source_type, group.cron),
+            selection=self.selection(group.tables),
+            executor_def=self.executor,
+            tags={SOURCE_TAG: group.source_type},
+            description=(
+                f"Profile and check the {len(group.tables)} {group.source_type} table(s) scheduled on "
+                f"'{group.cron}', in one run"
+            ),
+        )
+
+    def schedule(self, group: ScheduleGroup, job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+        """The group's schedule, in UTC: each tick, one run per wave (one, unless tables depend on others)."""
+        waves = group.waves()
+        requests = [self.targets(wave) for wave in waves]
+        crons = sorted({table.spec.schedule or group.cron for table in group.tables})
+
+        @dg.schedule(
+            name=self.names.schedule(job.name),
+            job=job,
+            cron_schedule=group.cron,
+            execution_timezone="UTC",
+            description=f"Check {', '.join(t.spec.table for t in group.tables)} on {' = '.join(crons)}",
+        )
+        def _schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+            if len(waves) == 1:
+                return [dg.RunRequest(run_key="all")]  # the whole job: no subset to plan
+            # The run key makes a retried tick ask for nothing twice (Dagster keys it by tick time).
+            return [
+                dg.RunRequest(
+                    run_key=f"wave{number}",
+                    asset_selection=list(wave.assets),
+                    asset_check_keys=list(wave.checks),
+                )
+                for number, wave in enumerate(requests, start=1)
+            ]
+
+        return _schedule
+
+    def run_request(self, table: DefinedTable, run_key: str | None, **tags: str) -> dg.RunRequest:
+        """A run of one table's checks, in process, inside the namespace's checks job."""
+        targets = table_targets(table, proposals=self.proposals)
+        return dg.RunRequest(
+            run_key=run_key,
+            job_name=self.names.checks_job,
+            asset_selection=list(targets.assets),
+            asset_check_keys=list(targets.checks),
+            run_config=IN_PROCESS_RUN_CONFIG,  # one table's steps run one after the other: no second process
+            tags={**table_run_tags(table.spec), **tags},
+        )
 
 
-def table_selection(table: str) -> list[dg.AssetKey]:
-    """What checking one table materializes: its check step, then proposals for uncovered columns."""
-    return [asset_key(table), proposals_asset_key(table)]
+def schedule_groups(tables: Sequence[DefinedTable]) -> list[ScheduleGroup]:
+    """The tables that have a `schedule:`, grouped by what the cron means and by their kind of source.
 
-
-def table_run_request(spec: TableSpec, run_key: str | None, **tags: str) -> dg.RunRequest:
-    """A run of one table's checks, in process, inside whichever job holds the table's assets."""
-    return dg.RunRequest(
-        run_key=run_key,
-        asset_selection=table_selection(spec.table),
-        run_config=IN_PROCESS_RUN_CONFIG,  # two steps, one after the other: no second process
-        tags={**table_run_tags(spec), **tags},
-    )
-
-
-def schedule_groups(specs: Sequence[TableSpec]) -> list[ScheduleGroup]:
-    """The tables that have a `schedule:`, grouped by it and by their kind of source."""
-    groups: dict[tuple[str, str], list[TableSpec]] = {}
-    for spec in specs:
-        if spec.schedule is not None:
-            groups.setdefault((spec.schedule, spec.source.type), []).append(spec)
-    return [ScheduleGroup(cron, source, tuple(members)) for (cron, source), members in groups.items()]
-
-
-def build_scheduled_job(group: ScheduleGroup) -> dg.UnresolvedAssetJobDefinition:
-    """One job over every table of the group, tagged with their kind of source for the run queue."""
-    keys = [key for spec in group.specs for key in table_selection(spec.table)]
-    return dg.define_asset_job(
-        name=group.job_name,
-        selection=dg.AssetSelection.assets(*keys),
-        tags={SOURCE_TAG: group.source_type},
-        description=(
-            f"Profile and check the {len(group.specs)} {group.source_type} table(s) scheduled on "
-            f"'{group.cron}', in one run"
-        ),
-    )
-
-
-def build_schedule(group: ScheduleGroup, job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
-    """The group's schedule, in UTC: each tick, one run per wave (one, unless tables depend on others)."""
-    waves = group.waves()
-
-    @dg.schedule(
-        name=f"dq_schedule_{group.slug}",
-        job=job,
-        cron_schedule=group.cron,
-        execution_timezone="UTC",
-        description=f"Check {', '.join(s.table for s in group.specs)} on '{group.cron}'",
-    )
-    def _schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
-        if len(waves) == 1:
-            return [dg.RunRequest(run_key="all")]  # the whole job: no subset to plan
-        # The run key makes a retried tick ask for nothing twice (Dagster keys it by tick time).
-        return [
-            dg.RunRequest(
-                run_key=f"wave{number}",
-                asset_selection=[key for spec in wave for key in table_selection(spec.table)],
-            )
-            for number, wave in enumerate(waves, start=1)
-        ]
-
-    return _schedule
+    Grouping by the cron's words puts `0 6 * * 1` and `0 6 * * mon` in one group: one job name, one run.
+    """
+    groups: dict[tuple[str, str], list[DefinedTable]] = {}
+    for table in tables:
+        if table.spec.schedule is not None:
+            groups.setdefault((cron_words(table.spec.schedule), table.spec.source.type), []).append(table)
+    return [
+        ScheduleGroup(members[0].spec.schedule or "", source, tuple(members))
+        for (_, source), members in groups.items()
+    ]

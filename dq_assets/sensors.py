@@ -14,15 +14,18 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from dq_assets.job_names import QualityNames
 from dq_assets.run_tags import TRIGGER_TAG
-from dq_assets.schedules import table_run_request, table_selection
+from dq_assets.schedules import QualityJobs
 from dq_assets.table_asset import asset_key
 from dq_checks.config.loader import DefinedTable
 from dq_checks.freshness import breach_due
 from dq_checks.results.model import CheckSeverity
 from dq_checks.results.names import FRESHNESS_CHECK
 
-FRESHNESS_SENSOR = "dq_freshness_sensor"
+FRESHNESS_SENSOR = QualityNames().freshness_sensor
+"""The standalone code location's; a component's is `<namespace>_freshness_sensor`."""
+STANDALONE_JOBS = QualityJobs(QualityNames(), proposals=True, executor=None)
 FRESHNESS_SENSOR_INTERVAL_SECONDS = 300
 
 
@@ -32,9 +35,12 @@ def _moment(metadata: Mapping[str, dg.MetadataValue], key: str) -> datetime | No
 
 
 def due_run_requests(
-    instance: dg.DagsterInstance, tables: Sequence[DefinedTable], now: datetime
+    instance: dg.DagsterInstance,
+    tables: Sequence[DefinedTable],
+    now: datetime,
+    jobs: QualityJobs = STANDALONE_JOBS,
 ) -> list[dg.RunRequest]:
-    """A run request for each table whose freshness breach has come due since its last check.
+    """A run request (in `jobs`' checks job) for each table whose freshness breach has come due.
 
     One event-log query for all the tables, whatever their number.
     """
@@ -58,27 +64,28 @@ def due_run_requests(
         )
         if level is not None:
             run_key = f"freshness:{table.spec.table}:{record.run_id}:{level.value}"
-            requests.append(table_run_request(table.spec, run_key, **{TRIGGER_TAG: "freshness_sensor"}))
+            requests.append(jobs.run_request(table, run_key, **{TRIGGER_TAG: "freshness_sensor"}))
     return requests
 
 
-def build_freshness_sensor(tables: Sequence[DefinedTable]) -> dg.SensorDefinition:
+def build_freshness_sensor(
+    tables: Sequence[DefinedTable], jobs: QualityJobs, checks_job: dg.UnresolvedAssetJobDefinition
+) -> dg.SensorDefinition:
     """One sensor for every table with a `freshness:` SLA; it runs by default.
 
-    It targets the watched tables' assets and asks for one run per table, like the schedules.
+    It targets the namespace's checks job and asks for one run per table: that table's subset.
     """
     watched = [t for t in tables if t.spec.freshness is not None]
-    keys = [key for t in watched for key in table_selection(t.spec.table)]
 
     @dg.sensor(
-        name=FRESHNESS_SENSOR,
-        target=dg.AssetSelection.assets(*keys),
+        name=jobs.names.freshness_sensor,
+        job=checks_job,
         minimum_interval_seconds=FRESHNESS_SENSOR_INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Re-checks a table when its data's freshness SLA comes due, even with no schedule on.",
     )
     def _freshness_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-        requests = due_run_requests(context.instance, watched, datetime.now(tz=UTC))
+        requests = due_run_requests(context.instance, watched, datetime.now(tz=UTC), jobs)
         if not requests:
             return dg.SensorResult(skip_reason=f"no freshness breach due among {len(watched)} tables")
         return dg.SensorResult(run_requests=requests)

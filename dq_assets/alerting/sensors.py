@@ -24,9 +24,9 @@ ALERT_SENSOR_INTERVAL_SECONDS = 30
 
 SENSOR_FEEDS = {CHECK_ALERT_SENSOR: CHECK_FEED, RUN_FAILURE_ALERT_SENSOR: RUN_FEED}
 _DESCRIPTIONS = {
-    CHECK_ALERT_SENSOR: "Turns failed and errored asset checks (and freshness-policy breaches) into alerts; "
+    CHECK_FEED.name: "Turns failed and errored asset checks (and freshness-policy breaches) into alerts; "
     "resolves them when the checks pass; delivers notifications.",
-    RUN_FAILURE_ALERT_SENSOR: "Turns failed runs into run_failure alerts; the next successful run of the "
+    RUN_FEED.name: "Turns failed runs into run_failure alerts; the next successful run of the "
     "table resolves them.",
 }
 
@@ -38,7 +38,7 @@ def build_alert_sensor(name: str, feed: Feed, alerting: LoadedAlerting) -> dg.Se
         name=name,
         minimum_interval_seconds=ALERT_SENSOR_INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description=_DESCRIPTIONS[name],
+        description=_DESCRIPTIONS[feed.name],
     )
     def _alert_sensor(
         context: dg.SensorEvaluationContext, dq_alert_store: AlertStoreResource, dq_clock: ClockResource
@@ -57,6 +57,9 @@ def build_alert_sensor(name: str, feed: Feed, alerting: LoadedAlerting) -> dg.Se
     return _alert_sensor
 
 
-def build_alert_sensors(alerting: LoadedAlerting) -> list[dg.SensorDefinition]:
-    """Both alert sensors."""
-    return [build_alert_sensor(name, feed, alerting) for name, feed in SENSOR_FEEDS.items()]
+def build_alert_sensors(alerting: LoadedAlerting, namespace: str = "dq") -> list[dg.SensorDefinition]:
+    """Both alert sensors; a component's are named after its namespace (`quality_check_alert_sensor`)."""
+    return [
+        build_alert_sensor(f"{namespace}_" + name.removeprefix("dq_"), feed, alerting)
+        for name, feed in SENSOR_FEEDS.items()
+    ]

@@ -33,9 +33,9 @@ def proposals_asset_key(table: str) -> dg.AssetKey:
     return dg.AssetKey([*key.path[:-1], key.path[-1] + PROPOSALS_SUFFIX])
 
 
-def _resource_keys(catalog: Mapping[str, DefinedTable]) -> set[str]:
+def _resource_keys(catalog: Mapping[str, DefinedTable], store_key: str) -> set[str]:
     sources = {source_resource_key(t.spec.source) for t in catalog.values()}
-    return {PROPOSER_RESOURCE_KEY, PROPOSAL_STORE_RESOURCE_KEY, CLOCK_RESOURCE_KEY, *sources}
+    return {PROPOSER_RESOURCE_KEY, store_key, CLOCK_RESOURCE_KEY, *sources}
 
 
 def _propose(
@@ -43,6 +43,7 @@ def _propose(
     defined: DefinedTable,
     catalog: Mapping[str, DefinedTable],
     request: str | None,
+    store_key: str = PROPOSAL_STORE_RESOURCE_KEY,
 ) -> dict[str, dg.MetadataValue]:
     """Run the pipeline with the run's resources; return metadata. A proposer error fails the step."""
     from dq_assets.proposals.pipeline import propose_for_table
@@ -63,7 +64,7 @@ def _propose(
             catalog,
             open_defined=open_defined,
             proposer=getattr(resources, PROPOSER_RESOURCE_KEY),
-            store=getattr(resources, PROPOSAL_STORE_RESOURCE_KEY),
+            store=getattr(resources, store_key),
             now=getattr(resources, CLOCK_RESOURCE_KEY).now(),
             request=request,
             reference_profile=lambda name: latest_profile(context.instance, name),
@@ -91,8 +92,15 @@ def _propose(
     }
 
 
-def build_proposals_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> dg.AssetsDefinition:
-    """`<table>_rule_proposals`: after each check run, proposals for the columns no rule covers yet."""
+def build_proposals_asset(
+    defined: DefinedTable,
+    catalog: Mapping[str, DefinedTable],
+    store_key: str = PROPOSAL_STORE_RESOURCE_KEY,
+) -> dg.AssetsDefinition:
+    """`<table>_rule_proposals`: after each check run, proposals for the columns no rule covers yet.
+
+    `store_key` names the proposal store of the definitions' own folder (one per dq component).
+    """
     spec = defined.spec
 
     @dg.asset(
@@ -101,27 +109,31 @@ def build_proposals_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTa
         group_name=spec.group or "default",
         owners=list(spec.owners),
         description=f"Rules proposed for {spec.table}'s uncovered columns, pending an engineer's approval.",
-        required_resource_keys=_resource_keys(catalog),
+        required_resource_keys=_resource_keys(catalog, store_key),
         kinds={"dq"},
     )
     def _rule_proposals(context: AssetExecutionContext) -> dg.MaterializeResult:
-        return dg.MaterializeResult(metadata=_propose(context, defined, catalog, None))
+        return dg.MaterializeResult(metadata=_propose(context, defined, catalog, None, store_key))
 
     return _rule_proposals
 
 
-def build_propose_job(catalog: Mapping[str, DefinedTable]) -> dg.JobDefinition:
+def build_propose_job(
+    catalog: Mapping[str, DefinedTable],
+    name: str = PROPOSE_JOB,
+    store_key: str = PROPOSAL_STORE_RESOURCE_KEY,
+) -> dg.JobDefinition:
     """`propose_rules`: one table, one request in plain language, from the UI or `dagster job launch`."""
 
-    @dg.op(name="propose_rules_for_table", required_resource_keys=_resource_keys(catalog))
+    @dg.op(name="propose_rules_for_table", required_resource_keys=_resource_keys(catalog, store_key))
     def _propose_op(context: OpExecutionContext, config: ProposeRulesConfig) -> dg.Output[None]:
         defined = catalog.get(config.table)
         if defined is None:
             known = ", ".join(sorted(catalog))
             raise dg.Failure(description=f"unknown table {config.table!r}; defined tables: {known}")
-        return dg.Output(None, metadata=_propose(context, defined, catalog, config.request))
+        return dg.Output(None, metadata=_propose(context, defined, catalog, config.request, store_key))
 
-    @dg.job(name=PROPOSE_JOB, description="Propose rules for a table from a request in plain language.")
+    @dg.job(name=name, description="Propose rules for a table from a request in plain language.")
     def _propose_rules() -> None:
         _propose_op()
 

@@ -129,10 +129,12 @@ def _link(location: str) -> dg.MetadataValue:
     return dg.MetadataValue.url(location) if "://" in location else dg.MetadataValue.path(location)
 
 
-def build_reports_job(tables: list[DefinedTable]) -> "dg.UnresolvedAssetJobDefinition":
+def build_reports_job(
+    tables: list[DefinedTable], name: str = REPORTS_JOB
+) -> "dg.UnresolvedAssetJobDefinition":
     """`dq_reports`: every table's report, on demand (or on a schedule a team adds)."""
     return dg.define_asset_job(
-        name=REPORTS_JOB,
+        name=name,
         selection=dg.AssetSelection.assets(*(report_asset_key(t.spec.table) for t in tables)),
         description="Build every monitored table's report: HTML, JSON, Excel and an executive summary.",
     )

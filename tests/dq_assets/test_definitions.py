@@ -104,11 +104,11 @@ def test_one_job_schedule_and_run_per_cron_and_source(defs: dg.Definitions) -> N
     schedules = {s.name: (s.cron_schedule, s.job_name, s.execution_timezone) for s in defs.schedules}
     # orders and order_items share '*/30 * * * *' and Iceberg: one schedule and one job for both.
     assert schedules == {
-        "dq_schedule_iceberg_0_x_x_x_x": ("0 * * * *", "dq_checks_iceberg_0_x_x_x_x", "UTC"),
-        "dq_schedule_iceberg_every30_x_x_x_x": ("*/30 * * * *", "dq_checks_iceberg_every30_x_x_x_x", "UTC"),
-        "dq_schedule_iceberg_0_6_x_x_x": ("0 6 * * *", "dq_checks_iceberg_0_6_x_x_x", "UTC"),
+        "dq_iceberg_hourly_schedule": ("0 * * * *", "dq_iceberg_hourly", "UTC"),
+        "dq_iceberg_every_30_minutes_schedule": ("*/30 * * * *", "dq_iceberg_every_30_minutes", "UTC"),
+        "dq_iceberg_daily_at_06_00_schedule": ("0 6 * * *", "dq_iceberg_daily_at_06_00", "UTC"),
     }
-    job = defs.resolve_job_def("dq_checks_iceberg_every30_x_x_x_x")
+    job = defs.resolve_job_def("dq_iceberg_every_30_minutes")
     # each table's step, then the proposals for its uncovered columns
     assert job.asset_layer.selected_asset_keys == {
         dg.AssetKey("orders"),
@@ -121,7 +121,7 @@ def test_one_job_schedule_and_run_per_cron_and_source(defs: dg.Definitions) -> N
     job_checks = {k.name for k in job.asset_layer.asset_graph.asset_check_keys if k.asset_key == orders}
     assert {"profile", "anomalies", "quality_score", "order_id_is_primary_key"} <= job_checks
 
-    schedule = defs.resolve_schedule_def("dq_schedule_iceberg_every30_x_x_x_x")
+    schedule = defs.resolve_schedule_def("dq_iceberg_every_30_minutes_schedule")
     with dg.DagsterInstance.ephemeral() as instance:
         tick = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
     # order_items depends on orders: in one run, an unreadable orders would skip order_items' checks
@@ -129,7 +129,7 @@ def test_one_job_schedule_and_run_per_cron_and_source(defs: dg.Definitions) -> N
         ("wave1", [orders, dg.AssetKey("orders_rule_proposals")]),
         ("wave2", [dg.AssetKey("order_items"), dg.AssetKey("order_items_rule_proposals")]),
     ]
-    hourly = defs.resolve_schedule_def("dq_schedule_iceberg_0_x_x_x_x")
+    hourly = defs.resolve_schedule_def("dq_iceberg_hourly_schedule")
     with dg.DagsterInstance.ephemeral() as instance:
         tick = hourly.evaluate_tick(dg.build_schedule_context(instance=instance))
     (request,) = tick.run_requests or []
@@ -145,7 +145,7 @@ def test_tables_on_one_cron_in_different_sources_get_a_run_each(tmp_path: Path) 
     )
     defs = build_definitions(tmp_path)
     jobs = {s.job_name: defs.resolve_job_def(s.job_name).tags["dq/source"] for s in defs.schedules}
-    assert jobs == {"dq_checks_iceberg_0_x_x_x_x": "iceberg", "dq_checks_sql_0_x_x_x_x": "sql"}
+    assert jobs == {"dq_iceberg_hourly": "iceberg", "dq_sql_hourly": "sql"}
 
 
 def test_nested_table_names_become_multi_part_keys(tmp_path: Path) -> None:
@@ -165,7 +165,7 @@ def test_nested_table_names_become_multi_part_keys(tmp_path: Path) -> None:
         dg.AssetKey(["sales", "eu", "orders_profile_report"]),
     }
     (schedule,) = defs.schedules
-    assert (schedule.name, schedule.cron_schedule) == ("dq_schedule_iceberg_15_2_x_x_x", "15 2 * * *")
+    assert (schedule.name, schedule.cron_schedule) == ("dq_iceberg_daily_at_02_15_schedule", "15 2 * * *")
 
 
 def test_an_invalid_file_stops_the_load_with_path_and_line(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from dq_assets.definitions import build_definitions
 from dq_assets.executor import STEP_PRELOAD_MODULES, executor_config
-from dq_assets.schedules import cron_slug
+from dq_assets.job_names import QualityNames
 from tests.conftest import REPO_ROOT
 from tests.fleet import (
     CRONS,
@@ -45,13 +45,14 @@ def test_two_hundred_tables_load_with_a_job_and_a_schedule_per_cron(tmp_path: Pa
     # every fleet table is on Iceberg: one schedule, one job and one run per cron
     assert sorted(s.cron_schedule for s in defs.schedules) == sorted(CRONS)
     for cron in CRONS:
-        job = defs.resolve_job_def(f"dq_checks_iceberg_{cron_slug(cron)}")
+        job_name = QualityNames().scheduled_job("iceberg", cron)
+        job = defs.resolve_job_def(job_name)
         # 50 tables per cron, each with its proposals asset
         selected = {k.path[-1] for k in job.asset_layer.selected_asset_keys}
         on_this_cron = {t for t in fleet.tables if fleet.cron_of(t) == cron}
         assert selected == on_this_cron | {f"{t}_rule_proposals" for t in on_this_cron}
         assert len(on_this_cron) == FLEET_SIZE // len(CRONS)
-        schedule = defs.resolve_schedule_def(f"dq_schedule_iceberg_{cron_slug(cron)}")
+        schedule = defs.resolve_schedule_def(f"{job_name}_schedule")
         with dg.DagsterInstance.ephemeral() as instance:
             tick = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
         (request,) = tick.run_requests or []
@@ -79,7 +80,7 @@ def test_the_code_location_serves_two_hundred_tables_from_a_fresh_process(tmp_pa
     )
     assert done.returncode == 0, done.stderr
     served = json.loads(done.stdout.strip().splitlines()[-1])
-    # 4 cron jobs, propose_rules, dq_reports, the freshness sensor's and the implicit asset job
+    # 4 cron jobs, dq_checks (also the freshness sensor's), propose_rules, dq_reports, the implicit asset job
     assert served == {"jobs": 8, "schedules": len(CRONS), "assets": 3 * FLEET_SIZE}
 
 
