@@ -55,6 +55,13 @@ def engine_options(drivername: str, connect_timeout_seconds: float, timeout_seco
     options: dict[str, Any] = {"pool_pre_ping": True, "connect_args": connect_args}
     if dialect not in IN_PROCESS_DIALECTS:  # their pools take no timeout: there is no server to wait for
         options["pool_timeout"] = connect_timeout_seconds
+    if dialect == "duckdb":
+        # A pooled connection would keep the DuckDB file open after the check, locked against
+        # the process that writes it (dbt) and against a differently configured connection in
+        # this process (an asset's own `duckdb.connect`): connect for each unit of work instead.
+        from sqlalchemy.pool import NullPool
+
+        options["poolclass"] = NullPool
     return options
 
 
