@@ -23,6 +23,12 @@ CHECK_DESCRIPTIONS = {
     SCHEMA_CHECK: "The column schema against the previous run's: added or re-typed WARN, removed ERROR.",
 }
 
+ATTACHED_FRESHNESS_NOTE = (
+    " dq sets no freshness policy on an asset it does not own: the asset's own policy, if any, measures"
+    " when it was last materialized; this check measures the data's own time."
+)
+"""Appended to the `freshness` check's description on an attached asset, so the two are not confused."""
+
 
 def check_names_for(defined: DefinedTable) -> list[str]:
     """Every check of the table, in the order the step reports them."""
@@ -34,4 +40,11 @@ def check_names_for(defined: DefinedTable) -> list[str]:
     return [*names, VOLUME_CHECK, SCHEMA_CHECK]
 
 
-__all__ = ["ANOMALIES_CHECK", "CHECK_DESCRIPTIONS", "PROFILE_CHECK", "QUALITY_SCORE_CHECK", "TABLE_CHECKS"]
+__all__ = [
+    "ANOMALIES_CHECK",
+    "ATTACHED_FRESHNESS_NOTE",
+    "CHECK_DESCRIPTIONS",
+    "PROFILE_CHECK",
+    "QUALITY_SCORE_CHECK",
+    "TABLE_CHECKS",
+]

@@ -1,7 +1,10 @@
 """A rule's history: the values it observed in earlier runs, read from the Dagster instance.
 
-The instance's event log is the history (DESIGN.md): each rule check's evaluation
-carries its observed metric as `observed` metadata. Works on sqlite and Postgres storage.
+The instance's event log is the history (DESIGN.md). Each run's `profile` check evaluation
+carries every rule's observed metric (`dq/observed`), including the rules that skipped: a skipped
+check yields no evaluation of its own, yet DetectAnomalies must learn from the runs it skipped.
+Runs whose profile check did not run (instances written before it carried them, a rule executed
+on its own) are read from the rule check's own `observed` metadata. Works on sqlite and Postgres.
 """
 
 from __future__ import annotations
@@ -9,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import dagster as dg
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
+from dq_assets.past_runs import check_evaluations, profile_evaluations
 from dq_checks.rules.model import History
 
 OBSERVED_KEY = "observed"
-_EVALUATED = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
+OBSERVED_BY_CHECK_KEY = "dq/observed"
 
 
 def instance_history(instance: dg.DagsterInstance, asset_key: dg.AssetKey) -> Callable[[str], History]:
@@ -24,21 +27,23 @@ def instance_history(instance: dg.DagsterInstance, asset_key: dg.AssetKey) -> Ca
         check_key = dg.AssetCheckKey(asset_key, check_name)
 
         def last(k: int) -> Sequence[float]:
-            records = instance.event_log_storage.get_asset_check_execution_history(
-                check_key, limit=max(1, k) * 2 + 5, status=_EVALUATED
-            )
-            values: list[float] = []
-            for record in records:
-                event = record.event.dagster_event if record.event is not None else None
-                evaluation = event.event_specific_data if event is not None else None
-                metadata = getattr(evaluation, "metadata", None) or {}
-                observed = metadata.get(OBSERVED_KEY)
-                if observed is not None and isinstance(observed.value, int | float):
-                    values.append(float(observed.value))
-                if len(values) == k:
-                    break
-            return values
+            limit = max(1, k) * 2 + 5
+            by_run: dict[str, tuple[float, float | None]] = {}
+            for run_id, metadata, stamp in profile_evaluations(instance, asset_key, limit):
+                observed = metadata.get(OBSERVED_BY_CHECK_KEY)
+                if observed is not None and isinstance(observed.value, dict):
+                    by_run.setdefault(run_id, (stamp, _number(observed.value.get(check_name))))
+            for run_id, metadata, stamp in check_evaluations(instance, check_key, limit):
+                if run_id not in by_run:
+                    value = metadata.get(OBSERVED_KEY)
+                    by_run[run_id] = (stamp, _number(value.value if value is not None else None))
+            newest_first = sorted(by_run.values(), key=lambda item: item[0], reverse=True)
+            return [value for _, value in newest_first if value is not None][:k]
 
         return last
 
     return for_check
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

@@ -1,46 +1,104 @@
-"""Read a table's earlier runs back from the Dagster instance (sqlite or Postgres storage)."""
+"""Read a table's earlier runs back from the Dagster instance (sqlite or Postgres storage).
+
+Each run's `profile` check evaluation carries what the history needs (`dq/checked_at`, the data
+version, the row count, the per-column metrics and the column schema), whichever kind of table it
+is: an attached table has no materialization of dq's. Materializations of a standalone table are
+read too, for runs whose profile check did not run: instances written before the profile check
+carried history, and a standalone asset materialized without its checks.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import dagster as dg
 
 from dq_checks.past_runs import PastRun
+from dq_checks.results.names import PROFILE_CHECK
 
 CHECKED_AT_KEY = "dq/checked_at"
 DATA_VERSION_KEY = "dq/data_version"
-_COLUMN_METRICS = (".null_pct", ".distinct_count", ".mean")
+ROW_COUNT_KEY = "dq/row_count"
+COLUMN_METRICS_KEY = "dq/column_metrics"
+COLUMN_SCHEMA_KEY = "dq/column_schema"
+COLUMN_METRIC_SUFFIXES = (".null_pct", ".distinct_count", ".mean")
+"""The per-column metrics the history detectors learn from (DESIGN.md's drift)."""
 
 
 def read_past_runs(instance: dg.DagsterInstance, asset_key: dg.AssetKey, limit: int) -> list[PastRun]:
-    """The latest `limit` materializations of the asset, as PastRuns (newest first)."""
-    records = instance.fetch_materializations(asset_key, limit=limit).records
-    runs = []
-    for record in records:
+    """The latest `limit` runs of the table that measured it, as PastRuns (newest first).
+
+    One per Dagster run: its profile check's evaluation, else its materialization.
+    """
+    by_run: dict[str, PastRun] = {}
+    for run_id, metadata, stamp in profile_evaluations(instance, asset_key, limit):
+        if CHECKED_AT_KEY in metadata:
+            by_run.setdefault(run_id, _from_profile_check(metadata, stamp))
+    for record in instance.fetch_materializations(asset_key, limit=limit).records:
         materialization = record.asset_materialization
-        if materialization is None:
+        if materialization is None or record.run_id in by_run:
             continue
-        metadata = materialization.metadata
-        runs.append(
-            PastRun(
-                at=_checked_at(metadata, record.timestamp),
-                data_version=_text(metadata.get(DATA_VERSION_KEY)),
-                row_count=_number(metadata.get("dagster/row_count")),
-                metrics={
-                    key: float(value.value)
-                    for key, value in metadata.items()
-                    if key.endswith(_COLUMN_METRICS) and isinstance(value.value, int | float)
-                },
-                schema=_schema(metadata.get("dagster/column_schema")),
-            )
-        )
-    return runs
+        by_run[record.run_id] = _from_materialization(materialization.metadata, record.timestamp)
+    return sorted(by_run.values(), key=lambda run: run.at, reverse=True)[:limit]
 
 
-def _checked_at(metadata: dict[str, dg.MetadataValue], fallback: float) -> datetime:
+def profile_evaluations(
+    instance: dg.DagsterInstance, asset_key: dg.AssetKey, limit: int
+) -> Iterator[tuple[str, Mapping[str, dg.MetadataValue], float]]:
+    """(run id, metadata, timestamp) of the asset's latest `profile` check evaluations, newest first."""
+    yield from check_evaluations(instance, dg.AssetCheckKey(asset_key, PROFILE_CHECK), limit)
+
+
+def check_evaluations(
+    instance: dg.DagsterInstance, check_key: dg.AssetCheckKey, limit: int
+) -> Iterator[tuple[str, Mapping[str, dg.MetadataValue], float]]:
+    """(run id, metadata, timestamp) of a check's latest evaluations (passed or failed), newest first."""
+    from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+    evaluated = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
+    records = instance.event_log_storage.get_asset_check_execution_history(
+        check_key, limit=limit, status=evaluated
+    )
+    for record in records:
+        entry = record.event
+        event = entry.dagster_event if entry is not None else None
+        evaluation: Any = event.event_specific_data if event is not None else None
+        metadata = getattr(evaluation, "metadata", None)
+        if entry is not None and metadata is not None:
+            yield record.run_id, metadata, entry.timestamp
+
+
+def _from_profile_check(metadata: Mapping[str, dg.MetadataValue], fallback: float) -> PastRun:
+    metrics = metadata.get(COLUMN_METRICS_KEY)
+    values = metrics.value if metrics is not None and isinstance(metrics.value, dict) else {}
+    return PastRun(
+        at=_checked_at(metadata, fallback),
+        data_version=_text(metadata.get(DATA_VERSION_KEY)),
+        row_count=_number(metadata.get(ROW_COUNT_KEY)),
+        metrics={key: float(v) for key, v in values.items() if isinstance(v, int | float)},
+        schema=_schema(metadata.get(COLUMN_SCHEMA_KEY)),
+    )
+
+
+def _from_materialization(metadata: Mapping[str, dg.MetadataValue], fallback: float) -> PastRun:
+    return PastRun(
+        at=_checked_at(metadata, fallback),
+        data_version=_text(metadata.get(DATA_VERSION_KEY)),
+        row_count=_number(metadata.get("dagster/row_count")),
+        metrics={
+            key: float(value.value)
+            for key, value in metadata.items()
+            if key.endswith(COLUMN_METRIC_SUFFIXES) and isinstance(value.value, int | float)
+        },
+        schema=_schema(metadata.get("dagster/column_schema")),
+    )
+
+
+def _checked_at(metadata: Mapping[str, dg.MetadataValue], fallback: float) -> datetime:
     value = metadata.get(CHECKED_AT_KEY)
-    stamp = float(value.value) if value is not None else fallback
+    stamp = float(value.value) if value is not None else fallback  # type: ignore[arg-type]
     return datetime.fromtimestamp(stamp, tz=UTC)
 
 
@@ -49,7 +107,7 @@ def _number(value: dg.MetadataValue | None) -> float | None:
 
 
 def _text(value: dg.MetadataValue | None) -> str | None:
-    return str(value.value) if value is not None else None
+    return str(value.value) if value is not None and value.value is not None else None
 
 
 def _schema(value: dg.MetadataValue | None) -> tuple[tuple[str, str], ...] | None:

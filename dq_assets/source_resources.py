@@ -18,16 +18,17 @@ from dq_resources.clock import ClockResource
 from dq_resources.files.resource import FileSourceResource
 from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.results.resource import ResultsStoreResource
-from dq_resources.sources import OpenedTable
+from dq_resources.sources import OpenedTable, SourceError
 from dq_resources.sql.resource import SqlSourceResource
 
 RESOURCE_KEYS = {
-    "iceberg": "iceberg",
-    "athena": "athena",
-    "redshift": "redshift",
-    "sql": "sql_databases",
-    "file": "files",
+    "iceberg": "dq_iceberg",
+    "athena": "dq_athena",
+    "redshift": "dq_redshift",
+    "sql": "dq_sql",
+    "file": "dq_files",
 }
+"""Every key starts with `dq_`, so dq's resources merge with any project's without a clash."""
 CLOCK_RESOURCE_KEY = "dq_clock"
 RESULTS_STORE_RESOURCE_KEY = "dq_results_store"
 RESULTS_URL_ENV = "DQ_RESULTS_URL"
@@ -39,7 +40,13 @@ def source_resource_key(source: SourceSpec) -> str:
 
 
 def open_table(resource: Any, source: SourceSpec) -> OpenedTable:
-    """Ask the source's resource to locate the table."""
+    """Ask the source's resource to locate the table.
+
+    A `sql` source whose `table:` its asset was to name (`dagster/table_name`) and did not is a
+    SourceError here, before any connection: the step must have resolved it first.
+    """
+    if getattr(source, "table", "") is None:
+        raise SourceError(f"{source.display()}: no table: its asset's dagster/table_name did not name one")
     return resource.open(source)
 
 
@@ -54,10 +61,10 @@ def default_resources() -> dict[str, Any]:
     """Resources for every source type, with their default settings, the clock and the results store."""
     return {
         RESULTS_STORE_RESOURCE_KEY: results_store_resource(),
-        "iceberg": IcebergCatalogResource(),
-        "athena": AthenaSourceResource(),
-        "redshift": RedshiftSourceResource(),
-        "sql_databases": SqlSourceResource(),
-        "files": FileSourceResource(),
+        RESOURCE_KEYS["iceberg"]: IcebergCatalogResource(),
+        RESOURCE_KEYS["athena"]: AthenaSourceResource(),
+        RESOURCE_KEYS["redshift"]: RedshiftSourceResource(),
+        RESOURCE_KEYS["sql"]: SqlSourceResource(),
+        RESOURCE_KEYS["file"]: FileSourceResource(),
         CLOCK_RESOURCE_KEY: ClockResource(),
     }

@@ -1,58 +1,50 @@
-"""The factory that turns one table definition into one Dagster asset with its checks."""
+"""The per-table builders: dq's own monitored-table asset, or checks attached to the user's asset.
+
+- A definition without `asset:` is a table produced outside Dagster: `build_table_asset` gives it
+  an asset of dq's, materialized by its checks' step.
+- A definition with `asset:` puts its checks on an asset the user's project defines:
+  `build_attached_checks` (in `dq_assets.attached_checks`), and dq defines no asset.
+Both run the same step (`dq_assets.table_step`), can run each check on its own, and yield only the
+selected checks' results.
+"""
+
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import dagster as dg
 from dagster import AssetExecutionContext
 
-from dq_assets.check_names import CHECK_DESCRIPTIONS, check_names_for
-from dq_assets.past_runs import CHECKED_AT_KEY
-from dq_assets.source_resources import (
-    CLOCK_RESOURCE_KEY,
-    RESULTS_STORE_RESOURCE_KEY,
-    open_table,
-    source_resource_key,
-)
+from dq_assets.attached_checks import build_attached_checks, step_resource_keys
+from dq_assets.check_specs import check_keys_of, check_specs
+from dq_assets.steps.run_metadata import RESULTS_METADATA_KEY
+from dq_assets.table_keys import asset_key, is_attached, target_asset_key
+from dq_assets.table_step import HISTORY_RUNS_READ, StepOutput, run_table_step
 from dq_checks.config.loader import DefinedTable
-from dq_checks.rules.references import references_of
-from dq_resources.sources import OpenedTable, SourceError
 
-RESULTS_METADATA_KEY = "dq/results_store"
-HISTORY_RUNS_READ = 200
-"""Earlier materializations read per run: enough for a 28-run window even with many unchanged re-checks."""
-
-
-def asset_key(table: str) -> dg.AssetKey:
-    """'shop/orders' gives AssetKey(['shop', 'orders'])."""
-    return dg.AssetKey(table.split("/"))
-
-
-def check_specs(defined: DefinedTable) -> list[dg.AssetCheckSpec]:
-    """Every check the table's step reports: built-in ones, one per rule, and the history checks."""
-    key = asset_key(defined.spec.table)
-    rules = {rule.check_name: rule for rule in defined.rules}
-    specs = []
-    for name in check_names_for(defined):
-        rule = rules.get(name)
-        if rule is not None:
-            specs.append(
-                dg.AssetCheckSpec(name=name, asset=key, description=rule.text, blocking=rule.blocking)
-            )
-        else:
-            specs.append(dg.AssetCheckSpec(name=name, asset=key, description=CHECK_DESCRIPTIONS[name]))
-    return specs
+__all__ = [
+    "HISTORY_RUNS_READ",
+    "RESULTS_METADATA_KEY",
+    "asset_key",
+    "build_attached_checks",
+    "build_table_asset",
+    "check_keys_of",
+    "check_specs",
+    "freshness_policy",
+    "is_attached",
+    "target_asset_key",
+]
 
 
 def freshness_policy(defined: DefinedTable) -> dg.FreshnessPolicy | None:
-    """Dagster's own freshness policy for the UI and its freshness daemon.
+    """Dagster's own freshness policy for the UI and its freshness daemon, on dq's own asset only.
 
     Dagster measures it on materializations, i.e. on when the table was last checked; the
-    `freshness` check and the freshness sensor measure the data's own last update.
+    `freshness` check and the freshness sensor measure the data's own last update. An attached
+    table gets none: the asset is the user's, and so is its policy.
     """
     spec = defined.spec.freshness
-    if spec is None:
+    if spec is None or defined.spec.attached:
         return None
     fail = timedelta(hours=spec.max_age_hours)
     if spec.deadline_cron is not None:
@@ -63,28 +55,16 @@ def freshness_policy(defined: DefinedTable) -> dg.FreshnessPolicy | None:
     return dg.FreshnessPolicy.time_window(fail_window=fail, warn_window=warn)
 
 
-def build_table_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> dg.AssetsDefinition:
-    """One asset per monitored table. Its single step profiles the table and yields every check.
-
-    `catalog` holds every monitored table, so rules can read the tables they reference.
-    """
+def table_asset_spec(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> dg.AssetSpec:
+    """The asset dq defines for a standalone table: key, group, owners, lineage, kind, where it lives."""
     spec = defined.spec
-    referenced = [catalog[name] for name in references_of(defined) if name in catalog]
-    resource_keys = {
-        CLOCK_RESOURCE_KEY,
-        RESULTS_STORE_RESOURCE_KEY,
-        *(source_resource_key(t.spec.source) for t in (defined, *referenced)),
-    }
-
-    @dg.asset(
-        key=asset_key(spec.table),
+    return dg.AssetSpec(
+        key=target_asset_key(defined),
         group_name=spec.group or "default",
         owners=list(spec.owners),
         description=spec.description or f"Monitored table {spec.source.display()}",
-        deps=[asset_key(dep) for dep in spec.deps],
-        check_specs=check_specs(defined),
+        deps=[target_asset_key(catalog[dep]) if dep in catalog else asset_key(dep) for dep in spec.deps],
         freshness_policy=freshness_policy(defined),
-        required_resource_keys=resource_keys,
         kinds={spec.source.type},
         metadata={
             "dagster/table_name": spec.source.table_name,
@@ -92,97 +72,28 @@ def build_table_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable]
             "dq/definition": str(defined.path),
         },
     )
-    def _table_asset(context: AssetExecutionContext) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-        yield from run_table_step(context, defined, catalog)
+
+
+def build_table_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> dg.AssetsDefinition:
+    """One asset per standalone table. Its single step profiles the table and yields the selected checks.
+
+    Subsettable: Dagster can run the asset with its checks, the asset alone, or any check alone
+    (the step then inspects the table and yields no materialization). `catalog` holds every
+    monitored table, so rules can read the tables they reference.
+    """
+    if is_attached(defined):
+        raise ValueError(f"{defined.path}: has asset:, so dq defines no asset for it (build_attached_checks)")
+    key = target_asset_key(defined)
+
+    @dg.multi_asset(
+        name=key.to_python_identifier(),
+        specs=[table_asset_spec(defined, catalog)],
+        check_specs=check_specs(defined),
+        can_subset=True,
+        required_resource_keys=step_resource_keys(defined, catalog),
+    )
+    def _table_asset(context: AssetExecutionContext) -> Iterator[StepOutput]:
+        materialize = key in context.selected_asset_keys
+        yield from run_table_step(context, defined, catalog, materialize=materialize)
 
     return _table_asset
-
-
-def run_table_step(
-    context: AssetExecutionContext, defined: DefinedTable, catalog: Mapping[str, DefinedTable]
-) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    """Inspect the table and report. An unreadable source yields error outcomes, then fails the step."""
-    from dq_assets.history import instance_history
-    from dq_assets.past_runs import read_past_runs
-    from dq_assets.steps.inspect import inspect_table, unreadable_results
-    from dq_assets.steps.metadata import asset_metadata
-    from dq_assets.steps.report import check_results
-
-    key = asset_key(defined.spec.table)
-    now = getattr(context.resources, CLOCK_RESOURCE_KEY).now()
-
-    def open_defined(table: DefinedTable) -> OpenedTable:
-        resource = getattr(context.resources, source_resource_key(table.spec.source))
-        return open_table(resource, table.spec.source)
-
-    def open_reference(name: str) -> OpenedTable:
-        if name not in catalog:
-            raise SourceError(f"{name!r} is not a monitored table")
-        return open_defined(catalog[name])
-
-    try:
-        inspection = inspect_table(
-            defined,
-            open_defined(defined),
-            open_reference=open_reference,
-            history_for=instance_history(context.instance, key),
-            past=read_past_runs(context.instance, key, limit=HISTORY_RUNS_READ),
-            now=now,
-        )
-    except SourceError as error:
-        context.log.error(f"{defined.spec.table}: {error}")
-        unreadable = unreadable_results(defined, str(error))
-        saved = _store_results(context, defined.spec.table, now, unreadable=unreadable)
-        yield from check_results(key, unreadable)
-        raise dg.Failure(
-            description=f"{defined.spec.table}: source unavailable: {error}",
-            metadata={"definition": str(defined.path), RESULTS_METADATA_KEY: saved},
-            allow_retries=True,
-        ) from error
-    version = inspection.description.data_version
-    metadata = asset_metadata(inspection.description, inspection.profile)
-    metadata[CHECKED_AT_KEY] = dg.MetadataValue.timestamp(now)
-    if inspection.scores is not None:
-        from dq_assets.steps.metadata import metadata_values
-
-        metadata.update(metadata_values(inspection.scores.as_metadata()))
-    metadata[RESULTS_METADATA_KEY] = dg.MetadataValue.text(
-        _store_results(context, defined.spec.table, now, inspection=inspection)
-    )
-    yield dg.MaterializeResult(
-        metadata=metadata,
-        data_version=dg.DataVersion(version) if version is not None else None,
-        check_results=check_results(key, inspection.checks),
-    )
-
-
-def _store_results(
-    context: AssetExecutionContext,
-    table: str,
-    now: datetime,
-    *,
-    inspection: Any = None,
-    unreadable: Any = None,
-) -> str:
-    """Write the tidy copy for dashboards: `written`, or `error: <why>`.
-
-    A results store that is down never fails the checks (they are the product; the tidy copy can
-    be rebuilt), but it is never silent either: the step logs it, its metadata says it, and
-    `dq run` prints it and exits 2.
-    """
-    from dq_checks.results.tidy import tidy_run, tidy_unreadable_run
-
-    store = getattr(context.resources, RESULTS_STORE_RESOURCE_KEY)
-    try:
-        if inspection is not None:
-            run = tidy_run(table, context.run.run_id, now, inspection)
-        else:
-            run = tidy_unreadable_run(table, context.run.run_id, now, unreadable)
-        store.write_run(run)
-    except Exception as error:  # the checks are the product; the tidy copy can be rebuilt
-        from dq_resources.sqlstore.unavailable import StoreUnavailable, cause_of
-
-        cause = str(error) if isinstance(error, StoreUnavailable) else f"results store: {cause_of(error)}"
-        context.log.error(f"{table}: results not saved: {cause}")
-        return f"error: {cause}"
-    return "written"

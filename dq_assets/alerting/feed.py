@@ -7,7 +7,7 @@ Two feeds: check evaluations with Dagster's freshness-policy state changes, and 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from dagster._core.event_api import EventLogRecord, EventRecordsFilter
 from dagster._core.events import DagsterEventType
 
 from dq_assets.run_tags import TABLE_TAG
+from dq_assets.steps.run_metadata import SKIPPED_KEY
 from dq_checks.alerts.classify import (
     DETAIL_KEYS,
     signal_from_check,
@@ -23,8 +24,11 @@ from dq_checks.alerts.classify import (
     signal_from_run,
 )
 from dq_checks.alerts.model import Signal
+from dq_checks.results.names import PROFILE_CHECK
 
 OUTCOME_KEY = "dq/outcome"
+MAX_SKIPPED_PER_EVALUATION = 10_000
+"""Derived ids are -(storage id x this + n): unique per evaluation and skipped check."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ def read_feed(instance: dg.DagsterInstance, feed: Feed, after: int, limit: int) 
     tags = _run_tags(
         instance, {r.run_id for r in taken if r.event_log_entry.dagster_event_type in RUN_FEED.event_types}
     )
-    signals = [s for s in (_signal(record, tags) for record in taken) if s is not None]
+    signals = [s for record in taken for s in _signals(record, tags)]
     return FeedBatch(signals, cursor, len(taken), len(records) > limit)
 
 
@@ -87,6 +91,41 @@ def _index_records(
             SqlEventLogStorage.get_event_records(storage, records_filter, limit=limit, ascending=True)
         )
     return list(storage.get_event_records(records_filter, limit=limit, ascending=True))
+
+
+def _signals(record: EventLogRecord, run_tags: Mapping[str, Mapping[str, str]]) -> list[Signal]:
+    """The record's signal, and for a profile check naming skipped checks (`dq/skipped`) one skip each.
+
+    A check that skipped yields no evaluation of its own (Dagster shows it as skipped), yet its skip
+    still says the check runs again, which clears a check_error. Each such signal gets an id of its
+    own below zero, unique per evaluation and check, and stands at the profile's place in the feed.
+    """
+    signal = _signal(record, run_tags)
+    if signal is None:
+        return []
+    event = record.event_log_entry.dagster_event
+    if event is None or event.event_type is not DagsterEventType.ASSET_CHECK_EVALUATION:
+        return [signal]
+    skipped = event.event_specific_data.metadata.get(SKIPPED_KEY)  # type: ignore[union-attr]
+    reasons = getattr(skipped, "value", None)
+    if signal.check != PROFILE_CHECK or not isinstance(reasons, dict):
+        return [signal]
+    derived = [
+        signal_from_check(
+            evaluation_id=-(record.storage_id * MAX_SKIPPED_PER_EVALUATION + index),
+            asset=signal.asset,
+            check=name,
+            passed=True,
+            severity="WARN",
+            outcome="skip",
+            description=str(reason),
+            metadata={},
+            run_id=signal.details.get("run_id"),
+            observed_at=signal.observed_at,
+        )
+        for index, (name, reason) in enumerate(sorted(reasons.items())[: MAX_SKIPPED_PER_EVALUATION - 1], 1)
+    ]
+    return [signal, *(replace(s, position=record.storage_id) for s in derived)]
 
 
 def _signal(record: EventLogRecord, run_tags: Mapping[str, Mapping[str, str]]) -> Signal | None:

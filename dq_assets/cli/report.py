@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -10,10 +10,14 @@ from typing import Any
 import dagster as dg
 
 from dq_assets.check_names import check_names_for
+from dq_assets.history import OBSERVED_BY_CHECK_KEY
+from dq_assets.past_runs import DATA_VERSION_KEY, ROW_COUNT_KEY
 from dq_assets.steps.metadata import LAST_UPDATED_KEY, OUTCOME_KEY, PROFILE_JSON_KEY
-from dq_assets.table_asset import RESULTS_METADATA_KEY, asset_key
+from dq_assets.steps.run_metadata import LAST_UPDATED_CHECK_KEY, RESULTS_METADATA_KEY, SKIPPED_KEY
+from dq_assets.table_keys import target_asset_key
 from dq_checks.config.loader import DefinedTable
 from dq_checks.results import Outcome
+from dq_checks.results.names import PROFILE_CHECK
 
 STORE_WRITTEN = "written"
 
@@ -74,35 +78,67 @@ def _plain(value: dg.MetadataValue) -> Any:
 
 
 def table_report(defined: DefinedTable, result: dg.ExecuteInProcessResult) -> TableReport:
-    """Collect the materialization and check evaluations the run recorded for `defined`."""
+    """Collect what the run recorded for `defined`: the table's facts and every check's outcome.
+
+    The facts come from dq's materialization, or (for a table attached to the user's asset, which
+    dq does not materialize) from the profile check's metadata. A check without an evaluation
+    either skipped (the profile check's `dq/skipped` says why) or never ran because the step died:
+    an error, never a silent pass.
+    """
     spec = defined.spec
-    key = asset_key(spec.table)
+    key = target_asset_key(defined)
     report = TableReport(table=spec.table, source=spec.source.display(), run_id=result.run_id)
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations() if e.asset_key == key}
+    profile_check = evaluations.get(PROFILE_CHECK)
     for event in result.get_asset_materialization_events():
         materialization = event.event_specific_data.materialization  # type: ignore[union-attr]
-        if materialization.asset_key != key:
-            continue
-        metadata = materialization.metadata
-        report.row_count = _plain(metadata["dagster/row_count"])
-        if LAST_UPDATED_KEY in metadata:
-            stamp = _plain(metadata[LAST_UPDATED_KEY])
-            report.last_updated = datetime.fromtimestamp(stamp, tz=UTC).isoformat()
-        if "dq/data_version" in metadata:
-            report.data_version = _plain(metadata["dq/data_version"])
-        profile = _plain(metadata[PROFILE_JSON_KEY])
-        report.profile = {"columns": profile["columns"]}
-        if RESULTS_METADATA_KEY in metadata:
-            report.results_store = _plain(metadata[RESULTS_METADATA_KEY])
-    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations() if e.asset_key == key}
+        if materialization.asset_key == key:
+            _read_run_facts(report, materialization.metadata, "dagster/row_count", LAST_UPDATED_KEY)
+    if report.row_count is None and profile_check is not None and ROW_COUNT_KEY in profile_check.metadata:
+        _read_run_facts(report, profile_check.metadata, ROW_COUNT_KEY, LAST_UPDATED_CHECK_KEY)
+    metadata = profile_check.metadata if profile_check is not None else {}
+    skipped = _plain(metadata[SKIPPED_KEY]) if SKIPPED_KEY in metadata else {}
+    observed = _plain(metadata[OBSERVED_BY_CHECK_KEY]) if OBSERVED_BY_CHECK_KEY in metadata else {}
     failure = _step_failure(result)
     if report.results_store is None:
         report.results_store = _failure_metadata(result, RESULTS_METADATA_KEY)
     for name in check_names_for(defined):
         evaluation = evaluations.get(name)
+        if evaluation is None and name in skipped:
+            report.checks.append(_skipped(name, skipped[name], observed.get(name)))
+            continue
         report.checks.append(_check(name, evaluation, failure))
         if evaluation is not None and "anomalies" in evaluation.metadata:
             report.anomalies = list(_plain(evaluation.metadata["anomalies"]))
     return report
+
+
+def _read_run_facts(
+    report: TableReport, metadata: Mapping[str, dg.MetadataValue], row_count_key: str, last_updated_key: str
+) -> None:
+    """Rows, the data's last update, its version, the profile and the results store's answer."""
+    report.row_count = _plain(metadata[row_count_key])
+    if last_updated_key in metadata:
+        stamp = _plain(metadata[last_updated_key])
+        report.last_updated = datetime.fromtimestamp(stamp, tz=UTC).isoformat()
+    if DATA_VERSION_KEY in metadata:
+        report.data_version = _plain(metadata[DATA_VERSION_KEY])
+    if PROFILE_JSON_KEY in metadata:
+        profile = _plain(metadata[PROFILE_JSON_KEY])
+        report.profile = {"columns": profile["columns"]}
+    if RESULTS_METADATA_KEY in metadata:
+        report.results_store = _plain(metadata[RESULTS_METADATA_KEY])
+
+
+def _skipped(name: str, reason: str, observed: float | None) -> dict[str, Any]:
+    """A check that did not evaluate: no evaluation in Dagster (it shows SKIPPED), the reason here."""
+    return {
+        "name": name,
+        "outcome": Outcome.SKIP.value,
+        "severity": None,
+        "description": reason,
+        "metadata": {} if observed is None else {"observed": observed},
+    }
 
 
 def _check(name: str, evaluation: dg.AssetCheckEvaluation | None, failure: str | None) -> dict[str, Any]:

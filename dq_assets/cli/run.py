@@ -1,5 +1,9 @@
 """`dq run`: the same asset steps as the schedules, in-process, one run per table.
 
+A standalone table's run materializes dq's asset; a table attached to the user's asset (`asset:`)
+runs only its checks, against the data as it is: the user's asset need not be materialized by dq,
+nor defined here (Dagster stands in a stub for it).
+
 The tables run on a worker thread while the main thread waits for them and for SIGTERM or
 SIGINT (`dq_assets.cli.interrupts`): a signal stops the run within seconds, even with a table
 stuck in a driver call, and the tables that finished are still reported.
@@ -20,7 +24,7 @@ from dq_assets.cli.interrupts import run_interruptibly
 from dq_assets.cli.report import TableReport, table_report
 from dq_assets.run_tags import TABLE_TAG, TRIGGER_TAG, table_run_tags
 from dq_assets.source_resources import default_resources
-from dq_assets.table_asset import build_table_asset
+from dq_assets.table_asset import build_attached_checks, build_table_asset, check_keys_of, is_attached
 from dq_checks.config.loader import DefinedTable, LoadedConfig
 from dq_checks.results import Outcome
 
@@ -99,13 +103,19 @@ def run_tables(
     session = uuid.uuid4().hex
 
     def run_one(table: DefinedTable) -> TableReport:
+        if is_attached(table):
+            definition = build_attached_checks(table, catalog)
+            selection = dg.AssetSelection.checks(*check_keys_of(table))
+        else:
+            definition, selection = build_table_asset(table, catalog), None
         result = dg.materialize(
-            [build_table_asset(table, catalog)],
+            [definition],
             instance=instance,
             resources=resources,
             run_config=QUIET_LOGGING,
             raise_on_error=False,
             tags={**table_run_tags(table.spec), TRIGGER_TAG: "cli", CLI_SESSION_TAG: session},
+            selection=selection,
         )
         return table_report(table, result)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import dagster as dg
 
 from dq_assets.steps.metadata import OUTCOME_KEY, metadata_values
-from dq_checks.results import CheckResult, CheckSeverity
+from dq_checks.results import CheckResult, CheckSeverity, Outcome
+from dq_checks.results.names import PROFILE_CHECK
 
 _SEVERITIES = {
     CheckSeverity.WARN: dg.AssetCheckSeverity.WARN,
@@ -15,8 +16,10 @@ _SEVERITIES = {
 }
 
 
-def check_result(asset_key: dg.AssetKey, result: CheckResult) -> dg.AssetCheckResult:
-    """One AssetCheckResult; the outcome (pass, fail, error, skip) travels in `dq/outcome`."""
+def check_result(
+    asset_key: dg.AssetKey, result: CheckResult, extra: Mapping[str, dg.MetadataValue] | None = None
+) -> dg.AssetCheckResult:
+    """One AssetCheckResult; the outcome (pass, fail, error) travels in `dq/outcome`, `extra` beside it."""
     severity = _SEVERITIES[result.severity] if result.severity is not None else dg.AssetCheckSeverity.ERROR
     return dg.AssetCheckResult(
         asset_key=asset_key,
@@ -27,6 +30,7 @@ def check_result(asset_key: dg.AssetKey, result: CheckResult) -> dg.AssetCheckRe
         metadata={
             OUTCOME_KEY: dg.MetadataValue.text(result.outcome.value),
             **metadata_values(result.metadata),
+            **(extra or {}),
         },
     )
 
@@ -34,3 +38,21 @@ def check_result(asset_key: dg.AssetKey, result: CheckResult) -> dg.AssetCheckRe
 def check_results(asset_key: dg.AssetKey, results: Sequence[CheckResult]) -> list[dg.AssetCheckResult]:
     """Every outcome, in order."""
     return [check_result(asset_key, r) for r in results]
+
+
+def reported_results(
+    asset_key: dg.AssetKey,
+    results: Sequence[CheckResult],
+    selected: Collection[str],
+    profile_extra: Mapping[str, dg.MetadataValue] | None = None,
+) -> list[dg.AssetCheckResult]:
+    """The results Dagster is given: the selected checks' that evaluated, in order.
+
+    A skipped check yields nothing, so Dagster resolves it as SKIPPED (the run finished, the
+    check did not execute) rather than as a green pass; `profile_extra` goes on the profile check.
+    """
+    return [
+        check_result(asset_key, r, profile_extra if r.name == PROFILE_CHECK else None)
+        for r in results
+        if r.name in selected and r.outcome is not Outcome.SKIP
+    ]

@@ -67,7 +67,9 @@ class Signal:
     """One observation about one check: failing (opens or repeats an alert) or healthy (resolves it).
 
     `evaluation_id` is the Dagster event-log storage id of the evaluation it came from, so the
-    same evaluation processed twice is recognised and changes nothing.
+    same evaluation processed twice is recognised and changes nothing. A signal derived from
+    another evaluation (a check that skipped, named in its run's profile evaluation) has an id of
+    its own below zero, and `position` is that evaluation's storage id: where it stands in the feed.
     """
 
     evaluation_id: int
@@ -82,6 +84,13 @@ class Signal:
     details: dict[str, Any] = field(default_factory=dict)
     conclusive: bool = True
     """False for a skip: the check runs again (clearing a check_error), but it says nothing of the data."""
+    position: int | None = None
+    """The feed's storage id this signal stands at, when it is not `evaluation_id` itself."""
+
+    @property
+    def feed_position(self) -> int:
+        """The storage id the feed read this signal at: what `applied through` marks compare with."""
+        return self.position if self.position is not None else self.evaluation_id
 
     @property
     def dedup_key(self) -> str:

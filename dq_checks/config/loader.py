@@ -168,8 +168,57 @@ def _load_file(path: Path) -> tuple[DefinedTable | None, list[ConfigProblem]]:
     try:
         spec = TableSpec.model_validate(plain(document))
     except ValidationError as error:
-        return None, validation_problems(path, document, error)
-    return DefinedTable(spec, path, document), []
+        return None, _with_asset_hint(validation_problems(path, document, error), path, document)
+    defined = DefinedTable(spec, path, document)
+    problems = attachment_problems(defined)
+    return (None, problems) if problems else (defined, [])
+
+
+OWN_ASSET_KEYS = ("deps", "group", "owners")
+"""Keys that describe the asset dq defines; with `asset:` the user's own definition sets them."""
+
+
+def attachment_problems(defined: DefinedTable) -> list[ConfigProblem]:
+    """What only one kind of definition may say.
+
+    A table with `asset:` has no asset of dq's to describe, and only such a table may leave a sql
+    source's `table:` to its asset's `dagster/table_name`.
+    """
+    spec, problems = defined.spec, []
+    if spec.attached:
+        for key in OWN_ASSET_KEYS:
+            if key in spec.model_fields_set:
+                problems.append(
+                    ConfigProblem(
+                        defined.path,
+                        defined.line_of(key),
+                        f"{key}: is set by the asset's own definition; dq defines no asset for a table "
+                        "with asset:",
+                    )
+                )
+    elif getattr(spec.source, "table", "") is None:
+        problems.append(
+            ConfigProblem(
+                defined.path,
+                defined.line_of("source"),
+                "missing required key 'source.table' (it may be left out only with asset:, whose "
+                "dagster/table_name metadata then names the table)",
+            )
+        )
+    return problems
+
+
+def _with_asset_hint(problems: list[ConfigProblem], path: Path, document: object) -> list[ConfigProblem]:
+    """A missing `table:` beside an `asset:` whose key is no table name says why it did not default."""
+    if not isinstance(document, dict) or "asset" not in document:
+        return problems
+    hint = ConfigProblem(
+        path,
+        line_of(document, ("asset",)),
+        "missing required key 'table': the asset key is no table name (letters, digits and "
+        "underscores, '/' between parts), so name the table that rules and deps refer to",
+    )
+    return [hint if p.message == "missing required key 'table'" else p for p in problems]
 
 
 def _describe(detail: ErrorDetails) -> str:
@@ -186,6 +235,7 @@ def _describe(detail: ErrorDetails) -> str:
 def _check_across_files(tables: list[DefinedTable]) -> tuple[list[DefinedTable], list[ConfigProblem]]:
     problems: list[ConfigProblem] = []
     first_by_name: dict[str, DefinedTable] = {}
+    first_by_asset: dict[tuple[str, ...], DefinedTable] = {}
     accepted: list[DefinedTable] = []
     for table in tables:
         name = table.spec.table
@@ -199,7 +249,20 @@ def _check_across_files(tables: list[DefinedTable]) -> tuple[list[DefinedTable],
                 )
             )
             continue
+        asset = table.spec.asset_path
+        if asset in first_by_asset:
+            first = first_by_asset[asset]
+            problems.append(
+                ConfigProblem(
+                    table.path,
+                    table.line_of("asset" if table.spec.attached else "table"),
+                    f"asset '{'/'.join(asset)}' already has dq's checks from "
+                    f"{first.where('asset' if first.spec.attached else 'table')}",
+                )
+            )
+            continue
         first_by_name[name] = table
+        first_by_asset[asset] = table
         accepted.append(table)
     for table in accepted:
         for index, dep in enumerate(table.spec.deps):

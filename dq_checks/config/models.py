@@ -22,6 +22,8 @@ from dq_checks.config.sources import (
 from dq_checks.config.strict import StrictModel
 
 TABLE_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*$")
+ASSET_KEY_PART_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+"""One part of a Dagster asset key as projects write them (dbt and Sling keys included)."""
 GROUP_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -197,10 +199,40 @@ def validate_cron(expression: str) -> str:
     return expression
 
 
+def asset_key_parts(value: object) -> object:
+    """`orders`, `analytics/orders` or `[analytics, orders]` as a tuple of key parts.
+
+    Anything else is returned as given, for pydantic to reject with its own message.
+    """
+    if isinstance(value, str):
+        return tuple(value.split("/"))
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    return value
+
+
+def _asset_key_part(part: str) -> str:
+    if not ASSET_KEY_PART_PATTERN.match(part):
+        raise ValueError(
+            f"{part!r} is not an asset key part: use letters, digits, '_', '-' and '.', "
+            "and '/' (or a list) between parts"
+        )
+    return part
+
+
+AssetKeyPart = Annotated[str, AfterValidator(_asset_key_part)]
+
+
 class TableSpec(StrictModel):
-    """One monitored table: where it lives, who owns it, and how it is checked."""
+    """One monitored table: where it lives, who owns it, and how it is checked.
+
+    With `asset:`, the checks attach to an asset the user's project defines (their dbt model,
+    their Python asset) and dq defines no asset; `table:` then defaults to the asset key's path
+    and stays the name rules and `deps:` use. Without it, dq gives the table an asset of its own.
+    """
 
     table: str
+    asset: tuple[AssetKeyPart, ...] | None = None
     source: SourceSpec
     description: str | None = None
     owners: tuple[Owner, ...] = ()
@@ -218,6 +250,27 @@ class TableSpec(StrictModel):
     volume: VolumeSettings = Field(default_factory=VolumeSettings)
     schema_change: SchemaChangeSettings = Field(default_factory=SchemaChangeSettings)
     alerts: AlertRouting | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _table_from_asset(cls, data: object) -> object:
+        """An attached definition's `table:` defaults to its asset key's path, when that is a valid name."""
+        if not isinstance(data, dict) or "table" in data or data.get("asset") is None:
+            return data
+        parts = asset_key_parts(data["asset"])
+        if isinstance(parts, tuple) and all(isinstance(p, str) for p in parts):
+            name = "/".join(parts)
+            if TABLE_NAME_PATTERN.match(name):
+                return {**data, "table": name}
+        return data
+
+    @field_validator("asset", mode="before")
+    @classmethod
+    def _asset_parts(cls, value: object) -> object:
+        parts = asset_key_parts(value)
+        if parts == ():
+            raise ValueError("give the asset key: a name, a/b path or a list of parts")
+        return parts
 
     @field_validator("table")
     @classmethod
@@ -243,8 +296,18 @@ class TableSpec(StrictModel):
 
     @property
     def key_path(self) -> tuple[str, ...]:
-        """The asset key parts: 'shop/orders' gives ('shop', 'orders')."""
+        """The table name's parts: 'shop/orders' gives ('shop', 'orders')."""
         return tuple(self.table.split("/"))
+
+    @property
+    def attached(self) -> bool:
+        """The checks sit on an asset the user's project defines (`asset:` is set)."""
+        return self.asset is not None
+
+    @property
+    def asset_path(self) -> tuple[str, ...]:
+        """The key of the asset the checks sit on: `asset:`, else the table name's parts."""
+        return self.asset if self.asset is not None else self.key_path
 
     @property
     def slug(self) -> str:

@@ -142,7 +142,10 @@ class SqlSourceSpec(SourceLimits):
     )
     url: str | None = None
     resource: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    table: str
+    table: str | None = Field(
+        default=None,
+        description="schema.table; may be left out with `asset:`, whose `dagster/table_name` then names it",
+    )
 
     @field_validator("env")
     @classmethod
@@ -170,8 +173,8 @@ class SqlSourceSpec(SourceLimits):
 
     @field_validator("table")
     @classmethod
-    def _table(cls, value: str) -> str:
-        return _qualified(value, "table")
+    def _table(cls, value: str | None) -> str | None:
+        return None if value is None else _qualified(value, "table")
 
     @model_validator(mode="after")
     def _one_connection(self) -> SqlSourceSpec:
@@ -182,12 +185,16 @@ class SqlSourceSpec(SourceLimits):
     def display(self) -> str:
         """A short human name for messages; never the URL, which may carry a password."""
         where = self.resource or _url_scheme(self.url or "")
-        return f"sql:{where}/{self.table}"
+        return f"sql:{where}/{self.table or ASSET_TABLE_NAME}"
 
     @property
     def table_name(self) -> str:
-        """The table's own name where the data lives."""
-        return self.table
+        """The table's own name where the data lives (the placeholder until the asset names it)."""
+        return self.table or ASSET_TABLE_NAME
+
+
+ASSET_TABLE_NAME = "<dagster/table_name>"
+"""What a `sql` source without `table:` shows until its asset's `dagster/table_name` names the table."""
 
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

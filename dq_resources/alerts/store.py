@@ -136,7 +136,7 @@ class AlertStore:
         known = self._known_evaluations(session, [s.evaluation_id for s in signals])
         fresh: list[Signal] = []
         for signal in signals:
-            if signal.evaluation_id in known or (applied is not None and signal.evaluation_id <= applied):
+            if signal.evaluation_id in known or (applied is not None and signal.feed_position <= applied):
                 summary.duplicates += 1
                 continue
             known.add(signal.evaluation_id)

@@ -12,17 +12,13 @@ from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
 from dq_checks.config import load_table_specs
 from dq_resources.iceberg.catalogs import load_named_catalog
+from tests.check_outcomes import observed_values, outcome_by_check
 
 
 def outcomes(result: dg.ExecuteInProcessResult) -> dict[str, tuple[str, float | None]]:
-    found = {}
-    for evaluation in result.get_asset_check_evaluations():
-        observed = evaluation.metadata.get("observed")
-        found[evaluation.check_name] = (
-            evaluation.metadata["dq/outcome"].value,
-            None if observed is None else observed.value,
-        )
-    return found
+    """Each check's outcome and observed value; a skipped check has no evaluation, only the profile's note."""
+    observed = observed_values(result)
+    return {name: (outcome, observed.get(name)) for name, outcome in outcome_by_check(result).items()}
 
 
 def test_last_k_comes_from_earlier_runs(scratch_catalog: str, tmp_path: Path) -> None:

@@ -719,3 +719,150 @@ def test_a_file_that_cannot_be_read_is_a_problem_not_a_traceback(tmp_path):
     folder.mkdir()  # planted: a folder where a file should be
 
     assert read_yaml_document(folder) == (None, [ConfigProblem(folder, None, "cannot read: Is a directory")])
+
+
+# --- asset: checks attached to an asset the user's project defines --------------------------
+
+
+@pytest.mark.parametrize(
+    ("asset", "path", "table"),
+    [
+        ("orders", ("orders",), "orders"),
+        ("analytics/orders", ("analytics", "orders"), "analytics/orders"),
+        ("[analytics, orders]", ("analytics", "orders"), "analytics/orders"),
+    ],
+)
+def test_asset_names_the_key_and_the_table_defaults_to_its_path(tmp_path, asset, path, table):
+    write(tmp_path, "o.yaml", f"asset: {asset}\nsource: {{type: iceberg, catalog: demo, identifier: a.o}}\n")
+
+    loaded = load_table_specs(tmp_path)
+
+    assert loaded.problems == ()
+    (spec,) = loaded.specs
+    assert (spec.asset, spec.asset_path, spec.table, spec.attached) == (path, path, table, True)
+
+
+def test_a_table_name_given_beside_asset_is_the_name_rules_use(tmp_path):
+    write(
+        tmp_path,
+        "o.yaml",
+        """
+        asset: [dbt, marts, fct-orders]
+        table: orders
+        source: {type: iceberg, catalog: demo, identifier: a.o}
+        """,
+    )
+
+    (spec,) = load_table_specs(tmp_path).specs
+
+    assert (spec.asset_path, spec.table) == (("dbt", "marts", "fct-orders"), "orders")
+
+
+def test_without_asset_the_key_is_the_table_name(tmp_path):
+    valid(tmp_path, "alpha")
+
+    (spec,) = load_table_specs(tmp_path).specs
+
+    assert (spec.asset, spec.asset_path, spec.attached) == (None, ("alpha",), False)
+
+
+def test_an_asset_key_that_is_no_table_name_asks_for_one_on_the_asset_line(tmp_path):
+    path = write(
+        tmp_path,
+        "o.yaml",
+        """
+        # a dbt model whose name has a dash
+        asset: marts/fct-orders
+        source: {type: iceberg, catalog: demo, identifier: a.o}
+        """,
+    )
+
+    assert str(only_problem(tmp_path)) == (
+        f"{at(path, 'asset:')}: missing required key 'table': the asset key is no table name (letters, "
+        "digits and underscores, '/' between parts), so name the table that rules and deps refer to"
+    )
+
+
+@pytest.mark.parametrize("asset", ["'shop orders'", "[shop, '']", "[]", "'a//b'"])
+def test_a_bad_asset_key_is_a_problem_on_its_line(tmp_path, asset):
+    path = write(
+        tmp_path,
+        "o.yaml",
+        f"table: o\nasset: {asset}\nsource: {{type: iceberg, catalog: demo, identifier: a.o}}\n",
+    )
+
+    problem = only_problem(tmp_path)
+
+    assert problem.line == line_with(path, "asset:")
+    assert problem.message.startswith("asset")
+
+
+@pytest.mark.parametrize("key", ["deps: [customers]", "group: shop", "owners: [team:data]"])
+def test_keys_of_dqs_own_asset_are_refused_beside_asset(tmp_path, key):
+    valid(tmp_path, "customers")
+    path = write(
+        tmp_path,
+        "orders.yaml",
+        f"""
+        asset: orders
+        source: {{type: iceberg, catalog: demo, identifier: a.o}}
+        {key}
+        """,
+    )
+
+    name = key.split(":")[0]
+    assert str(only_problem(tmp_path)) == (
+        f"{at(path, name + ':')}: {name}: is set by the asset's own definition; dq defines no asset "
+        "for a table with asset:"
+    )
+
+
+def test_a_sql_table_may_be_left_to_the_assets_table_name_only_with_asset(tmp_path):
+    write(tmp_path, "a.yaml", "asset: a\nsource: {type: sql, resource: warehouse}\n")
+    path = write(
+        tmp_path,
+        "b.yaml",
+        """
+        table: b
+        # no table: and no asset: to take it from
+        source: {type: sql, resource: warehouse}
+        """,
+    )
+
+    loaded = load_table_specs(tmp_path)
+
+    assert [t.spec.table for t in loaded.tables] == ["a"]
+    assert loaded.tables[0].spec.source.table is None
+    assert loaded.tables[0].spec.source.display() == "sql:warehouse/<dagster/table_name>"
+    assert [str(p) for p in loaded.problems] == [
+        f"{at(path, 'source:')}: missing required key 'source.table' (it may be left out only with "
+        "asset:, whose dagster/table_name metadata then names the table)"
+    ]
+
+
+def test_two_definitions_on_one_asset_key_is_a_problem_naming_the_first(tmp_path):
+    first = write(
+        tmp_path, "a.yaml", "asset: shop/orders\nsource: {type: iceberg, catalog: demo, identifier: a.o}\n"
+    )
+    second = write(
+        tmp_path,
+        "b.yaml",
+        "table: again\nasset: [shop, orders]\nsource: {type: iceberg, catalog: demo, identifier: a.o}\n",
+    )
+
+    assert str(only_problem(tmp_path)) == (
+        f"{at(second, 'asset:')}: asset 'shop/orders' already has dq's checks from {at(first, 'asset:')}"
+    )
+
+
+def test_a_standalone_table_and_an_attached_one_on_the_same_key_clash(tmp_path):
+    first = valid(tmp_path, "orders")
+    second = write(
+        tmp_path,
+        "z.yaml",
+        "table: other\nasset: orders\nsource: {type: iceberg, catalog: demo, identifier: a.o}\n",
+    )
+
+    assert str(only_problem(tmp_path)) == (
+        f"{at(second, 'asset:')}: asset 'orders' already has dq's checks from {at(first, 'table:')}"
+    )

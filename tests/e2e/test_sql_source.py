@@ -20,6 +20,7 @@ from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
 from dq_checks.config import load_table_specs
 from dq_resources.sources import SAMPLE_LIMIT
+from tests.check_outcomes import skipped_checks
 
 pytestmark = pytest.mark.postgres
 
@@ -82,7 +83,8 @@ def define(folder: Path, url: str, table: str = "shop.orders", extra: str = "") 
     return folder
 
 
-def run(folder: Path, table: str = "orders") -> dict[str, tuple[str, dg.AssetCheckEvaluation]]:
+def run(folder: Path, table: str = "orders") -> dict[str, tuple[str, dg.AssetCheckEvaluation | None]]:
+    """Each check's outcome and evaluation; a skipped check has none (the profile check says why)."""
     loaded = load_table_specs(folder)
     loaded.raise_for_problems()
     catalog = {t.spec.table: t for t in loaded.tables}
@@ -93,7 +95,11 @@ def run(folder: Path, table: str = "orders") -> dict[str, tuple[str, dg.AssetChe
             resources=default_resources(),
             raise_on_error=False,
         )
-    return {e.check_name: (e.metadata["dq/outcome"].value, e) for e in result.get_asset_check_evaluations()}
+    found: dict[str, tuple[str, dg.AssetCheckEvaluation | None]] = {
+        e.check_name: (e.metadata["dq/outcome"].value, e) for e in result.get_asset_check_evaluations()
+    }
+    found.update(dict.fromkeys(skipped_checks(result), ("skip", None)))
+    return found
 
 
 def test_rules_and_profile_run_in_postgres_and_find_what_was_planted(

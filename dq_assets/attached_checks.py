@@ -1,0 +1,56 @@
+"""dq's checks on an asset the user's project defines (a table definition with `asset:`).
+
+A `multi_asset_check` on the user's key: Dagster runs it after the asset in the same run, a
+blocking rule's failure stops what is downstream, and each check can be executed on its own.
+dq defines no asset: lineage, group, owners and freshness policy stay the user's.
+"""
+
+
+from collections.abc import Iterator, Mapping
+
+import dagster as dg
+from dagster import AssetCheckExecutionContext
+
+from dq_assets.check_specs import check_specs
+from dq_assets.source_resources import CLOCK_RESOURCE_KEY, RESULTS_STORE_RESOURCE_KEY, source_resource_key
+from dq_assets.table_keys import is_attached, target_asset_key
+from dq_assets.table_step import StepOutput, run_table_step
+from dq_checks.config.loader import DefinedTable
+from dq_checks.rules.references import references_of
+
+
+def step_resource_keys(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> set[str]:
+    """The clock, the results store, and the source resources of the table and the tables its rules read."""
+    referenced = [catalog[name] for name in references_of(defined) if name in catalog]
+    return {
+        CLOCK_RESOURCE_KEY,
+        RESULTS_STORE_RESOURCE_KEY,
+        *(source_resource_key(t.spec.source) for t in (defined, *referenced)),
+    }
+
+
+def attached_checks_name(defined: DefinedTable) -> str:
+    """The op's name: `dq_checks_<asset key>`, readable in the run's step list."""
+    return f"dq_checks_{target_asset_key(defined).to_python_identifier()}".replace("-", "_").replace(".", "_")
+
+
+def build_attached_checks(
+    defined: DefinedTable, catalog: Mapping[str, DefinedTable]
+) -> dg.AssetChecksDefinition:
+    """Every check of the definition, on the user's asset `asset:` names, run by one subsettable step."""
+    if not is_attached(defined):
+        raise ValueError(f"{defined.path}: has no asset: to attach to (build_table_asset)")
+    spec = defined.spec
+    description = spec.description or f"dq's checks on {spec.source.display()}"
+
+    @dg.multi_asset_check(
+        name=attached_checks_name(defined),
+        specs=check_specs(defined),
+        description=description,
+        can_subset=True,
+        required_resource_keys=step_resource_keys(defined, catalog),
+    )
+    def _attached_checks(context: AssetCheckExecutionContext) -> Iterator[StepOutput]:
+        yield from run_table_step(context, defined, catalog, materialize=False)
+
+    return _attached_checks

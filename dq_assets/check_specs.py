@@ -1,0 +1,38 @@
+"""The asset checks one table definition declares, on whichever asset they sit on."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dq_assets.check_names import ATTACHED_FRESHNESS_NOTE, CHECK_DESCRIPTIONS, check_names_for
+from dq_assets.table_keys import target_asset_key
+from dq_checks.config.loader import DefinedTable
+from dq_checks.results.names import FRESHNESS_CHECK
+
+
+def check_specs(defined: DefinedTable) -> list[dg.AssetCheckSpec]:
+    """Every check the table's step reports: built-in ones, one per rule, and the history checks.
+
+    A blocking rule is a blocking check: when it fails, Dagster skips what is downstream of the asset.
+    """
+    key = target_asset_key(defined)
+    rules = {rule.check_name: rule for rule in defined.rules}
+    specs = []
+    for name in check_names_for(defined):
+        rule = rules.get(name)
+        if rule is not None:
+            specs.append(
+                dg.AssetCheckSpec(name=name, asset=key, description=rule.text, blocking=rule.blocking)
+            )
+            continue
+        description = CHECK_DESCRIPTIONS[name]
+        if name == FRESHNESS_CHECK and defined.spec.attached:
+            description += ATTACHED_FRESHNESS_NOTE
+        specs.append(dg.AssetCheckSpec(name=name, asset=key, description=description))
+    return specs
+
+
+def check_keys_of(defined: DefinedTable) -> list[dg.AssetCheckKey]:
+    """The keys of every check of the table, in the order the step reports them."""
+    key = target_asset_key(defined)
+    return [dg.AssetCheckKey(key, name) for name in check_names_for(defined)]

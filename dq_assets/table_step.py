@@ -1,0 +1,154 @@
+"""The body of one table's step, for both kinds of definition: inspect once, report what was selected.
+
+A standalone table's step may materialize dq's asset; an attached table's step only reports
+checks on the user's asset. Either way the table is inspected once, and only the selected checks'
+results are yielded (so each check can be executed on its own), minus those that skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import dagster as dg
+
+from dq_assets.source_resources import (
+    CLOCK_RESOURCE_KEY,
+    RESULTS_STORE_RESOURCE_KEY,
+    open_table,
+    source_resource_key,
+)
+from dq_assets.table_keys import target_asset_key
+from dq_checks.config.loader import DefinedTable
+from dq_resources.sources import OpenedTable, SourceError
+
+if TYPE_CHECKING:
+    from dq_assets.steps.inspect import TableInspection
+    from dq_checks.results import CheckResult
+
+HISTORY_RUNS_READ = 200
+"""Earlier runs read per run: enough for a 28-run window even with many unchanged re-checks."""
+
+StepContext = dg.AssetExecutionContext | dg.AssetCheckExecutionContext
+StepOutput = dg.MaterializeResult | dg.AssetCheckResult
+
+
+def run_table_step(
+    context: StepContext, defined: DefinedTable, catalog: Mapping[str, DefinedTable], *, materialize: bool
+) -> Iterator[StepOutput]:
+    """Inspect the table and report. An unreadable source yields error outcomes, then fails the step.
+
+    `materialize` says whether dq's own asset is selected in this run (never for an attached table).
+    """
+    from dq_assets.history import instance_history
+    from dq_assets.past_runs import read_past_runs
+    from dq_assets.steps.inspect import inspect_table, unreadable_results
+    from dq_assets.steps.report import reported_results
+    from dq_assets.steps.run_metadata import history_metadata, skipped_checks, step_metadata
+    from dq_assets.steps.target_table import source_for_run
+
+    key = target_asset_key(defined)
+    table = defined.spec.table
+    selected = {k.name for k in context.selected_asset_check_keys if k.asset_key == key}
+    now = getattr(context.resources, CLOCK_RESOURCE_KEY).now()
+
+    def open_defined(target: DefinedTable) -> OpenedTable:
+        resource = getattr(context.resources, source_resource_key(target.spec.source))
+        return open_table(resource, source_for_run(target, context))
+
+    def open_reference(name: str) -> OpenedTable:
+        if name not in catalog:
+            raise SourceError(f"{name!r} is not a monitored table")
+        return open_defined(catalog[name])
+
+    try:
+        inspection = inspect_table(
+            defined,
+            open_defined(defined),
+            open_reference=open_reference,
+            history_for=instance_history(context.instance, key),
+            past=read_past_runs(context.instance, key, limit=HISTORY_RUNS_READ),
+            now=now,
+        )
+    except SourceError as error:
+        context.log.error(f"{table}: {error}")
+        unreadable = [c for c in unreadable_results(defined, str(error)) if c.name in selected]
+        saved = store_results(context, table, now, unreadable=unreadable)
+        yield from reported_results(key, unreadable, selected)
+        raise dg.Failure(
+            description=f"{table}: source unavailable: {error}",
+            metadata={"definition": str(defined.path), "dq/results_store": saved},
+            allow_retries=True,
+        ) from error
+    inspection = replace(inspection, checks=[c for c in inspection.checks if c.name in selected])
+    for name, reason in skipped_checks(inspection).items():
+        context.log.info(f"{table}: check {name!r} skipped: {reason}")
+    saved = store_results(context, table, now, inspection=inspection)
+    profile_extra = history_metadata(inspection, now)
+    if not materialize:
+        profile_extra.update(step_metadata(inspection, saved))
+    results = reported_results(key, inspection.checks, selected, profile_extra)
+    if materialize:
+        yield materialize_result(key, inspection, now, saved, results)
+    else:
+        yield from results
+
+
+def materialize_result(
+    key: dg.AssetKey,
+    inspection: TableInspection,
+    now: datetime,
+    saved: str,
+    results: list[dg.AssetCheckResult],
+) -> dg.MaterializeResult:
+    """The materialization of dq's asset: rows, schema, profile, per-column numbers, scores, data version."""
+    from dq_assets.past_runs import CHECKED_AT_KEY
+    from dq_assets.steps.metadata import asset_metadata, metadata_values
+    from dq_assets.steps.run_metadata import RESULTS_METADATA_KEY
+
+    version = inspection.description.data_version
+    metadata = asset_metadata(inspection.description, inspection.profile)
+    metadata[CHECKED_AT_KEY] = dg.MetadataValue.timestamp(now)
+    if inspection.scores is not None:
+        metadata.update(metadata_values(inspection.scores.as_metadata()))
+    metadata[RESULTS_METADATA_KEY] = dg.MetadataValue.text(saved)
+    return dg.MaterializeResult(
+        asset_key=key,
+        metadata=metadata,
+        data_version=dg.DataVersion(version) if version is not None else None,
+        check_results=results,
+    )
+
+
+def store_results(
+    context: StepContext,
+    table: str,
+    now: datetime,
+    *,
+    inspection: TableInspection | None = None,
+    unreadable: list[CheckResult] | None = None,
+) -> str:
+    """Write the tidy copy for dashboards: `written`, or `error: <why>`.
+
+    A results store that is down never fails the checks (they are the product; the tidy copy can
+    be rebuilt), but it is never silent either: the step logs it, its metadata says it, and
+    `dq run` prints it and exits 2. The copy holds the selected checks, skipped ones included.
+    """
+    from dq_checks.results.tidy import tidy_run, tidy_unreadable_run
+
+    store: Any = getattr(context.resources, RESULTS_STORE_RESOURCE_KEY)
+    try:
+        if inspection is not None:
+            run = tidy_run(table, context.run.run_id, now, inspection)
+        else:
+            run = tidy_unreadable_run(table, context.run.run_id, now, unreadable or [])
+        store.write_run(run)
+    except Exception as error:  # the checks are the product; the tidy copy can be rebuilt
+        from dq_resources.sqlstore.unavailable import StoreUnavailable, cause_of
+
+        cause = str(error) if isinstance(error, StoreUnavailable) else f"results store: {cause_of(error)}"
+        context.log.error(f"{table}: results not saved: {cause}")
+        return f"error: {cause}"
+    return "written"
