@@ -40,14 +40,27 @@ def source_resource_key(source: SourceSpec) -> str:
 
 
 def open_table(resource: Any, source: SourceSpec) -> OpenedTable:
-    """Ask the source's resource to locate the table.
+    """Ask the source's resource to locate the table."""
+    _require_table(source)
+    return resource.open(source)
 
-    A `sql` source whose `table:` its asset was to name (`dagster/table_name`) and did not is a
-    SourceError here, before any connection: the step must have resolved it first.
+
+def connect_and_describe(resource: Any, source: SourceSpec) -> str:
+    """Ask the source's resource to connect and describe the table: a one-line summary."""
+    _require_table(source)
+    return resource.test_connection(source)
+
+
+def _require_table(source: SourceSpec) -> None:
+    """A `sql` source whose table its asset names (`dagster/table_name`) is known only in a run.
+
+    Outside one (`dq sources test`, `dq propose`) it is a SourceError before any connection.
     """
     if getattr(source, "table", "") is None:
-        raise SourceError(f"{source.display()}: no table: its asset's dagster/table_name did not name one")
-    return resource.open(source)
+        raise SourceError(
+            f"{source.display()}: no table: it comes from the asset's dagster/table_name when the checks "
+            "run in the project; set source.table to reach it from here"
+        )
 
 
 def results_store_resource() -> ResultsStoreResource:

@@ -39,11 +39,11 @@ def probe_source(resources: Mapping[str, Any], source: SourceSpec) -> SourceProb
     A SourceError is the expected failure; anything else (a client bug) is reported the same way,
     so that one source never hides the other sources' answers.
     """
-    from dq_assets.source_resources import source_resource_key
+    from dq_assets.source_resources import connect_and_describe, source_resource_key
     from dq_resources.sources import SourceError
 
     try:
-        return SourceProbe(True, resources[source_resource_key(source)].test_connection(source))
+        return SourceProbe(True, connect_and_describe(resources[source_resource_key(source)], source))
     except SourceError as error:
         return SourceProbe(False, str(error), error)
     except Exception as error:  # a client bug must not hide the other sources' answers

@@ -373,3 +373,15 @@ def test_dq_run_checks_an_attached_table_without_its_asset(project: tuple[Path, 
         "has",
         "0",
     ]
+
+
+def test_dq_sources_test_says_where_a_table_from_the_asset_comes_from(tmp_path: Path) -> None:
+    defined = define(tmp_path / "defs", "asset: shop/orders\nsource: {type: sql, url: 'sqlite://'}\n")
+    result = CliRunner().invoke(cli, ["sources", "test", "--config", str(defined.path.parent), "--json"])
+    assert result.exit_code == 2
+    (row,) = json.loads(result.output)
+    assert (row["table"], row["status"]) == ("shop/orders", "error")
+    assert row["detail"] == (
+        "sql:sqlite/<dagster/table_name>: no table: it comes from the asset's dagster/table_name when the "
+        "checks run in the project; set source.table to reach it from here"
+    )

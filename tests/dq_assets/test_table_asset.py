@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._core.loader import LoadingContextForTest
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionResolvedStatus
 
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
@@ -155,3 +158,54 @@ def test_empty_table_warns(scratch_catalog: str, tmp_path: Path) -> None:
     (event,) = result.get_asset_materialization_events()
     # No snapshot: the table has never been written, so there is no last-update time to report.
     assert "dagster/last_updated_timestamp" not in event.event_specific_data.materialization.metadata
+
+
+def test_one_check_of_a_standalone_table_executes_alone_without_a_materialization(
+    demo_warehouse: dict[str, int],
+) -> None:
+    """The Checks tab's "Execute": the same step inspects the table and reports that check only."""
+    loaded = load_table_specs(PACKAGED_TABLES_DIR)
+    catalog = {t.spec.table: t for t in loaded.tables}
+    asset = build_table_asset(catalog["orders"], catalog)
+    instance = dg.DagsterInstance.ephemeral()
+    key = dg.AssetCheckKey(dg.AssetKey("orders"), "anomalies")
+    result = dg.materialize(
+        [asset], instance=instance, resources=default_resources(), selection=dg.AssetSelection.checks(key)
+    )
+    assert result.success
+    assert [e.check_name for e in result.get_asset_check_evaluations()] == ["anomalies"]
+    assert result.get_asset_materialization_events() == []
+    assert instance.fetch_materializations(dg.AssetKey("orders"), limit=1).records == []
+
+
+def test_a_skipped_check_yields_nothing_and_dagster_resolves_it_skipped(orders_run_instance: tuple) -> None:
+    result, instance = orders_run_instance
+    evaluated = {e.check_name for e in result.get_asset_check_evaluations()}
+    assert "volume" not in evaluated  # no earlier run: nothing to learn from
+    profile = evaluations(result)["profile"]
+    assert profile.metadata["dq/skipped"].value == {"volume": "200,000 rows; needs 7 earlier runs, has 0"}
+    key = dg.AssetCheckKey(dg.AssetKey("orders"), "volume")
+    record = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])[key]
+    status = asyncio.run(record.resolve_status(LoadingContextForTest(instance)))
+    assert status == AssetCheckExecutionResolvedStatus.SKIPPED
+    # What later runs learn from travels on the profile check, whichever kind of table it is.
+    assert profile.metadata["dq/row_count"].value == 200_000
+    assert profile.metadata["dq/column_metrics"].value["status.distinct_count"] == 5
+    assert [c.name for c in profile.metadata["dq/column_schema"].value.columns][:2] == [
+        "order_id",
+        "customer_id",
+    ]
+    assert "dq/profile_json" not in profile.metadata  # the materialization carries the profile
+
+
+@pytest.fixture(scope="module")
+def orders_run_instance(
+    demo_warehouse: dict[str, int],
+) -> tuple[dg.ExecuteInProcessResult, dg.DagsterInstance]:
+    loaded = load_table_specs(PACKAGED_TABLES_DIR)
+    catalog = {t.spec.table: t for t in loaded.tables}
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(
+        [build_table_asset(catalog["orders"], catalog)], instance=instance, resources=default_resources()
+    )
+    return result, instance

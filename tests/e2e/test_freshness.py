@@ -148,3 +148,48 @@ def test_a_timestamp_column_is_the_data_time_when_named(scratch_catalog: str, tm
     assert stamp == pytest.approx(
         (now - timedelta(hours=30)).timestamp(), abs=1
     )  # the UI shows the same time
+
+
+def test_on_an_attached_asset_the_check_measures_the_data_and_the_policy_stays_the_users(
+    tmp_path: Path,
+) -> None:
+    """dq adds its data-time `freshness` check to the user's asset and leaves the asset's own policy alone."""
+    import pyarrow.parquet as pq
+
+    from dq_assets.check_names import ATTACHED_FRESHNESS_NOTE
+    from dq_assets.table_asset import build_attached_checks
+
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    parquet = tmp_path / "events.parquet"
+    folder = tmp_path / "defs"
+    folder.mkdir()
+    (folder / "events.yaml").write_text(
+        f"asset: events\nsource: {{type: file, path: {parquet}}}\n"
+        "freshness: {max_age_hours: 24, warn_after_hours: 12, timestamp_column: updated_at}\n"
+    )
+    defined = load_table_specs(folder).tables[0]
+    users_policy = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=2))
+
+    @dg.asset(key="events", freshness_policy=users_policy)
+    def events() -> None:
+        # planted: the pipeline ran just now, but the newest row is 30 hours old
+        stamps = pa.array(
+            [now - timedelta(hours=40), now - timedelta(hours=30)], pa.timestamp("us", tz="UTC")
+        )
+        pq.write_table(pa.table({"id": [1, 2], "updated_at": stamps}), parquet)
+
+    checks = build_attached_checks(defined, {"events": defined})
+    resources = {**default_resources(), CLOCK_RESOURCE_KEY: ClockResource(fixed_now=now.isoformat())}
+    defs = dg.Definitions(assets=[events], asset_checks=[checks], resources=resources)
+    node = defs.resolve_asset_graph().get(dg.AssetKey("events"))
+    assert node.freshness_policy == users_policy  # the user's, untouched
+    spec = next(s for s in checks.check_specs if s.name == "freshness")
+    assert spec.description.endswith(ATTACHED_FRESHNESS_NOTE)
+
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        instance=dg.DagsterInstance.ephemeral()
+    )
+    evaluation = freshness_of(result)
+    assert (evaluation.metadata["dq/outcome"].value, evaluation.severity.value) == ("fail", "ERROR")
+    assert evaluation.metadata["last_updated_from"].value == "max(updated_at)"
+    assert evaluation.metadata["age_hours"].value == pytest.approx(30, abs=0.01)
