@@ -26,7 +26,7 @@ from dq_assets.executor import dq_executor, dq_job_executor
 from dq_assets.job_names import DEFAULT_NAMESPACE, QualityNames
 from dq_assets.schedules import QualityJobs, schedule_groups
 from dq_assets.source_resources import default_resources
-from dq_assets.table_asset import build_table_asset
+from dq_assets.table_asset import build_attached_checks, build_table_asset, is_attached
 from dq_checks.config.alerting_loader import alerting_config_path
 from dq_checks.config.loader import DefinedTable, LoadedConfig, load_table_specs
 
@@ -73,9 +73,11 @@ def build_quality_definitions(
     names = QualityNames(options.namespace)
     job_executor = None if options.executor else dq_job_executor  # the location's executor covers all
     jobs = QualityJobs(names, proposals=options.proposals, executor=job_executor)
-    # TODO(attached): tables with `asset:` get build_attached_checks once it lands.
-    assets: list[Any] = [build_table_asset(table, catalog) for table in tables]
-    extras = _Extras(tables, catalog, names, job_defs=[], resources=default_resources())
+    own = [table for table in tables if not is_attached(table)]
+    assets: list[Any] = [build_table_asset(table, catalog) for table in own]
+    asset_checks = [build_attached_checks(table, catalog) for table in tables if is_attached(table)]
+    # Proposals and reports are assets of dq's beside a monitored table of its own.
+    extras = _Extras(own, catalog, names, job_defs=[], resources=default_resources())
     checks_job = jobs.checks_job(tables)
     job_defs = extras.job_defs
     job_defs.append(checks_job)
@@ -90,14 +92,15 @@ def build_quality_definitions(
         from dq_assets.sensors import build_freshness_sensor
 
         sensors.append(build_freshness_sensor(tables, jobs, checks_job))
-    if options.proposals:
+    if options.proposals and own:
         assets += extras.proposals(config_dir)
-    if options.reports:
+    if options.reports and own:
         assets += extras.reports()
     if options.alerts:
         sensors += extras.alerts(loaded, alerts_file or alerting_config_path(config_dir))
     return dg.Definitions(
         assets=assets,
+        asset_checks=asset_checks,
         jobs=job_defs,
         schedules=schedules,
         sensors=sensors,

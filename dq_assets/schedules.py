@@ -31,7 +31,7 @@ from dq_assets.job_names import QualityNames
 from dq_assets.job_selection import AttachedTarget, QualityJobSelection
 from dq_assets.proposals.definitions import proposals_asset_key
 from dq_assets.run_tags import SOURCE_TAG, table_run_tags
-from dq_assets.table_asset import asset_key
+from dq_assets.table_asset import asset_key, check_keys_of, is_attached, target_asset_key
 from dq_checks.config.loader import DefinedTable
 
 
@@ -49,14 +49,11 @@ def table_targets(defined: DefinedTable, *, proposals: bool) -> TableTargets:
     A table attached to the project's own asset adds no asset of dq's: only its checks run, and the
     project's asset is not rematerialized.
     """
-    from dq_assets.check_names import check_names_for
-
-    # TODO(attached): use table_asset.target_asset_key / check_keys_of once `asset:` lands.
-    key = asset_key(defined.spec.table)
-    own = (key,)
+    checks = tuple(check_keys_of(defined))
+    if is_attached(defined):
+        return TableTargets(assets=(), checks=checks)
     extras = (proposals_asset_key(defined.spec.table),) if proposals else ()
-    checks = tuple(dg.AssetCheckKey(key, name) for name in check_names_for(defined))
-    return TableTargets(assets=(*own, *extras), checks=checks)
+    return TableTargets(assets=(asset_key(defined.spec.table), *extras), checks=checks)
 
 
 def table_selection(table: str) -> list[dg.AssetKey]:
@@ -66,7 +63,9 @@ def table_selection(table: str) -> list[dg.AssetKey]:
 
 def attached_target(defined: DefinedTable) -> AttachedTarget | None:
     """The project's asset an attached table's checks sit on, for the load-time existence check."""
-    return None  # TODO(attached): AttachedTarget(key=target_asset_key(defined), where=defined.where("asset"))
+    if not is_attached(defined):
+        return None
+    return AttachedTarget(key=target_asset_key(defined), where=defined.where("asset"))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import dagster as dg
 from dq_assets.job_names import QualityNames
 from dq_assets.run_tags import TRIGGER_TAG
 from dq_assets.schedules import QualityJobs
-from dq_assets.table_asset import asset_key
+from dq_assets.table_asset import target_asset_key
 from dq_checks.config.loader import DefinedTable
 from dq_checks.freshness import breach_due
 from dq_checks.results.model import CheckSeverity
@@ -44,7 +44,7 @@ def due_run_requests(
 
     One event-log query for all the tables, whatever their number.
     """
-    check_keys = {t.spec.table: dg.AssetCheckKey(asset_key(t.spec.table), FRESHNESS_CHECK) for t in tables}
+    check_keys = {t.spec.table: dg.AssetCheckKey(target_asset_key(t), FRESHNESS_CHECK) for t in tables}
     latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(list(check_keys.values()))
     requests = []
     for table in tables:

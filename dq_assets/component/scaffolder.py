@@ -52,14 +52,17 @@ source:
   type: file
   path: data/orders.parquet
 
-# Rules are DQDL, the rule language of AWS Glue Data Quality; each one becomes an asset check.
+# Rules are DQDL, the rule language of AWS Glue Data Quality; each one becomes an asset check,
+# named by `name:` (or by a slug of the rule).
 rules:
   - name: order_id_is_primary_key
     rule: IsPrimaryKey "order_id"
     blocking: true              # failing, it stops the assets downstream of orders
-  - rule: ColumnValues "amount" between 0 and 100000
+  - name: amount_in_range
+    rule: ColumnValues "amount" between 0 and 100000
     severity: warn              # error (the default) or warn
-  - rule: RowCount > 0
+  - name: has_rows
+    rule: RowCount > 0
 
 # Also check it on a cron (UTC), without rematerializing the asset:
 # schedule: "0 6 * * *"

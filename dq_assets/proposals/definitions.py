@@ -123,9 +123,12 @@ def build_propose_job(
     name: str = PROPOSE_JOB,
     store_key: str = PROPOSAL_STORE_RESOURCE_KEY,
 ) -> dg.JobDefinition:
-    """`propose_rules`: one table, one request in plain language, from the UI or `dagster job launch`."""
+    """`propose_rules`: one table, one request in plain language, from the UI or `dagster job launch`.
 
-    @dg.op(name="propose_rules_for_table", required_resource_keys=_resource_keys(catalog, store_key))
+    Its op is `<name>_for_table` (`propose_rules_for_table`): op names are unique in a repository.
+    """
+
+    @dg.op(name=f"{name}_for_table", required_resource_keys=_resource_keys(catalog, store_key))
     def _propose_op(context: OpExecutionContext, config: ProposeRulesConfig) -> dg.Output[None]:
         defined = catalog.get(config.table)
         if defined is None:
