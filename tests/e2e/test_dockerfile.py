@@ -298,8 +298,11 @@ def test_the_packaged_code_location_serves_the_demo_tables(stages: list[Stage], 
         "dq_resources/results/migrations/versions/0001_create_results_tables.py",
     }
     assert needed_at_run_time <= names, sorted(needed_at_run_time - names)
+    # the component's registry module is in; the repository's demo project is not
+    assert "dq/__init__.py" in names and not [n for n in names if n.startswith("dq_demo/")]
     entry_points = zipfile.ZipFile(wheel).read("dq-0.1.0.dist-info/entry_points.txt").decode()
     assert "dq = dq_assets.cli.main:cli" in entry_points
+    assert "[dagster_dg_cli.registry_modules]\ndq = dq\n" in entry_points
 
     # the wheel alone, without its dependencies (the test's venv has them), in an isolated folder
     site = tmp_path / "site"
