@@ -319,3 +319,29 @@ def test_an_alerts_file_that_does_not_exist_stops_the_load(tmp_path: Path) -> No
     checked = project.dg("check", "defs")
     assert checked.returncode == 1
     assert f"{defs_yaml}: alerts: no such file: {quality / 'alert.yaml'}" in checked.stdout + checked.stderr
+
+
+def test_a_table_produced_outside_dagster_keeps_an_asset_of_dqs_own(tmp_path: Path) -> None:
+    """No `asset:`: dq's monitored-table asset, materialized by dq's own job, as it always was."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    project = new_project(tmp_path, "acme_shop")
+    quality = scaffold_quality(project)
+    landing = tmp_path / "landing.parquet"
+    pq.write_table(pa.table({"id": [1, 2, 2, 3]}), landing)  # planted: id 2 twice
+    (quality / "tables" / "landing.yaml").write_text(
+        f'table: landing\nsource: {{type: file, path: "{landing}"}}\n'
+        'rules:\n  - name: id_is_key\n    rule: IsPrimaryKey "id"\n'
+    )
+
+    assert [a["asset_key"] for a in listed(project)["assets"]] == ["landing"]
+    launched = project.dg("launch", "--job", "quality_checks")
+    assert launched.returncode == 0, launched.stderr  # a non-blocking rule failed: the run succeeds
+
+    with dg.DagsterInstance.from_config(str(project.home)) as instance:
+        (materialization,) = instance.fetch_materializations(dg.AssetKey("landing"), limit=10).records
+        assert materialization.asset_materialization.metadata["dagster/row_count"].value == 4
+        evaluations = latest_evaluations(instance, dg.AssetKey("landing"))
+    assert evaluations["id_is_key"] == (False, "ERROR")
+    assert evaluations["profile"] == (True, "ERROR")
