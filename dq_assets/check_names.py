@@ -15,6 +15,7 @@ TABLE_CHECKS = (PROFILE_CHECK, ANOMALIES_CHECK)
 CHECK_DESCRIPTIONS = {
     PROFILE_CHECK: (
         "The whole table was profiled exactly; fails (WARN) on an empty table, errors when unreadable."
+        " Its metadata names the checks that did not evaluate in this run, and why (dq/skipped)."
     ),
     ANOMALIES_CHECK: "Outliers, null rates, cardinality, dominance and isolated extremes in this profile.",
     QUALITY_SCORE_CHECK: "Rules passed / rules evaluated; fails (WARN) below the table's min_quality_score.",
