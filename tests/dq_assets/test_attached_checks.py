@@ -342,7 +342,7 @@ def test_dq_run_checks_an_attached_table_without_its_asset(project: tuple[Path, 
     pq.write_table(orders_rows(duplicate=True), parquet)
     result = CliRunner().invoke(cli, ["run", "--config", str(defined.path.parent), "--json"])
     assert result.exit_code == 1  # a rule failed
-    (table,) = json.loads(result.output)["tables"]
+    (table,) = json.loads(result.stdout)["tables"]  # stdout: what a user pipes (stderr may log)
     assert (table["table"], table["row_count"]) == ("shop/orders", 50)
     assert {c["name"]: c["outcome"] for c in table["checks"]} == {
         "profile": "pass",
@@ -357,7 +357,7 @@ def test_dq_run_checks_an_attached_table_without_its_asset(project: tuple[Path, 
     assert volume["description"] == "50 rows; needs 7 earlier runs, has 0"
     assert set(table["profile"]["columns"]) == {"order_id", "amount"}
     assert table["results_store"] == "written"
-    text = CliRunner().invoke(cli, ["run", "--config", str(defined.path.parent)]).output
+    text = CliRunner().invoke(cli, ["run", "--config", str(defined.path.parent)]).stdout
     (line,) = [line.split() for line in text.splitlines() if " volume " in line]
     assert line == [
         "shop/orders",
@@ -379,7 +379,7 @@ def test_dq_sources_test_says_where_a_table_from_the_asset_comes_from(tmp_path: 
     defined = define(tmp_path / "defs", "asset: shop/orders\nsource: {type: sql, url: 'sqlite://'}\n")
     result = CliRunner().invoke(cli, ["sources", "test", "--config", str(defined.path.parent), "--json"])
     assert result.exit_code == 2
-    (row,) = json.loads(result.output)
+    (row,) = json.loads(result.stdout)
     assert (row["table"], row["status"]) == ("shop/orders", "error")
     assert row["detail"] == (
         "sql:sqlite/<dagster/table_name>: no table: it comes from the asset's dagster/table_name when the "
