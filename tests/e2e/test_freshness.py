@@ -193,3 +193,56 @@ def test_on_an_attached_asset_the_check_measures_the_data_and_the_policy_stays_t
     assert (evaluation.metadata["dq/outcome"].value, evaluation.severity.value) == ("fail", "ERROR")
     assert evaluation.metadata["last_updated_from"].value == "max(updated_at)"
     assert evaluation.metadata["age_hours"].value == pytest.approx(30, abs=0.01)
+
+
+def test_the_sensor_rechecks_an_attached_table_with_its_checks_alone(tmp_path: Path) -> None:
+    """On the user's asset the sensor asks for a run of dq's checks only, never rematerializing the asset."""
+    import pyarrow.parquet as pq
+
+    from dq_assets.build import QualityOptions, build_quality_definitions
+    from dq_assets.job_names import QualityNames
+    from dq_assets.table_asset import check_keys_of
+
+    newest = datetime.now(tz=UTC) - timedelta(hours=3)
+    parquet = tmp_path / "events.parquet"
+    stamps = pa.array([newest - timedelta(hours=1), newest], pa.timestamp("us", tz="UTC"))
+    pq.write_table(pa.table({"id": [1, 2], "updated_at": stamps}), parquet)
+    folder = tmp_path / "defs"
+    folder.mkdir()
+    (folder / "events.yaml").write_text(
+        f"asset: events\nsource: {{type: file, path: {parquet}}}\n"
+        "freshness: {max_age_hours: 1, warn_after_hours: 0.5, timestamp_column: updated_at}\n"
+    )
+    ran: list[str] = []
+
+    @dg.asset(key="events")
+    def events() -> None:
+        ran.append("events")
+
+    quality = build_quality_definitions(folder, QualityOptions(schedules=False))
+    defs = dg.Definitions.merge(dg.Definitions(assets=[events]), quality)
+    instance = dg.DagsterInstance.ephemeral()
+    defined = load_table_specs(folder).tables[0]
+    names = QualityNames()
+    checks_job = defs.resolve_job_def(names.checks_job)
+    # The last check ran ten minutes after the newest row landed, when the data was fresh.
+    clock = ClockResource(fixed_now=(newest + timedelta(minutes=10)).isoformat())
+    first = checks_job.execute_in_process(instance=instance, resources={CLOCK_RESOURCE_KEY: clock})
+    assert freshness_of(first).metadata["dq/outcome"].value == "pass"
+
+    sensor = defs.resolve_sensor_def(names.freshness_sensor)
+    result = sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+    (request,) = result.run_requests
+    assert request.job_name == names.checks_job
+    assert request.asset_selection == []  # not the user's asset
+    assert request.asset_check_keys == check_keys_of(defined)
+    assert request.run_key.endswith(":ERROR")
+
+    subset = checks_job.get_subset(asset_selection=set(), asset_check_selection=set(request.asset_check_keys))
+    again = subset.execute_in_process(instance=instance, tags=request.tags)
+    assert (freshness_of(again).metadata["dq/outcome"].value, freshness_of(again).severity.value) == (
+        "fail",
+        "ERROR",
+    )
+    assert ran == []
+    assert sensor(dg.build_sensor_context(instance=instance, definitions=defs)).run_requests == []
