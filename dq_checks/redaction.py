@@ -46,8 +46,18 @@ def _redact_column(column: ColumnProfile) -> ColumnProfile:
     )
     # The median and quartiles of a numeric column can be one person's exact value (and the IQR
     # bounds give both quartiles away).
+    hidden = ("median", "q1", "q3")
+    approximate = tuple(metric for metric in column.approximate if metric not in hidden)
     return replace(
-        column, min=REDACTED, max=REDACTED, median=None, q1=None, q3=None, top_values=top, outliers=outliers
+        column,
+        min=REDACTED,
+        max=REDACTED,
+        median=None,
+        q1=None,
+        q3=None,
+        top_values=top,
+        outliers=outliers,
+        approximate=approximate,
     )
 
 

@@ -96,6 +96,8 @@ def inspect_table(
                 spec.anomalies,
                 row_count_hint=description.row_count,
                 extra=[p.metrics for p in planned],
+                level=spec.profile,
+                needed=spec.profile_needs,
             )
         except ProfileError as error:  # every check errors with the cause, as for an unreadable source
             raise SourceError(f"{table.name}: {error}") from error
@@ -118,7 +120,7 @@ def inspect_table(
     visible_anomalies = redact_anomalies(anomalies, pii)
     checks = [
         profile_result(profile, duration_seconds=duration, problems=problems.profile),
-        anomalies_result(visible_anomalies, problems=problems.anomalies),
+        anomalies_result(visible_anomalies, problems=problems.anomalies, profile=profile),
         *(rule_result(definition, outcome, pii) for definition, outcome in judged),
     ]
     if spec.freshness is not None:

@@ -72,6 +72,19 @@ class RuleSeverity(StrEnum):
     WARN = "warn"
 
 
+class ProfileLevel(StrEnum):
+    """How much of each column the profile measures, and how.
+
+    `exact` measures everything exactly; `approximate` counts distinct values with HyperLogLog
+    and takes quantiles from a sketch where the engine has them (bounded memory, small
+    documented error); `off` measures the row count only, and the rules their own metrics.
+    """
+
+    EXACT = "exact"
+    APPROXIMATE = "approximate"
+    OFF = "off"
+
+
 ColumnMetric = Literal["null_pct", "distinct_count", "mean"]
 
 
@@ -245,6 +258,7 @@ class TableSpec(StrictModel):
     rules: tuple[RuleEntry, ...] = ()
     constants: dict[str, str | int | float] = Field(default_factory=dict)
     min_quality_score: float = Field(default=0.8, ge=0, le=1)
+    profile: ProfileLevel = ProfileLevel.EXACT
     anomalies: AnomalySettings = Field(default_factory=AnomalySettings)
     history: HistorySettings = Field(default_factory=HistorySettings)
     volume: VolumeSettings = Field(default_factory=VolumeSettings)
@@ -293,6 +307,17 @@ class TableSpec(StrictModel):
     @classmethod
     def _schedule(cls, value: str | None) -> str | None:
         return None if value is None else validate_cron(value)
+
+    @property
+    def profile_needs(self) -> tuple[str, ...]:
+        """Columns other checks read from the profile, which it measures at every level.
+
+        Freshness on `timestamp_column` reads the column's max from the profile, so even
+        `profile: off` measures that column's count, min and max.
+        """
+        if self.freshness is None or self.freshness.timestamp_column is None:
+            return ()
+        return (self.freshness.timestamp_column,)
 
     @property
     def key_path(self) -> tuple[str, ...]:

@@ -7,17 +7,17 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from dq_checks.config.models import ProfileLevel
 from dq_checks.metrics import AggregateMetric
+from dq_checks.metrics.approximate import distinct_count, quantile_list
 from dq_checks.metrics.sql import (
     as_double,
     column,
-    count_distinct,
     count_if,
     count_non_null,
     finite_or_null,
     is_finite,
     number,
-    quantiles,
     select_from,
     text_length,
     text_start,
@@ -45,6 +45,8 @@ class FirstPassMetrics:
     zeros: AggregateMetric | None = None
     negatives: AggregateMetric | None = None
     non_finite: AggregateMetric | None = None
+    approximate: tuple[str, ...] = ()
+    """The ColumnProfile fields these metrics only approximate (`distinct_count`, `q1`, `median`, `q3`)."""
 
     def all(self) -> list[AggregateMetric]:
         """Every metric this column needs."""
@@ -63,13 +65,19 @@ class FirstPassMetrics:
         return [m for m in candidates if m is not None]
 
 
-def first_pass_metrics(info: ColumnInfo) -> FirstPassMetrics:
-    """The aggregates that profile `info` in the first scan.
+def first_pass_metrics(
+    info: ColumnInfo, level: ProfileLevel = ProfileLevel.EXACT, dialect: str = "duckdb"
+) -> FirstPassMetrics:
+    """The aggregates that profile `info` in the first scan, at `level` on `dialect`'s engine.
 
     Categorical columns get their distinct count from the frequency query instead, which
-    groups by the column anyway; counting distinct values twice would double the cost.
+    groups by the column anyway; counting distinct values twice would double the cost (at the
+    approximate level too: the frequency query's exact count comes free with the top values).
     Floating-point columns count NaN and infinities apart and leave them out of every
     statistic, so one NaN cannot turn the mean, the quartiles and the outlier pass into NaN.
+    At the approximate level the distinct count and the quartiles come from sketches of fixed
+    memory where the engine has them, which are then not heavy; `approximate` names them.
+    At `off`, see `extremes_metrics`: the profile measures no column unless another check needs it.
     """
     col = column(info.name)
     non_null = AggregateMetric(count_non_null(col))
@@ -77,31 +85,54 @@ def first_pass_metrics(info: ColumnInfo) -> FirstPassMetrics:
         return FirstPassMetrics(non_null=non_null)
     if info.kind is ColumnKind.BOOLEAN:  # its two values' counts say everything; MIN(boolean) is not portable
         return FirstPassMetrics(non_null=non_null)
-    ranged = finite_or_null(col) if info.floating else col
-    extremes = {
-        "minimum": AggregateMetric(exp.Min(this=ranged.copy())),
-        "maximum": AggregateMetric(exp.Max(this=ranged.copy())),
-    }
+    extremes = _extremes(info)
     if info.kind.is_categorical:
         return FirstPassMetrics(non_null=non_null, **extremes)
-    distinct = AggregateMetric(count_distinct(col.copy()), heavy=True)
+    approximate = level is ProfileLevel.APPROXIMATE
+    distinct_sql = distinct_count(col.copy(), dialect, approximate=approximate)
+    distinct = AggregateMetric(distinct_sql.expression, heavy=not distinct_sql.approximate)
+    approximated = ("distinct_count",) if distinct_sql.approximate else ()
     if info.kind is not ColumnKind.NUMERIC:
-        return FirstPassMetrics(non_null=non_null, distinct=distinct, **extremes)
+        return FirstPassMetrics(non_null=non_null, distinct=distinct, approximate=approximated, **extremes)
     value = statistic_value(info)
     non_finite = (
         AggregateMetric(count_if(exp.Not(this=is_finite(as_double(col.copy()))))) if info.floating else None
     )
+    quartiles_sql = quantile_list(value.copy(), QUARTILES, dialect, approximate=approximate)
+    if quartiles_sql.approximate:
+        approximated += ("q1", "median", "q3")
     return FirstPassMetrics(
         non_null=non_null,
         distinct=distinct,
         mean=AggregateMetric(exp.Avg(this=value.copy())),
         std=AggregateMetric(exp.StddevSamp(this=value.copy())),
-        quartiles=AggregateMetric(quantiles(value.copy(), QUARTILES), heavy=True),
+        quartiles=AggregateMetric(quartiles_sql.expression, heavy=not quartiles_sql.approximate),
         zeros=AggregateMetric(count_if(exp.EQ(this=col.copy(), expression=number(0)))),
         negatives=AggregateMetric(count_if(exp.LT(this=col.copy(), expression=number(0)))),
         non_finite=non_finite,
+        approximate=approximated,
         **extremes,
     )
+
+
+def extremes_metrics(info: ColumnInfo) -> FirstPassMetrics:
+    """Only the count, min and max of a column: what `profile: off` measures of a column a check reads.
+
+    Freshness on a timestamp column reads its max; nothing heavier is measured.
+    """
+    non_null = AggregateMetric(count_non_null(column(info.name)))
+    if info.kind in (ColumnKind.OTHER, ColumnKind.BOOLEAN):
+        return FirstPassMetrics(non_null=non_null)
+    return FirstPassMetrics(non_null=non_null, **_extremes(info))
+
+
+def _extremes(info: ColumnInfo) -> dict[str, AggregateMetric]:
+    col = column(info.name)
+    ranged = finite_or_null(col) if info.floating else col
+    return {
+        "minimum": AggregateMetric(exp.Min(this=ranged.copy())),
+        "maximum": AggregateMetric(exp.Max(this=ranged.copy())),
+    }
 
 
 def statistic_value(info: ColumnInfo) -> exp.Expression:

@@ -58,6 +58,12 @@ class ColumnProfile:
     non_finite: int | None = None
     top_values: tuple[ValueCount, ...] = ()
     outliers: OutlierStats | None = None
+    approximate: tuple[str, ...] = ()
+    """The fields above that the engine only approximated (`distinct_count`, `q1`, `median`, `q3`).
+
+    Set by `profile: approximate` where the engine has the approximate aggregate; empty when
+    every number is exact. Reports mark these numbers with "≈".
+    """
 
     @property
     def non_null_count(self) -> int:
@@ -89,6 +95,7 @@ class ColumnProfile:
         data["null_pct"] = round(self.null_pct, 4)
         data["distinct_pct"] = None if self.distinct_pct is None else round(self.distinct_pct, 4)
         data["top_values"] = [{"value": v.value, "count": v.count} for v in self.top_values]
+        data["approximate"] = list(self.approximate)
         return data
 
     @classmethod
@@ -105,6 +112,7 @@ class ColumnProfile:
             **{
                 **fields,
                 "top_values": tuple(ValueCount(v["value"], v["count"]) for v in data.get("top_values", ())),
+                "approximate": tuple(data.get("approximate", ())),
             },
             outliers=None
             if outliers is None
@@ -114,18 +122,42 @@ class ColumnProfile:
         )
 
 
+EXACT_LEVEL = "exact"
+OFF_LEVEL = "off"
+
+
 @dataclass(frozen=True)
 class TableProfile:
-    """The profile of every column, with the row count the scan saw."""
+    """The profile of every column, with the row count the scan saw.
+
+    `level` is the table's `profile:` setting (`exact`, `approximate` or `off`; see
+    `dq_checks.config.models.ProfileLevel`). At `off`, `columns` holds only the columns another
+    check reads (freshness's timestamp column), with their count, min and max.
+    """
 
     row_count: int
     columns: dict[str, ColumnProfile] = field(default_factory=dict)
     queries: int = 0
+    level: str = EXACT_LEVEL
+    table_columns: int | None = None
+    """The table's width when `columns` holds fewer than all of its columns (`profile: off`)."""
+
+    @property
+    def column_count(self) -> int:
+        """How many columns the table has, whether or not the profile measured each."""
+        return len(self.columns) if self.table_columns is None else self.table_columns
+
+    @property
+    def approximate_metrics(self) -> dict[str, list[str]]:
+        """Column -> the statistics the engine only approximated; empty when every number is exact."""
+        return {name: list(c.approximate) for name, c in self.columns.items() if c.approximate}
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {
             "row_count": self.row_count,
+            "level": self.level,
+            "column_count": self.column_count,
             "columns": {name: column.to_dict() for name, column in self.columns.items()},
         }
 
@@ -133,4 +165,10 @@ class TableProfile:
     def from_dict(cls, data: dict[str, Any]) -> TableProfile:
         """The inverse of `to_dict`: a profile read back from a materialization's metadata."""
         columns = {name: ColumnProfile.from_dict(name, column) for name, column in data["columns"].items()}
-        return cls(row_count=data["row_count"], columns=columns)
+        width = data.get("column_count")
+        return cls(
+            row_count=data["row_count"],
+            columns=columns,
+            level=data.get("level", EXACT_LEVEL),
+            table_columns=width if isinstance(width, int) and width != len(columns) else None,
+        )

@@ -1,20 +1,23 @@
-"""Profile a whole table exactly.
+"""Profile a whole table at its level: exact, approximate or off.
 
 One aggregate scan, a frequency query per categorical column, and a second pass for
-outliers that needs the first pass's statistics.
+outliers that needs the first pass's statistics. `approximate` swaps the distinct counts
+and quartiles of the first scan for sketches where the engine has them; `off` keeps only
+the row count (and the columns another check reads), so the rules' metrics ride in one scan.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
-from dq_checks.config.models import AnomalySettings
+from dq_checks.config.models import AnomalySettings, ProfileLevel
 from dq_checks.metrics import AggregateMetric, MetricValues, QueryRunner, compute_aggregates
 from dq_checks.metrics.sql import count_rows
 from dq_checks.profile.column_metrics import (
     FirstPassMetrics,
     SecondPassMetrics,
+    extremes_metrics,
     first_pass_metrics,
     frequency_query,
     second_pass_metrics,
@@ -52,13 +55,14 @@ def profile_table(
     settings: AnomalySettings,
     *,
     row_count_hint: int | None = None,
+    level: ProfileLevel = ProfileLevel.EXACT,
 ) -> TableProfile:
-    """Exact statistics for every column of the runner's table.
+    """Statistics for every column of the runner's table, exact unless `level` says otherwise.
 
     `settings` gives each column's z-score threshold and IQR multiplier, which the second
     pass counts against, so the counts match the thresholds the detectors will apply.
     """
-    return profile_and_measure(runner, columns, settings, row_count_hint=row_count_hint).profile
+    return profile_and_measure(runner, columns, settings, row_count_hint=row_count_hint, level=level).profile
 
 
 def profile_and_measure(
@@ -68,17 +72,30 @@ def profile_and_measure(
     *,
     row_count_hint: int | None = None,
     extra: Sequence[Sequence[AggregateMetric]] = (),
+    level: ProfileLevel = ProfileLevel.EXACT,
+    needed: Collection[str] = (),
 ) -> Measured:
-    """Profile the table and, in the same aggregate scan, compute `extra` groups of metrics.
+    """Profile the table at `level` and, in the same aggregate scan, compute `extra` groups of metrics.
 
     Rules bring their metrics as one group each. A metric that the profile computes too is
     computed once. If the engine rejects the combined scan (a rule's `where` compares text
     with a number, say), the profile runs alone and each group is retried on its own, so
     one broken rule cannot take the profile or the other rules down with it. If the profile's
     own queries fail (out of memory, past the time limit), ProfileError says why.
+
+    At `off`, no column is profiled except those in `needed` (columns another check reads from
+    the profile, such as freshness's timestamp column), which get their count, min and max.
     """
     try:
-        return _profile_and_measure(runner, columns, settings, row_count_hint=row_count_hint, extra=extra)
+        return _profile_and_measure(
+            runner,
+            columns,
+            settings,
+            row_count_hint=row_count_hint,
+            extra=extra,
+            level=level,
+            needed=needed,
+        )
     except Exception as error:  # the engine's own failure: its cause goes into every check's description
         raise ProfileError(f"the engine could not profile the table: {engine_error_text(error)}") from error
 
@@ -90,9 +107,16 @@ def _profile_and_measure(
     *,
     row_count_hint: int | None,
     extra: Sequence[Sequence[AggregateMetric]],
+    level: ProfileLevel,
+    needed: Collection[str],
 ) -> Measured:
     row_metric = AggregateMetric(count_rows())
-    first = {c.name: first_pass_metrics(c) for c in columns}
+    width = len(columns)
+    if level is ProfileLevel.OFF:
+        columns = [c for c in columns if c.name in needed]
+        first = {c.name: extremes_metrics(c) for c in columns}
+    else:
+        first = {c.name: first_pass_metrics(c, level, runner.dialect) for c in columns}
     hint = row_count_hint or 0
     profile_metrics = [row_metric, *(m for fp in first.values() for m in fp.all())]
     extra_metrics = [m for group in extra for m in group]
@@ -115,6 +139,11 @@ def _profile_and_measure(
         values = MetricValues(merged, query_count=queries)
     row_count = int(values.of(row_metric))
     profiles = {c.name: _first_pass_profile(c, first[c.name], values, row_count) for c in columns}
+    if level is ProfileLevel.OFF:  # no frequencies, no outlier pass
+        profile = TableProfile(
+            row_count=row_count, columns=profiles, queries=queries, level=level.value, table_columns=width
+        )
+        return Measured(profile, values, failed_groups)
 
     for info in columns:
         if info.kind.is_categorical and profiles[info.name].non_null_count > 0:
@@ -142,7 +171,7 @@ def _profile_and_measure(
         for name, (info, metrics) in second.items():
             outliers = _outlier_stats(runner, info, metrics, outlier_values, settings)
             profiles[name] = replace(profiles[name], outliers=outliers)
-    profile = TableProfile(row_count=row_count, columns=profiles, queries=queries)
+    profile = TableProfile(row_count=row_count, columns=profiles, queries=queries, level=level.value)
     return Measured(profile, values, failed_groups)
 
 
@@ -157,6 +186,9 @@ def _first_pass_profile(
     quartiles = as_float_list(value_of(metrics.quartiles))
     q1, median, q3 = quartiles if len(quartiles) == 3 else (None, None, None)
     distinct = value_of(metrics.distinct)
+    if distinct is not None and "distinct_count" in metrics.approximate:
+        # A sketch can overshoot; there are never more distinct values than values.
+        distinct = min(int(distinct), non_null)
 
     def count_of(metric: AggregateMetric | None) -> int | None:
         # COUNT_IF over a column without values is NULL in some engines; the count is 0.
@@ -179,6 +211,7 @@ def _first_pass_profile(
         zeros=count_of(metrics.zeros),
         negatives=count_of(metrics.negatives),
         non_finite=count_of(metrics.non_finite),
+        approximate=metrics.approximate,
     )
 
 

@@ -525,7 +525,13 @@ def test_empty_table_profile_fails_with_warn():
     assert result.name == "profile"
     assert (result.outcome, result.severity) == (Outcome.FAIL, CheckSeverity.WARN)
     assert result.description == "table is empty: 0 rows"
-    assert result.metadata == {"row_count": 0, "column_count": 1, "duration_seconds": 0.1235, "queries": 1}
+    assert result.metadata == {
+        "row_count": 0,
+        "column_count": 1,
+        "duration_seconds": 0.1235,
+        "queries": 1,
+        "dq/profile_level": "exact",
+    }
 
 
 def test_profiled_table_passes():
@@ -535,7 +541,13 @@ def test_profiled_table_passes():
 
     assert (result.outcome, result.severity, result.passed) == (Outcome.PASS, None, True)
     assert result.description == "profiled 12,345 rows x 2 columns in 1.50 s (3 queries)"
-    assert result.metadata == {"row_count": 12_345, "column_count": 2, "duration_seconds": 1.5, "queries": 3}
+    assert result.metadata == {
+        "row_count": 12_345,
+        "column_count": 2,
+        "duration_seconds": 1.5,
+        "queries": 3,
+        "dq/profile_level": "exact",
+    }
 
 
 def test_profile_problems_are_an_error():

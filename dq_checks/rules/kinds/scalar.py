@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from dq_checks.dqdl.ast import Comparison, Condition, Number, Rule, String
 from dq_checks.metrics import AggregateMetric, MetricValues
-from dq_checks.metrics.sql import column, count_distinct, count_non_null
+from dq_checks.metrics.sql import column, count_distinct, count_non_null, select_from
 from dq_checks.profile.column_metrics import statistic_value
 from dq_checks.profile.values import as_float
 from dq_checks.rules.conditions import describe
@@ -148,10 +148,15 @@ def _distinct_count(rule: Rule, context: TableContext, where: exp.Expression | N
     info = context.column(name)
     label = f"distinct values of {name!r}"
     if where is None and info.kind.is_categorical:
-        # The profile's frequency query already counted them exactly.
+        # The profile's frequency query already counted them exactly; `profile: off` ran none,
+        # so the rule counts them itself.
         def from_profile(evidence: Evidence) -> float | None:
             profile = evidence.profile
-            count = profile.columns[name].distinct_count if profile is not None else None
+            profiled = profile.columns.get(name) if profile is not None else None
+            count = profiled.distinct_count if profiled is not None else None
+            if count is None:
+                query = select_from([count_distinct(column(name))], evidence.runner.relation)
+                ((count,),) = evidence.runner.fetch_rows(query)
             return None if count is None else float(count)
 
         return ScalarRule(label, _required(rule.condition), from_profile)

@@ -1,0 +1,58 @@
+"""Approximate aggregates where the engine has them, the exact ones where it does not.
+
+HyperLogLog distinct counts and sketch quantiles hold a fixed amount of memory per column,
+whatever the row count, so they are not heavy metrics. Each builder says whether it really
+approximated: on an engine without the function (Postgres, MySQL) it returns the exact
+aggregate and says so, and the profile then marks that number exact. An approximation is
+never claimed that was not made, and no query fails for want of one.
+
+sqlglot writes each dialect's own function: DuckDB `approx_count_distinct` and
+`approx_quantile`, Trino and Athena `approx_distinct` and `approx_percentile`, Redshift
+`APPROXIMATE COUNT(DISTINCT ...)`, Spark `percentile_approx`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from dq_checks.metrics.sql import count_distinct, number, quantiles
+
+APPROXIMATE_DISTINCT_DIALECTS = frozenset(
+    {"duckdb", "trino", "athena", "presto", "redshift", "snowflake", "bigquery", "spark", "databricks"}
+)
+"""Engines with a HyperLogLog distinct count that sqlglot writes in their own spelling."""
+
+APPROXIMATE_QUANTILE_DIALECTS = frozenset({"duckdb", "trino", "athena", "presto", "spark", "databricks"})
+"""Engines whose approximate quantile takes a list of fractions and returns a list.
+
+Redshift's `APPROXIMATE PERCENTILE_DISC` and Snowflake's `APPROX_PERCENTILE` take one fraction,
+BigQuery's `APPROX_QUANTILES` takes a bucket count: those keep the exact quantiles.
+"""
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """An aggregate expression, and whether it approximates (False when the engine fell back)."""
+
+    expression: exp.Expression
+    approximate: bool
+
+
+def distinct_count(col: exp.Expression, dialect: str, *, approximate: bool) -> Aggregate:
+    """The number of distinct non-NULL values: HyperLogLog when asked and the engine has it."""
+    if approximate and dialect in APPROXIMATE_DISTINCT_DIALECTS:
+        return Aggregate(exp.ApproxDistinct(this=col), approximate=True)
+    return Aggregate(count_distinct(col), approximate=False)
+
+
+def quantile_list(
+    col: exp.Expression, fractions: Sequence[float], dialect: str, *, approximate: bool
+) -> Aggregate:
+    """Quantiles as one list-valued aggregate: a sketch when asked and the engine has one."""
+    if approximate and dialect in APPROXIMATE_QUANTILE_DIALECTS:
+        wanted = exp.Array(expressions=[number(f) for f in fractions])
+        return Aggregate(exp.ApproxQuantile(this=col, quantile=wanted), approximate=True)
+    return Aggregate(quantiles(col, fractions), approximate=False)
