@@ -11,7 +11,6 @@ before the work started) and, when it judges rules, `checks`: one outcome per ru
 from __future__ import annotations
 
 import json
-import logging
 import os
 import time
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import cold_peers as cp
 import grid_data as gd
 import grid_rules as gr
 import profile_bench as pb
@@ -46,11 +46,35 @@ def worst(outcomes: Sequence[str]) -> str:
     return "fail" if "fail" in outcomes else "pass"
 
 
+def by_rule(names: Sequence[str], found: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Each rule's outcome from its parts' (rule, outcome); a rule of `names` without a part is an error."""
+    parts: dict[str, list[str]] = {name: [] for name in names}
+    for rule, outcome in found:
+        parts.setdefault(rule, []).append(outcome)
+    return {name: worst(outcomes) for name, outcomes in parts.items()}
+
+
 # --------------------------------------------------------------------------- ours
 
 
-def run_ours(rows: int, cols: int, count: int, workdir: Path) -> dict[str, Any]:
-    """The check step as production runs it: open the Iceberg table, `inspect_table` with the rules."""
+def write_definition(
+    rows: int, cols: int, count: int, folder: Path, profile: str | None = None
+) -> list[gr.GridRule]:
+    """Our table definition with the first `count` rules in a new `folder`; the rules."""
+    rules = gr.grid_rules(rows, cols, count, utc_now())
+    folder.mkdir(parents=True)
+    (folder / f"{TABLE_NAME}.yaml").write_text(
+        gr.definition_yaml(TABLE_NAME, rules, pb.CATALOG, pb.IDENTIFIER, profile), encoding="utf-8"
+    )
+    return rules
+
+
+def run_ours(rows: int, cols: int, count: int, workdir: Path, profile: str | None = None) -> dict[str, Any]:
+    """The check step as production runs it: open the Iceberg table, `inspect_table` with the rules.
+
+    `profile` is the table's profile level (`exact`, `approximate`, `off`); None leaves the
+    definition without the key (the default level).
+    """
     import duckdb  # noqa: F401  (imported here so the timer does not pay for it)
     import pyiceberg.catalog.sql
     import pyiceberg.io.pyarrow  # noqa: F401
@@ -59,12 +83,8 @@ def run_ours(rows: int, cols: int, count: int, workdir: Path) -> dict[str, Any]:
     from dq_checks.config import load_table_specs
     from dq_resources.iceberg import IcebergCatalogResource
 
-    rules = gr.grid_rules(rows, cols, count, utc_now())
     folder = workdir / f"ours-{os.getpid()}"
-    folder.mkdir(parents=True)
-    (folder / f"{TABLE_NAME}.yaml").write_text(
-        gr.definition_yaml(TABLE_NAME, rules, pb.CATALOG, pb.IDENTIFIER), encoding="utf-8"
-    )
+    rules = write_definition(rows, cols, count, folder, profile)
     began = time.perf_counter()
     loaded = load_table_specs(folder)
     if loaded.problems != () or loaded.rule_problems != ():
@@ -104,99 +124,51 @@ def run_ours(rows: int, cols: int, count: int, workdir: Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------- Great Expectations
 
 
-def gx_condition(when: gr.Conjunction) -> Any:
-    from great_expectations.expectations.row_conditions import Column
-
-    condition = None
-    for name, op, value in when:
-        if op == "==":
-            part = Column(name) == value
-        elif op == ">=":
-            part = Column(name) >= value
-        elif op == "not_null":
-            part = Column(name).is_not_null()
-        else:
-            raise ValueError(f"unknown row condition operator {op!r}")
-        condition = part if condition is None else condition & part
-    return condition
+def gx_specs(rows: int, cols: int, count: int) -> list[cp.GxSpec]:
+    """The suite of the first `count` rules (0: the baseline), as plain (rule, expectation, kwargs, when)."""
+    rules = gr.grid_rules(rows, cols, count, utc_now())
+    if not rules:
+        return [("baseline", spec.expectation, spec.kwargs, spec.when) for spec in gr.baseline_gx(rows, cols)]
+    return [(rule.name, spec.expectation, spec.kwargs, spec.when) for rule in rules for spec in rule.gx]
 
 
-def gx_expectation(spec: gr.Gx, rule: str) -> Any:
-    """The expectation object; its description keeps it apart from an equal one of another rule."""
-    import great_expectations.expectations as gxe
-
-    kwargs = dict(spec.kwargs)
-    if spec.when:
-        kwargs["row_condition"] = gx_condition(spec.when)
-    return getattr(gxe, spec.expectation)(**kwargs, meta={"rule": rule}, description=rule)
+def gx_checks(specs: Sequence[cp.GxSpec], found: Sequence[tuple[str, str, str]]) -> dict[str, Any]:
+    """The result fields of GX's raw outcomes: expectations validated, outcome and error by rule."""
+    return {
+        "expectations": len(found),
+        "checks": by_rule([spec[0] for spec in specs], [(rule, outcome) for rule, outcome, _ in found]),
+        "errors": {rule: error for rule, _, error in found if error},
+    }
 
 
 def run_gx(rows: int, cols: int, count: int) -> dict[str, Any]:
     """GX 1.x: an ephemeral context, a pandas whole-DataFrame batch, the suite, `batch.validate`."""
     frame = gd.load_frame()
-    import great_expectations as gx
-    import great_expectations.expectations  # imported here so the timer does not pay for it
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    # imported here so the timer does not pay for them
+    import great_expectations.expectations  # noqa: F401
+    from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: F401
 
-    rules = gr.grid_rules(rows, cols, count, utc_now())
-    specs = [(rule.name, spec) for rule in rules for spec in rule.gx]
-    if not rules:
-        specs = [("baseline", spec) for spec in gr.baseline_gx(rows, cols)]
-
+    specs = gx_specs(rows, cols, count)
     before = pb.peak_rss_kib()
     start, cpu_start = time.perf_counter(), time.process_time()
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    batch = (
-        context.data_sources.add_pandas("bench")
-        .add_dataframe_asset("t")
-        .add_batch_definition_whole_dataframe("whole")
-        .get_batch(batch_parameters={"dataframe": frame})
-    )
-    suite = gx.ExpectationSuite(name="grid_bench")
-    for name, spec in specs:
-        suite.add_expectation(gx_expectation(spec, name))
-    suite = context.suites.add(suite)
-    result = batch.validate(suite)
+    result = cp.gx_validate(frame, specs)
     end, cpu_end = time.perf_counter(), time.process_time()
-
-    parts: dict[str, list[str]] = {name: [] for name, _ in specs}
-    errors: dict[str, str] = {}
-    for item in result.results:
-        name = item.expectation_config.meta["rule"]
-        info = item.exception_info or {}
-        infos = [info] if "raised_exception" in info else list(info.values())
-        raised = [
-            str(one.get("exception_message", "exception")).splitlines()[0]
-            for one in infos
-            if isinstance(one, dict) and one.get("raised_exception")
-        ]
-        if raised:
-            errors[name] = raised[0]
-        parts[name].append("error" if raised else ("pass" if item.success else "fail"))
     return {
         "seconds": end - start,
         "cpu_seconds": cpu_end - cpu_start,
         "rss_before_kib": before,
         "rows": len(frame),
-        "expectations": len(result.results),
-        "checks": {name: worst(found) for name, found in parts.items()},
-        "errors": errors,
+        **gx_checks(specs, cp.gx_raw_outcomes(result)),
     }
 
 
 # --------------------------------------------------------------------------- Soda
 
 
-def run_soda(rows: int, cols: int, count: int, workdir: Path) -> dict[str, Any]:
-    """Soda Core 4 contract verification on DuckDB, reading the table's Parquet copy.
-
-    soda-duckdb's file mode: the data source's `database` is the Parquet file, which Soda
-    loads into an in-memory DuckDB table (`CREATE TABLE t AS SELECT * FROM read_parquet(...)`)
-    when it connects, then it runs the contract's queries there. The timer covers
-    `verify_contract_locally`: parsing the contract, connecting (the load), every query
-    and the evaluation. Writing the two YAML files is not timed.
-    """
+def write_soda_files(
+    rows: int, cols: int, count: int, workdir: Path
+) -> tuple[Path, Path, list[tuple[str, gr.Soda]]]:
+    """Soda's data source (the Parquet copy) and contract for the first `count` rules; and its checks."""
     rules = gr.grid_rules(rows, cols, count, utc_now())
     checks = (
         gr.soda_checks(rules)
@@ -209,37 +181,46 @@ def run_soda(rows: int, cols: int, count: int, workdir: Path) -> dict[str, Any]:
     contract = folder / "contract.yml"
     data_source.write_text(gr.soda_data_source(str(workdir / gd.PARQUET_NAME)), encoding="utf-8")
     contract.write_text(gr.soda_contract(cols, checks), encoding="utf-8")
+    return data_source, contract, checks
+
+
+def soda_checks_by_rule(
+    checks: Sequence[tuple[str, gr.Soda]], found: Sequence[tuple[str, str]], errors: Sequence[str]
+) -> dict[str, Any]:
+    """The result fields of Soda's raw outcomes: checks run, outcome by rule, the session's error."""
+    names = list(dict.fromkeys(qualifier.split("__")[0] for qualifier, _ in checks))
+    return {
+        "soda_checks": len(found),
+        "checks": by_rule(names, [(qualifier.split("__", 1)[0], outcome) for qualifier, outcome in found]),
+        "errors": {"(session)": errors[0]} if errors else {},
+    }
+
+
+def run_soda(rows: int, cols: int, count: int, workdir: Path) -> dict[str, Any]:
+    """Soda Core 4 contract verification on DuckDB, reading the table's Parquet copy.
+
+    soda-duckdb's file mode: the data source's `database` is the Parquet file, which Soda
+    loads into an in-memory DuckDB table (`CREATE TABLE t AS SELECT * FROM read_parquet(...)`)
+    when it connects, then it runs the contract's queries there. The timer covers
+    `verify_contract_locally`: parsing the contract, connecting (the load), every query
+    and the evaluation. Writing the two YAML files is not timed.
+    """
+    data_source, contract, checks = write_soda_files(rows, cols, count, workdir)
 
     import duckdb  # noqa: F401  (imported here so the timer does not pay for it)
     import soda_duckdb.common.data_sources.duckdb_data_source  # noqa: F401
-    from soda_core.contracts.api.verify_api import verify_contract_locally
+    from soda_core.contracts.api.verify_api import verify_contract_locally  # noqa: F401
 
-    logging.getLogger("soda").setLevel(logging.WARNING)  # no per-check console table
     before = pb.peak_rss_kib()
     start, cpu_start = time.perf_counter(), time.process_time()
-    result = verify_contract_locally(data_source_file_path=str(data_source), contract_file_path=str(contract))
+    result = cp.soda_verify(str(data_source), str(contract))
     end, cpu_end = time.perf_counter(), time.process_time()
-
-    outcomes = {"PASSED": "pass", "FAILED": "fail"}
-    parts: dict[str, list[str]] = {qualifier.split("__")[0]: [] for qualifier, _ in checks}
-    found = 0
-    for verification in result.contract_verification_results:
-        for check in verification.check_results:
-            qualifier = str(check.check.qualifier or "")
-            parts.setdefault(qualifier.split("__", 1)[0], []).append(
-                outcomes.get(check.outcome.name, "error")
-            )
-            found += 1
-    errors = {}
-    if result.has_errors:
-        errors["(session)"] = " | ".join(result.get_errors_str().splitlines()[:3])
+    found, errors = cp.soda_raw_outcomes(result)
     return {
         "seconds": end - start,
         "cpu_seconds": cpu_end - cpu_start,
         "rss_before_kib": before,
-        "soda_checks": found,
-        "checks": {name: worst(found_parts) for name, found_parts in parts.items()},
-        "errors": errors,
+        **soda_checks_by_rule(checks, found, errors),
     }
 
 

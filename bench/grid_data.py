@@ -137,11 +137,15 @@ def generate_chunk(start: int, rows: int, cols: int) -> pa.Table:
     return pa.table(columns)
 
 
-def build_table(rows: int, cols: int, workdir: Path) -> dict[str, Any]:
-    """Write the Iceberg table (one append and data file per 1M rows), then Soda's Parquet copy.
+def build_table(
+    rows: int, cols: int, workdir: Path, *, chunk_rows: int = pb.CHUNK_ROWS, parquet: bool = True
+) -> dict[str, Any]:
+    """Write the Iceberg table (one append per `chunk_rows` rows), then Soda's Parquet copy if `parquet`.
 
     The Parquet file is written from the Iceberg table as our check step reads it
-    (`stream_table`), so every contender sees the same rows with the same types.
+    (`stream_table`), so every contender sees the same rows with the same types. A chunk of
+    1M rows x 1,000 columns would take about 10 GB to generate: wide tables take smaller chunks
+    (another chunking draws other values, equally deterministic).
     """
     import pyarrow.parquet as pq
 
@@ -152,8 +156,8 @@ def build_table(rows: int, cols: int, workdir: Path) -> dict[str, Any]:
     catalog = load_named_catalog(pb.CATALOG)
     catalog.create_namespace(pb.NAMESPACE)
     table: Table | None = None
-    for start in range(0, rows, pb.CHUNK_ROWS):
-        chunk = generate_chunk(start, min(pb.CHUNK_ROWS, rows - start), cols)
+    for start in range(0, rows, chunk_rows):
+        chunk = generate_chunk(start, min(chunk_rows, rows - start), cols)
         if table is None:
             table = catalog.create_table(pb.IDENTIFIER, schema=chunk.schema)
         table.append(chunk)
@@ -161,6 +165,9 @@ def build_table(rows: int, cols: int, workdir: Path) -> dict[str, Any]:
         raise SystemExit("rows must be positive")
     built_at = time.perf_counter()
     files = sum(1 for _ in table.scan().plan_files())
+    built = {"seconds": built_at - began, "files": files, "columns": len(table.schema().fields)}
+    if not parquet:
+        return {**built, "parquet_seconds": 0.0, "parquet_rows": 0, "parquet_mib": 0.0}
 
     reader = stream_table(table)
     written = 0
@@ -169,12 +176,10 @@ def build_table(rows: int, cols: int, workdir: Path) -> dict[str, Any]:
             writer.write_batch(batch)
             written += batch.num_rows
     return {
-        "seconds": built_at - began,
+        **built,
         "parquet_seconds": time.perf_counter() - built_at,
-        "files": files,
         "parquet_rows": written,
         "parquet_mib": (workdir / PARQUET_NAME).stat().st_size / 2**20,
-        "columns": len(reader.schema),
     }
 
 

@@ -602,13 +602,17 @@ def baseline_soda(rows: int) -> tuple[Soda, ...]:
 # --------------------------------------------------------------------------- documents
 
 
-def definition_yaml(table: str, rules: Sequence[GridRule], catalog: str, identifier: str) -> str:
-    """Our table definition (JSON strings are valid YAML scalars)."""
+def definition_yaml(
+    table: str, rules: Sequence[GridRule], catalog: str, identifier: str, profile: str | None = None
+) -> str:
+    """Our table definition (JSON strings are valid YAML scalars); `profile`: the level, None the default."""
     lines = [
         f"table: {table}",
         f"source: {{type: iceberg, catalog: {catalog}, identifier: {identifier}}}",
         "key: [id]",
     ]
+    if profile is not None:
+        lines.append(f"profile: {profile}")
     if rules:
         lines.append("rules:")
         lines.extend(f"  - {{name: {rule.name}, rule: {json.dumps(rule.dqdl)}}}" for rule in rules)
