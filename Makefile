@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED := False
 # The repository's .pyiceberg.yaml names the demo catalog; let it win over one in $HOME.
 export PYICEBERG_HOME := $(CURDIR)
 
-.PHONY: dev test seed lint bench bench-grid clean
+.PHONY: dev test seed lint bench bench-grid bench-goals clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,13 @@ bench-grid: $(STAMP)
 	@$(BIN)/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('soda_duckdb') is None)" || \
 	  $(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	SODA_CORE_TELEMETRY_ENABLED=false $(BIN)/python bench/grid_bench.py $(GRID)
+
+# Every goal of issue 17 measured in one run, printed as one goals table (dq against Soda, GX and
+# ydata-profiling minimal). The 10M-row cells take long; GOALS="--quick" runs the 1M-row tables only.
+bench-goals: $(STAMP)
+	@$(BIN)/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('soda_duckdb') is None)" || \
+	  $(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	SODA_CORE_TELEMETRY_ENABLED=false $(BIN)/python bench/goals_bench.py $(GOALS)
 
 clean:
 	rm -rf .dq .pytest_cache .ruff_cache
