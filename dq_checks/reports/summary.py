@@ -84,7 +84,8 @@ def summary_facts(table: str, inspection: InspectionLike, previous: PastRun | No
     return {
         "table": table,
         "row_count": profile.row_count,
-        "column_count": len(profile.columns),
+        "column_count": profile.column_count,
+        "profile_level": profile.level,
         "data_version": inspection.description.data_version,
         "score": _score_facts(inspection.scores, checks),
         "checks": {

@@ -50,6 +50,7 @@ COLUMN_HEADER = (
     "negatives",
     "non-finite",
     "top values",
+    "approximate",
 )
 ANOMALY_HEADER = ("severity", "column", "type", "method", "value", "threshold", "description", "examples")
 RULE_HEADER = (
@@ -121,7 +122,8 @@ def _summary_sheet(sheet: Worksheet, table: str, inspection: InspectionLike, sum
     rows: list[tuple[str, Any]] = [
         ("table", table),
         ("rows", profile.row_count),
-        ("columns", len(profile.columns)),
+        ("columns", profile.column_count),
+        ("profile level", profile.level),
         ("data version", description.data_version),
         ("last updated", None if description.last_updated is None else description.last_updated.isoformat()),
         ("quality score", None if scores is None or scores.overall is None else round(scores.overall, 4)),
@@ -173,6 +175,7 @@ def _columns_sheet(sheet: Worksheet, inspection: InspectionLike) -> None:
                 c.negatives,
                 c.non_finite,
                 top,
+                ", ".join(c.approximate) or None,
             ),
         )
     _fit(sheet)
