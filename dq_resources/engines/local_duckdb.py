@@ -52,13 +52,18 @@ from dq_checks.config.sources import DEFAULT_STATEMENT_TIMEOUT_SECONDS
 from dq_checks.metrics import QueryBudget
 from dq_resources.engines.memory_plan import (
     AGGREGATES_PER_QUERY,
+    AUTO,
     DEFAULT_ROW_GROUP_ROWS,
+    HEAVY_BYTES_PER_CELL,
     LOAD_SHARE,
+    QUERY_SHARE,
     distinct_per_query,
+    resolved_limit,
     row_group_rows,
     size_bytes,
     size_setting,
 )
+from dq_resources.engines.parquet_scan import ParquetScan, file_list_sql
 from dq_resources.engines.statement_limit import StatementLimit
 
 RELATION_NAME = "primary"
@@ -71,17 +76,38 @@ IN_MEMORY_SHARE = 0.5
 class LocalScanSettings:
     """Bounds for the local engine.
 
-    `heavy_cells_per_query` caps rows x heavy-aggregates per query: an exact quantile or
-    distinct count holds state for every row, so a 10M-row table runs them a few at a time.
-    `statement_timeout_seconds` bounds every query (None: no bound); it is the source's
-    `timeout_seconds`.
+    `memory_limit` is DuckDB's limit for queries, `auto` (the default) derived from the machine
+    (`memory_plan.auto_memory_limit`); `load_memory_limit` bounds a copy while it is written,
+    `auto` being half of that (at least 256 MiB). `heavy_cells_per_query` caps rows x
+    heavy aggregates per query (None: by the memory limit): an exact quantile or distinct count holds state for every
+    row, so a 10M-row table runs them a few at a time. `statement_timeout_seconds` bounds
+    every query (None: no bound); it is the source's `timeout_seconds`. `in_place` lets the
+    engine read Parquet files where they are; False always copies (an escape hatch, and the
+    reference the in-place path is tested against).
     """
 
-    memory_limit: str = "400MB"
-    load_memory_limit: str = "256MB"
+    memory_limit: str = AUTO
+    load_memory_limit: str = AUTO
     threads: int = 0
-    heavy_cells_per_query: int = 8_000_000
+    heavy_cells_per_query: int | None = None
     statement_timeout_seconds: float | None = DEFAULT_STATEMENT_TIMEOUT_SECONDS
+    in_place: bool = True
+
+    def query_limit(self) -> str:
+        """The memory limit for queries, as DuckDB takes it."""
+        return resolved_limit(self.memory_limit)
+
+    def load_limit(self) -> str:
+        """The memory limit while a copy is written: half the query limit, at least 256 MiB, unless set."""
+        if self.load_memory_limit.strip().lower() != AUTO:
+            return size_setting(self.load_memory_limit)
+        return f"{max(256, int(size_bytes(self.query_limit()) / 2 / 2**20))}MiB"
+
+    def heavy_cells(self) -> int:
+        """Rows x heavy aggregates one query may carry: set, or by the memory limit."""
+        if self.heavy_cells_per_query is not None:
+            return self.heavy_cells_per_query
+        return max(1, int(size_bytes(self.query_limit()) * QUERY_SHARE / HEAVY_BYTES_PER_CELL))
 
 
 class LocalDuckDB:
@@ -94,16 +120,21 @@ class LocalDuckDB:
         import duckdb
 
         self._settings = settings
+        self._query_limit = settings.query_limit()
+        self._load_limit = settings.load_limit()
         self._spill_dir = tempfile.TemporaryDirectory(prefix="dq-duckdb-")
         self._connection = duckdb.connect(":memory:")
         self._limit = StatementLimit(self._connection, settings.statement_timeout_seconds)
-        self._set_memory_limit(settings.memory_limit)
+        self._set_memory_limit(self._query_limit)
         self._connection.execute("SET temp_directory = ?", [self._spill_dir.name])
         self._connection.execute("SET preserve_insertion_order = false")
         self._set_threads()
         self.relation = exp.table_(exp.to_identifier(RELATION_NAME, quoted=True))
         self.rows_loaded = 0
         self.on_disk = False
+        self.in_place = False
+        self.allowed_files: tuple[str, ...] = ()
+        self.copy_reason: str | None = None
         self.references: dict[str, exp.Table] = {}
         self.reference_errors: dict[str, str] = {}
 
@@ -115,6 +146,58 @@ class LocalDuckDB:
         """
         batches = self._place_copy(batches, expected_rows)
         self.rows_loaded = self._load_into(RELATION_NAME, batches)
+        return self.rows_loaded
+
+    @property
+    def scan_path(self) -> str:
+        """How the table reached the engine, for the profile's metadata: read in place, or copied and why."""
+        if self.in_place:
+            count = len(self.allowed_files)
+            return f"read in place: {count} Parquet file{'s' if count != 1 else ''}"
+        where = "a temporary database file" if self.on_disk else "memory"
+        return f"copied into {where}" + (f" ({self.copy_reason})" if self.copy_reason else "")
+
+    def scratch_directory(self) -> Path:
+        """A folder that lives as long as the engine: for data files fetched from object storage."""
+        folder = Path(self._spill_dir.name) / "fetched"
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def read_in_place(self, scan: ParquetScan) -> int:
+        """Make the table a view over `scan`'s Parquet files; returns the number of rows.
+
+        Each column is cast to the type the copy would give it (the type DuckDB gives an empty
+        Arrow table of the same schema), so the profile and the rules see the same table
+        either way. `seal()` then allows exactly these files and nothing else.
+        """
+        import pyarrow as pa
+
+        self._connection.register("dq_copy_types", pa.Table.from_batches([], schema=scan.schema))
+        try:
+            types = dict(
+                self._connection.execute(
+                    "SELECT column_name, column_type FROM (DESCRIBE dq_copy_types)"
+                ).fetchall()
+            )
+        finally:
+            self._connection.unregister("dq_copy_types")
+        present = set(scan.present_columns())
+        columns = ", ".join(
+            f"CAST({_quoted(name) if name in present else 'NULL'} AS {types[name]}) AS {_quoted(name)}"
+            for name in scan.schema.names
+        )
+        union = ", union_by_name = true" if len(scan.paths) > 1 else ""
+        files = file_list_sql(scan.paths)
+        self._connection.execute(
+            f'CREATE VIEW "{RELATION_NAME}" AS SELECT {columns} FROM read_parquet({files}{union})'
+        )
+        self.allowed_files = tuple(str(path) for path in scan.paths)
+        self.in_place = True
+        if scan.row_count is not None:
+            self.rows_loaded = scan.row_count
+        else:
+            (count,) = self._connection.execute(f'SELECT count(*) FROM "{RELATION_NAME}"').fetchone()  # type: ignore[misc]
+            self.rows_loaded = int(count)
         return self.rows_loaded
 
     def _place_copy(self, batches: pa.RecordBatchReader, expected_rows: int | None) -> pa.RecordBatchReader:
@@ -134,7 +217,7 @@ class LocalDuckDB:
             per_row = first.nbytes / first.num_rows
             group_rows = min(expected_rows or DEFAULT_ROW_GROUP_ROWS, DEFAULT_ROW_GROUP_ROWS)
             too_big = expected_rows is not None and per_row * expected_rows > self._in_memory_budget()
-            too_wide = per_row * group_rows > size_bytes(self._settings.load_memory_limit) * LOAD_SHARE
+            too_wide = per_row * group_rows > size_bytes(self._load_limit) * LOAD_SHARE
             if too_big or too_wide:
                 self._attach_file(per_row)
         return pa.RecordBatchReader.from_batches(batches.schema, itertools.chain([first], batches))
@@ -146,14 +229,14 @@ class LocalDuckDB:
         writing would buffer a row group of its own.
         """
         file = str(Path(self._spill_dir.name) / DATABASE_FILE).replace("'", "''")
-        rows = row_group_rows(size_bytes(self._settings.load_memory_limit), bytes_per_row)
+        rows = row_group_rows(size_bytes(self._load_limit), bytes_per_row)
         self._connection.execute(f"ATTACH '{file}' AS local_copy (ROW_GROUP_SIZE {int(rows)})")
         self._connection.execute("USE local_copy")
         self._connection.execute("SET threads = 1")
         self.on_disk = True
 
     def _in_memory_budget(self) -> float:
-        return size_bytes(self._settings.memory_limit) * IN_MEMORY_SHARE
+        return size_bytes(self._query_limit) * IN_MEMORY_SHARE
 
     def load_reference(self, name: str, batches: pa.RecordBatchReader) -> exp.Table:
         """Stream another monitored table (the columns a rule needs) in beside the primary one.
@@ -170,20 +253,23 @@ class LocalDuckDB:
         """No file, network or extension access from here on: only the loaded tables remain.
 
         Called once the data is in, before any user-written SQL runs; DuckDB does not
-        allow a query to switch it back on.
+        allow a query to switch it back on. A table read in place keeps its own files, and
+        only those, readable.
         """
+        if self.allowed_files:
+            self._connection.execute(f"SET allowed_paths = {file_list_sql(self.allowed_files)}")
         self._connection.execute("SET enable_external_access = false")
         self._connection.execute("SET lock_configuration = true")
 
     def _load_into(self, table: str, batches: pa.RecordBatchReader) -> int:
-        self._set_memory_limit(self._settings.load_memory_limit)
+        self._set_memory_limit(self._load_limit)
         self._connection.register("dq_source_stream", batches)
         try:
             self._connection.execute(f'CREATE TABLE "{table}" AS SELECT * FROM dq_source_stream')
         finally:
             self._connection.unregister("dq_source_stream")
             pa.default_memory_pool().release_unused()
-            self._set_memory_limit(self._settings.memory_limit)
+            self._set_memory_limit(self._query_limit)
             self._set_threads()
         (count,) = self._connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()  # type: ignore[misc]
         return int(count)
@@ -205,13 +291,13 @@ class LocalDuckDB:
     def heavy_metrics_per_query(self, row_count: int) -> int:
         """How many exact distinct counts or quantile sets to compute in one query."""
         rows = max(row_count, self.rows_loaded, 1)
-        return max(1, self._settings.heavy_cells_per_query // rows)
+        return max(1, self._settings.heavy_cells() // rows)
 
     def query_budget(self, row_count: int) -> QueryBudget:
         """Heavy metrics by rows, distinct counts by their hash tables' memory, all aggregates by width."""
         rows = max(row_count, self.rows_loaded, 1)
         heavy = self.heavy_metrics_per_query(rows)
-        distinct = distinct_per_query(size_bytes(self._settings.memory_limit), self._threads(), rows)
+        distinct = distinct_per_query(size_bytes(self._query_limit), self._threads(), rows)
         return QueryBudget(heavy=heavy, distinct=min(heavy, distinct), aggregates=AGGREGATES_PER_QUERY)
 
     def _threads(self) -> int:
@@ -230,3 +316,7 @@ class LocalDuckDB:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -20,7 +20,9 @@ enough that one of them, of every column, fits in a quarter of the load limit.
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 QUERY_SHARE = 0.5
 """The share of `memory_limit` one query's distinct-count hash tables may plan to use."""
@@ -30,6 +32,8 @@ DISTINCT_BYTES_PER_ROW = 40
 """A distinct count's cost per row when every value is distinct (32 bytes measured)."""
 AGGREGATES_PER_QUERY = 1_000
 """At most this many aggregates in one SELECT (about 125 numeric columns' light profile)."""
+HEAVY_BYTES_PER_CELL = 24
+"""What an exact quantile or distinct count holds per row: 400 MB then carries 8M rows' worth."""
 LOAD_SHARE = 0.25
 """The share of `load_memory_limit` one row group of every column may take while it is written."""
 VECTOR_ROWS = 2_048
@@ -48,6 +52,53 @@ def row_group_rows(load_limit_bytes: float, bytes_per_row: float) -> int:
     """Rows per row group so that one row group of every column fits in `LOAD_SHARE` of the load limit."""
     rows = int(load_limit_bytes * LOAD_SHARE // max(bytes_per_row, 1.0)) // VECTOR_ROWS * VECTOR_ROWS
     return min(max(rows, VECTOR_ROWS), DEFAULT_ROW_GROUP_ROWS)
+
+
+AUTO = "auto"
+"""The memory setting that asks for a limit derived from the machine (`auto_memory_limit`)."""
+MACHINE_SHARE = 1 / 16
+"""The share of the machine's (or the container's) memory one table's scan may use."""
+AUTO_FLOOR_BYTES = 256 * 2**20
+AUTO_CEILING_BYTES = 8 * 2**30
+"""A scan under 256 MiB spills on ordinary tables; above 8 GiB a limit protects nothing."""
+_CGROUP_LIMITS = (Path("/sys/fs/cgroup/memory.max"), Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
+
+
+def machine_memory_bytes() -> int:
+    """The memory this process may use: the machine's RAM, or its container's limit when lower.
+
+    A pod limited to 2 GiB on a 64 GiB node must plan for 2 GiB: its cgroup says so (v2's
+    `memory.max`, v1's `memory.limit_in_bytes`; "max" or a huge number means no limit).
+    """
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for path in _CGROUP_LIMITS:
+        try:
+            text = path.read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit() and 0 < int(text) < physical:
+            return int(text)
+    return int(physical)
+
+
+def auto_memory_limit(machine_bytes: int | None = None) -> str:
+    """A sixteenth of the machine's memory, between 256 MiB and 8 GiB, as a DuckDB setting.
+
+    Why a sixteenth: the scan shares the machine with Dagster's daemon, the webserver and other
+    steps, and a code location may run several tables at once; the engine spills past its limit
+    instead of failing, so a modest share costs time only on the largest tables. 24 GiB gives
+    1.5 GiB.
+    """
+    total = machine_memory_bytes() if machine_bytes is None else machine_bytes
+    chosen = min(max(int(total * MACHINE_SHARE), AUTO_FLOOR_BYTES), AUTO_CEILING_BYTES)
+    return f"{chosen // 2**20}MiB"
+
+
+def resolved_limit(setting: str) -> str:
+    """A memory setting as DuckDB takes it: `auto` derived from the machine, else the size given."""
+    if setting.strip().lower() == AUTO:
+        return auto_memory_limit()
+    return size_setting(setting)
 
 
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B)\s*", re.IGNORECASE)

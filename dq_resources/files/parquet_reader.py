@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dq_resources.engines.parquet_scan import CopyInstead, ParquetScan, first_type_problem
 from dq_resources.files.streams import BATCH_ROWS, guarded_reader, project
 from dq_resources.sources.base import SourceError, source_error
 
@@ -34,6 +35,14 @@ class ParquetReader:
     def row_count(self) -> int:
         """The row count the footer records."""
         return int(self._footer().num_rows)
+
+    def in_place_scan(self) -> ParquetScan | CopyInstead:
+        """The file as the engine reads it in place, or why it must be copied (a column's type)."""
+        schema = self.schema()
+        problem = first_type_problem(schema)
+        if problem is not None:
+            return CopyInstead(problem)
+        return ParquetScan((self.path,), schema, row_count=self.row_count())
 
     def stream(self, columns: Collection[str] | None = None) -> pa.RecordBatchReader:
         """The rows (or some columns), row group by row group, a batch at a time."""

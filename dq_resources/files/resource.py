@@ -12,14 +12,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import dagster as dg
-
 from dq_checks.config.sources import FileSourceSpec
 from dq_checks.schema import TableDescription
 from dq_resources.files.arrow_types import arrow_columns
 from dq_resources.files.location import FileLocation, FileVersion, location_for
 from dq_resources.files.scratch import Scratch
 from dq_resources.sources.base import SAMPLE_LIMIT, ReferenceRequest, SourceError, source_error
+from dq_resources.sources.local_scan import LocalScanResource
 from dq_resources.sources.summary import describe_summary
 
 if TYPE_CHECKING:
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
     from dq_resources.files.streams import FormatReader
 
 
-class FileSourceResource(dg.ConfigurableResource):
+class FileSourceResource(LocalScanResource):
     """Opens Parquet, CSV, JSON and Excel files, on this machine or on `s3://`.
 
     The scan settings bound the local DuckDB engine that profiles the data, as for Iceberg.
@@ -40,16 +39,11 @@ class FileSourceResource(dg.ConfigurableResource):
     bounded by the source's `connect_timeout_seconds`.
     """
 
-    scan_memory_limit: str = "400MB"
-    load_memory_limit: str = "256MB"
-    scan_threads: int = 0
-    heavy_cells_per_query: int = 8_000_000
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
 
     def open(self, source: FileSourceSpec) -> FileTable:
         """Locate the file (a stat, or a HEAD on S3), or raise SourceError naming it and the cause."""
-        from dq_resources.engines import LocalScanSettings
         from dq_resources.files.s3 import s3_client
 
         endpoint, region = self.s3_endpoint_url, self.s3_region
@@ -57,14 +51,7 @@ class FileSourceResource(dg.ConfigurableResource):
             source.path, source.display(), lambda: s3_client(endpoint, region, source), source
         )
         location.check()
-        settings = LocalScanSettings(
-            memory_limit=self.scan_memory_limit,
-            load_memory_limit=self.load_memory_limit,
-            threads=self.scan_threads,
-            heavy_cells_per_query=self.heavy_cells_per_query,
-            statement_timeout_seconds=source.timeout_seconds,
-        )
-        return FileTable(source, location, settings)
+        return FileTable(source, location, self.scan_settings(source.timeout_seconds))
 
     def test_connection(self, source: FileSourceSpec) -> str:
         """Reach the file and read its schema: `4 rows, 5 columns, last updated ...`."""
@@ -142,7 +129,7 @@ class FileTable:
 
         with LocalDuckDB(self._settings) as engine:
             try:
-                engine.load(self.arrow_stream(), expected_rows=self.describe().row_count)
+                self._fill(engine)
             except SourceError:
                 raise
             except Exception as error:  # DuckDB wraps the stream's own error: give back the clean one
@@ -153,6 +140,26 @@ class FileTable:
                 load_reference(engine, request)
             engine.seal()
             yield engine
+
+    def _fill(self, engine: LocalDuckDB) -> None:
+        """A Parquet file of plain types is read where it is (S3's after its download); others are copied."""
+        from dq_resources.engines.parquet_scan import ParquetScan
+
+        reader = self._open_reader()
+        if not self._settings.in_place:
+            engine.copy_reason = "in_place is off"
+        elif self.spec.file_format != "parquet":
+            engine.copy_reason = f"{self.spec.file_format} is parsed once, not at every pass"
+        else:
+            from dq_resources.files.parquet_reader import ParquetReader
+
+            assert isinstance(reader, ParquetReader)
+            plan = reader.in_place_scan()
+            if isinstance(plan, ParquetScan):
+                engine.read_in_place(plan)
+                return
+            engine.copy_reason = plan.reason
+        engine.load(self.arrow_stream(), expected_rows=self.describe().row_count)
 
     def close(self) -> None:
         """Remove the downloaded copy and any scratch files now, rather than when collected."""
@@ -191,7 +198,7 @@ class FileTable:
         path, options = self._text_options(path)
         scratch = self._scratch
         limits = ReaderLimits(
-            self._settings.load_memory_limit, self._settings.threads, lambda: scratch.subdirectory("spill")
+            self._settings.load_limit(), self._settings.threads, lambda: scratch.subdirectory("spill")
         )
         return DuckDBFileReader(
             path, self.name, shown_path=spec.path, options=options, limits=limits, on_failure=remember

@@ -7,13 +7,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import dagster as dg
-
 from dq_checks.config.models import IcebergSourceSpec
 from dq_checks.schema import TableDescription
 from dq_resources.iceberg.catalogs import load_named_catalog, timed_out
 from dq_resources.iceberg.types import columns_of
 from dq_resources.sources.base import SAMPLE_LIMIT, ReferenceRequest, SourceError, source_error
+from dq_resources.sources.local_scan import LocalScanResource
 from dq_resources.sources.summary import describe_summary
 
 if TYPE_CHECKING:
@@ -25,18 +24,13 @@ if TYPE_CHECKING:
     from dq_resources.engines import LocalDuckDB, LocalScanSettings
 
 
-class IcebergCatalogResource(dg.ConfigurableResource):
+class IcebergCatalogResource(LocalScanResource):
     """Opens Iceberg tables by catalog name.
 
     Catalogs are configured the pyiceberg way (`.pyiceberg.yaml`, or the variables
     `PYICEBERG_CATALOG__<NAME>__URI` and friends), so a catalog that works with pyiceberg
     works here. The scan settings bound the local DuckDB engine that profiles the data.
     """
-
-    scan_memory_limit: str = "400MB"
-    load_memory_limit: str = "256MB"
-    scan_threads: int = 0
-    heavy_cells_per_query: int = 8_000_000
 
     def open(self, source: IcebergSourceSpec) -> IcebergTable:
         """Locate the table, or raise SourceError naming the catalog and the cause.
@@ -54,16 +48,7 @@ class IcebergCatalogResource(dg.ConfigurableResource):
             ) from error
         except Exception as error:  # the catalog's backend (SQL, REST, Glue) is down or misconfigured
             raise SourceError(f"{source.display()}: cannot load table: {_cause(error, source)}") from error
-        from dq_resources.engines import LocalScanSettings
-
-        settings = LocalScanSettings(
-            memory_limit=self.scan_memory_limit,
-            load_memory_limit=self.load_memory_limit,
-            threads=self.scan_threads,
-            heavy_cells_per_query=self.heavy_cells_per_query,
-            statement_timeout_seconds=source.timeout_seconds,
-        )
-        return IcebergTable(source.display(), table, settings)
+        return IcebergTable(source.display(), table, self.scan_settings(source.timeout_seconds))
 
     def test_connection(self, source: IcebergSourceSpec) -> str:
         """Load the table from its catalog and read its current snapshot's metadata."""
@@ -114,13 +99,28 @@ class IcebergTable:
 
         with LocalDuckDB(self._settings) as engine:
             try:
-                engine.load(self.arrow_stream(), expected_rows=self.describe().row_count)
+                self._fill(engine)
             except Exception as error:  # unreadable data files, missing objects, permission errors
                 raise SourceError(f"{self.name}: cannot read data: {error}") from error
             for request in references:
                 load_reference(engine, request)
             engine.seal()
             yield engine
+
+    def _fill(self, engine: LocalDuckDB) -> None:
+        """Read the snapshot's Parquet files in place where they read as pyiceberg reads them, else copy."""
+        from dq_resources.engines.parquet_scan import ParquetScan
+        from dq_resources.iceberg.in_place import plan_in_place
+
+        if self._settings.in_place:
+            plan = plan_in_place(self._table, engine.scratch_directory)
+            if isinstance(plan, ParquetScan):
+                engine.read_in_place(plan)
+                return
+            engine.copy_reason = plan.reason
+        else:
+            engine.copy_reason = "in_place is off"
+        engine.load(self.arrow_stream(), expected_rows=self.describe().row_count)
 
 
 def _load_catalog(source: IcebergSourceSpec) -> Catalog:

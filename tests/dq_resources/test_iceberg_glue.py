@@ -242,3 +242,16 @@ def test_a_glue_endpoint_refusing_connections_is_a_source_error_without_credenti
     assert access_key not in message
     assert secret not in message
     assert "testing" not in message  # nor aws_env's credentials
+
+
+def test_data_files_on_s3_are_fetched_once_and_read_in_place(orders: GlueLake) -> None:
+    # Every pass rereads the local copy of the one data file: the engine reads no object twice.
+    from sqlglot import exp
+
+    with IcebergCatalogResource().open(orders.spec()).query_runner() as runner:
+        assert runner.scan_path == "read in place: 1 Parquet file"
+        relation = runner.relation
+        ((rows, total),) = runner.fetch_rows(exp.select("count(*)", "sum(amount)").from_(relation))
+        fetched = list(runner.scratch_directory().iterdir())
+    assert (rows, total) == (5, 384.5)  # 10 + 20.5 + 99 + 250 + 5
+    assert [path.suffix for path in fetched] == [".parquet"]

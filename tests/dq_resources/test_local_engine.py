@@ -189,7 +189,9 @@ def test_numeric_kind_survives_the_file() -> None:
 # --- the sources give the engine their row count ------------------------------------------------
 
 
-def test_an_iceberg_table_beyond_the_budget_is_checked_from_a_file(scratch_catalog: str) -> None:
+def test_an_iceberg_table_is_read_in_place_and_a_copy_beyond_the_budget_goes_to_a_file(
+    scratch_catalog: str,
+) -> None:
 
     table = planted_table()
     catalog = load_named_catalog(scratch_catalog)
@@ -198,20 +200,28 @@ def test_an_iceberg_table_beyond_the_budget_is_checked_from_a_file(scratch_catal
     spec = IcebergSourceSpec(type="iceberg", catalog=scratch_catalog, identifier="ns.orders")
 
     with IcebergCatalogResource(scan_memory_limit=SMALL_LIMIT).open(spec).query_runner() as runner:
-        assert (runner.rows_loaded, runner.on_disk) == (ROWS, True)
-    with IcebergCatalogResource().open(spec).query_runner() as runner:
+        assert (runner.rows_loaded, runner.in_place, runner.on_disk) == (ROWS, True, False)
+        assert runner.scan_path == "read in place: 1 Parquet file"
+    copying = IcebergCatalogResource(scan_memory_limit=SMALL_LIMIT, scan_in_place=False)
+    with copying.open(spec).query_runner() as runner:
+        assert (runner.rows_loaded, runner.in_place, runner.on_disk) == (ROWS, False, True)
+        assert runner.scan_path == "copied into a temporary database file (in_place is off)"
+    with IcebergCatalogResource(scan_in_place=False).open(spec).query_runner() as runner:
         assert (runner.rows_loaded, runner.on_disk) == (ROWS, False)
 
 
-def test_a_parquet_file_beyond_the_budget_is_checked_from_a_file(tmp_path: Path) -> None:
+def test_a_parquet_file_is_read_in_place_and_a_copy_beyond_the_budget_goes_to_a_file(tmp_path: Path) -> None:
 
     path = tmp_path / "orders.parquet"
     pq.write_table(planted_table(), path, row_group_size=BATCH_ROWS)
     spec = FileSourceSpec(type="file", path=str(path))
 
     with FileSourceResource(scan_memory_limit=SMALL_LIMIT).open(spec).query_runner() as runner:
+        assert (runner.rows_loaded, runner.in_place, runner.on_disk) == (ROWS, True, False)
+    copying = FileSourceResource(scan_memory_limit=SMALL_LIMIT, scan_in_place=False)
+    with copying.open(spec).query_runner() as runner:
         assert (runner.rows_loaded, runner.on_disk) == (ROWS, True)
-    with FileSourceResource().open(spec).query_runner() as runner:
+    with FileSourceResource(scan_in_place=False).open(spec).query_runner() as runner:
         assert (runner.rows_loaded, runner.on_disk) == (ROWS, False)
 
 

@@ -1,0 +1,108 @@
+"""Whether an Iceberg snapshot can be read in place, file by file, and which files.
+
+pyiceberg reads a data file by field id: it renames columns renamed since the file was
+written, promotes re-typed ones, applies delete files, and fills columns the file lacks with
+their partition value or NULL. DuckDB's `read_parquet` reads by name. The two agree when:
+
+- every data file is Parquet and the snapshot has no delete files;
+- each of the table's columns is, in every file, under its own field id, with its current
+  name and a type that reads as the current one (no rename, no promotion since it was
+  written), or absent from the file altogether while not a partition source (then NULL,
+  as pyiceberg reads it);
+- every column has a plain type (`parquet_scan.plain_type_problem`).
+
+Anything else is copied through pyiceberg's reader, which knows every rule of the spec;
+`CopyInstead` says why, and the profile's metadata shows it. Data files on object storage are
+fetched once into the engine's scratch folder through the table's own FileIO (DuckDB's S3
+reader is an extension it would have to download): each later pass rereads the local file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlparse
+
+from dq_resources.engines.parquet_scan import CopyInstead, ParquetScan, first_type_problem, same_arrow_type
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyiceberg.table import FileScanTask, Table
+
+FIELD_ID_KEY = b"PARQUET:field_id"
+LOCAL_SCHEMES = frozenset({"", "file"})
+FETCH_CHUNK_BYTES = 8 * 2**20
+
+
+def plan_in_place(table: Table, scratch: Callable[[], Path]) -> ParquetScan | CopyInstead:
+    """The snapshot's data files as a ParquetScan, or why the snapshot must be copied."""
+    from pyiceberg.io.pyarrow import schema_to_pyarrow
+    from pyiceberg.manifest import FileFormat
+
+    if table.current_snapshot() is None:
+        return CopyInstead("the table has no snapshot")
+    scan = table.scan()
+    target = schema_to_pyarrow(scan.projection())
+    problem = first_type_problem(target)
+    if problem is not None:
+        return CopyInstead(problem)
+    tasks = list(scan.plan_files())
+    if any(task.delete_files for task in tasks):
+        return CopyInstead("the snapshot has delete files")
+    formats = {task.file.file_format for task in tasks} - {FileFormat.PARQUET}
+    if formats:
+        return CopyInstead(f"the snapshot has {', '.join(sorted(str(f) for f in formats))} data files")
+    paths = [_local_path(table, task, scratch) for task in tasks]
+    ids = {field.name: field.field_id for field in scan.projection().fields}
+    partition_sources = {source.source_id for spec in table.specs().values() for source in spec.fields}
+    seen: set[str] = set()
+    for path in paths:
+        mismatch = _file_mismatch(path, target, ids, partition_sources, seen)
+        if mismatch is not None:
+            return CopyInstead(mismatch)
+    rows = sum(task.file.record_count for task in tasks)
+    return ParquetScan(tuple(paths), target, row_count=rows, absent=frozenset(set(target.names) - seen))
+
+
+def _file_mismatch(
+    path: Path, target: pa.Schema, ids: dict[str, int], partition_sources: set[int], seen: set[str]
+) -> str | None:
+    """Why this file does not read by name as the table's current schema, or None (adds to `seen`)."""
+    import pyarrow.parquet as pq
+
+    stored = pq.read_schema(path)
+    by_id = {}
+    for field_ in stored:
+        raw = (field_.metadata or {}).get(FIELD_ID_KEY)
+        if raw is None:
+            return f"data file {path.name} has no field ids"
+        by_id[int(raw)] = field_
+    for wanted in target:
+        found = by_id.get(ids[wanted.name])
+        if found is None:
+            if wanted.name in stored.names:
+                return f"column {wanted.name!r} has another field id in data file {path.name}"
+            if ids[wanted.name] in partition_sources:
+                return f"partition column {wanted.name!r} is not stored in data file {path.name}"
+            continue
+        if found.name != wanted.name:
+            return f"column {wanted.name!r} was renamed since data file {path.name} was written"
+        if not same_arrow_type(found.type, wanted.type):
+            return f"column {wanted.name!r} was re-typed since data file {path.name} was written"
+        seen.add(wanted.name)
+    return None
+
+
+def _local_path(table: Table, task: FileScanTask, scratch: Callable[[], Path]) -> Path:
+    """Where the data file is on this machine: its own path, or a copy fetched once into `scratch`."""
+    location = task.file.file_path
+    parsed = urlparse(location)
+    if parsed.scheme in LOCAL_SCHEMES:
+        return Path(unquote(parsed.path) if parsed.scheme else location)
+    folder = scratch()
+    local = folder / f"{len(list(folder.iterdir())):06d}-{Path(parsed.path).name}"
+    with table.io.new_input(location).open() as remote, local.open("wb") as copy:
+        while chunk := remote.read(FETCH_CHUNK_BYTES):
+            copy.write(chunk)
+    return local
