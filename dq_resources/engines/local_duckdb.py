@@ -76,14 +76,14 @@ IN_MEMORY_SHARE = 0.5
 class LocalScanSettings:
     """Bounds for the local engine.
 
-    `memory_limit` is DuckDB's limit for queries, `auto` (the default) derived from the machine
-    (`memory_plan.auto_memory_limit`); `load_memory_limit` bounds a copy while it is written,
-    `auto` being half of that (at least 256 MiB). `heavy_cells_per_query` caps rows x
+    `memory_limit` is DuckDB's limit for queries, `auto` (the default) derived from the
+    machine (`memory_plan.auto_memory_limit`); `load_memory_limit` bounds a copy while it is
+    written, `auto` being half of that (at least 256 MiB). `heavy_cells_per_query` caps rows x
     heavy aggregates per query (None: by the memory limit): an exact quantile or distinct
-    count holds state for every row, so a 10M-row table runs them a few at a time. `statement_timeout_seconds` bounds
-    every query (None: no bound); it is the source's `timeout_seconds`. `in_place` lets the
-    engine read Parquet files where they are; False always copies (an escape hatch, and the
-    reference the in-place path is tested against).
+    count holds state for every row, so a 10M-row table runs them a few at a time.
+    `statement_timeout_seconds` bounds every query (None: no bound); it is the source's
+    `timeout_seconds`. `in_place` lets the engine read Parquet files where they are; False
+    always copies (an escape hatch, and the reference the in-place path is tested against).
     """
 
     memory_limit: str = AUTO
