@@ -1,8 +1,15 @@
-"""DuckDB over an Arrow stream: the local engine for Iceberg tables and files.
+"""The local engine for Iceberg tables and files: DuckDB reading Parquet in place, or a copy.
 
-The stream is read exactly once, into DuckDB's own columnar storage. Every later query
-(the aggregate pass, frequency queries, the outlier pass) reads that copy, so the
-source is scanned once however many passes the plan needs.
+A table whose data is plain Parquet (an Iceberg snapshot without delete files or renamed or
+re-typed columns, a Parquet file) is not copied at all: the engine's table is a view over
+DuckDB's `read_parquet` of its files (`parquet_scan`, `iceberg.in_place`), each column cast
+to the type the copy would have had. Every pass (the aggregate pass, frequency queries,
+the outlier pass) reads only the columns it needs, straight from files the operating system
+caches after the first pass; nothing is written and no memory holds the table.
+
+Anything else (CSV, JSON, Excel, delete files, an evolved schema, a nested column) is read
+once, as an Arrow stream, into DuckDB's own columnar storage, and every later query reads
+that copy, so the source is still scanned once however many passes the plan needs.
 
 Where the copy lives depends on its size. A copy expected to fit in half of `memory_limit`
 stays in DuckDB's memory, the fastest place to load and to scan. A bigger one goes into a
