@@ -7,6 +7,8 @@ from dq_checks.config.models import TableSpec
 TABLE_TAG = "dq/table"
 SOURCE_TAG = "dq/source"
 TRIGGER_TAG = "dq/trigger"
+FORCE_SCAN_TAG = "dq/force_scan"
+"""`true`: scan the table even when its data version was already checked (`dq run --force`)."""
 
 
 def table_run_tags(spec: TableSpec) -> dict[str, str]:

@@ -47,6 +47,7 @@ def run_table_step(
     from dq_assets.steps.inspect import inspect_table, unreadable_results
     from dq_assets.steps.report import reported_results
     from dq_assets.steps.run_metadata import history_metadata, skipped_checks, step_metadata
+    from dq_assets.steps.scan_cache import scan_cache_for
     from dq_assets.steps.target_table import source_for_run
 
     key = target_asset_key(defined)
@@ -71,6 +72,7 @@ def run_table_step(
             history_for=instance_history(context.instance, key),
             past=read_past_runs(context.instance, key, limit=HISTORY_RUNS_READ),
             now=now,
+            scan_cache=scan_cache_for(context, defined, catalog),
         )
     except SourceError as error:
         context.log.error(f"{table}: {error}")

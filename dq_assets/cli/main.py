@@ -32,8 +32,9 @@ def cli() -> None:
 @cli.command()
 @click.argument("tables", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of a table.")
+@click.option("--force", is_flag=True, help="Scan even tables whose data version was already checked.")
 @CONFIG_OPTION
-def run(tables: tuple[str, ...], as_json: bool, config_dir: Path | None) -> None:
+def run(tables: tuple[str, ...], as_json: bool, force: bool, config_dir: Path | None) -> None:
     """Run the checks of TABLES (default: all) against the configured Dagster instance.
 
     Exit code 0 when everything passed, 1 when a check failed, 2 when a check errored, a
@@ -50,7 +51,7 @@ def run(tables: tuple[str, ...], as_json: bool, config_dir: Path | None) -> None
     problems = [str(p) for p in (*loaded.problems, *alerting.problems)] + unknown
     with instance_for_cli() as instance:
         catalog = {t.spec.table: t for t in loaded.tables}
-        outcome = RunOutcome(run_tables(chosen, catalog, instance), problems)
+        outcome = RunOutcome(run_tables(chosen, catalog, instance, force=force), problems)
     if as_json:
         click.echo(
             json.dumps(

@@ -22,7 +22,7 @@ import dagster as dg
 from dq_assets.check_names import check_names_for
 from dq_assets.cli.interrupts import run_interruptibly
 from dq_assets.cli.report import TableReport, table_report
-from dq_assets.run_tags import TABLE_TAG, TRIGGER_TAG, table_run_tags
+from dq_assets.run_tags import FORCE_SCAN_TAG, TABLE_TAG, TRIGGER_TAG, table_run_tags
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_attached_checks, build_table_asset, check_keys_of, is_attached
 from dq_checks.config.loader import DefinedTable, LoadedConfig
@@ -91,16 +91,22 @@ def select_tables(loaded: LoadedConfig, names: Sequence[str]) -> tuple[list[Defi
 
 
 def run_tables(
-    tables: Sequence[DefinedTable], catalog: Mapping[str, DefinedTable], instance: dg.DagsterInstance
+    tables: Sequence[DefinedTable],
+    catalog: Mapping[str, DefinedTable],
+    instance: dg.DagsterInstance,
+    *,
+    force: bool = False,
 ) -> list[TableReport]:
     """One in-process run per table, so one unreadable source cannot skip another table's checks.
 
     SIGTERM or SIGINT stops the tables: those that finished keep their report, the others get
     an *error* for every check saying they were interrupted, and the run of the table in progress
-    is marked canceled in the instance.
+    is marked canceled in the instance. `force` scans every table even if its data version
+    was already checked (the run tag `dq/force_scan`).
     """
     resources = default_resources()
     session = uuid.uuid4().hex
+    forced = {FORCE_SCAN_TAG: "true"} if force else {}
 
     def run_one(table: DefinedTable) -> TableReport:
         if is_attached(table):
@@ -114,7 +120,7 @@ def run_tables(
             resources=resources,
             run_config=QUIET_LOGGING,
             raise_on_error=False,
-            tags={**table_run_tags(table.spec), TRIGGER_TAG: "cli", CLI_SESSION_TAG: session},
+            tags={**table_run_tags(table.spec), TRIGGER_TAG: "cli", CLI_SESSION_TAG: session, **forced},
             selection=selection,
         )
         return table_report(table, result)

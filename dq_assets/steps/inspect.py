@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from dq_assets.check_names import check_names_for
+from dq_assets.steps.scan_cache import with_scan_report
 from dq_checks.anomalies import Anomaly, detect_anomalies
 from dq_checks.config.columns import unknown_columns
 from dq_checks.config.loader import DefinedTable
 from dq_checks.freshness import freshness_result, judge_freshness
+from dq_checks.metrics import QueryRunner
 from dq_checks.past_runs import PastRun, first_seen, one_per_version, previous_schema
 from dq_checks.profile import TableProfile
 from dq_checks.profile.profiler import ProfileError, profile_and_measure
@@ -34,6 +38,9 @@ from dq_checks.rules.scores import Scores, score
 from dq_checks.schema import TableDescription
 from dq_checks.schema_change import schema_result
 from dq_resources.sources import OpenedTable, ReferenceRequest, SourceError
+
+if TYPE_CHECKING:
+    from dq_assets.steps.scan_cache import ScanCache
 
 ReferenceOpener = Callable[[str], OpenedTable]
 HistoryLookup = Callable[[str], History]
@@ -66,18 +73,20 @@ def inspect_table(
     past: Sequence[PastRun] = (),
     now: datetime | None = None,
     sample_limit: int = SAMPLE_LIMIT,
+    scan_cache: ScanCache | None = None,
 ) -> TableInspection:
     """Profile and check `table`. Raises SourceError when the table itself cannot be read.
 
     `past` holds earlier runs of this table (newest or oldest first); `now` is the injected
     clock's time, which freshness, `now()` in rules and the history's time axis all use.
+    `scan_cache` answers the queries an earlier run on the same data version already ran.
     """
     spec = defined.spec
     started = time.perf_counter()
     moment = now or datetime.now(tz=UTC)
     description = table.describe()
     requests, descriptions, unavailable = _references(defined, open_reference)
-    with table.query_runner(requests) as runner:
+    with _query_runner(table, requests, description, descriptions, spec.pii_columns, scan_cache) as runner:
         unavailable.update(getattr(runner, "reference_errors", {}))
         loaded = getattr(runner, "references", {})
         references = {
@@ -118,8 +127,9 @@ def inspect_table(
     problems = unknown_columns(defined, description)
     pii = hidden_columns(spec.pii_columns, [c.name for c in description.columns])
     visible_anomalies = redact_anomalies(anomalies, pii)
+    profile_check = profile_result(profile, duration_seconds=duration, problems=problems.profile)
     checks = [
-        profile_result(profile, duration_seconds=duration, problems=problems.profile),
+        profile_check if scan_cache is None else with_scan_report(profile_check, scan_cache.report),
         anomalies_result(visible_anomalies, problems=problems.anomalies, profile=profile),
         *(rule_result(definition, outcome, pii) for definition, outcome in judged),
     ]
@@ -136,6 +146,21 @@ def inspect_table(
         checks.append(quality_score_result(scores, spec.min_quality_score))
     visible_profile = redact_profile(profile, pii)
     return TableInspection(description, visible_profile, visible_anomalies, checks, duration, scores, pii)
+
+
+def _query_runner(  # noqa: PLR0917 (one call site, which names nothing twice)
+    table: OpenedTable,
+    requests: list[ReferenceRequest],
+    description: TableDescription,
+    references: dict[str, TableDescription],
+    pii_columns: Sequence[str],
+    scan_cache: ScanCache | None,
+) -> AbstractContextManager[QueryRunner]:
+    """The table's own runner, or one that answers from an earlier run's results on the same data."""
+    if scan_cache is None:
+        return table.query_runner(requests)
+    hidden = hidden_columns(pii_columns, [c.name for c in description.columns])
+    return scan_cache.runner(table, requests, description, references, hidden)
 
 
 def _freshness(

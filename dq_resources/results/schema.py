@@ -151,3 +151,36 @@ TABLES: dict[str, Table] = {
     table.name: table for table in (check_runs, column_profiles, anomalies, rule_results, quality_scores)
 }
 """Every results table by name, in the order they are written."""
+
+# -- The query cache: results of an earlier run on the same data, so an unchanged table is not
+# scanned again (`dq_checks.metrics.cached_runner`). Not results for dashboards: `TABLES` leaves
+# them out. A scan is one (table, scan key): the data version with what else the results depend
+# on; only the newest few scans per table are kept.
+
+QUERY_CACHE_SCANS = "dq_query_cache_scans"
+QUERY_CACHE = "dq_query_cache"
+SCAN_KEY = String(64)
+
+query_cache_scans = Table(
+    QUERY_CACHE_SCANS,
+    metadata,
+    Column("table_name", TABLE_NAME, primary_key=True),
+    Column("scan_key", SCAN_KEY, primary_key=True),
+    Column("data_version", String(200), nullable=False),
+    Column("runner_facts", Text, nullable=False),
+    Column("run_id", RUN_ID, nullable=False),
+    Column("used_at", UtcDateTime, nullable=False),
+    Index(f"ix_{QUERY_CACHE_SCANS}_table_used_at", "table_name", "used_at"),
+)
+
+query_cache = Table(
+    QUERY_CACHE,
+    metadata,
+    Column("table_name", TABLE_NAME, primary_key=True),
+    Column("scan_key", SCAN_KEY, primary_key=True),
+    Column("query_sha256", SCAN_KEY, primary_key=True),
+    Column("dialect", SHORT, nullable=False),
+    Column("rows", Text, nullable=False),
+    Column("run_id", RUN_ID, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)

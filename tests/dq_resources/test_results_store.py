@@ -342,7 +342,7 @@ def test_opening_the_store_again_migrates_nothing_and_keeps_the_rows(
     try:
         with again.engine.connect() as connection:
             stamped = connection.exec_driver_sql("SELECT version_num FROM dq_results_schema_version").all()
-        assert stamped == [("0001",)]
+        assert stamped == [("0002",)]
         assert_run_stored(again, inspection)
     finally:
         again.dispose()
@@ -371,8 +371,8 @@ def test_the_migrations_create_exactly_the_declared_schema(
             assert compare_metadata(MigrationContext.configure(connection, opts=version), metadata) == []
             names = set(inspect(connection).get_table_names())
             stamped = connection.exec_driver_sql("SELECT version_num FROM dq_results_schema_version").all()
-        assert names == {*TABLES, "dq_results_schema_version"}
-        assert stamped == [("0001",)]
+        assert names == {*TABLES, "dq_query_cache_scans", "dq_query_cache", "dq_results_schema_version"}
+        assert stamped == [("0002",)]
     finally:
         store.dispose()
 
