@@ -43,6 +43,10 @@ QUERIES_REUSED_KEY = "dq/queries_reused"
 REUSED_METRICS_KEY = "dq/reused_metrics_of"
 SOURCE_LIMITS = {"timeout_seconds", "connect_timeout_seconds"}
 """Source settings that bound how long a query may take, never what it returns."""
+EXACT_VERSION_SOURCES = frozenset({"iceberg", "file"})
+"""Sources whose data version changes with every change of the data: an Iceberg snapshot id, a
+file's ETag (S3) or size and mtime. Not Athena's: the Glue entry's update time stays the same
+when files are added under the table's location."""
 SCAN_KEY_FORMAT = 1
 """Bumped when what a cached result means changes, so no older result is ever read as a newer one."""
 
@@ -86,6 +90,8 @@ class ScanCache:
     log: Callable[[str], None]
     force: bool = False
     unavailable: str | None = None
+    unpinned: str | None = None
+    """Why the data version does not pin the data (see `EXACT_VERSION_SOURCES`); then nothing is reused."""
     private_references: frozenset[str] = frozenset()
     report: ScanReport = field(default_factory=lambda: ScanReport(0))
 
@@ -139,11 +145,12 @@ class ScanCache:
     ) -> str | None:
         """The data version with everything else the results depend on; None when some data has no version."""
         versions = {r.name: references[r.name].data_version for r in requests if r.name in references}
-        if description.data_version is None or any(v is None for v in versions.values()):
+        if self.unpinned or description.data_version is None or any(v is None for v in versions.values()):
             return None
         identity = {
             "format": SCAN_KEY_FORMAT,
             "data_version": description.data_version,
+            "columns": [[c.name, c.data_type] for c in description.columns],
             "source": self.source_identity,
             "references": {r.name: [versions.get(r.name), _columns(r)] for r in requests},
         }
@@ -152,7 +159,7 @@ class ScanCache:
     def _cached(self, key: str | None) -> tuple[Any, str | None]:
         """The earlier scan to answer from, or None and why there is none."""
         if key is None:
-            return None, "the data has no version to compare"
+            return None, self.unpinned or "the data has no version to compare"
         if self.force:
             return None, "a rescan was asked for (force)"
         if self.store is None:
@@ -179,6 +186,12 @@ class ScanCache:
             self.store.save(scan, _now())
         except Exception as error:  # the next run scans in full; this one's checks stand
             self.log(f"{self.table_name}: query results not kept for the next run: {error}")
+
+
+def _unpinned(sources: Sequence[Any]) -> str | None:
+    """Why a data version of these sources cannot stand for their data, or None when it can."""
+    loose = sorted({s.type for s in sources} - EXACT_VERSION_SOURCES)
+    return f"a {', '.join(loose)} source's data version does not pin its data" if loose else None
 
 
 def _columns(request: ReferenceRequest) -> list[str] | None:
@@ -252,5 +265,6 @@ def scan_cache_for(context: Any, defined: DefinedTable, catalog: Mapping[str, De
         log=context.log.warning,
         force=str(context.run.tags.get(FORCE_SCAN_TAG, "")).lower() == "true",
         unavailable=unavailable,
+        unpinned=_unpinned(sources),
         private_references=frozenset(n for n in names if n in catalog and catalog[n].spec.pii_columns),
     )

@@ -301,3 +301,24 @@ def test_dq_run_force_rescans_what_plain_dq_run_reuses(scratch_catalog: str, tmp
     assert scanned > 0
     assert engine_queries() == (0, first)  # the same snapshot: nothing scanned, the same outcomes
     assert engine_queries("--force") == (scanned, first)
+
+
+def test_a_parquet_file_is_reused_until_it_is_rewritten(tmp_path: Path, postgres_database: str) -> None:
+    import pyarrow.parquet as pq
+
+    data = tmp_path / "orders.parquet"
+    pq.write_table(orders(IDS, AMOUNTS), data)
+    folder = tmp_path / "defs"
+    folder.mkdir()
+    (folder / "orders.yaml").write_text(f"table: orders\nsource: {{type: file, path: '{data}'}}\n{RULES}")
+    instance = dg.DagsterInstance.ephemeral()
+    first = run(folder, instance, postgres_database, COMMITTED + timedelta(hours=1))
+    again = run(folder, instance, postgres_database, COMMITTED + timedelta(hours=2))
+    assert profile_meta(again)[ENGINE_QUERIES_KEY] == 0
+    assert outcomes(again) == outcomes(first)
+
+    pq.write_table(orders([*IDS, None], [*AMOUNTS, 1.0]), data)  # planted: a row without an id
+    rewritten = run(folder, instance, postgres_database, COMMITTED + timedelta(hours=3))
+    assert profile_meta(rewritten)[ENGINE_QUERIES_KEY] > 0
+    assert REUSED_METRICS_KEY not in profile_meta(rewritten)
+    assert (outcomes(first)["iscomplete_id"][0], outcomes(rewritten)["iscomplete_id"][0]) == ("pass", "fail")
