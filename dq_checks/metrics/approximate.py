@@ -32,27 +32,41 @@ Redshift's `APPROXIMATE PERCENTILE_DISC` and Snowflake's `APPROX_PERCENTILE` tak
 BigQuery's `APPROX_QUANTILES` takes a bucket count: those keep the exact quantiles.
 """
 
+SKETCH_ONLY_QUANTILE_DIALECTS = frozenset({"athena"})
+"""Engines without an exact percentile aggregate: their runner sends its sketch even for the
+exact quantiles (dq_resources.aws.athena), so the quartiles are marked approximate at every level."""
+
 
 @dataclass(frozen=True)
 class Aggregate:
-    """An aggregate expression, and whether it approximates (False when the engine fell back)."""
+    """An aggregate expression, and whether its result is an approximation.
+
+    `heavy`: its memory grows with the rows (an exact aggregate the plan sends), see AggregateMetric.
+    """
 
     expression: exp.Expression
     approximate: bool
+    heavy: bool
 
 
 def distinct_count(col: exp.Expression, dialect: str, *, approximate: bool) -> Aggregate:
     """The number of distinct non-NULL values: HyperLogLog when asked and the engine has it."""
     if approximate and dialect in APPROXIMATE_DISTINCT_DIALECTS:
-        return Aggregate(exp.ApproxDistinct(this=col), approximate=True)
-    return Aggregate(count_distinct(col), approximate=False)
+        return Aggregate(exp.ApproxDistinct(this=col), approximate=True, heavy=False)
+    return Aggregate(count_distinct(col), approximate=False, heavy=True)
 
 
 def quantile_list(
     col: exp.Expression, fractions: Sequence[float], dialect: str, *, approximate: bool
 ) -> Aggregate:
-    """Quantiles as one list-valued aggregate: a sketch when asked and the engine has one."""
+    """Quantiles as one list-valued aggregate: a sketch when asked and the engine has one.
+
+    Otherwise the exact aggregate, which is still an approximation on an engine that has none
+    (SKETCH_ONLY_QUANTILE_DIALECTS), and then says so.
+    """
     if approximate and dialect in APPROXIMATE_QUANTILE_DIALECTS:
         wanted = exp.Array(expressions=[number(f) for f in fractions])
-        return Aggregate(exp.ApproxQuantile(this=col, quantile=wanted), approximate=True)
-    return Aggregate(quantiles(col, fractions), approximate=False)
+        return Aggregate(exp.ApproxQuantile(this=col, quantile=wanted), approximate=True, heavy=False)
+    return Aggregate(
+        quantiles(col, fractions), approximate=dialect in SKETCH_ONLY_QUANTILE_DIALECTS, heavy=True
+    )

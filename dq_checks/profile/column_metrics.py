@@ -90,7 +90,7 @@ def first_pass_metrics(
         return FirstPassMetrics(non_null=non_null, **extremes)
     approximate = level is ProfileLevel.APPROXIMATE
     distinct_sql = distinct_count(col.copy(), dialect, approximate=approximate)
-    distinct = AggregateMetric(distinct_sql.expression, heavy=not distinct_sql.approximate)
+    distinct = AggregateMetric(distinct_sql.expression, heavy=distinct_sql.heavy)
     approximated = ("distinct_count",) if distinct_sql.approximate else ()
     if info.kind is not ColumnKind.NUMERIC:
         return FirstPassMetrics(non_null=non_null, distinct=distinct, approximate=approximated, **extremes)
@@ -106,7 +106,7 @@ def first_pass_metrics(
         distinct=distinct,
         mean=AggregateMetric(exp.Avg(this=value.copy())),
         std=AggregateMetric(exp.StddevSamp(this=value.copy())),
-        quartiles=AggregateMetric(quartiles_sql.expression, heavy=not quartiles_sql.approximate),
+        quartiles=AggregateMetric(quartiles_sql.expression, heavy=quartiles_sql.heavy),
         zeros=AggregateMetric(count_if(exp.EQ(this=col.copy(), expression=number(0)))),
         negatives=AggregateMetric(count_if(exp.LT(this=col.copy(), expression=number(0)))),
         non_finite=non_finite,

@@ -123,6 +123,7 @@ class ColumnProfile:
 
 
 EXACT_LEVEL = "exact"
+APPROXIMATE_LEVEL = "approximate"
 OFF_LEVEL = "off"
 
 
@@ -141,6 +142,9 @@ class TableProfile:
     level: str = EXACT_LEVEL
     table_columns: int | None = None
     """The table's width when `columns` holds fewer than all of its columns (`profile: off`)."""
+    engine: str | None = None
+    """The SQL dialect of the engine that computed it (`duckdb`, `athena`, ...): whose sketches an
+    approximate number comes from, and so which error bound applies."""
 
     @property
     def column_count(self) -> int:
@@ -158,6 +162,7 @@ class TableProfile:
             "row_count": self.row_count,
             "level": self.level,
             "column_count": self.column_count,
+            "engine": self.engine,
             "columns": {name: column.to_dict() for name, column in self.columns.items()},
         }
 
@@ -170,5 +175,6 @@ class TableProfile:
             row_count=data["row_count"],
             columns=columns,
             level=data.get("level", EXACT_LEVEL),
+            engine=data.get("engine"),
             table_columns=width if isinstance(width, int) and width != len(columns) else None,
         )

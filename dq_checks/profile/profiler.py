@@ -141,7 +141,12 @@ def _profile_and_measure(
     profiles = {c.name: _first_pass_profile(c, first[c.name], values, row_count) for c in columns}
     if level is ProfileLevel.OFF:  # no frequencies, no outlier pass
         profile = TableProfile(
-            row_count=row_count, columns=profiles, queries=queries, level=level.value, table_columns=width
+            row_count=row_count,
+            columns=profiles,
+            queries=queries,
+            level=level.value,
+            table_columns=width,
+            engine=runner.dialect,
         )
         return Measured(profile, values, failed_groups)
 
@@ -171,7 +176,9 @@ def _profile_and_measure(
         for name, (info, metrics) in second.items():
             outliers = _outlier_stats(runner, info, metrics, outlier_values, settings)
             profiles[name] = replace(profiles[name], outliers=outliers)
-    profile = TableProfile(row_count=row_count, columns=profiles, queries=queries, level=level.value)
+    profile = TableProfile(
+        row_count=row_count, columns=profiles, queries=queries, level=level.value, engine=runner.dialect
+    )
     return Measured(profile, values, failed_groups)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from dq_checks.anomalies.model import Anomaly, Severity, worst_severity
 from dq_checks.profile.levels import level_note
-from dq_checks.profile.model import OFF_LEVEL, TableProfile
+from dq_checks.profile.model import APPROXIMATE_LEVEL, OFF_LEVEL, TableProfile
 from dq_checks.render.markdown import anomalies_markdown
 from dq_checks.results.model import CheckResult, CheckSeverity, Markdown, Outcome
 from dq_checks.results.names import ANOMALIES_CHECK, PROFILE_CHECK
@@ -133,4 +133,5 @@ def _seen_level(profile: TableProfile | None) -> str:
             "; profile: off: the single-profile detectors had no column statistics to look at "
             "(the volume check still judges the row count)"
         )
-    return f"; seen on an {note}" if profile.approximate_metrics else f"; {note}"
+    estimated = profile.level == APPROXIMATE_LEVEL and profile.approximate_metrics
+    return f"; seen on an {note}" if estimated else f"; {note}"

@@ -268,6 +268,14 @@ def test_each_dialect_writes_its_own_approximate_aggregates(dialect: str) -> Non
     assert query.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE)
 
 
+def test_athena_quartiles_are_marked_approximate_even_in_an_exact_profile() -> None:
+    # Athena has no exact percentile: its runner sends approx_percentile for the exact quartiles too.
+    metrics = first_pass_metrics(ColumnInfo("n", "long", ColumnKind.NUMERIC), ProfileLevel.EXACT, "athena")
+
+    assert metrics.approximate == ("q1", "median", "q3")
+    assert metrics.distinct is not None and metrics.distinct.counts_distinct
+
+
 def test_redshift_runner_splits_the_approximate_first_pass_into_statements_it_accepts() -> None:
     columns = [ColumnInfo("n", "long", ColumnKind.NUMERIC), ColumnInfo("m", "double", ColumnKind.NUMERIC)]
     projections = [

@@ -377,7 +377,17 @@ def test_athena_profile_equals_the_local_profile(
     # It scans once for light and heavy aggregates together, where the local engine keeps them apart.
     numeric = sum(1 for c in description.columns if c.kind is ColumnKind.NUMERIC)
     assert measured.profile.queries == expected.profile.queries - 1 + 2 * numeric
-    assert replace(measured.profile, queries=expected.profile.queries) == expected.profile
+    # Athena's quartiles are its sketch's even in an exact profile, and the profile says so.
+    marked = {name: c.approximate for name, c in measured.profile.columns.items() if c.approximate}
+    assert marked == {
+        c.name: ("q1", "median", "q3") for c in description.columns if c.kind is ColumnKind.NUMERIC
+    }
+    unmarked = {name: replace(c, approximate=()) for name, c in measured.profile.columns.items()}
+    assert (measured.profile.engine, expected.profile.engine) == ("athena", "duckdb")
+    assert (
+        replace(measured.profile, queries=expected.profile.queries, columns=unmarked, engine="duckdb")
+        == expected.profile
+    )
     assert measured.values.keys() == expected.values.keys()
     # The planted defects are all there.
     amount = measured.profile.columns["amount"]
@@ -781,7 +791,8 @@ def test_redshift_profile_equals_the_local_profile(
         measured = profile_and_measure(runner, description.columns, AnomalySettings())
 
     assert redshift_fake.problems == []
-    assert replace(measured.profile, queries=expected.profile.queries) == expected.profile
+    assert measured.profile.engine == "redshift"
+    assert replace(measured.profile, queries=expected.profile.queries, engine="duckdb") == expected.profile
     assert measured.values.keys() == expected.values.keys()
     amount = measured.profile.columns["amount"]
     assert (amount.null_count, amount.non_finite, amount.negatives) == (1, 2, 1)
