@@ -29,10 +29,10 @@ from dq_checks.config.loader import DefinedTable
 from dq_checks.metrics.cached_runner import (
     CachingRunner,
     encoded_for_keeping,
-    reference_placeholder,
     stamped,
 )
 from dq_checks.metrics.reads_columns import reads_any_column
+from dq_checks.redaction import hidden_columns
 from dq_checks.results import CheckResult, Outcome
 from dq_checks.rules.references import references_of
 from dq_checks.schema import TableDescription
@@ -92,7 +92,8 @@ class ScanCache:
     unavailable: str | None = None
     unpinned: str | None = None
     """Why the data version does not pin the data (see `EXACT_VERSION_SOURCES`); then nothing is reused."""
-    private_references: frozenset[str] = frozenset()
+    reference_pii: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Each referenced table's `pii_columns`: its values are kept out of the cache as the table's own."""
     report: ScanReport = field(default_factory=lambda: ScanReport(0))
 
     @contextmanager
@@ -102,27 +103,24 @@ class ScanCache:
         requests: Sequence[ReferenceRequest],
         description: TableDescription,
         references: Mapping[str, TableDescription],
-        hidden_columns: Collection[str],
+        hidden: Collection[str],
     ) -> Iterator[CachingRunner]:
         """A runner over the earlier results of this data, if any; the results it computed are then kept.
 
-        `hidden_columns` are the table's PII columns (every column when a PII entry names none):
-        a query that may read one of them, or reads a reference with PII columns of its own, is
-        never kept.
+        `hidden` are the table's PII columns (every column when a PII entry names none). A query
+        that may read one of them, or one of a referenced table's, is never kept.
         """
         key = self._scan_key(description, requests, references)
         cached, why_not = self._cached(key)
         known_columns = [c.name for c in description.columns]
-        for info in references.values():
-            known_columns += [c.name for c in info.columns]
-        private = [n for n in (r.name for r in requests) if n in self.private_references]
+        private = set(hidden)
+        for name, info in references.items():
+            names = [c.name for c in info.columns]
+            known_columns += names
+            private.update(hidden_columns(self.reference_pii.get(name, ()), names))
 
         def keep(query: Any) -> bool:
-            if key is None:
-                return False
-            if any(reference_placeholder(name).name in _table_names(query) for name in private):
-                return False
-            return not reads_any_column(query, hidden_columns, known_columns)
+            return key is not None and not reads_any_column(query, private, known_columns)
 
         runner = CachingRunner(
             lambda: table.query_runner(requests),
@@ -203,12 +201,6 @@ def _now() -> datetime:
     return datetime.now(tz=UTC)
 
 
-def _table_names(query: Any) -> set[str]:
-    from sqlglot import exp
-
-    return {table.name for table in query.find_all(exp.Table)}
-
-
 def _report(runner: CachingRunner, cached: Any, why_not: str | None) -> ScanReport:
     reused = sum(runner.reused_from.values())
     if not reused:
@@ -266,5 +258,5 @@ def scan_cache_for(context: Any, defined: DefinedTable, catalog: Mapping[str, De
         force=str(context.run.tags.get(FORCE_SCAN_TAG, "")).lower() == "true",
         unavailable=unavailable,
         unpinned=_unpinned(sources),
-        private_references=frozenset(n for n in names if n in catalog and catalog[n].spec.pii_columns),
+        reference_pii={n: catalog[n].spec.pii_columns for n in names if n in catalog},
     )

@@ -322,3 +322,61 @@ def test_a_parquet_file_is_reused_until_it_is_rewritten(tmp_path: Path, postgres
     assert profile_meta(rewritten)[ENGINE_QUERIES_KEY] > 0
     assert REUSED_METRICS_KEY not in profile_meta(rewritten)
     assert (outcomes(first)["iscomplete_id"][0], outcomes(rewritten)["iscomplete_id"][0]) == ("pass", "fail")
+
+
+CUSTOMER_SCHEMA = pa.schema([("customer_id", pa.int64()), ("email", pa.string())])
+
+
+def test_a_reference_with_pii_keeps_its_values_out_and_its_new_snapshot_rescans(
+    scratch_catalog: str, tmp_path: Path, postgres_database: str
+) -> None:
+    catalog = load_named_catalog(scratch_catalog)
+    catalog.create_namespace("ns")
+    customers = catalog.create_table("ns.customers", schema=CUSTOMER_SCHEMA)
+    emails = [f"{i}.{PII_EMAIL}" for i in range(3)]
+    customers.append(pa.table({"customer_id": [1, 2, 3], "email": emails}, schema=CUSTOMER_SCHEMA))
+    placed = catalog.create_table("ns.placed", schema=pa.schema([("customer_id", pa.int64())]))
+    placed.append(
+        pa.table({"customer_id": pa.array([1, 2, 3, 9], pa.int64())})
+    )  # planted: customer 9 is unknown
+    folder = tmp_path / "defs"
+    folder.mkdir()
+    source = f"{{type: iceberg, catalog: {scratch_catalog}, identifier: ns.%s}}"
+    (folder / "customers.yaml").write_text(
+        f"table: customers\nsource: {source % 'customers'}\npii_columns: [email]\n"
+    )
+    (folder / "placed.yaml").write_text(
+        f"table: placed\nsource: {source % 'placed'}\ndeps: [customers]\nrules:\n"
+        "  - name: known_customer\n"
+        '    rule: ReferentialIntegrity "customer_id" "customers.customer_id" = 1.0\n'
+        "  - name: mailable\n"
+        "    rule: CustomSql \"select count(*) from customers where email like '%@example.org'\" = 3\n"
+    )
+    tables = {t.spec.table: t for t in load_table_specs(folder).tables}
+    resources = default_resources()
+    resources[RESULTS_STORE_RESOURCE_KEY] = ResultsStoreResource(url=postgres_database)
+    instance = dg.DagsterInstance.ephemeral()
+
+    def run_placed() -> dg.ExecuteInProcessResult:
+        asset = build_table_asset(tables["placed"], tables)
+        return dg.materialize([asset], instance=instance, resources=resources)
+
+    first = run_placed()
+    assert (outcomes(first)["known_customer"][0], outcomes(first)["mailable"][0]) == ("fail", "pass")
+    second = run_placed()
+    # Only the CustomSql query reads customers.email: it alone runs again.
+    assert profile_meta(second)[ENGINE_QUERIES_KEY] == 1
+    assert outcomes(second) == outcomes(first)
+    engine = create_engine(postgres_database)
+    try:
+        with engine.connect() as connection:
+            kept = connection.execute(text("SELECT rows FROM dq_query_cache")).scalars().all()
+    finally:
+        engine.dispose()
+    assert kept and not [rows for rows in kept if PII_EMAIL in rows]
+
+    customers.append(pa.table({"customer_id": [9], "email": [f"9.{PII_EMAIL}"]}, schema=CUSTOMER_SCHEMA))
+    referenced_anew = run_placed()  # the same snapshot of `placed`, a new one of `customers`
+    assert REUSED_METRICS_KEY not in profile_meta(referenced_anew)
+    assert outcomes(referenced_anew)["known_customer"][0] == "pass"
+    assert outcomes(referenced_anew)["mailable"][0] == "fail"  # 4 customers now
