@@ -1,4 +1,8 @@
-"""The alerting settings for a definitions folder, and the store resource they name."""
+"""The alerting settings for a definitions folder, and the store resource they name.
+
+Dagster and the store's resource are imported only where a resource is built: `dq validate`
+and `dq run` read the settings through this module, and validating definitions needs no Dagster.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import dagster as dg
-
 from dq_checks.config.alerting import AlertStoreSpec
 from dq_checks.config.alerting_loader import LoadedAlerting, alerting_config_path, load_alerting
 from dq_checks.config.loader import LoadedConfig
-from dq_resources.alerts.resource import DEFAULT_STORE_URL, AlertStoreResource
 
 if TYPE_CHECKING:
+    from dq_resources.alerts.resource import AlertStoreResource
     from dq_resources.alerts.store import AlertStore
 
 
@@ -24,6 +26,10 @@ def load_alerting_for(config_dir: Path, loaded: LoadedConfig) -> LoadedAlerting:
 
 def alert_store_resource(spec: AlertStoreSpec) -> AlertStoreResource:
     """`url_env` becomes an EnvVar (the password stays out of the UI); else `url`; else the sqlite default."""
+    import dagster as dg
+
+    from dq_resources.alerts.resource import DEFAULT_STORE_URL, AlertStoreResource
+
     if spec.url_env is not None:
         return AlertStoreResource(url=dg.EnvVar(spec.url_env))
     return AlertStoreResource(url=spec.url or DEFAULT_STORE_URL)
