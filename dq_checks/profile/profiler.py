@@ -201,7 +201,7 @@ def _first_pass_profile(
         # COUNT_IF over a column without values is NULL in some engines; the count is 0.
         return None if metric is None else int(values.of(metric) or 0)
 
-    return ColumnProfile(
+    profile = ColumnProfile(
         name=info.name,
         data_type=info.data_type,
         kind=info.kind,
@@ -218,8 +218,12 @@ def _first_pass_profile(
         zeros=count_of(metrics.zeros),
         negatives=count_of(metrics.negatives),
         non_finite=count_of(metrics.non_finite),
-        approximate=metrics.approximate,
     )
+    # Only numbers that exist are estimates; a column without values has its counts exactly (0).
+    estimated = tuple(
+        field for field in metrics.approximate if non_null > 0 and getattr(profile, field) is not None
+    )
+    return replace(profile, approximate=estimated)
 
 
 def _with_frequencies(runner: QueryRunner, info: ColumnInfo, profile: ColumnProfile) -> ColumnProfile:

@@ -185,6 +185,24 @@ def test_planted_distinct_counts_and_quartiles(planted: pa.Table) -> None:
     assert approximate.queries == 3
 
 
+def test_a_column_without_values_claims_no_estimate() -> None:
+    table = pa.table(
+        {
+            "empty": pa.array([None] * 5, pa.float64()),  # planted: no value to estimate
+            "b": pa.array([1.0, float("nan"), float("inf"), 2.0, None]),  # planted: two finite values
+        }
+    )
+    with duckdb_over(table) as runner:
+        profile = profile_table(
+            runner, arrow_columns(table.schema), AnomalySettings(), level=ProfileLevel.APPROXIMATE
+        )
+
+    empty, b = profile.columns["empty"], profile.columns["b"]
+    assert (empty.distinct_count, empty.median, empty.approximate) == (0, None, ())
+    assert (b.distinct_count, b.non_finite, b.approximate) == (4, 2, APPROXIMATED_NUMERIC)
+    assert profile.approximate_metrics == {"b": list(APPROXIMATED_NUMERIC)}
+
+
 def test_sketches_are_not_heavy_and_exact_counts_are() -> None:
     info = ColumnInfo("n", "long", ColumnKind.NUMERIC)
 
