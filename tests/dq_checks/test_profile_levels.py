@@ -34,6 +34,7 @@ from dq_checks.profile import ColumnProfile, TableProfile, profile_table
 from dq_checks.profile.column_metrics import first_pass_metrics
 from dq_checks.profile.levels import DISTINCT_RELATIVE_ERROR, QUANTILE_RANK_ERROR
 from dq_checks.render.markdown import profile_markdown
+from dq_checks.reports import build_workbook
 from dq_checks.results.builders import APPROXIMATE_METRICS_KEY, PROFILE_LEVEL_KEY
 from dq_checks.schema import ColumnInfo, ColumnKind
 from dq_resources.aws.redshift import split_for_redshift
@@ -484,6 +485,23 @@ def test_approximate_marks_its_estimates_in_checks_and_reports(tmp_path: Path) -
     assert cells[4].startswith("≈") and cells[8].startswith("≈")  # distinct and median
     assert not cells[7].startswith("≈")  # the mean is exact
     assert TableProfile.from_dict(inspection.profile.to_dict()) == replace(inspection.profile, queries=0)
+
+
+def test_the_workbook_names_the_level_and_each_columns_estimates(tmp_path: Path) -> None:
+    inspection = inspect_at(tmp_path, "approximate")
+
+    book = build_workbook("events", inspection, "summary")
+
+    summary = {row[0]: row[1] for row in book["summary"].iter_rows(values_only=True) if row}
+    assert (summary["profile level"], summary["columns"]) == ("approximate", 4)
+    header, *rows = book["columns"].iter_rows(values_only=True)
+    estimates = {row[0]: row[header.index("approximate")] for row in rows}
+    assert estimates == {
+        "x": "distinct_count, q1, median, q3",
+        "amount": "distinct_count, q1, median, q3",
+        "status": None,  # the frequency query's exact count
+        "ts": "distinct_count",
+    }
 
 
 def test_off_history_judges_the_row_count_and_has_no_column_metrics(tmp_path: Path) -> None:
