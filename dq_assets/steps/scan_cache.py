@@ -2,15 +2,17 @@
 
 Before the scan, the step reads what an earlier run of the same *scan key* left in the results
 store's query cache; the scan key is the table's data version (an Iceberg snapshot id, a file's
-ETag or size and mtime) together with what else the results depend on: the source's settings
-and each referenced table's data version. The queries then run through a `CachingRunner`, which
-answers every query it has a result for and opens the engine only for the others (a rule with a
-`now()` literal, a changed rule, a new setting). What depends on the clock or on history
-(freshness, `now()`, `last(k)`, DetectAnomalies, volume) is judged again in Python as always.
+ETag or size and mtime) together with what else the results depend on: the column schema, the
+source's settings, the local engine's release and each referenced table's data version. The
+queries then run through a `CachingRunner`, which answers every query it has a result for and
+opens the engine only for the others (a rule with a `now()` literal, a changed rule, a new
+setting). What depends on the clock or on history (freshness, `now()`, `last(k)`,
+DetectAnomalies, volume) is judged again in Python as always.
 
-Nothing is reused when the data has no version (a warehouse table), when `force` asks for a
-rescan (`dq run --force`, or the run tag `dq/force_scan=true`), or when the results store cannot
-be read: then the step scans in full and logs why. A store that cannot be written loses only the
+Nothing is reused when the data has no version (a warehouse table) or one that does not pin the
+data (Athena's Glue update time, see `EXACT_VERSION_SOURCES`), when `force` asks for a rescan
+(`dq run --force`, or the run tag `dq/force_scan=true`), or when the results store cannot be
+read: then the step scans in full and logs why. A store that cannot be written loses only the
 reuse of the next run. A result that may hold values of a PII column is never written.
 """
 
@@ -41,6 +43,7 @@ from dq_resources.sources import OpenedTable, ReferenceRequest
 ENGINE_QUERIES_KEY = "dq/engine_queries"
 QUERIES_REUSED_KEY = "dq/queries_reused"
 REUSED_METRICS_KEY = "dq/reused_metrics_of"
+NOT_REUSED_KEY = "dq/not_reused_because"
 SOURCE_LIMITS = {"timeout_seconds", "connect_timeout_seconds"}
 """Source settings that bound how long a query may take, never what it returns."""
 EXACT_VERSION_SOURCES = frozenset({"iceberg", "file"})
@@ -186,6 +189,13 @@ class ScanCache:
             self.log(f"{self.table_name}: query results not kept for the next run: {error}")
 
 
+def _engine_version() -> str:
+    """The local engine's release: a new one may compute a function differently on the same data."""
+    from importlib.metadata import version
+
+    return f"duckdb {version('duckdb')}"
+
+
 def _unpinned(sources: Sequence[Any]) -> str | None:
     """Why a data version of these sources cannot stand for their data, or None when it can."""
     loose = sorted({s.type for s in sources} - EXACT_VERSION_SOURCES)
@@ -217,6 +227,8 @@ def with_scan_report(check: CheckResult, report: ScanReport) -> CheckResult:
         QUERIES_REUSED_KEY: report.queries_reused,
     }
     if report.reused_data_version is None:
+        if report.not_reused_because is not None:
+            metadata[NOT_REUSED_KEY] = report.not_reused_because
         return replace(check, metadata=metadata)
     version, run_id = report.reused_data_version, report.reused_run_id
     metadata[REUSED_METRICS_KEY] = {"data_version": version, "run_id": run_id}
@@ -238,7 +250,8 @@ def scan_cache_for(context: Any, defined: DefinedTable, catalog: Mapping[str, De
 
     names = list(references_of(defined))
     sources = [defined.spec.source, *(catalog[n].spec.source for n in names if n in catalog)]
-    identity = json.dumps([s.model_dump(mode="json", exclude=SOURCE_LIMITS) for s in sources], sort_keys=True)
+    settings = [s.model_dump(mode="json", exclude=SOURCE_LIMITS) for s in sources]
+    identity = json.dumps({"sources": settings, "engine": _engine_version()}, sort_keys=True)
     store: CacheStore | None = None
     unavailable = None
     try:

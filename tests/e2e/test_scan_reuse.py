@@ -18,10 +18,11 @@ import pyarrow as pa
 import pytest
 from sqlalchemy import create_engine, text
 
+from dq_assets.run_tags import FORCE_SCAN_TAG
 from dq_assets.source_resources import CLOCK_RESOURCE_KEY, RESULTS_STORE_RESOURCE_KEY, default_resources
 from dq_assets.steps.scan_cache import (
     ENGINE_QUERIES_KEY,
-    FORCE_SCAN_TAG,
+    NOT_REUSED_KEY,
     QUERIES_REUSED_KEY,
     REUSED_METRICS_KEY,
 )
@@ -139,6 +140,7 @@ def test_a_second_run_on_the_same_snapshot_runs_no_query_and_judges_the_same(
     assert first_meta[ENGINE_QUERIES_KEY] > 0
     assert first_meta[QUERIES_REUSED_KEY] == 0
     assert REUSED_METRICS_KEY not in first_meta
+    assert first_meta[NOT_REUSED_KEY] == "this data version was not checked before"
     assert outcomes(first)["isprimarykey_id"][0] == "fail"  # the planted duplicate id
     assert outcomes(first)["columnvalues_amount_between_0_and_100"][:2] == ("fail", "WARN")  # planted 250.0
 
@@ -147,6 +149,7 @@ def test_a_second_run_on_the_same_snapshot_runs_no_query_and_judges_the_same(
     assert meta[ENGINE_QUERIES_KEY] == 0
     assert meta[QUERIES_REUSED_KEY] == first_meta[ENGINE_QUERIES_KEY]
     assert meta[REUSED_METRICS_KEY] == {"data_version": version, "run_id": first.run_id}
+    assert NOT_REUSED_KEY not in meta
     profile_description = evaluations(second)["profile"].description
     assert f"reused the metrics of data version {version} (run {first.run_id})" in profile_description
     assert outcomes(second) == outcomes(first)
@@ -236,6 +239,7 @@ def test_force_rescans(scratch_catalog: str, tmp_path: Path, postgres_database: 
     meta = profile_meta(forced)
     assert meta[ENGINE_QUERIES_KEY] == profile_meta(first)[ENGINE_QUERIES_KEY]
     assert REUSED_METRICS_KEY not in meta
+    assert meta[NOT_REUSED_KEY] == "a rescan was asked for (force)"
     assert outcomes(forced) == outcomes(first)
 
 
@@ -252,6 +256,7 @@ def test_a_store_that_is_down_means_a_full_scan_and_the_same_outcomes(
     meta = profile_meta(second)
     assert meta[ENGINE_QUERIES_KEY] == profile_meta(first)[ENGINE_QUERIES_KEY]
     assert REUSED_METRICS_KEY not in meta
+    assert meta[NOT_REUSED_KEY].startswith("the results store cannot be used: results store postgresql://")
     assert outcomes(second) == outcomes(first)
     logged = [e.message for e in instance.all_logs(second.run_id) if e.message]
     assert any("scanning in full: the results store cannot be used" in m for m in logged)
