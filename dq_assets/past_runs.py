@@ -16,7 +16,7 @@ from typing import Any
 import dagster as dg
 
 from dq_checks.past_runs import PastRun
-from dq_checks.results.names import PROFILE_CHECK
+from dq_checks.results.names import APPROXIMATE_METRICS_KEY, PROFILE_CHECK
 
 CHECKED_AT_KEY = "dq/checked_at"
 DATA_VERSION_KEY = "dq/data_version"
@@ -79,6 +79,7 @@ def _from_profile_check(metadata: Mapping[str, dg.MetadataValue], fallback: floa
         row_count=_number(metadata.get(ROW_COUNT_KEY)),
         metrics={key: float(v) for key, v in values.items() if isinstance(v, int | float)},
         schema=_schema(metadata.get(COLUMN_SCHEMA_KEY)),
+        approximate=_approximate(metadata.get(APPROXIMATE_METRICS_KEY)),
     )
 
 
@@ -108,6 +109,17 @@ def _number(value: dg.MetadataValue | None) -> float | None:
 
 def _text(value: dg.MetadataValue | None) -> str | None:
     return str(value.value) if value is not None and value.value is not None else None
+
+
+def _approximate(value: dg.MetadataValue | None) -> frozenset[str]:
+    """`column.metric` for each metric the run's profile only estimated (its `dq/approximate_metrics`)."""
+    estimated = value.value if value is not None and isinstance(value.value, dict) else {}
+    return frozenset(
+        f"{column}.{metric}"
+        for column, metrics in estimated.items()
+        if isinstance(metrics, list)
+        for metric in metrics
+    )
 
 
 def _schema(value: dg.MetadataValue | None) -> tuple[tuple[str, str], ...] | None:

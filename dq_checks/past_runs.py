@@ -14,13 +14,19 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class PastRun:
-    """One earlier run: when it ran (by the injected clock), the data version it saw, its metrics."""
+    """One earlier run: when it ran (by the injected clock), the data version it saw, its metrics.
+
+    `approximate` names the metrics (`column.distinct_count`) that run only estimated (its
+    profile was `approximate`): an estimate is judged against estimates, an exact value
+    against exact ones, so switching levels is not mistaken for drift.
+    """
 
     at: datetime
     data_version: str | None
     row_count: float | None
     metrics: Mapping[str, float] = field(default_factory=dict)
     schema: tuple[tuple[str, str], ...] | None = None
+    approximate: frozenset[str] = frozenset()
 
 
 def one_per_version(runs: Sequence[PastRun], *, current_version: str | None) -> list[PastRun]:

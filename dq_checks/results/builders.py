@@ -10,11 +10,12 @@ from dq_checks.profile.levels import level_note
 from dq_checks.profile.model import APPROXIMATE_LEVEL, OFF_LEVEL, TableProfile
 from dq_checks.render.markdown import anomalies_markdown
 from dq_checks.results.model import CheckResult, CheckSeverity, Markdown, Outcome
-from dq_checks.results.names import ANOMALIES_CHECK, PROFILE_CHECK
-
-PROFILE_LEVEL_KEY = "dq/profile_level"
-APPROXIMATE_METRICS_KEY = "dq/approximate_metrics"
-"""Column -> the statistics its profile only approximated (absent when every number is exact)."""
+from dq_checks.results.names import (
+    ANOMALIES_CHECK,
+    APPROXIMATE_METRICS_KEY,
+    PROFILE_CHECK,
+    PROFILE_LEVEL_KEY,
+)
 
 
 def error_result(name: str, message: str) -> CheckResult:

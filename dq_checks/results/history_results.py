@@ -95,7 +95,11 @@ def drift_anomalies(
     history: HistorySettings,
     anomalies: AnomalySettings,
 ) -> list[Anomaly]:
-    """Columns whose null rate, distinct count or mean left the range their history set."""
+    """Columns whose null rate, distinct count or mean left the range their history set.
+
+    An approximate distinct count learns only from earlier approximate ones, an exact one
+    only from exact ones: the sketch's error must not pass for drift when a table's level changes.
+    """
     found = []
     for name in profile.columns:
         if Detector.HISTORY_DRIFT in anomalies.for_column(name).skip:
@@ -103,7 +107,12 @@ def drift_anomalies(
         for metric in history.column_metrics:
             value = _current(profile, name, metric)
             key = f"{name}.{metric}"
-            series = [Point(run.at, run.metrics[key]) for run in past if key in run.metrics]
+            estimated = metric in profile.columns[name].approximate
+            series = [
+                Point(run.at, run.metrics[key])
+                for run in past
+                if key in run.metrics and (key in run.approximate) == estimated
+            ]
             if value is None or not series:
                 continue
             judgement = _robust(value, now, series, history)

@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pyarrow as pa
 
+from dq_assets.past_runs import read_past_runs
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
 from dq_checks.config import load_table_specs
@@ -65,3 +66,28 @@ def test_off_level_learns_volume_from_row_counts_and_never_column_metrics(
     assert profile["dq/column_metrics"] == {}  # nothing per column for later runs to learn from
     anomalies = evaluation(result, "anomalies")
     assert (anomalies["dq/profile_level"], anomalies["anomaly_count"]) == ("off", 0)
+
+
+def test_approximate_runs_are_read_back_with_their_estimates_named(
+    scratch_catalog: str, tmp_path: Path
+) -> None:
+    catalog = load_named_catalog(scratch_catalog)
+    catalog.create_namespace("ns")
+    table = catalog.create_table("ns.events", schema=pa.schema([("id", pa.int64()), ("kind", pa.string())]))
+    table.append(pa.table({"id": pa.array(range(5_000), pa.int64()), "kind": pa.array(["a", "b"] * 2_500)}))
+    (tmp_path / "events.yaml").write_text(
+        f"table: events\nsource: {{type: iceberg, catalog: {scratch_catalog}, identifier: ns.events}}\n"
+        "profile: approximate\n"
+    )
+    defined = load_table_specs(tmp_path).by_name("events")
+    assert defined is not None
+    instance = dg.DagsterInstance.ephemeral()
+
+    dg.materialize(
+        [build_table_asset(defined, {"events": defined})], instance=instance, resources=default_resources()
+    )
+
+    (run,) = read_past_runs(instance, dg.AssetKey("events"), limit=5)
+    # id's distinct count and quartiles are estimates; kind's count comes exact from its frequencies.
+    assert run.approximate == {"id.distinct_count", "id.q1", "id.median", "id.q3"}
+    assert {"id.distinct_count", "kind.distinct_count"} <= set(run.metrics)

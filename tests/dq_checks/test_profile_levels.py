@@ -523,3 +523,37 @@ def test_off_history_judges_the_row_count_and_has_no_column_metrics(tmp_path: Pa
     assert (outcome, volume["history_points"]) == ("pass", 3)
     assert checks["anomalies"][1]["anomaly_count"] == 0  # no column statistics to drift
     assert profile_markdown(inspect_at(tmp_path, "off").profile).startswith("_profile: off")
+
+
+def past_runs(distinct_x: float, approximate: frozenset[str] = frozenset()) -> tuple[PastRun, ...]:
+    """Three earlier runs, a day apart, whose `x` had `distinct_x` distinct values."""
+    return tuple(
+        PastRun(
+            at=NOW - timedelta(days=d),
+            data_version=f"v{d}",
+            row_count=float(ROWS),
+            metrics={"x.distinct_count": distinct_x},
+            approximate=approximate,
+        )
+        for d in (1, 2, 3)
+    )
+
+
+def drifts(inspection: TableInspection) -> list[tuple[str, str]]:
+    """(column, metric) of each drift anomaly."""
+    return [(a.column, a.method.split(":")[0]) for a in inspection.anomalies if a.type == "history_drift"]
+
+
+def test_an_estimate_is_judged_only_against_estimates_of_earlier_runs(tmp_path: Path) -> None:
+    # x has 988 distinct values; the approximate level estimates 965 (2.3% off, within its bound).
+    for folder in "abcd":
+        (tmp_path / folder).mkdir()
+    exact_history = past_runs(988.0)
+    assert drifts(inspect_at(tmp_path / "a", "exact", exact_history)) == []
+    # Against the exact history, the estimate's own error would look like drift: it is not compared.
+    assert drifts(inspect_at(tmp_path / "b", "approximate", exact_history)) == []
+    # Against earlier estimates it is: an estimate of 500 distinct values before is drift now.
+    estimated_before = past_runs(500.0, frozenset({"x.distinct_count"}))
+    assert drifts(inspect_at(tmp_path / "c", "approximate", estimated_before)) == [("x", "distinct values")]
+    # And the exact level does not learn from earlier estimates.
+    assert drifts(inspect_at(tmp_path / "d", "exact", estimated_before)) == []
