@@ -385,3 +385,19 @@ def test_a_reference_with_pii_keeps_its_values_out_and_its_new_snapshot_rescans(
     assert REUSED_METRICS_KEY not in profile_meta(referenced_anew)
     assert outcomes(referenced_anew)["known_customer"][0] == "pass"
     assert outcomes(referenced_anew)["mailable"][0] == "fail"  # 4 customers now
+
+
+def test_detect_anomalies_learns_from_runs_on_reused_metrics(
+    scratch_catalog: str, tmp_path: Path, postgres_database: str
+) -> None:
+    make_table(scratch_catalog)
+    rules = 'rules:\n  - name: usual_size\n    rule: DetectAnomalies "RowCount"\n'
+    folder = define(tmp_path / "defs", scratch_catalog, rules)
+    instance = dg.DagsterInstance.ephemeral()
+    runs = [run(folder, instance, postgres_database, COMMITTED + timedelta(hours=h)) for h in range(1, 7)]
+    assert [profile_meta(r)[ENGINE_QUERIES_KEY] > 0 for r in runs] == [True] + [False] * 5
+    # It needs 5 earlier observations: the first five runs skip while it learns; the sixth judges
+    # the same 20 rows against five earlier 20s, all answered from the first run's scan.
+    learning = [("usual_size" in profile_meta(r)["dq/skipped"]) for r in runs]
+    assert learning == [True] * 5 + [False]
+    assert outcomes(runs[-1])["usual_size"][0] == "pass"
