@@ -94,6 +94,7 @@ def _from_materialization(metadata: Mapping[str, dg.MetadataValue], fallback: fl
             if key.endswith(COLUMN_METRIC_SUFFIXES) and isinstance(value.value, int | float)
         },
         schema=_schema(metadata.get("dagster/column_schema")),
+        approximate=_approximate(metadata.get(APPROXIMATE_METRICS_KEY)),
     )
 
 

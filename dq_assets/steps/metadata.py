@@ -12,6 +12,7 @@ import dagster as dg
 from dq_checks.profile.model import TableProfile
 from dq_checks.render.markdown import profile_markdown
 from dq_checks.results import Markdown
+from dq_checks.results.names import APPROXIMATE_METRICS_KEY
 from dq_checks.schema import TableDescription
 
 LAST_UPDATED_KEY = "dagster/last_updated_timestamp"
@@ -81,6 +82,8 @@ def asset_metadata(description: TableDescription, profile: TableProfile) -> dict
     }
     if description.data_version is not None:
         values["dq/data_version"] = description.data_version
+    if approximated := profile.approximate_metrics:
+        values[APPROXIMATE_METRICS_KEY] = approximated
     metadata = metadata_values(values)
     metadata["dagster/column_schema"] = dg.MetadataValue.table_schema(column_schema(description))
     if description.last_updated is not None:

@@ -91,3 +91,8 @@ def test_approximate_runs_are_read_back_with_their_estimates_named(
     # id's distinct count and quartiles are estimates; kind's count comes exact from its frequencies.
     assert run.approximate == {"id.distinct_count", "id.q1", "id.median", "id.q3"}
     assert {"id.distinct_count", "kind.distinct_count"} <= set(run.metrics)
+    # The materialization, read when a run's profile check did not run, names them too.
+    (record,) = instance.fetch_materializations(dg.AssetKey("events"), limit=5).records
+    assert record.asset_materialization is not None
+    estimated = record.asset_materialization.metadata["dq/approximate_metrics"].value
+    assert estimated == {"id": ["distinct_count", "q1", "median", "q3"]}
