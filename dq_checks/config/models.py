@@ -92,7 +92,9 @@ class HistorySettings(StrictModel):
     """How a table's own history judges today's metrics (row count, null rates, distinct counts, means)."""
 
     window: int = Field(default=28, ge=3, description="earlier runs (one per data version) to learn from")
-    min_points: int = Field(default=7, ge=2, description="no verdict before this many earlier runs")
+    min_points: int = Field(
+        default=7, ge=3, description="no verdict before this many earlier runs (the spread needs three)"
+    )
     threshold: float = Field(
         default=3.5, gt=0, description="robust z-score beyond which a value is anomalous"
     )

@@ -866,3 +866,15 @@ def test_a_standalone_table_and_an_attached_one_on_the_same_key_clash(tmp_path):
     assert str(only_problem(tmp_path)) == (
         f"{at(second, 'asset:')}: asset 'orders' already has dq's checks from {at(first, 'table:')}"
     )
+
+
+def test_history_min_points_below_three_is_refused_at_its_line(tmp_path):
+    # The robust detector's spread needs three earlier runs; two used to pass validation and then
+    # crash the volume check at run time.
+    path = valid(tmp_path, "alpha", extra="history: {min_points: 2}\n")
+
+    problem = only_problem(tmp_path)
+
+    assert str(problem) == (
+        f"{at(path, 'history:')}: history.min_points: Input should be greater than or equal to 3"
+    )
