@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from dq_assets.cli.process import ShortProcessGroup
+
 DEBUG_ENV = "DQ_DEBUG"
 EXIT_ERROR = 2
 MAX_CHARS = 400
@@ -28,8 +30,11 @@ def one_line(error: BaseException) -> str:
     return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1] + "…"
 
 
-class ErrorsAsOneLine(click.Group):
-    """A click group whose commands never end in a traceback, unless `DQ_DEBUG=1`."""
+class ErrorsAsOneLine(ShortProcessGroup):
+    """A click group whose commands never end in a traceback, unless `DQ_DEBUG=1`.
+
+    Run as a process of its own, it is tuned as a short one (`dq_assets.cli.process`).
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; an exception it did not expect becomes one line and exit 2."""
