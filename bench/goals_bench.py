@@ -1,7 +1,7 @@
 """One command, every goal of issue 17 measured in one run: dq against Soda, GX and ydata-profiling.
 
-Usage: `python bench/goals_bench.py [--quick] [--skip 1,...,6,soda,gx,ydata] [--repeat N]
-[--timeout 1800] [--max-rss-gib 12]`
+Usage: `python bench/goals_bench.py [--quick | --rows 1000000,10000000] [--skip 1,...,6,soda,gx,ydata]
+[--repeat N] [--timeout 1800] [--max-rss-gib 12]`
 
 It reuses the grid benchmark (`grid_bench.py`): the same deterministic tables with planted defects
 (`grid_data.py`), the same rules and their Soda and GX counterparts (`grid_rules.py`), the same
@@ -26,7 +26,8 @@ outcomes. Every goal is one or more rows of the goals table it prints last:
    its whole process and its check step (the Dagster step's duration, from the instance's run
    records) at most 10% of the first run's.
 
-`--quick` runs the 1M-row tables only (goal 4 is not run). `--skip` takes goal numbers and peers.
+`--rows` picks the rows of goals 2-4's cells (goal 4 needs 10M); goals 1, 5 and 6 are at 1M rows
+whatever it says. `--quick` is `--rows 1000000`. `--skip` takes goal numbers and peers.
 Progress goes to stderr. A benchmark, not a test: the exit code never depends on the numbers.
 """
 
@@ -83,22 +84,26 @@ class TablePlan:
     measures: tuple[Measure, ...]
 
 
-def plan(goals: set[int], peers: set[str], *, quick: bool) -> list[TablePlan]:
-    """The tables and measures the chosen goals need, each table built once."""
+def plan(goals: set[int], peers: set[str], grid_rows: Sequence[int]) -> list[TablePlan]:
+    """The tables and measures the chosen goals need, each table built once.
+
+    `grid_rows`: the rows of goals 2-4's cells; goals 1, 5 and 6 are at 1M rows.
+    """
     tables = []
-    for rows in (MILLION,) if quick else (MILLION, TEN_MILLION):
+    for rows in sorted({*grid_rows, *((MILLION,) if goals & {1, 6} else ())}):
         for cols in GRID_COLS:
             measures = []
             if (rows, cols) == COLD_CELL[:2] and goals & {1, 6}:
                 cold = [f"cold-{p}" for p in PEERS if p in peers] if 1 in goals else []
                 measures.append(Measure(("cold-dq", *cold), COLD_CELL[2]))
             soda = ("soda",) if "soda" in peers else ()
-            ours = tuple(name for goal, name in ((2, "ours@exact"), (3, "ours@off")) if goal in goals)
+            wanted = goals if rows in grid_rows else set()
+            ours = tuple(name for goal, name in ((2, "ours@exact"), (3, "ours@off")) if goal in wanted)
             if ours:
                 measures.append(Measure((*ours, *soda), 25))
-            if 3 in goals:
+            if 3 in wanted:
                 measures.append(Measure(("ours@off", *soda), 100))
-            if 4 in goals and (rows, cols) == BIG_TABLE:
+            if 4 in wanted and (rows, cols) == BIG_TABLE:
                 measures.append(Measure(("ours@exact",), 0))
             if measures:
                 tables.append(TablePlan(rows, cols, "build", tuple(measures)))
@@ -358,9 +363,9 @@ class Judge:
         """A row for a goal that this run's options left out."""
         return GoalRow(measure, f"not run ({why})", DASH, DASH, DASH, DASH)
 
-    def rows(self, goals: set[int], *, quick: bool) -> list[GoalRow]:
+    def rows(self, goals: set[int], grid_rows: Sequence[int]) -> list[GoalRow]:
         """Every selected goal's rows, in the issue's order."""
-        cells = [(r, c) for r in ((MILLION,) if quick else (MILLION, TEN_MILLION)) for c in GRID_COLS]
+        cells = [(r, c) for r in sorted(grid_rows) for c in GRID_COLS]
         out: list[GoalRow] = []
         if 1 in goals:
             out += self.cold()
@@ -370,7 +375,8 @@ class Judge:
             faster = Limit(f"< 1{TIMES}", 1.0, strict=True)
             out += self.check_step("off", 25, cells, faster) + self.check_step("off", 100, cells, faster)
         if 4 in goals:
-            out += self.big() if not quick else [self.not_run(f"{cell_name(*BIG_TABLE)} (goal 4)", "--quick")]
+            big = BIG_TABLE[0] in grid_rows
+            out += self.big() if big else [self.not_run(f"{cell_name(*BIG_TABLE)} (goal 4)", "no 10M rows")]
         if 5 in goals:
             out += self.wide()
         if 6 in goals:
@@ -432,7 +438,13 @@ NOTES = (
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="only the 1M-row tables (not goal 4)")
+    parser.add_argument("--quick", action="store_true", help="--rows 1000000: 1M-row tables only")
+    parser.add_argument(
+        "--rows",
+        type=gb.int_list,
+        default=(MILLION, TEN_MILLION),
+        help="rows of goals 2-4's cells (default 1000000,10000000)",
+    )
     parser.add_argument(
         "--skip", default="", help="goals (1-6) and peers (soda, gx, ydata) not to run, comma-separated"
     )
@@ -445,6 +457,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     if skipped - known:
         parser.error(f"--skip takes 1-6, soda, gx, ydata; not {', '.join(sorted(skipped - known))}")
     args.goals = {g for g in GOALS if str(g) not in skipped}
+    if args.quick:
+        args.rows = (MILLION,)
     args.peers = {p for p in PEERS if p not in skipped}
     if args.repeat <= 0 or args.timeout <= 0 or args.max_rss_gib <= 0:
         parser.error("--repeat, --timeout and --max-rss-gib must be positive")
@@ -461,12 +475,14 @@ def main(argv: Sequence[str]) -> int:
     args = parse_args(argv)
     began, load_before = time.monotonic(), os.getloadavg()[0]
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    results, grid = run_plan(plan(args.goals, args.peers, quick=args.quick), args)
+    results, grid = run_plan(plan(args.goals, args.peers, args.rows), args)
     judge = Judge(results, grid)
-    table = format_goals(judge.rows(args.goals, quick=args.quick))
+    table = format_goals(judge.rows(args.goals, args.rows))
     print()
     print(
-        f"Goals of issue 17, run started {stamp}" + (" (--quick: 1M-row tables only)" if args.quick else "")
+        f"Goals of issue 17, run started {stamp}; goals 2-4 at "
+        + ", ".join(gb.show_rows(r) for r in sorted(args.rows))
+        + " rows"
     )
     print()
     print("\n".join(table))

@@ -54,8 +54,8 @@ def test_linearity_is_the_wide_time_over_the_reference_scaled_by_columns(goals):
 
 
 def test_quick_builds_only_million_row_tables_and_each_table_once(goals):
-    quick = goals.plan(set(goals.GOALS), set(goals.PEERS), quick=True)
-    full = goals.plan(set(goals.GOALS), set(goals.PEERS), quick=False)
+    quick = goals.plan(set(goals.GOALS), set(goals.PEERS), (goals.MILLION,))
+    full = goals.plan(set(goals.GOALS), set(goals.PEERS), (goals.MILLION, goals.TEN_MILLION))
 
     assert {t.rows for t in quick} == {goals.MILLION}
     assert len({(t.rows, t.cols) for t in full}) == len(full) == 6  # 2 x 2 grid tables, 2 wide ones
@@ -66,8 +66,17 @@ def test_quick_builds_only_million_row_tables_and_each_table_once(goals):
     assert [t.cols for t in wide] == [goals.WIDE_REF_COLS, goals.WIDE_COLS]
 
 
+def test_ten_million_rows_alone_still_build_the_million_row_table_of_goals_1_and_6(goals):
+    tables = goals.plan({1, 2, 4, 6}, {"soda"}, (goals.TEN_MILLION,))
+
+    first = tables[0]
+    assert (first.rows, first.cols) == (goals.MILLION, 10)
+    assert first.measures == (goals.Measure(("cold-dq", "cold-soda"), 10),)
+    assert [(t.rows, t.cols) for t in tables[1:]] == [(goals.TEN_MILLION, 10), (goals.TEN_MILLION, 50)]
+
+
 def test_skipped_goals_and_peers_are_not_planned(goals):
-    tables = goals.plan({1, 3}, {"gx"}, quick=True)
+    tables = goals.plan({1, 3}, {"gx"}, (goals.MILLION,))
 
     names = {name for t in tables for m in t.measures for name in m.names}
     assert names == {"cold-dq", "cold-gx", "ours@off"}
@@ -83,14 +92,14 @@ def test_the_goals_table_judges_ratios_and_agreement_and_says_what_did_not_run(g
     }
     judge = goals.Judge(results, None)
 
-    lines = [plain(goals, line) for line in goals.format_goals(judge.rows({1, 4}, quick=True))]
+    lines = [plain(goals, line) for line in goals.format_goals(judge.rows({1, 4}, (goals.MILLION,)))]
 
     assert lines[0] == "| measure | ours | peer | ratio | goal | met? | agree |"
     soda, gx, ydata, big = lines[2:]
     assert "| 3.00 s | 2.00 s | 1.50x | <= 2x (stretch < 1x) | yes | yes |" in soda
     assert "| 3.00 s | 6.00 s | 0.50x | <= 0.4x (2.5x faster) | no | yes |" in gx
     assert "| 3.00 s | not run | - |" in ydata
-    assert "not run (--quick)" in big
+    assert "not run (no 10M rows)" in big
     assert judge.disagreements == []
 
 
