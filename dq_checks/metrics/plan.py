@@ -59,11 +59,51 @@ def batch_metrics(
     """
     limits = budget if isinstance(budget, QueryBudget) else QueryBudget(heavy=budget)
     width = limits.aggregates if limits.aggregates is not None and limits.aggregates > 0 else None
-    light = _chunks([m for m in metrics if not m.heavy], width)
+    light_metrics = [m for m in metrics if not m.heavy]
+    extremes: list[list[AggregateMetric]] = []
+    if limits.extremes_apart:
+        extremes, light_metrics = _extremes_by_column(light_metrics)
+    light = _chunks(light_metrics, width)
     heavy = _heavy_batches([m for m in metrics if m.heavy], limits, width)
     if not heavy_apart and light and heavy and (width is None or len(light[0]) + len(heavy[0]) <= width):
-        return [light[0] + heavy[0], *light[1:], *heavy[1:]]
-    return [*light, *heavy]
+        return [light[0] + heavy[0], *light[1:], *extremes, *heavy[1:]]
+    return [*light, *extremes, *heavy]
+
+
+_EXTREMES = (exp.Count, exp.Min, exp.Max)
+
+
+def _extremes_by_column(
+    metrics: list[AggregateMetric],
+) -> tuple[list[list[AggregateMetric]], list[AggregateMetric]]:
+    """One batch per column that only COUNT, MIN or MAX read, and the metrics left over.
+
+    A column that any other light metric reads stays with the others: its query reads the
+    column anyway, so its extremes cost nothing more there.
+    """
+
+    def extreme_of(metric: AggregateMetric) -> str | None:
+        expression = metric.expression
+        if isinstance(expression, _EXTREMES) and isinstance(expression.this, exp.Column):
+            return expression.this.name
+        return None
+
+    scanned = {
+        column.name
+        for metric in metrics
+        if extreme_of(metric) is None
+        for column in metric.expression.find_all(exp.Column)
+    }
+    by_column: dict[str, list[AggregateMetric]] = {}
+    rest: list[AggregateMetric] = []
+    for metric in metrics:
+        name = extreme_of(metric)
+        if name is None or name in scanned:
+            rest.append(metric)
+        else:
+            by_column.setdefault(name, []).append(metric)
+    apart = list(by_column.values())
+    return apart, rest
 
 
 def _chunks(metrics: list[AggregateMetric], size: int | None) -> list[list[AggregateMetric]]:

@@ -21,6 +21,15 @@ class QueryBudget:
     heavy: int
     distinct: int | None = None
     aggregates: int | None = None
+    extremes_apart: bool = False
+    """Whether a column read only for COUNT, MIN and MAX gets a query of its own.
+
+    DuckDB answers such a query from the Parquet files' statistics (or its own storage's)
+    without reading a page, but only when every aggregate of the query can be answered so: one
+    `AVG` beside them and the whole query reads every column it names. At 10M rows x 50
+    columns the light pass took 26 s with the text columns' MIN and MAX in it, and 0.01 s per
+    column apart.
+    """
 
 
 class QueryRunner(Protocol):

@@ -155,6 +155,15 @@ class LocalDuckDB:
         self.rows_loaded = self._load_into(RELATION_NAME, batches)
         return self.rows_loaded
 
+    def _types_of(self, table: pa.Table) -> dict[str, str]:
+        """The DuckDB type of each column of an Arrow table, as a copy of it would have."""
+        self._connection.register("dq_copy_types", table)
+        try:
+            rows = self._connection.execute("SELECT column_name, column_type FROM (DESCRIBE dq_copy_types)")
+            return dict(rows.fetchall())
+        finally:
+            self._connection.unregister("dq_copy_types")
+
     @property
     def scan_path(self) -> str:
         """How the table reached the engine, for the profile's metadata: read in place, or copied and why."""
@@ -173,30 +182,34 @@ class LocalDuckDB:
     def read_in_place(self, scan: ParquetScan) -> int:
         """Make the table a view over `scan`'s Parquet files; returns the number of rows.
 
-        Each column is cast to the type the copy would give it (the type DuckDB gives an empty
-        Arrow table of the same schema), so the profile and the rules see the same table
-        either way. `seal()` then allows exactly these files and nothing else.
+        A column whose type in the files differs from the type the copy would give it (the type
+        DuckDB gives an empty Arrow table of the same schema) is cast to it, so the profile and
+        the rules see the same table either way. Only those: a cast, even to the same type, hides
+        the files' statistics, and DuckDB answers MIN, MAX and COUNT from them without reading a
+        page (at 1M rows x 10 columns, 0.41 s with a cast on every column, 0.003 s without).
+        `seal()` then allows exactly these files and nothing else.
         """
         import pyarrow as pa
 
-        self._connection.register("dq_copy_types", pa.Table.from_batches([], schema=scan.schema))
-        try:
-            types = dict(
-                self._connection.execute(
-                    "SELECT column_name, column_type FROM (DESCRIBE dq_copy_types)"
-                ).fetchall()
-            )
-        finally:
-            self._connection.unregister("dq_copy_types")
-        present = set(scan.present_columns())
-        columns = ", ".join(
-            f"CAST({_quoted(name) if name in present else 'NULL'} AS {types[name]}) AS {_quoted(name)}"
-            for name in scan.schema.names
-        )
+        wanted = self._types_of(pa.Table.from_batches([], schema=scan.schema))
         union = ", union_by_name = true" if len(scan.paths) > 1 else ""
-        files = file_list_sql(scan.paths)
+        source = f"read_parquet({file_list_sql(scan.paths)}{union})"
+        stored = dict(
+            self._connection.execute(
+                f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {source})"
+            ).fetchall()
+        )
+        columns = []
+        for name in scan.schema.names:
+            quoted = _quoted(name)
+            if name in scan.absent or name not in stored:
+                columns.append(f"CAST(NULL AS {wanted[name]}) AS {quoted}")
+            elif stored[name] != wanted[name]:
+                columns.append(f"CAST({quoted} AS {wanted[name]}) AS {quoted}")
+            else:
+                columns.append(quoted)
         self._connection.execute(
-            f'CREATE VIEW "{RELATION_NAME}" AS SELECT {columns} FROM read_parquet({files}{union})'
+            f'CREATE VIEW "{RELATION_NAME}" AS SELECT {", ".join(columns)} FROM {source}'
         )
         self.allowed_files = tuple(str(path) for path in scan.paths)
         self.in_place = True
@@ -305,7 +318,9 @@ class LocalDuckDB:
         rows = max(row_count, self.rows_loaded, 1)
         heavy = self.heavy_metrics_per_query(rows)
         distinct = distinct_per_query(size_bytes(self._query_limit), self._threads(), rows)
-        return QueryBudget(heavy=heavy, distinct=min(heavy, distinct), aggregates=AGGREGATES_PER_QUERY)
+        return QueryBudget(
+            heavy=heavy, distinct=min(heavy, distinct), aggregates=AGGREGATES_PER_QUERY, extremes_apart=True
+        )
 
     def _threads(self) -> int:
         (threads,) = self._connection.execute("SELECT current_setting('threads')").fetchone()  # type: ignore[misc]

@@ -299,3 +299,34 @@ def test_compute_aggregates_with_no_metrics_runs_no_query(shop):
 
     assert values.query_count == 0
     assert len(values) == 0
+
+
+def test_columns_read_only_for_extremes_get_a_query_each_when_the_engine_asks():
+    def parsed(sql: str) -> AggregateMetric:
+        return AggregateMetric(sqlglot.parse_one(sql, read="duckdb"))
+
+    # "name" and "day" are read only by COUNT, MIN and MAX: a query each, which DuckDB answers from
+    # statistics. "amount" is also averaged, so its extremes stay in the light query that reads it.
+    metrics = [
+        parsed("COUNT(*)"),
+        parsed('COUNT("name")'),
+        parsed('MIN("name")'),
+        parsed('MAX("name")'),
+        parsed('MIN("amount")'),
+        parsed('AVG("amount")'),
+        parsed('MAX("day")'),
+        parsed('COUNT_IF("amount" > 0)'),
+    ]
+
+    apart = batch_metrics(metrics, QueryBudget(heavy=1, extremes_apart=True), heavy_apart=True)
+    together = batch_metrics(metrics, QueryBudget(heavy=1), heavy_apart=True)
+
+    def sql(batches: list[list[AggregateMetric]]) -> list[list[str]]:
+        return [[m.key for m in batch] for batch in batches]
+
+    assert sql(apart) == [
+        ["COUNT(*)", 'MIN("amount")', 'AVG("amount")', 'COUNT_IF("amount" > 0)'],
+        ['COUNT("name")', 'MIN("name")', 'MAX("name")'],
+        ['MAX("day")'],
+    ]
+    assert sql(together) == [[m.key for m in metrics]]
