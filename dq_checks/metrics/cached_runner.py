@@ -26,7 +26,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from types import TracebackType
 from typing import Any
 
@@ -70,20 +70,17 @@ class RunnerFacts:
     budgets: dict[int, QueryBudget] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data."""
+        """Plain JSON-ready data; a budget by its fields' names, so a field added later is kept too."""
         return {
             "dialect": self.dialect,
             "heavy_apart": self.heavy_apart,
-            "budgets": {
-                str(rows): [budget.heavy, budget.distinct, budget.aggregates]
-                for rows, budget in self.budgets.items()
-            },
+            "budgets": {str(rows): asdict(budget) for rows, budget in self.budgets.items()},
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunnerFacts:
-        """Back from `to_dict`."""
-        budgets = {int(rows): QueryBudget(*values) for rows, values in data["budgets"].items()}
+        """Back from `to_dict`. A field it does not know means facts of another dq: a KeyError."""
+        budgets = {int(rows): QueryBudget(**values) for rows, values in data["budgets"].items()}
         return cls(str(data["dialect"]), bool(data["heavy_apart"]), budgets)
 
 

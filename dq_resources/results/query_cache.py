@@ -73,8 +73,12 @@ class QueryCacheStore:
                 ).all()
         except (OperationalError, InterfaceError) as error:
             raise store_unavailable("results store", self.engine.url, error) from error
+        try:
+            facts = RunnerFacts.from_dict(json.loads(scan.runner_facts))
+        except (TypeError, KeyError, ValueError):  # written by another release of dq: scan afresh
+            return None
         results = {key: CachedResult(decode_rows(text), run_id) for key, text, run_id in rows}
-        return CachedScan(scan.data_version, RunnerFacts.from_dict(json.loads(scan.runner_facts)), results)
+        return CachedScan(scan.data_version, facts, results)
 
     def save(self, scan: ScanToKeep, now: datetime) -> None:
         """Record the scan as used now, add (or replace) its fresh results, and drop the oldest scans."""

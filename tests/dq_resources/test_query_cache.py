@@ -15,9 +15,8 @@ from dq_checks.metrics.typed_json import encode_rows
 from dq_resources.results.query_cache import KEEP_SCANS_PER_TABLE, QueryCacheStore, ScanToKeep
 from dq_resources.results.store import ResultsStore
 
-FACTS = RunnerFacts(
-    "duckdb", heavy_apart=True, budgets={20: QueryBudget(heavy=5, distinct=2, aggregates=500)}
-)
+BUDGET = QueryBudget(heavy=5, distinct=2, aggregates=500, extremes_apart=True)  # no field at its default
+FACTS = RunnerFacts("duckdb", heavy_apart=True, budgets={20: BUDGET})
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
@@ -83,3 +82,11 @@ def test_only_the_newest_scans_of_each_table_are_kept(cache: QueryCacheStore) ->
     with cache.engine.connect() as connection:
         (count,) = connection.exec_driver_sql("SELECT count(*) FROM dq_query_cache").one()
     assert count == 3  # the results of k2 and k4 (k-new has none), and customers' one
+
+
+def test_facts_another_release_wrote_mean_no_reuse(cache: QueryCacheStore) -> None:
+    cache.save(scan("orders", "k1", "run-1", {"q1": [(1,)]}), NOON)
+    with cache.engine.begin() as connection:  # as a release whose budgets have a field this one lacks
+        facts = '{"dialect": "duckdb", "heavy_apart": true, "budgets": {"20": {"heavy": 5, "novel": 1}}}'
+        connection.exec_driver_sql(f"UPDATE dq_query_cache_scans SET runner_facts = '{facts}'")
+    assert cache.load("orders", "k1") is None
