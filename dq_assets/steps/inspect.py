@@ -42,6 +42,9 @@ from dq_resources.sources import OpenedTable, ReferenceRequest, SourceError
 if TYPE_CHECKING:
     from dq_assets.steps.scan_cache import ScanCache
 
+SCAN_PATH_KEY = "dq/scan"
+"""How the local engine read the table: in place (and how many files), or copied and why."""
+
 ReferenceOpener = Callable[[str], OpenedTable]
 HistoryLookup = Callable[[str], History]
 
@@ -118,6 +121,7 @@ def inspect_table(
             history_for=history_for or (lambda _name: no_history),
             failed_groups=measured.failed_groups,
         )
+        scan_path = getattr(runner, "scan_path", None)
     profile = measured.profile
     history = one_per_version(past, current_version=description.data_version)
     judged_at = first_seen(past, description.data_version) or moment
@@ -128,6 +132,8 @@ def inspect_table(
     pii = hidden_columns(spec.pii_columns, [c.name for c in description.columns])
     visible_anomalies = redact_anomalies(anomalies, pii)
     profile_check = profile_result(profile, duration_seconds=duration, problems=problems.profile)
+    if scan_path is not None:
+        profile_check = replace(profile_check, metadata={**profile_check.metadata, SCAN_PATH_KEY: scan_path})
     checks = [
         profile_check if scan_cache is None else with_scan_report(profile_check, scan_cache.report),
         anomalies_result(visible_anomalies, problems=problems.anomalies, profile=profile),

@@ -125,6 +125,11 @@ class CachingRunner:
         return self._facts().heavy_apart
 
     @property
+    def scan_path(self) -> str | None:
+        """How the engine read the table (`LocalDuckDB.scan_path`), or None when it was not opened."""
+        return None if self._real is None else getattr(self._real, "scan_path", None)
+
+    @property
     def opened(self) -> bool:
         """Whether the real engine was opened in this run."""
         return self._real is not None

@@ -88,16 +88,20 @@ def new_table(catalog: str, partition_spec: PartitionSpec | None = None) -> Tabl
 
 
 def both_paths(defined: DefinedTable) -> tuple[TableInspection, TableInspection, str]:
-    """The inspection read in place, the inspection copied, and the path the default took."""
+    """The inspection read in place, the inspection copied, and the path the default took.
+
+    The path is the one the profile check's metadata names (`dq/scan`).
+    """
     source = defined.spec.source
-    in_place = IcebergCatalogResource().open(source)
-    with in_place.query_runner() as runner:
-        path = runner.scan_path
-    return (
-        inspect_table(defined, in_place),
-        inspect_table(defined, IcebergCatalogResource(scan_in_place=False).open(source)),
-        path,
-    )
+    default = inspect_table(defined, IcebergCatalogResource().open(source))
+    copied = inspect_table(defined, IcebergCatalogResource(scan_in_place=False).open(source))
+    assert scan_of(copied).startswith("copied into memory")
+    return default, copied, scan_of(default)
+
+
+def scan_of(inspection: TableInspection) -> str:
+    (profile,) = [c for c in inspection.checks if c.name == "profile"]
+    return str(profile.metadata["dq/scan"])
 
 
 def comparable(inspection: TableInspection) -> tuple[object, list[tuple[str, str, str]]]:
