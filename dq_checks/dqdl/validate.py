@@ -52,7 +52,6 @@ from dq_checks.dqdl.rule_types import (
     ConditionKind,
     RuleTypeSpec,
 )
-from dq_checks.rules.sql_safety import UnsafeSql, vet_custom_sql, vet_predicate
 
 TYPE_NAMES = ("BOOLEAN", "DATE", "TIMESTAMP", "INTEGER", "DOUBLE", "FLOAT", "LONG")
 
@@ -322,6 +321,8 @@ def _clauses(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
         if not spec.where:
             problems.append(RuleProblem(f"{spec.name} does not take a where clause"))
         else:
+            from dq_checks.rules.sql_safety import UnsafeSql, vet_predicate  # sqlglot: only with SQL
+
             try:
                 vet_predicate(rule.where.value)
             except UnsafeSql as error:
@@ -352,13 +353,15 @@ def _references(rule: Rule, known_tables: Collection[str], sql_tables: Collectio
             refs = [aggregate_ref(p) for p in params]
             tables = [r.table for r in refs if r.table is not None]
         elif rule.rule_type == "CustomSql":
+            from dq_checks.rules.sql_safety import vet_custom_sql  # sqlglot: only with SQL
+
             vet_custom_sql(params[0], allowed_tables=sql_tables)
             tables = []
         elif rule.rule_type == "DetectAnomalies":
             return _anomaly_metric(params)
         else:
             tables = []
-    except (ValueError, UnsafeSql) as error:
+    except ValueError as error:  # UnsafeSql is one too
         return [RuleProblem(str(error))]
     return [
         RuleProblem(f"{rule.rule_type} references table {table!r}, which is not a monitored table")
