@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 class LocalScanResource(dg.ConfigurableResource):
     """Bounds for the local engine, set on the resource (see `LocalScanSettings`).
 
-    `scan_memory_limit` is `auto` by default: a sixteenth of the machine's (or the container's)
+    `scan_memory_limit` is `auto` by default: a twenty-fourth of the machine's (or the container's)
     memory, between 256 MiB and 8 GiB. Set a size such as `"2GiB"` to override it.
     `load_memory_limit` bounds a copy while it is written (`auto`: half the scan limit, at least 256 MiB).
     `heavy_cells_per_query` caps rows x exact quantiles or distinct counts per query (None: by

@@ -24,7 +24,9 @@ from dq_resources.engines import LocalDuckDB, LocalScanSettings
 from dq_resources.engines.local_duckdb import DATABASE_FILE
 from dq_resources.engines.memory_plan import (
     AGGREGATES_PER_QUERY,
+    auto_memory_limit,
     distinct_per_query,
+    resolved_limit,
     row_group_rows,
     size_bytes,
 )
@@ -324,3 +326,29 @@ def test_a_timer_that_fires_after_its_statement_ended_interrupts_nothing() -> No
 def test_a_statement_without_a_time_limit_runs_unwatched() -> None:
     with small_engine(None) as engine:
         assert engine.fetch_rows(sqlglot.parse_one('SELECT min(id) FROM "primary"')) == [(0,)]  # type: ignore[arg-type]
+
+
+# --- memory by what the machine has -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("machine_bytes", "limit"),
+    [
+        (24 * 2**30, "1024MiB"),  # a 24 GiB machine: a twenty-fourth
+        (2 * 2**30, "256MiB"),  # a 2 GiB container: the floor, not 85 MiB
+        (2**40, "8192MiB"),  # a 1 TiB machine: the ceiling
+    ],
+)
+def test_the_automatic_limit_is_a_share_of_the_machine_between_bounds(machine_bytes: int, limit: str) -> None:
+    assert auto_memory_limit(machine_bytes) == limit
+
+
+def test_a_set_limit_overrides_the_automatic_one_and_a_bad_one_is_refused() -> None:
+    assert resolved_limit("2GiB") == "2GiB"
+    assert resolved_limit(" AUTO ") == auto_memory_limit()
+    assert LocalScanSettings(memory_limit="300MB").query_limit() == "300MB"
+    # The copy's load limit is half the query limit, never below 256 MiB.
+    assert LocalScanSettings(memory_limit="4GiB").load_limit() == "2048MiB"
+    assert LocalScanSettings(memory_limit="300MB").load_limit() == "256MiB"
+    with pytest.raises(ValueError, match="memory_limit must look like"):
+        resolved_limit("lots")
