@@ -115,3 +115,18 @@ def test_a_rule_outcome_off_the_planted_one_is_a_disagreement(goals):
     assert [plain(goals, line) for line in judge.disagreements] == [
         "1M x 10 x 10: row_count: planted pass, ours fail"
     ]
+
+
+def test_a_peer_killed_at_a_limit_meets_a_ratio_goal_that_ours_finished(goals):
+    rows, cols, rules = goals.MILLION, 50, 100
+    results = {
+        ("ours@off", rows, cols, rules): planted_run(goals, 80.0, rows, cols, rules),
+        ("soda", rows, cols, rules): goals.gb.Run("memory"),
+    }
+    grid = goals.gb.Grid(REPO_ROOT, REPO_ROOT, 1800.0, 12 * 2**20, 1)
+
+    row = goals.Judge(results, grid).check_step(
+        "off", rules, [(rows, cols)], goals.Limit("< 1x", 1.0, strict=True)
+    )[0]
+
+    assert (row.peer, row.met, row.agree) == ("> 12 GiB", "yes (peer over the limit)", "yes")
