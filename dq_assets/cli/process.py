@@ -12,7 +12,8 @@ took about a third of the CPU spent outside the check step, in two places:
 * at exit: the interpreter's teardown collects the whole heap again, several times, to free
   objects the operating system reclaims anyway. Freezing the heap at exit (`gc.freeze` as an
   `atexit` callback) leaves that work undone; every exit callback (logging, temporary files,
-  `weakref.finalize`) still runs, and each module's objects are still released.
+  `weakref.finalize`) still runs, and what reference counting frees (open files, connections
+  held by modules) is still closed: only garbage in reference cycles is left to the OS.
 
 Only a process of its own is tuned: `ShortProcessGroup` applies it when click parses the real
 command line (`args` None), never inside a caller's process, such as a test's `CliRunner`.
