@@ -201,7 +201,7 @@ class LocalDuckDB:
         )
         columns = []
         for name in scan.schema.names:
-            quoted = _quoted(name)
+            quoted = exp.to_identifier(name, quoted=True).sql(dialect=self.dialect)
             if name in scan.absent or name not in stored:
                 columns.append(f"CAST(NULL AS {wanted[name]}) AS {quoted}")
             elif stored[name] != wanted[name]:
@@ -338,7 +338,3 @@ class LocalDuckDB:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.close()
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

@@ -95,7 +95,8 @@ def same_arrow_type(stored: pa.DataType, wanted: pa.DataType) -> bool:
     return bool(plain(stored) == plain(wanted))
 
 
-def file_list_sql(paths: Collection[Path]) -> str:
-    """A DuckDB list literal of the file names, each quoted as a string (never as SQL)."""
-    quoted = ("'" + str(path).replace("'", "''") + "'" for path in paths)
-    return "[" + ", ".join(quoted) + "]"
+def file_list_sql(paths: Collection[Path | str]) -> str:
+    """A DuckDB list literal of the file names, each a string literal (never SQL), written by sqlglot."""
+    from sqlglot import exp
+
+    return exp.Array(expressions=[exp.Literal.string(str(path)) for path in paths]).sql(dialect="duckdb")
