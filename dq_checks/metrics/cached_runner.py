@@ -23,6 +23,7 @@ first run there are no facts, and the real runner is opened at once.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
@@ -33,7 +34,7 @@ from typing import Any
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from dq_checks.metrics.runner import QueryBudget, QueryRunner, budget_of
+from dq_checks.metrics.runner import QueryBudget, QueryRunner, budget_of, fetch_all, parallel_queries
 from dq_checks.metrics.typed_json import encode_rows
 
 PRIMARY_PLACEHOLDER = "primary"
@@ -68,6 +69,8 @@ class RunnerFacts:
     dialect: str
     heavy_apart: bool
     budgets: dict[int, QueryBudget] = field(default_factory=dict)
+    parallel: int = 1
+    """How many queries the engine ran at once (its `parallel_queries`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; a budget by its fields' names, so a field added later is kept too."""
@@ -75,13 +78,17 @@ class RunnerFacts:
             "dialect": self.dialect,
             "heavy_apart": self.heavy_apart,
             "budgets": {str(rows): asdict(budget) for rows, budget in self.budgets.items()},
+            "parallel": self.parallel,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunnerFacts:
-        """Back from `to_dict`. A field it does not know means facts of another dq: a KeyError."""
+        """Back from `to_dict`. A field it does not know means facts of another dq: a TypeError.
+
+        Facts kept before `parallel` existed were of an engine that ran one query at a time.
+        """
         budgets = {int(rows): QueryBudget(**values) for rows, values in data["budgets"].items()}
-        return cls(str(data["dialect"]), bool(data["heavy_apart"]), budgets)
+        return cls(str(data["dialect"]), bool(data["heavy_apart"]), budgets, int(data.get("parallel", 1)))
 
 
 class CachingRunner:
@@ -91,6 +98,9 @@ class CachingRunner:
     hold values of a PII column). After the run, `fresh` holds the results to keep,
     `engine_queries` counts the queries the engine ran and `reused_from` the results
     answered from the cache, by the run that computed them.
+
+    It may be called from several threads at once when the engine can be (`parallel_queries`):
+    its own bookkeeping and the engine's opening are under one lock, the queries are not.
     """
 
     def __init__(
@@ -113,6 +123,7 @@ class CachingRunner:
         self.fresh: dict[str, CachedResult] = {}
         self.engine_queries = 0
         self.reused_from: Counter[str] = Counter()
+        self._lock = threading.RLock()
 
     @property
     def dialect(self) -> str:
@@ -144,19 +155,41 @@ class CachingRunner:
     ) -> None:
         self._stack.__exit__(kind, error, trace)
 
+    @property
+    def parallel_queries(self) -> int:
+        """How many queries the engine runs at once, as the earlier run's engine said (or the engine)."""
+        return self._facts().parallel
+
     def fetch_rows(self, query: exp.Query) -> Rows:
         """The earlier result of the same SQL text, else the engine's (kept when `keep` allows)."""
-        key = query_key(self.dialect, query.sql(dialect=self.dialect, unsupported_level=ErrorLevel.RAISE))
-        cached = self._known.get(key) or self.fresh.get(key)
-        if cached is not None:
-            self.reused_from[cached.run_id] += 1
-            return list(cached.rows)
-        engine = self._engine()
-        rows = engine.fetch_rows(self._on_engine(query, engine))
-        self.engine_queries += 1
-        if self._keep(query):
-            self.fresh[key] = CachedResult(list(rows), run_id="")
+        (rows,) = self.fetch_many([query])
         return rows
+
+    def fetch_many(self, queries: Sequence[exp.Query]) -> list[Rows]:
+        """Each query's earlier result where there is one; the rest from the engine, at once where it can."""
+        keys = [
+            query_key(self.dialect, query.sql(dialect=self.dialect, unsupported_level=ErrorLevel.RAISE))
+            for query in queries
+        ]
+        found: dict[int, Rows] = {}
+        with self._lock:
+            for index, key in enumerate(keys):
+                cached = self._known.get(key) or self.fresh.get(key)
+                if cached is not None:
+                    self.reused_from[cached.run_id] += 1
+                    found[index] = list(cached.rows)
+            missing = [index for index in range(len(queries)) if index not in found]
+            engine = self._engine() if missing else None
+        if engine is not None:
+            on_engine = [self._on_engine(queries[index], engine) for index in missing]
+            fetched = fetch_all(engine, on_engine)
+            with self._lock:
+                self.engine_queries += len(missing)
+                for index, rows in zip(missing, fetched, strict=True):
+                    found[index] = rows
+                    if self._keep(queries[index]):
+                        self.fresh[keys[index]] = CachedResult(list(rows), run_id="")
+        return [found[index] for index in range(len(queries))]
 
     def heavy_metrics_per_query(self, row_count: int) -> int:
         """The heavy share of `query_budget`."""
@@ -164,10 +197,11 @@ class CachingRunner:
 
     def query_budget(self, row_count: int) -> QueryBudget:
         """The budget the earlier run was given for this row count, else the engine's (remembered)."""
-        facts = self._facts()
-        if row_count not in facts.budgets:
-            facts.budgets[row_count] = budget_of(self._engine(), row_count)
-        return facts.budgets[row_count]
+        with self._lock:
+            facts = self._facts()
+            if row_count not in facts.budgets:
+                facts.budgets[row_count] = budget_of(self._engine(), row_count)
+            return facts.budgets[row_count]
 
     def _facts(self) -> RunnerFacts:
         if self.facts is None:
@@ -176,13 +210,14 @@ class CachingRunner:
         return self.facts
 
     def _engine(self) -> QueryRunner:
-        if self._real is None:
-            real = self._stack.enter_context(self._open_real())
-            self._real = real
-            self.reference_errors = dict(getattr(real, "reference_errors", {}))
-            if self.facts is None:
-                self.facts = RunnerFacts(real.dialect, real.heavy_apart)
-        return self._real
+        with self._lock:
+            if self._real is None:
+                real = self._stack.enter_context(self._open_real())
+                self._real = real
+                self.reference_errors = dict(getattr(real, "reference_errors", {}))
+                if self.facts is None:
+                    self.facts = RunnerFacts(real.dialect, real.heavy_apart, parallel=parallel_queries(real))
+            return self._real
 
     def _on_engine(self, query: exp.Query, engine: QueryRunner) -> exp.Query:
         """The query with its placeholders swapped for the engine's own relations."""

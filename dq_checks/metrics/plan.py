@@ -7,13 +7,14 @@ query), so the memory one query needs depends on the budget, not on the table's 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlglot import exp
 
 from dq_checks.metrics.metric import AggregateMetric
-from dq_checks.metrics.runner import QueryBudget, QueryRunner, budget_of
+from dq_checks.metrics.runner import QueryBudget, QueryRunner, budget_of, fetch_all
 from dq_checks.metrics.sql import select_from
 
 
@@ -56,6 +57,10 @@ def batch_metrics(
     first heavy batch rides in the first light query when the two fit together, so a narrow
     table whose heavy metrics fit in memory together is scanned exactly once. Metrics keep
     their order, so one column's aggregates stay together.
+
+    An engine that runs `budget.parallel` queries at once gets each pass (the light metrics, the
+    heavy ones) spread over at least that many queries, split between columns, so that no core
+    waits while one query holds every column.
     """
     limits = budget if isinstance(budget, QueryBudget) else QueryBudget(heavy=budget)
     width = limits.aggregates if limits.aggregates is not None and limits.aggregates > 0 else None
@@ -63,7 +68,7 @@ def batch_metrics(
     extremes: list[list[AggregateMetric]] = []
     if limits.extremes_apart:
         extremes, light_metrics = _extremes_by_column(light_metrics)
-    light = _chunks(light_metrics, width)
+    light = _spread(_chunks(light_metrics, width), limits.parallel)
     heavy = _heavy_batches([m for m in metrics if m.heavy], limits, width)
     if not heavy_apart and light and heavy and (width is None or len(light[0]) + len(heavy[0]) <= width):
         return [light[0] + heavy[0], *light[1:], *extremes, *heavy[1:]]
@@ -114,16 +119,62 @@ def _chunks(metrics: list[AggregateMetric], size: int | None) -> list[list[Aggre
     return [metrics[i : i + size] for i in range(0, len(metrics), size)]
 
 
+def _spread(batches: list[list[AggregateMetric]], parallel: int) -> list[list[AggregateMetric]]:
+    """`batches` split further, between columns, until there are `parallel` of them (where it can).
+
+    A split falls where the column read changes, so one column's aggregates stay in one query.
+    """
+    if parallel <= 1 or len(batches) >= parallel:
+        return batches
+    metrics = [m for batch in batches for m in batch]
+    runs: list[list[AggregateMetric]] = []
+    for metric in metrics:
+        if runs and _column_of(runs[-1][-1]) == _column_of(metric):
+            runs[-1].append(metric)
+        else:
+            runs.append([metric])
+    parts = min(parallel, len(runs))
+    if parts <= len(batches):
+        return batches
+    spread: list[list[AggregateMetric]] = [[] for _ in range(parts)]
+    target = len(metrics) / parts
+    index = 0
+    for run in runs:
+        if spread[index] and len(spread[index]) + len(run) / 2 > target and index < parts - 1:
+            index += 1
+        spread[index].extend(run)
+    return [part for part in spread if part]
+
+
+def _column_of(metric: AggregateMetric) -> str | None:
+    """The first column a metric reads (None: it reads none, such as COUNT(*))."""
+    column = metric.expression.find(exp.Column)
+    return None if column is None else column.name
+
+
 def _heavy_batches(
     metrics: list[AggregateMetric], limits: QueryBudget, width: int | None
 ) -> list[list[AggregateMetric]]:
+    """Heavy metrics in as few queries as the limits allow (at least `parallel`), evenly filled.
+
+    Even, because queries that run at once end when the longest does: 5 distinct counts beside
+    1 took 0.81 s and 0.13 s, where 3 beside 3 end together in about half.
+    """
+    if not metrics:
+        return []
     per_query = max(1, limits.heavy if width is None else min(limits.heavy, width))
     distinct_per_query = max(1, min(per_query, limits.distinct if limits.distinct is not None else per_query))
+    distinct_total = sum(metric.counts_distinct for metric in metrics)
+    needed = max(
+        math.ceil(len(metrics) / per_query), math.ceil(distinct_total / distinct_per_query), limits.parallel
+    )
+    fill = math.ceil(len(metrics) / min(needed, len(metrics)))
     batches: list[list[AggregateMetric]] = []
     batch: list[AggregateMetric] = []
     distinct = 0
     for metric in metrics:
-        if len(batch) == per_query or (metric.counts_distinct and distinct == distinct_per_query):
+        full = len(batch) >= min(per_query, fill)
+        if full or (metric.counts_distinct and distinct == distinct_per_query):
             batches.append(batch)
             batch, distinct = [], 0
         batch.append(metric)
@@ -140,13 +191,12 @@ def compute_aggregates(
     row_count_hint: int,
     where: exp.Expression | None = None,
 ) -> MetricValues:
-    """Compute every metric with the fewest queries that keep memory bounded."""
+    """Compute every metric with the fewest queries that keep memory bounded, at once where the engine can."""
     distinct = unique_metrics(metrics)
     values: dict[str, Any] = {}
     batches = batch_metrics(distinct, budget_of(runner, row_count_hint), heavy_apart=runner.heavy_apart)
-    for batch in batches:
-        projections = [m.expression.copy() for m in batch]
-        rows = runner.fetch_rows(select_from(projections, runner.relation, where))
+    queries = [select_from([m.expression.copy() for m in batch], runner.relation, where) for batch in batches]
+    for batch, rows in zip(batches, fetch_all(runner, queries), strict=True):
         (row,) = rows
         values.update({m.key: value for m, value in zip(batch, row, strict=True)})
     return MetricValues(values, query_count=len(batches))

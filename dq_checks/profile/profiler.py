@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from dq_checks.config.models import AnomalySettings, ProfileLevel
 from dq_checks.metrics import AggregateMetric, MetricValues, QueryRunner, compute_aggregates
+from dq_checks.metrics.runner import fetch_all
 from dq_checks.metrics.sql import count_rows
 from dq_checks.profile.column_metrics import (
     FirstPassMetrics,
@@ -150,11 +152,14 @@ def _profile_and_measure(
         )
         return Measured(profile, values, failed_groups)
 
+    counted = [c for c in columns if c.kind.is_categorical and profiles[c.name].non_null_count > 0]
+    frequencies = fetch_all(runner, [frequency_query(info, runner.relation) for info in counted])
+    for info, rows in zip(counted, frequencies, strict=True):
+        profiles[info.name] = _with_frequencies(rows, profiles[info.name])
+    queries += len(counted)
+    counted_names = {info.name for info in counted}
     for info in columns:
-        if info.kind.is_categorical and profiles[info.name].non_null_count > 0:
-            profiles[info.name] = _with_frequencies(runner, info, profiles[info.name])
-            queries += 1
-        elif info.kind.is_categorical:
+        if info.kind.is_categorical and info.name not in counted_names:
             profiles[info.name] = replace(profiles[info.name], distinct_count=0)
 
     tails_in_aggregate = runner.dialect in LIST_AGGREGATE_DIALECTS
@@ -226,8 +231,8 @@ def _first_pass_profile(
     return replace(profile, approximate=estimated)
 
 
-def _with_frequencies(runner: QueryRunner, info: ColumnInfo, profile: ColumnProfile) -> ColumnProfile:
-    rows = runner.fetch_rows(frequency_query(info, runner.relation))
+def _with_frequencies(rows: list[tuple[Any, ...]], profile: ColumnProfile) -> ColumnProfile:
+    """The profile with its top values and distinct count from its frequency query's rows."""
     top = tuple(ValueCount(_shown(value, length), int(count)) for value, length, count, _ in rows)
     distinct = int(rows[0][3]) if rows else 0
     return replace(profile, top_values=top, distinct_count=distinct)

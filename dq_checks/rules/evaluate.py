@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from dq_checks.config.rule_entries import RuleDefinition
 from dq_checks.metrics import AggregateMetric, MetricValues, QueryRunner
+from dq_checks.metrics.runner import parallel_queries
 from dq_checks.profile.model import TableProfile
 from dq_checks.results.model import Outcome
 from dq_checks.rules.compile import compile_rule, evaluate_safely
@@ -58,20 +61,42 @@ def judge_rules(
     """
     failures = failed_groups or {}
     shared: dict[str, object] = {}
-    judged = []
-    for index, rule in enumerate(planned):
+    workers = parallel_queries(runner)
+    history = _serialized(history_for) if workers > 1 else history_for
+
+    def judge(index: int, rule: PlannedRule) -> tuple[RuleDefinition, RuleOutcome]:
         if rule.compiled is None:
-            outcome = RuleOutcome(Outcome.ERROR, rule.error or "the rule could not be compiled")
-        elif index in failures:
+            return rule.definition, RuleOutcome(Outcome.ERROR, rule.error or "the rule could not be compiled")
+        if index in failures:
             refusal = without_values(failures[index])
-            outcome = _located(
+            return rule.definition, _located(
                 rule, RuleOutcome(Outcome.ERROR, f"the engine could not evaluate the rule: {refusal}")
             )
-        else:
-            evidence = Evidence(values, runner, history_for(rule.definition.check_name), profile, shared)
-            outcome = _located(rule, evaluate_safely(rule.compiled, evidence))
-        judged.append((rule.definition, outcome))
-    return judged
+        evidence = Evidence(values, runner, history(rule.definition.check_name), profile, shared)
+        return rule.definition, _located(rule, evaluate_safely(rule.compiled, evidence))
+
+    if workers <= 1 or len(planned) <= 1:
+        return [judge(index, rule) for index, rule in enumerate(planned)]
+    # Rules that query the engine (uniqueness, failing-row samples, CustomSql) run at once, as
+    # many as the engine runs queries; the outcomes keep the rules' order.
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dq-rule") as pool:
+        return list(pool.map(judge, range(len(planned)), planned))
+
+
+def _serialized(history_for: Callable[[str], History]) -> Callable[[str], History]:
+    """`history_for` whose lookups run one at a time: the store behind it need not be thread-safe."""
+    lock = threading.Lock()
+
+    def for_check(check_name: str) -> History:
+        found = history_for(check_name)
+
+        def last(k: int) -> Sequence[float]:
+            with lock:
+                return found(k)
+
+        return last
+
+    return for_check
 
 
 def _located(rule: PlannedRule, outcome: RuleOutcome) -> RuleOutcome:

@@ -45,11 +45,14 @@ narrow one, in more queries. Every statement runs under the source's `timeout_se
 from __future__ import annotations
 
 import itertools
+import queue
 import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from sqlglot import exp
@@ -72,6 +75,9 @@ from dq_resources.engines.memory_plan import (
 )
 from dq_resources.engines.parquet_scan import ParquetScan, file_list_sql
 from dq_resources.engines.statement_limit import StatementLimit
+
+if TYPE_CHECKING:
+    import duckdb
 
 RELATION_NAME = "primary"
 DATABASE_FILE = "local.duckdb"
@@ -117,6 +123,14 @@ class LocalScanSettings:
         return max(1, int(size_bytes(self.query_limit()) * QUERY_SHARE / HEAVY_BYTES_PER_CELL))
 
 
+@dataclass(frozen=True)
+class _Cursor:
+    """One connection to the engine's database, and the time limit of its statements."""
+
+    connection: duckdb.DuckDBPyConnection
+    limit: StatementLimit
+
+
 class LocalDuckDB:
     """An in-process DuckDB holding one table, called `"primary"`, loaded from an Arrow stream."""
 
@@ -144,6 +158,10 @@ class LocalDuckDB:
         self.copy_reason: str | None = None
         self.references: dict[str, exp.Table] = {}
         self.reference_errors: dict[str, str] = {}
+        self._idle: queue.SimpleQueue[_Cursor] = queue.SimpleQueue()
+        self._idle.put(_Cursor(self._connection, self._limit))
+        self._cursors: list[_Cursor] = []
+        self._parallel: int | None = None
 
     def load(self, batches: pa.RecordBatchReader, expected_rows: int | None = None) -> int:
         """Stream `batches` into the local table; returns the number of rows.
@@ -280,6 +298,8 @@ class LocalDuckDB:
             self._connection.execute(f"SET allowed_paths = {file_list_sql(self.allowed_files)}")
         self._connection.execute("SET enable_external_access = false")
         self._connection.execute("SET lock_configuration = true")
+        for _ in range(self.parallel_queries - 1 - len(self._cursors)):
+            self._idle.put(self._new_cursor())
 
     def _load_into(self, table: str, batches: pa.RecordBatchReader) -> int:
         self._set_memory_limit(self._load_limit)
@@ -303,10 +323,51 @@ class LocalDuckDB:
     def _set_memory_limit(self, limit: str) -> None:
         self._connection.execute(f"SET memory_limit = '{size_setting(limit)}'")
 
+    @property
+    def parallel_queries(self) -> int:
+        """How many queries run at once: DuckDB's threads (the machine's cores unless `threads` is set).
+
+        See `QueryBudget.parallel`: one query over a single-row-group file uses one core.
+        """
+        if self._parallel is None:
+            self._parallel = self._threads()
+        return self._parallel
+
     def fetch_rows(self, query: exp.Query) -> list[tuple[Any, ...]]:
-        """Run a sqlglot query, written in DuckDB's dialect, within the statement time limit."""
+        """Run a sqlglot query, written in DuckDB's dialect, within the statement time limit.
+
+        Safe from several threads at once: each runs on a cursor of its own (a connection to the
+        same database, with its own time limit).
+        """
         sql = query.sql(dialect=self.dialect, unsupported_level=ErrorLevel.RAISE)
-        return self._limit.run(lambda: self._connection.execute(sql).fetchall())
+        try:
+            cursor = self._idle.get_nowait()
+        except queue.Empty:
+            cursor = self._new_cursor()
+        try:
+            return cursor.limit.run(lambda: cursor.connection.execute(sql).fetchall())
+        finally:
+            self._idle.put(cursor)
+
+    def fetch_many(self, queries: Sequence[exp.Query]) -> list[list[tuple[Any, ...]]]:
+        """Every query's rows, in order, `parallel_queries` of them at a time.
+
+        A failed query raises its error once the others have ended.
+        """
+        workers = min(self.parallel_queries, len(queries))
+        if workers <= 1:
+            return [self.fetch_rows(query) for query in queries]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dq-duckdb") as pool:
+            return list(pool.map(self.fetch_rows, queries))
+
+    def _new_cursor(self) -> _Cursor:
+        """Another connection to the same database, in the database the table is in."""
+        connection = self._connection.cursor()
+        if self.on_disk:
+            connection.execute("USE local_copy")
+        cursor = _Cursor(connection, StatementLimit(connection, self._settings.statement_timeout_seconds))
+        self._cursors.append(cursor)
+        return cursor
 
     def heavy_metrics_per_query(self, row_count: int) -> int:
         """How many exact distinct counts or quantile sets to compute in one query."""
@@ -316,10 +377,15 @@ class LocalDuckDB:
     def query_budget(self, row_count: int) -> QueryBudget:
         """Heavy metrics by rows, distinct counts by their hash tables' memory, all aggregates by width."""
         rows = max(row_count, self.rows_loaded, 1)
-        heavy = self.heavy_metrics_per_query(rows)
-        distinct = distinct_per_query(size_bytes(self._query_limit), self._threads(), rows)
+        parallel = self.parallel_queries  # queries that run at once share the memory
+        heavy = max(1, self.heavy_metrics_per_query(rows) // parallel)
+        distinct = distinct_per_query(size_bytes(self._query_limit) / parallel, self._threads(), rows)
         return QueryBudget(
-            heavy=heavy, distinct=min(heavy, distinct), aggregates=AGGREGATES_PER_QUERY, extremes_apart=True
+            heavy=heavy,
+            distinct=min(heavy, distinct),
+            aggregates=AGGREGATES_PER_QUERY,
+            extremes_apart=True,
+            parallel=parallel,
         )
 
     def _threads(self) -> int:
@@ -327,7 +393,9 @@ class LocalDuckDB:
         return int(threads)
 
     def close(self) -> None:
-        """Release the connection and its spill files."""
+        """Release the connections and the spill files."""
+        for cursor in self._cursors:
+            cursor.connection.close()
         self._connection.close()
         self._spill_dir.cleanup()
 

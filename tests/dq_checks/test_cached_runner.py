@@ -56,6 +56,33 @@ def test_a_second_run_answers_every_query_without_opening_the_engine() -> None:
     assert dict(again) == dict(values) == {m.key: v for m, v in zip(METRICS, [4, 3, "a@x"], strict=True)}
 
 
+def test_an_engine_running_two_queries_at_once_is_replayed_with_the_same_batches() -> None:
+    def open_engine() -> object:
+        return duckdb_over(TABLE, threads=2)
+
+    with CachingRunner(open_engine, {}, None, [], always) as first:  # type: ignore[arg-type]
+        values = compute_aggregates(first, METRICS, row_count_hint=4)
+    assert first.facts is not None
+    assert (first.parallel_queries, first.facts.parallel) == (2, 2)
+    facts = RunnerFacts.from_dict(first.facts.to_dict())
+    assert facts.parallel == 2
+
+    # The second run plans from the facts (two at a time, so the same split) and meets only
+    # known SQL: nothing is opened, every result is reused.
+    with CachingRunner(lambda: pytest.fail("opened"), stamped(first.fresh, "run-1"), facts, [], always) as second:  # type: ignore[arg-type]
+        again = compute_aggregates(second, METRICS, row_count_hint=4)
+        assert not second.opened
+    assert second.engine_queries == 0
+    assert dict(second.reused_from) == {"run-1": first.engine_queries}
+    assert dict(again) == dict(values)
+
+
+def test_facts_kept_before_parallel_queries_replay_one_at_a_time() -> None:
+    kept = {"dialect": "duckdb", "heavy_apart": True, "budgets": {"4": {"heavy": 1}}}
+
+    assert RunnerFacts.from_dict(kept).parallel == 1
+
+
 def test_a_query_not_kept_runs_again_on_the_engine() -> None:
     with CachingRunner(lambda: duckdb_over(TABLE), {}, None, [], never) as first:  # type: ignore[arg-type]
         compute_aggregates(first, METRICS, row_count_hint=4)

@@ -172,6 +172,56 @@ def test_the_first_heavy_batch_rides_in_the_light_query_only_when_both_fit():
     assert batch_metrics([*lights, *heavies], QueryBudget(heavy=4, aggregates=10)) == [lights, heavies]
 
 
+def zeros(name: str) -> AggregateMetric:
+    return AggregateMetric(count_if(exp.EQ(this=column(name), expression=number(0))))
+
+
+def test_an_engine_running_two_queries_at_once_gets_each_pass_in_two_split_between_columns():
+    lights = [m for name in "abcd" for m in (light(name), zeros(name))]
+    heavies = [m for name in "abcd" for m in (heavy(name), quartiles(name))]
+
+    batches = batch_metrics([*lights, *heavies], QueryBudget(heavy=100, parallel=2), heavy_apart=True)
+
+    # One query alone would take all 8 light metrics, and all 8 heavy ones; two at a time take
+    # half each, and no column's metrics are split between queries.
+    assert batches == [lights[:4], lights[4:], heavies[:4], heavies[4:]]
+    assert batch_metrics([*lights, *heavies], QueryBudget(heavy=100), heavy_apart=True) == [lights, heavies]
+
+
+def test_heavy_queries_are_filled_evenly():
+    # 6 columns' distinct counts, at most 5 to a query: 3 and 3 end together, where 5 and 1 would
+    # keep one query waiting on the other; 4 fit in one query, and go 2 and 2 when two run at once.
+    heavies = [heavy(name) for name in "abcdef"]
+
+    assert batch_metrics(heavies, QueryBudget(heavy=100, distinct=5), heavy_apart=True) == [
+        heavies[:3],
+        heavies[3:],
+    ]
+    assert batch_metrics(heavies[:4], QueryBudget(heavy=100, distinct=5), heavy_apart=True) == [heavies[:4]]
+    assert batch_metrics(heavies[:4], QueryBudget(heavy=100, distinct=5, parallel=2), heavy_apart=True) == [
+        heavies[:2],
+        heavies[2:4],
+    ]
+
+
+def test_a_pass_over_one_column_is_not_split():
+    metrics = [light("a"), zeros("a")]
+
+    assert batch_metrics(metrics, QueryBudget(heavy=100, parallel=2)) == [metrics]
+
+
+def test_two_queries_at_once_compute_the_same_values_as_one_at_a_time(shop):
+    metrics = list(shop_metrics().values())
+
+    with duckdb_over(shop) as runner:
+        alone = compute_aggregates(runner, metrics, row_count_hint=ROWS)
+    with duckdb_over(shop, threads=2) as runner:
+        together = compute_aggregates(runner, metrics, row_count_hint=ROWS)
+
+    assert dict(together) == dict(alone)
+    assert together.query_count > alone.query_count
+
+
 def test_a_wide_table_is_computed_exactly_over_many_queries():
     # 150 columns, column c{i} holds i, i + 1, ..., i + 29 with a NULL on every 3rd row from row i % 3.
     rows = 30

@@ -381,6 +381,17 @@ def test_budget_of_three_heavy_metrics_per_query(table, profile):
     assert split.queries == 1 + len(EXTREMES_ONLY) + -(-HEAVY_METRICS // 3) + len(CATEGORICAL) + 1
 
 
+def test_two_queries_at_once_give_the_same_profile_with_each_pass_spread_over_two(table, profile):
+    with duckdb_over(table, threads=2) as runner:
+        assert runner.parallel_queries == 2
+        parallel = profile_table(runner, COLUMNS, AnomalySettings(), row_count_hint=table.num_rows)
+
+    same_columns(parallel, profile)
+    # The light pass, the heavy one and the outlier pass each split in two between columns; the
+    # extremes-only and frequency queries are as many as before (and run two at a time).
+    assert parallel.queries == 2 + len(EXTREMES_ONLY) + 2 + len(CATEGORICAL) + 2
+
+
 # --- settings and edge tables ---------------------------------------------------------------
 
 

@@ -144,6 +144,42 @@ def test_an_on_disk_copy_is_sealed_like_an_in_memory_one(tmp_path: Path) -> None
         assert count == ROWS
 
 
+def test_queries_at_once_on_an_on_disk_copy_see_the_copy_and_stay_sealed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.csv"
+    outside.write_text("a\n1\n", encoding="utf-8")
+    with LocalDuckDB(LocalScanSettings(memory_limit=SMALL_LIMIT, threads=2)) as engine:
+        engine.load(batches(planted_table()), expected_rows=ROWS)
+        assert (engine.on_disk, engine.parallel_queries) == (True, 2)
+        engine.seal()
+        counts = [
+            sqlglot.parse_one(f'SELECT count(*) FROM "primary" WHERE id < {n}', dialect="duckdb") for n in (10, 20, 30)
+        ]
+        # Three queries on two cursors: each in the copy's database, as the engine's own connection.
+        assert engine.fetch_many(counts) == [[(10,)], [(20,)], [(30,)]]  # type: ignore[arg-type]
+        outside_read = sqlglot.parse_one(f"SELECT * FROM read_csv('{outside}')", dialect="duckdb")
+        with pytest.raises(duckdb.Error):
+            engine.fetch_many([counts[0], outside_read])  # type: ignore[list-item]
+
+
+def test_a_failed_query_among_several_raises_its_error_and_the_engine_goes_on() -> None:
+    with small_engine(60, threads=2) as engine:
+        good = sqlglot.parse_one('SELECT count(*) FROM "primary"', dialect="duckdb")
+        ghost = sqlglot.parse_one('SELECT max(ghost) FROM "primary"', dialect="duckdb")
+        with pytest.raises(duckdb.BinderException, match="ghost"):
+            engine.fetch_many([good, ghost, good])  # type: ignore[list-item]
+        assert engine.fetch_many([good, good]) == [[(2_000,)], [(2_000,)]]  # type: ignore[list-item]
+
+
+def test_each_of_two_queries_at_once_has_its_own_time_limit() -> None:
+    with small_engine(0.5, threads=2) as engine:
+        runaway = sqlglot.parse_one(RUNAWAY, dialect="duckdb")
+        quick = sqlglot.parse_one('SELECT max(id) FROM "primary"', dialect="duckdb")
+        # The runaway one is cancelled on its own cursor; the quick one beside it is not touched.
+        with pytest.raises(StatementTimedOut):
+            engine.fetch_many([runaway, quick])  # type: ignore[list-item]
+        assert engine.fetch_many([quick, quick]) == [[(1_999,)], [(1_999,)]]  # type: ignore[list-item]
+
+
 def test_references_load_beside_an_on_disk_copy() -> None:
     table = planted_table()
     with LocalDuckDB(LocalScanSettings(memory_limit=SMALL_LIMIT)) as engine:
@@ -291,11 +327,25 @@ def test_the_engine_budgets_queries_by_rows_and_width() -> None:
     settings = LocalScanSettings(memory_limit="400MB", threads=2, heavy_cells_per_query=8_000_000)
     with LocalDuckDB(settings) as engine:
         small, big = engine.query_budget(10), engine.query_budget(1_000_000)
+    # Two threads: two queries run at once, and each gets half of what one alone would:
+    # 8,000,000 cells / 10 rows / 2 heavy metrics, and distinct counts by 200 MB of the limit
+    # (one query alone: 800,000 and 31; at 1M rows, 8 and 4).
     # extremes_apart: a column read only for COUNT, MIN and MAX is answered from statistics alone.
     assert small == QueryBudget(
-        heavy=800_000, distinct=31, aggregates=AGGREGATES_PER_QUERY, extremes_apart=True
+        heavy=400_000, distinct=15, aggregates=AGGREGATES_PER_QUERY, extremes_apart=True, parallel=2
     )
-    assert big == QueryBudget(heavy=8, distinct=4, aggregates=AGGREGATES_PER_QUERY, extremes_apart=True)
+    assert big == QueryBudget(
+        heavy=4, distinct=2, aggregates=AGGREGATES_PER_QUERY, extremes_apart=True, parallel=2
+    )
+
+
+def test_one_thread_runs_one_query_at_a_time_with_the_whole_budget() -> None:
+    settings = LocalScanSettings(memory_limit="400MB", threads=1, heavy_cells_per_query=8_000_000)
+    with LocalDuckDB(settings) as engine:
+        assert engine.parallel_queries == 1
+        assert engine.query_budget(1_000_000) == QueryBudget(
+            heavy=8, distinct=4, aggregates=AGGREGATES_PER_QUERY, extremes_apart=True, parallel=1
+        )
 
 
 # --- the statement time limit ------------------------------------------------------------------
@@ -304,8 +354,9 @@ RUNAWAY = 'SELECT count(*) FROM "primary" a, "primary" b, "primary" c'
 """Over 2,000 rows, 8e9 rows of cross product: minutes of work."""
 
 
-def small_engine(timeout: float | None) -> LocalDuckDB:
-    engine = LocalDuckDB(LocalScanSettings(memory_limit="256MB", statement_timeout_seconds=timeout))
+def small_engine(timeout: float | None, threads: int = 0) -> LocalDuckDB:
+    settings = LocalScanSettings(memory_limit="256MB", statement_timeout_seconds=timeout, threads=threads)
+    engine = LocalDuckDB(settings)
     engine.load(pa.table({"id": np.arange(2_000)}).to_reader())
     return engine
 
