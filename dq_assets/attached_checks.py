@@ -5,7 +5,6 @@ blocking rule's failure stops what is downstream, and each check can be executed
 dq defines no asset: lineage, group, owners and freshness policy stay the user's.
 """
 
-
 from collections.abc import Iterator, Mapping
 
 import dagster as dg

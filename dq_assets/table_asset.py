@@ -8,7 +8,6 @@ Both run the same step (`dq_assets.table_step`), can run each check on its own, 
 selected checks' results.
 """
 
-
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
 

@@ -13,7 +13,8 @@ def duckdb_over(table: pa.Table, *, heavy_cells_per_query: int = 8_000_000, thre
     One thread by default: the engine then runs one query at a time, and a test's query counts
     are the plan's own, whatever the machine's cores (two threads spread each pass over two).
     """
-    settings = LocalScanSettings(memory_limit="256MB", heavy_cells_per_query=heavy_cells_per_query, threads=threads)
-    engine = LocalDuckDB(settings)
+    engine = LocalDuckDB(
+        LocalScanSettings(memory_limit="256MB", heavy_cells_per_query=heavy_cells_per_query, threads=threads)
+    )
     engine.load(table.to_reader())
     return engine

@@ -69,7 +69,8 @@ def test_an_engine_running_two_queries_at_once_is_replayed_with_the_same_batches
 
     # The second run plans from the facts (two at a time, so the same split) and meets only
     # known SQL: nothing is opened, every result is reused.
-    with CachingRunner(lambda: pytest.fail("opened"), stamped(first.fresh, "run-1"), facts, [], always) as second:  # type: ignore[arg-type]
+    known = stamped(first.fresh, "run-1")
+    with CachingRunner(lambda: pytest.fail("opened"), known, facts, [], always) as second:  # type: ignore[arg-type]
         again = compute_aggregates(second, METRICS, row_count_hint=4)
         assert not second.opened
     assert second.engine_queries == 0

@@ -151,9 +151,7 @@ def test_queries_at_once_on_an_on_disk_copy_see_the_copy_and_stay_sealed(tmp_pat
         engine.load(batches(planted_table()), expected_rows=ROWS)
         assert (engine.on_disk, engine.parallel_queries) == (True, 2)
         engine.seal()
-        counts = [
-            sqlglot.parse_one(f'SELECT count(*) FROM "primary" WHERE id < {n}', dialect="duckdb") for n in (10, 20, 30)
-        ]
+        counts = [sqlglot.parse_one(f'SELECT count(*) FROM "primary" WHERE id < {n}') for n in (10, 20, 30)]
         # Three queries on two cursors: each in the copy's database, as the engine's own connection.
         assert engine.fetch_many(counts) == [[(10,)], [(20,)], [(30,)]]  # type: ignore[arg-type]
         outside_read = sqlglot.parse_one(f"SELECT * FROM read_csv('{outside}')", dialect="duckdb")
