@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlglot import exp
@@ -184,6 +185,49 @@ def _heavy_batches(
     return batches
 
 
+@dataclass(frozen=True)
+class AggregatePlan:
+    """The queries that compute a set of metrics, and how to read their values back.
+
+    Planned apart from running, so a caller can send these queries together with others
+    (the profile's frequency queries) and keep the engine's threads busy across both.
+    """
+
+    batches: list[list[AggregateMetric]]
+    queries: list[exp.Query]
+
+    def heavy_first(self) -> list[int]:
+        """The queries' indexes, those with row-proportional aggregates first.
+
+        Queries that run at once end when the longest ends; starting the longest first leaves
+        the short ones to fill the other threads (longest-processing-time-first scheduling).
+        """
+        return sorted(range(len(self.batches)), key=lambda i: not any(m.heavy for m in self.batches[i]))
+
+    def values(self, results: Sequence[list[tuple[Any, ...]]]) -> MetricValues:
+        """The metrics' values from each query's rows, in the order of `queries`."""
+        values: dict[str, Any] = {}
+        for batch, rows in zip(self.batches, results, strict=True):
+            (row,) = rows
+            values.update({m.key: value for m, value in zip(batch, row, strict=True)})
+        return MetricValues(values, query_count=len(self.batches))
+
+
+def plan_aggregates(
+    runner: QueryRunner,
+    metrics: Iterable[AggregateMetric],
+    *,
+    row_count_hint: int,
+    where: exp.Expression | None = None,
+) -> AggregatePlan:
+    """The fewest queries that compute every metric and keep memory bounded (see `batch_metrics`)."""
+    batches = batch_metrics(
+        unique_metrics(metrics), budget_of(runner, row_count_hint), heavy_apart=runner.heavy_apart
+    )
+    queries = [select_from([m.expression.copy() for m in batch], runner.relation, where) for batch in batches]
+    return AggregatePlan(batches, queries)
+
+
 def compute_aggregates(
     runner: QueryRunner,
     metrics: Iterable[AggregateMetric],
@@ -192,11 +236,16 @@ def compute_aggregates(
     where: exp.Expression | None = None,
 ) -> MetricValues:
     """Compute every metric with the fewest queries that keep memory bounded, at once where the engine can."""
-    distinct = unique_metrics(metrics)
-    values: dict[str, Any] = {}
-    batches = batch_metrics(distinct, budget_of(runner, row_count_hint), heavy_apart=runner.heavy_apart)
-    queries = [select_from([m.expression.copy() for m in batch], runner.relation, where) for batch in batches]
-    for batch, rows in zip(batches, fetch_all(runner, queries), strict=True):
-        (row,) = rows
-        values.update({m.key: value for m, value in zip(batch, row, strict=True)})
-    return MetricValues(values, query_count=len(batches))
+    plan = plan_aggregates(runner, metrics, row_count_hint=row_count_hint, where=where)
+    return plan.values(fetch_in_order(runner, plan.queries, plan.heavy_first()))
+
+
+def fetch_in_order(
+    runner: QueryRunner, queries: Sequence[exp.Query], order: Sequence[int]
+) -> list[list[tuple[Any, ...]]]:
+    """Every query's rows in the order of `queries`, the queries sent in `order` (a permutation)."""
+    fetched = fetch_all(runner, [queries[i] for i in order])
+    results: list[list[tuple[Any, ...]]] = [[] for _ in queries]
+    for index, rows in zip(order, fetched, strict=True):
+        results[index] = rows
+    return results

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dq_checks.config.models import AnomalySettings, ProfileLevel
 from dq_checks.metrics import AggregateMetric, MetricValues, QueryRunner, compute_aggregates
-from dq_checks.metrics.runner import fetch_all
+from dq_checks.metrics.plan import AggregatePlan, fetch_in_order, plan_aggregates
 from dq_checks.metrics.sql import count_rows
 from dq_checks.profile.column_metrics import (
     FirstPassMetrics,
@@ -29,6 +29,9 @@ from dq_checks.profile.model import ColumnProfile, OutlierStats, Scalar, TablePr
 from dq_checks.profile.values import as_float, as_float_list, cut_text, plain
 from dq_checks.rules.engine_errors import engine_error_text
 from dq_checks.schema import ColumnInfo, ColumnKind
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 
 class ProfileError(Exception):
@@ -123,11 +126,17 @@ def _profile_and_measure(
     profile_metrics = [row_metric, *(m for fp in first.values() for m in fp.all())]
     extra_metrics = [m for group in extra for m in group]
     failed_groups: dict[int, str] = {}
+    # Frequency queries need nothing from the first pass: they go with it, so the engine's threads
+    # stay busy across both (a column without values gets no rows back, and a distinct count of 0).
+    counted = [] if level is ProfileLevel.OFF else [c for c in columns if c.kind.is_categorical]
+    frequency_queries = [frequency_query(info, runner.relation) for info in counted]
     try:
-        values = compute_aggregates(runner, [*profile_metrics, *extra_metrics], row_count_hint=hint)
+        plan = plan_aggregates(runner, [*profile_metrics, *extra_metrics], row_count_hint=hint)
+        values, frequencies = _first_pass(runner, plan, frequency_queries)
         queries = values.query_count
     except Exception:
-        values = compute_aggregates(runner, profile_metrics, row_count_hint=hint)
+        plan = plan_aggregates(runner, profile_metrics, row_count_hint=hint)
+        values, frequencies = _first_pass(runner, plan, frequency_queries)
         queries = values.query_count
         merged = dict(values)
         for index, group in enumerate(extra):
@@ -152,15 +161,9 @@ def _profile_and_measure(
         )
         return Measured(profile, values, failed_groups)
 
-    counted = [c for c in columns if c.kind.is_categorical and profiles[c.name].non_null_count > 0]
-    frequencies = fetch_all(runner, [frequency_query(info, runner.relation) for info in counted])
     for info, rows in zip(counted, frequencies, strict=True):
         profiles[info.name] = _with_frequencies(rows, profiles[info.name])
     queries += len(counted)
-    counted_names = {info.name for info in counted}
-    for info in columns:
-        if info.kind.is_categorical and info.name not in counted_names:
-            profiles[info.name] = replace(profiles[info.name], distinct_count=0)
 
     tails_in_aggregate = runner.dialect in LIST_AGGREGATE_DIALECTS
     second = {
@@ -185,6 +188,22 @@ def _profile_and_measure(
         row_count=row_count, columns=profiles, queries=queries, level=level.value, engine=runner.dialect
     )
     return Measured(profile, values, failed_groups)
+
+
+def _first_pass(
+    runner: QueryRunner, plan: AggregatePlan, frequency_queries: Sequence[exp.Query]
+) -> tuple[MetricValues, list[list[tuple[Any, ...]]]]:
+    """The first pass's values and the frequency queries' rows, all sent together.
+
+    The heavy aggregate queries go first, the frequency queries next, the light ones last: the
+    longest first, so the short ones fill the threads at the end.
+    """
+    heavy = [i for i in plan.heavy_first() if any(m.heavy for m in plan.batches[i])]
+    light = [i for i in plan.heavy_first() if i not in heavy]
+    count = len(plan.queries)
+    order = [*heavy, *range(count, count + len(frequency_queries)), *light]
+    results = fetch_in_order(runner, [*plan.queries, *frequency_queries], order)
+    return plan.values(results[:count]), results[count:]
 
 
 def _first_pass_profile(

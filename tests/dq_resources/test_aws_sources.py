@@ -117,8 +117,8 @@ EXPECTED_KINDS = [
 
 
 def local_profile(columns: Any, row_count_hint: int | None) -> Measured:
-    """The reference: the local engine over the same rows."""
-    with LocalDuckDB(LocalScanSettings()) as local:
+    """The reference: the local engine over the same rows, one query at a time (its plan's query count)."""
+    with LocalDuckDB(LocalScanSettings(threads=1)) as local:
         local.load(DATA.to_reader())
         return profile_and_measure(local, columns, AnomalySettings(), row_count_hint=row_count_hint)
 
