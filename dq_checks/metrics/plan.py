@@ -68,7 +68,8 @@ def batch_metrics(
     light_metrics = [m for m in metrics if not m.heavy]
     extremes: list[list[AggregateMetric]] = []
     if limits.extremes_apart:
-        extremes, light_metrics = _extremes_by_column(light_metrics)
+        by_column, light_metrics = _extremes_by_column(light_metrics)
+        extremes = _spread(_grouped(by_column, EXTREMES_COLUMNS_PER_QUERY), limits.parallel)
     light = _spread(_chunks(light_metrics, width), limits.parallel)
     heavy = _heavy_batches([m for m in metrics if m.heavy], limits, width)
     if not heavy_apart and light and heavy and (width is None or len(light[0]) + len(heavy[0]) <= width):
@@ -77,6 +78,18 @@ def batch_metrics(
 
 
 _EXTREMES = (exp.Count, exp.Min, exp.Max)
+EXTREMES_COLUMNS_PER_QUERY = 25
+"""Columns read only by COUNT, MIN and MAX go this many to a query, apart from the other metrics.
+
+A query of nothing but such aggregates is still answered from the files' statistics where they
+hold the answer; one query per column was, until a 1,000-column table ran 500 of them and each
+query's fixed cost (binding a 1,000-column view over the files) took more than its work.
+"""
+
+
+def _grouped(batches: list[list[AggregateMetric]], size: int) -> list[list[AggregateMetric]]:
+    """Consecutive batches joined, `size` batches to a group."""
+    return [[m for batch in batches[i : i + size] for m in batch] for i in range(0, len(batches), size)]
 
 
 def _extremes_by_column(

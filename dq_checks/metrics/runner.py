@@ -23,7 +23,7 @@ class QueryBudget:
     distinct: int | None = None
     aggregates: int | None = None
     extremes_apart: bool = False
-    """Whether a column read only for COUNT, MIN and MAX gets a query of its own.
+    """Whether columns read only for COUNT, MIN and MAX get queries of their own (a few dozen to one).
 
     DuckDB answers such a query from the Parquet files' statistics (or its own storage's)
     without reading a page, but only when every aggregate of the query can be answered so: one

@@ -149,6 +149,10 @@ class LocalDuckDB:
         self._set_memory_limit(self._query_limit)
         self._connection.execute("SET temp_directory = ?", [self._spill_dir.name])
         self._connection.execute("SET preserve_insertion_order = false")
+        # Every query over files read in place would parse their footers again: at 1,000 columns
+        # and hundreds of queries, that cost grows with columns squared. The files do not change
+        # while the engine lives (an Iceberg snapshot's never do).
+        self._connection.execute("SET parquet_metadata_cache = true")
         self._set_threads()
         self.relation = exp.table_(exp.to_identifier(RELATION_NAME, quoted=True))
         self.rows_loaded = 0
@@ -210,7 +214,7 @@ class LocalDuckDB:
         import pyarrow as pa
 
         wanted = self._types_of(pa.Table.from_batches([], schema=scan.schema))
-        union = ", union_by_name = true" if len(scan.paths) > 1 else ""
+        union = ", union_by_name = true" if len(scan.paths) > 1 and not scan.uniform else ""
         source = f"read_parquet({file_list_sql(scan.paths)}{union})"
         stored = dict(
             self._connection.execute(

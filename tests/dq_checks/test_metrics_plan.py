@@ -172,6 +172,10 @@ def test_the_first_heavy_batch_rides_in_the_light_query_only_when_both_fit():
     assert batch_metrics([*lights, *heavies], QueryBudget(heavy=4, aggregates=10)) == [lights, heavies]
 
 
+def minimum(col: exp.Expression) -> exp.Expression:
+    return exp.Min(this=col)
+
+
 def zeros(name: str) -> AggregateMetric:
     return AggregateMetric(count_if(exp.EQ(this=column(name), expression=number(0))))
 
@@ -351,12 +355,13 @@ def test_compute_aggregates_with_no_metrics_runs_no_query(shop):
     assert len(values) == 0
 
 
-def test_columns_read_only_for_extremes_get_a_query_each_when_the_engine_asks():
+def test_columns_read_only_for_extremes_get_queries_apart_when_the_engine_asks():
     def parsed(sql: str) -> AggregateMetric:
         return AggregateMetric(sqlglot.parse_one(sql, read="duckdb"))
 
-    # "name" and "day" are read only by COUNT, MIN and MAX: a query each, which DuckDB answers from
-    # statistics. "amount" is also averaged, so its extremes stay in the light query that reads it.
+    # "name" and "day" are read only by COUNT, MIN and MAX: a query of their own, which DuckDB
+    # answers from statistics (two at once: a query each). "amount" is also averaged, so its
+    # extremes stay in the light query that reads it.
     metrics = [
         parsed("COUNT(*)"),
         parsed('COUNT("name")'),
@@ -374,9 +379,25 @@ def test_columns_read_only_for_extremes_get_a_query_each_when_the_engine_asks():
     def sql(batches: list[list[AggregateMetric]]) -> list[list[str]]:
         return [[m.key for m in batch] for batch in batches]
 
-    assert sql(apart) == [
-        ["COUNT(*)", 'MIN("amount")', 'AVG("amount")', 'COUNT_IF("amount" > 0)'],
+    light = ["COUNT(*)", 'MIN("amount")', 'AVG("amount")', 'COUNT_IF("amount" > 0)']
+    assert sql(apart) == [light, ['COUNT("name")', 'MIN("name")', 'MAX("name")', 'MAX("day")']]
+    two_at_once = batch_metrics(
+        metrics, QueryBudget(heavy=1, extremes_apart=True, parallel=2), heavy_apart=True
+    )
+    assert sql(two_at_once) == [
+        ["COUNT(*)"],
+        light[1:],
         ['COUNT("name")', 'MIN("name")', 'MAX("name")'],
         ['MAX("day")'],
     ]
     assert sql(together) == [[m.key for m in metrics]]
+
+
+def test_a_wide_table_s_extremes_go_a_few_dozen_columns_to_a_query():
+    extremes = [AggregateMetric(f(column(f"t{i}"))) for i in range(60) for f in (count_non_null, minimum)]
+
+    batches = batch_metrics(extremes, QueryBudget(heavy=1, extremes_apart=True), heavy_apart=True)
+
+    # 60 columns: 25, 25 and 10 to a query, each column's aggregates together.
+    assert [len(batch) for batch in batches] == [50, 50, 20]
+    assert [m for batch in batches for m in batch] == extremes

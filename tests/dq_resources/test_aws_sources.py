@@ -375,11 +375,11 @@ def test_athena_profile_equals_the_local_profile(
 
     # Athena has no list-valued max(x, n): the tails come from two bounded queries per numeric column.
     # It scans once for light and heavy aggregates together, where the local engine keeps them apart,
-    # and gives no query of its own to a column read only for COUNT, MIN and MAX (the local engine
-    # answers those from statistics): here every column that is not numeric.
+    # and gives no query of their own to the columns read only for COUNT, MIN and MAX (the local
+    # engine answers those from statistics in one query): here every column that is not numeric.
     numeric = sum(1 for c in description.columns if c.kind is ColumnKind.NUMERIC)
-    extremes_only = len(description.columns) - numeric
-    assert measured.profile.queries == expected.profile.queries - 1 - extremes_only + 2 * numeric
+    assert len(description.columns) - numeric > 0
+    assert measured.profile.queries == expected.profile.queries - 1 - 1 + 2 * numeric
     # Athena's quartiles are its sketch's even in an exact profile, and the profile says so.
     marked = {name: c.approximate for name, c in measured.profile.columns.items() if c.approximate}
     assert marked == {
