@@ -57,6 +57,8 @@ _EXPECTED_NAMES = {
     "TIMES": "'*'",
     "DIVIDE": "'/'",
     "$END": "end of input",
+    "_AND": "'and'",
+    "_OR": "'or'",
 }
 
 

@@ -151,6 +151,17 @@ def test_parses_each_construct(text: str, expected: object) -> None:
     assert parse_rule(text) == expected
 
 
+def test_composite_operators_may_be_upper_case_as_aws_writes_them() -> None:
+    # AWS's published grammar accepts AND and OR as well as and and or; the two parse the same.
+    lower = parse_rule('(IsComplete "a") or ((IsComplete "b") and (IsComplete "c"))')
+    upper = parse_rule('(IsComplete "a") OR ((IsComplete "b") AND (IsComplete "c"))')
+
+    assert upper == lower
+    assert rule_text(upper) == '(IsComplete "a") or ((IsComplete "b") and (IsComplete "c"))'
+    with pytest.raises(DQDLSyntaxError, match=r"1:18: unexpected 'And'; expected .*'and', 'or'"):
+        parse_rule('(IsComplete "a") And (IsComplete "b")')  # mixed case is neither
+
+
 def test_positions_are_recorded_for_messages() -> None:
     composite = parse_rule('(IsComplete "a") and (IsUnique "b")')
     assert isinstance(composite, Composite)
