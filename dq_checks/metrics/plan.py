@@ -209,16 +209,26 @@ class AggregatePlan:
     batches: list[list[AggregateMetric]]
     queries: list[exp.Query]
 
-    def heavy_first(self) -> list[int]:
-        """The queries' indexes, those with row-proportional aggregates first.
+    def run(
+        self, runner: QueryRunner, *, alongside: Sequence[exp.Query] = ()
+    ) -> tuple[MetricValues, list[list[tuple[Any, ...]]]]:
+        """The metrics' values, and the rows of the `alongside` queries, all sent together.
 
-        Queries that run at once end when the longest ends; starting the longest first leaves
-        the short ones to fill the other threads (longest-processing-time-first scheduling).
+        The queries with row-proportional aggregates go first, `alongside` next, the light ones
+        last: queries that run at once end when the longest ends, and starting the longest first
+        leaves the short ones to fill the other threads (longest-processing-time-first).
         """
-        return sorted(range(len(self.batches)), key=lambda i: not any(m.heavy for m in self.batches[i]))
+        heavy = [i for i, batch in enumerate(self.batches) if any(m.heavy for m in batch)]
+        light = [i for i, batch in enumerate(self.batches) if not any(m.heavy for m in batch)]
+        count = len(self.queries)
+        order = [*heavy, *range(count, count + len(alongside)), *light]
+        every = [*self.queries, *alongside]
+        results: list[list[tuple[Any, ...]]] = [[] for _ in every]
+        for index, rows in zip(order, fetch_all(runner, [every[i] for i in order]), strict=True):
+            results[index] = rows
+        return self._values(results[:count]), results[count:]
 
-    def values(self, results: Sequence[list[tuple[Any, ...]]]) -> MetricValues:
-        """The metrics' values from each query's rows, in the order of `queries`."""
+    def _values(self, results: Sequence[list[tuple[Any, ...]]]) -> MetricValues:
         values: dict[str, Any] = {}
         for batch, rows in zip(self.batches, results, strict=True):
             (row,) = rows
@@ -250,15 +260,5 @@ def compute_aggregates(
 ) -> MetricValues:
     """Compute every metric with the fewest queries that keep memory bounded, at once where the engine can."""
     plan = plan_aggregates(runner, metrics, row_count_hint=row_count_hint, where=where)
-    return plan.values(fetch_in_order(runner, plan.queries, plan.heavy_first()))
-
-
-def fetch_in_order(
-    runner: QueryRunner, queries: Sequence[exp.Query], order: Sequence[int]
-) -> list[list[tuple[Any, ...]]]:
-    """Every query's rows in the order of `queries`, the queries sent in `order` (a permutation)."""
-    fetched = fetch_all(runner, [queries[i] for i in order])
-    results: list[list[tuple[Any, ...]]] = [[] for _ in queries]
-    for index, rows in zip(order, fetched, strict=True):
-        results[index] = rows
-    return results
+    values, _ = plan.run(runner)
+    return values

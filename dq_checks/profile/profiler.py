@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dq_checks.config.models import AnomalySettings, ProfileLevel
 from dq_checks.metrics import AggregateMetric, MetricValues, QueryRunner, compute_aggregates
-from dq_checks.metrics.plan import AggregatePlan, fetch_in_order, plan_aggregates
+from dq_checks.metrics.plan import plan_aggregates
 from dq_checks.metrics.sql import count_rows
 from dq_checks.profile.column_metrics import (
     FirstPassMetrics,
@@ -29,9 +29,6 @@ from dq_checks.profile.model import ColumnProfile, OutlierStats, Scalar, TablePr
 from dq_checks.profile.values import as_float, as_float_list, cut_text, plain
 from dq_checks.rules.engine_errors import engine_error_text
 from dq_checks.schema import ColumnInfo, ColumnKind
-
-if TYPE_CHECKING:
-    from sqlglot import exp
 
 
 class ProfileError(Exception):
@@ -132,11 +129,11 @@ def _profile_and_measure(
     frequency_queries = [frequency_query(info, runner.relation) for info in counted]
     try:
         plan = plan_aggregates(runner, [*profile_metrics, *extra_metrics], row_count_hint=hint)
-        values, frequencies = _first_pass(runner, plan, frequency_queries)
+        values, frequencies = plan.run(runner, alongside=frequency_queries)
         queries = values.query_count
     except Exception:
         plan = plan_aggregates(runner, profile_metrics, row_count_hint=hint)
-        values, frequencies = _first_pass(runner, plan, frequency_queries)
+        values, frequencies = plan.run(runner, alongside=frequency_queries)
         queries = values.query_count
         merged = dict(values)
         for index, group in enumerate(extra):
@@ -188,22 +185,6 @@ def _profile_and_measure(
         row_count=row_count, columns=profiles, queries=queries, level=level.value, engine=runner.dialect
     )
     return Measured(profile, values, failed_groups)
-
-
-def _first_pass(
-    runner: QueryRunner, plan: AggregatePlan, frequency_queries: Sequence[exp.Query]
-) -> tuple[MetricValues, list[list[tuple[Any, ...]]]]:
-    """The first pass's values and the frequency queries' rows, all sent together.
-
-    The heavy aggregate queries go first, the frequency queries next, the light ones last: the
-    longest first, so the short ones fill the threads at the end.
-    """
-    heavy = [i for i in plan.heavy_first() if any(m.heavy for m in plan.batches[i])]
-    light = [i for i in plan.heavy_first() if i not in heavy]
-    count = len(plan.queries)
-    order = [*heavy, *range(count, count + len(frequency_queries)), *light]
-    results = fetch_in_order(runner, [*plan.queries, *frequency_queries], order)
-    return plan.values(results[:count]), results[count:]
 
 
 def _first_pass_profile(
