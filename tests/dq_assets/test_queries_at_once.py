@@ -40,6 +40,20 @@ rules:
 """
 
 
+RULES_IN_ORDER = [
+    "id_key",
+    "email_unique",
+    "email_format",
+    "amount_positive",
+    "status_complete",
+    "status_domain",
+    "status_count",
+    "rows",
+    "negatives",
+    "ghost_sql",
+]
+
+
 def planted(folder: Path) -> Path:
     ids = list(range(ROWS))
     ids[1000], ids[1001] = DUPLICATE_IDS
@@ -110,17 +124,3 @@ def test_two_queries_at_once_judge_every_rule_as_one_at_a_time(tmp_path: Path) -
     assert "ghost" in descriptions["ghost_sql"]
     assert [c.name for c in together.checks][2 : 2 + len(RULES_IN_ORDER)] == RULES_IN_ORDER
     assert together.profile.queries > alone.profile.queries  # each pass spread over two queries
-
-
-RULES_IN_ORDER = [
-    "id_key",
-    "email_unique",
-    "email_format",
-    "amount_positive",
-    "status_complete",
-    "status_domain",
-    "status_count",
-    "rows",
-    "negatives",
-    "ghost_sql",
-]
