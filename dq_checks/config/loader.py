@@ -10,9 +10,11 @@ from pathlib import Path
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from dq_checks.config.analyzer_entries import AnalyzerDefinition
 from dq_checks.config.models import TableSpec
-from dq_checks.config.rule_entries import RuleDefinition, rule_definitions
+from dq_checks.config.rule_entries import RuleDefinition
 from dq_checks.config.safe_yaml import YamlProblem, decode_utf8, load_yaml_text
+from dq_checks.config.table_rules import table_rules
 from dq_checks.config.yaml_lines import line_of
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -47,6 +49,7 @@ class DefinedTable:
     path: Path
     document: object = field(repr=False, compare=False)
     rules: tuple[RuleDefinition, ...] = ()
+    analyzers: tuple[AnalyzerDefinition, ...] = ()
 
     def line_of(self, *location: str | int) -> int:
         """The line in `path` where `location` (e.g. 'source', 'identifier') was written."""
@@ -66,8 +69,10 @@ class LoadedConfig:
 
     @property
     def rule_problems(self) -> tuple[str, ...]:
-        """Rules that do not parse or validate. Their tables still load; the rule's check errors."""
-        return tuple(r.problem for t in self.tables for r in t.rules if r.problem is not None)
+        """Rules and analyzers that fail to parse or validate; their tables still load (the check errors)."""
+        rules = [r.problem for t in self.tables for r in t.rules if r.problem is not None]
+        analyzers = [a.problem for t in self.tables for a in t.analyzers if a.problem is not None]
+        return (*rules, *analyzers)
 
     @property
     def specs(self) -> tuple[TableSpec, ...]:
@@ -276,9 +281,11 @@ def _check_across_files(tables: list[DefinedTable]) -> tuple[list[DefinedTable],
     known = set(first_by_name)
     with_rules = []
     for table in accepted:
-        rules, clashes = rule_definitions(table.spec, table.path, table.document, known)
-        problems.extend(ConfigProblem(table.path, clash.line, clash.message) for clash in clashes)
-        with_rules.append(replace(table, rules=rules))
+        found = table_rules(table.spec, table.path, table.document, known)
+        problems.extend(
+            ConfigProblem(clash.path or table.path, clash.line, clash.message) for clash in found.clashes
+        )
+        with_rules.append(replace(table, rules=found.rules, analyzers=found.analyzers))
     return with_rules, problems
 
 

@@ -258,6 +258,14 @@ class TableSpec(StrictModel):
     pii_columns: tuple[str, ...] = ()
     key: tuple[str, ...] = ()
     rules: tuple[RuleEntry, ...] = ()
+    ruleset_file: str | None = Field(
+        default=None,
+        min_length=1,
+        description="a Glue ruleset text file, relative to this definition; its rules run as if in rules:",
+    )
+    analyzers: tuple[Annotated[str, Field(min_length=1)], ...] = Field(
+        default=(), description="DQDL analyzers: statistics computed in the same scan, never judged"
+    )
     constants: dict[str, str | int | float] = Field(default_factory=dict)
     min_quality_score: float = Field(default=0.8, ge=0, le=1)
     profile: ProfileLevel = ProfileLevel.EXACT

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from dq_checks.analyzers.metric_keys import rule_metric_key
 from dq_checks.config.models import RuleSeverity, TableSpec
 from dq_checks.config.yaml_lines import line_of
-from dq_checks.dqdl.ast import Number, RuleExpr, String
+from dq_checks.dqdl.ast import Labels, Number, RuleExpr, String, leaf_rules
 from dq_checks.dqdl.constants import UndefinedConstant, resolve_constants
 from dq_checks.dqdl.parser import DQDLSyntaxError, parse_rule
 from dq_checks.dqdl.rule_types import Dimension
@@ -34,6 +36,13 @@ class RuleDefinition:
     location: str
     rule: RuleExpr | None
     problem: str | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+    """The rule's labels, its ruleset's DefaultLabels merged under them (its own value wins per key)."""
+
+    @property
+    def metric_key(self) -> str | None:
+        """The history key of the metric the rule observes (`Column.email.Completeness`), if one."""
+        return rule_metric_key(self.rule) if self.rule is not None else None
 
     @property
     def dimension(self) -> Dimension | None:
@@ -43,17 +52,28 @@ class RuleDefinition:
 
 @dataclass(frozen=True)
 class NameClash:
-    """Two rules of one table with the same check name."""
+    """Two rules of one table with the same check name (or a ruleset file's problem of the same kind).
+
+    `path` is the file the line is in when it is not the definition itself (a ruleset file).
+    """
 
     line: int
     message: str
+    path: Path | None = None
 
 
 def rule_definitions(
-    spec: TableSpec, path: Path, document: object, known_tables: Collection[str]
+    spec: TableSpec,
+    path: Path,
+    document: object,
+    known_tables: Collection[str],
+    more_constants: Mapping[str, Any] | None = None,
 ) -> tuple[tuple[RuleDefinition, ...], list[NameClash]]:
-    """Every rule of `spec`, parsed, with constants resolved and statically checked."""
-    constants = _constants(spec.constants)
+    """Every rule of `spec`'s `rules:`, parsed, with constants resolved and statically checked.
+
+    `more_constants` (a ruleset file's) are visible too; the definition's own win.
+    """
+    constants = {**(more_constants or {}), **yaml_constants(spec.constants)}
     definitions: list[RuleDefinition] = []
     clashes: list[NameClash] = []
     seen: dict[str, int] = {}
@@ -78,22 +98,45 @@ def rule_definitions(
         if problem is not None:
             problem = f"{location}: rule {entry.rule!r}: {problem}"
         definitions.append(
-            RuleDefinition(name, entry.rule, entry.severity, entry.blocking, location, rule, problem)
+            RuleDefinition(
+                name, entry.rule, entry.severity, entry.blocking, location, rule, problem, rule_labels(rule)
+            )
         )
     return tuple(definitions), clashes
 
 
-def _constants(values: Mapping[str, str | int | float]) -> dict[str, Number | String]:
+def rule_labels(rule: RuleExpr | None, defaults: Labels | None = None) -> tuple[tuple[str, str], ...]:
+    """A rule's labels over `defaults`; a composite's are its rules' labels, left to right."""
+    own: dict[str, str] = {}
+    for leaf in leaf_rules(rule) if rule is not None else []:
+        if leaf.labels is not None:
+            own.update(leaf.labels.pairs)
+    merged = dict(defaults.pairs) if defaults is not None else {}
+    merged.update(own)
+    return tuple(merged.items())
+
+
+def yaml_constants(values: Mapping[str, str | int | float]) -> dict[str, Number | String]:
+    """A definition's `constants:` as DQDL literals."""
     return {k: String(v) if isinstance(v, str) else Number(v) for k, v in values.items()}
 
 
 def _parse(
-    text: str, constants: Mapping[str, Number | String], known_tables: Collection[str], sql_tables: set[str]
+    text: str, constants: Mapping[str, Any], known_tables: Collection[str], sql_tables: set[str]
 ) -> tuple[RuleExpr | None, str | None]:
     try:
-        parsed = resolve_constants(parse_rule(text), constants)
+        parsed = parse_rule(text)
     except DQDLSyntaxError as error:
         return None, f"{error.line}:{error.column}: {error.message}"
+    return checked_rule(parsed, constants, known_tables, sql_tables)
+
+
+def checked_rule(
+    parsed: RuleExpr, constants: Mapping[str, Any], known_tables: Collection[str], sql_tables: set[str]
+) -> tuple[RuleExpr | None, str | None]:
+    """`parsed` with its constants resolved and statically checked, or the problem that stops it."""
+    try:
+        parsed = resolve_constants(parsed, constants)
     except UndefinedConstant as error:
         return None, str(error)
     problems = validate_rule(parsed, known_tables=known_tables, sql_tables=sql_tables)

@@ -1,0 +1,1 @@
+"""Analyzers: statistics a ruleset asks for beside its rules, computed in the same scan and never judged."""
