@@ -13,6 +13,7 @@ from typing import Literal
 
 KeywordName = Literal["NULL", "EMPTY", "WHITESPACES_ONLY"]
 TimeUnit = Literal["days", "hours", "minutes"]
+SizeUnit = Literal["B", "KB", "MB", "GB", "TB"]
 ArithmeticOp = Literal["+", "-", "*", "/"]
 ComparisonOp = Literal["=", "!=", ">", ">=", "<", "<="]
 
@@ -57,6 +58,26 @@ class Duration:
 
 
 @dataclass(frozen=True)
+class Size:
+    """`10 MB`: a file size, as AWS's File* rules compare them."""
+
+    amount: Number
+    unit: SizeUnit
+
+    @property
+    def bytes(self) -> float:
+        """The size in bytes (KB is 1,024 bytes)."""
+        return float(self.amount.value) * 1024 ** ["B", "KB", "MB", "GB", "TB"].index(self.unit)
+
+
+@dataclass(frozen=True)
+class Boolean:
+    """`true` or `false`: only an analyzer's tag takes one (`with rebin = false`)."""
+
+    value: bool
+
+
+@dataclass(frozen=True)
 class ConstantRef:
     """`$name`: a constant defined in the ruleset or the table's `constants:`."""
 
@@ -87,7 +108,14 @@ class Negate:
     operand: Expr
 
 
-Expr = Number | String | Keyword | Now | Duration | ConstantRef | Call | BinaryOp | Negate
+Expr = Number | String | Keyword | Now | Duration | Size | Boolean | ConstantRef | Call | BinaryOp | Negate
+
+
+@dataclass(frozen=True)
+class ValueList:
+    """A list constant, `allowed = ["a", "b", NULL]`, used as `ColumnValues "c" in $allowed`."""
+
+    values: tuple[String | Keyword, ...]
 
 # --- conditions ---------------------------------------------------------------------------
 
@@ -111,10 +139,15 @@ class Between:
 
 @dataclass(frozen=True)
 class InList:
-    """`in [a, b]` or `not in [a, b]`."""
+    """`in [a, b]` or `not in [a, b]`; `in $name` (spread) takes the values of a list constant.
+
+    A spread list holds the one ConstantRef until constants are resolved, which replace it
+    with the constant's values and clear `spread`.
+    """
 
     values: tuple[Expr, ...]
     negated: bool = False
+    spread: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,10 +173,26 @@ class Position:
 
 @dataclass(frozen=True)
 class Labels:
-    """`labels=["a", "b"]` or `labels={"team": "sales"}`."""
+    """`labels=["team"="sales", "tier"="1"]`: key-value pairs, in the order written."""
 
-    values: tuple[str, ...] = ()
     pairs: tuple[tuple[str, str], ...] = ()
+
+    def merged_over(self, defaults: Labels | None) -> Labels:
+        """These labels over a ruleset's DefaultLabels: a rule's own value wins per key."""
+        own = dict(self.pairs)
+        inherited = tuple((k, v) for k, v in (defaults.pairs if defaults else ()) if k not in own)
+        return Labels(inherited + self.pairs)
+
+
+@dataclass(frozen=True)
+class Tag:
+    """`with <name> <condition>`: `with hashAlgorithm = "MD5"`, an analyzer's `with bins = 10`.
+
+    `with threshold` has its own field on Rule, since the rule engine acts on it.
+    """
+
+    name: str
+    condition: Condition
 
 
 Param = String | ConstantRef
@@ -151,7 +200,11 @@ Param = String | ConstantRef
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule: `RuleType <params> [<condition>] [where "..."] [with threshold <cond>] [labels=...]`."""
+    """One rule: `RuleType <params> [<condition>] [where "..."] [labels=[...]] [with <tag> ...]`.
+
+    `with threshold <cond>` is the tag the engine acts on, so it has a field of its own.
+    An analyzer (`Analyzers = [...]`) is a Rule with no condition.
+    """
 
     rule_type: str
     params: tuple[Param, ...] = ()
@@ -159,6 +212,7 @@ class Rule:
     where: String | None = None
     threshold: Condition | None = None
     labels: Labels | None = None
+    tags: tuple[Tag, ...] = ()
     position: Position | None = field(default=None, compare=False)
 
 
@@ -174,6 +228,7 @@ class Composite:
 RuleExpr = Rule | Composite
 
 DictValue = str | tuple[str, ...]
+ConstantValue = Number | String | ValueList
 
 
 @dataclass(frozen=True)
@@ -181,13 +236,13 @@ class Ruleset:
     """A whole DQDL document."""
 
     rules: tuple[RuleExpr, ...] = ()
-    constants: tuple[tuple[str, Number | String], ...] = ()
+    constants: tuple[tuple[str, ConstantValue], ...] = ()
     analyzers: tuple[RuleExpr, ...] = ()
     metadata: tuple[tuple[str, DictValue], ...] | None = None
     data_sources: tuple[tuple[str, DictValue], ...] | None = None
     default_labels: Labels | None = None
 
-    def constant_values(self) -> dict[str, Number | String]:
+    def constant_values(self) -> dict[str, ConstantValue]:
         """Constants by name."""
         return dict(self.constants)
 

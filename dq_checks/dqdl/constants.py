@@ -14,16 +14,17 @@ from dq_checks.dqdl.ast import (
     Composite,
     Condition,
     ConstantRef,
+    ConstantValue,
     Expr,
     InList,
     Matches,
     Negate,
     Number,
     RuleExpr,
-    String,
+    ValueList,
 )
 
-ConstantValue = Number | String
+__all__ = ["ConstantValue", "UndefinedConstant", "resolve_constants"]
 
 
 class UndefinedConstant(ValueError):
@@ -39,6 +40,7 @@ def resolve_constants(rule: RuleExpr, constants: Mapping[str, ConstantValue]) ->
         params=tuple(_expr(p, constants) for p in rule.params),  # type: ignore[misc]
         condition=_condition(rule.condition, constants),
         threshold=_condition(rule.threshold, constants),
+        tags=tuple(replace(tag, condition=_condition(tag.condition, constants)) for tag in rule.tags),
     )
 
 
@@ -52,6 +54,14 @@ def _condition(condition: Condition | None, constants: Mapping[str, ConstantValu
             return replace(
                 condition, low=_expr(condition.low, constants), high=_expr(condition.high, constants)
             )
+        case InList() if condition.spread:
+            reference = condition.values[0]
+            value = _lookup(reference, constants)  # type: ignore[arg-type]
+            if not isinstance(value, ValueList):
+                raise UndefinedConstant(
+                    f'${reference.name} is not a list; `in ${reference.name}` needs one, such as ["a", "b"]'
+                )  # type: ignore[union-attr]
+            return InList(value.values, negated=condition.negated)
         case InList():
             return replace(condition, values=tuple(_expr(v, constants) for v in condition.values))
         case Matches():
@@ -59,13 +69,20 @@ def _condition(condition: Condition | None, constants: Mapping[str, ConstantValu
     raise TypeError(condition)
 
 
+def _lookup(reference: ConstantRef, constants: Mapping[str, ConstantValue]) -> ConstantValue:
+    if reference.name not in constants:
+        known = ", ".join(f"${n}" for n in sorted(constants)) or "none"
+        raise UndefinedConstant(f"${reference.name} is not defined (constants: {known})")
+    return constants[reference.name]
+
+
 def _expr(expr: Any, constants: Mapping[str, ConstantValue]) -> Expr:
     match expr:
         case ConstantRef():
-            if expr.name not in constants:
-                known = ", ".join(f"${n}" for n in sorted(constants)) or "none"
-                raise UndefinedConstant(f"${expr.name} is not defined (constants: {known})")
-            return constants[expr.name]
+            value = _lookup(expr, constants)
+            if isinstance(value, ValueList):
+                raise UndefinedConstant(f"${expr.name} is a list: use it as `in ${expr.name}`")
+            return value
         case Call():
             return replace(expr, args=tuple(_expr(a, constants) for a in expr.args))
         case BinaryOp():

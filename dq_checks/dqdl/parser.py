@@ -13,6 +13,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from dq_checks.dqdl.ast import (
     Between,
     BinaryOp,
+    Boolean,
     Call,
     Comparison,
     Composite,
@@ -29,7 +30,10 @@ from dq_checks.dqdl.ast import (
     Rule,
     RuleExpr,
     Ruleset,
+    Size,
     String,
+    Tag,
+    ValueList,
 )
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
@@ -43,6 +47,11 @@ _EXPECTED_NAMES = {
     "COMPARATOR": "a comparison (= != > >= < <=)",
     "KEYWORD": "NULL, EMPTY or WHITESPACES_ONLY",
     "TIME_UNIT": "days, hours or minutes",
+    "SIZE_UNIT": "B, KB, MB, GB or TB",
+    "BOOLEAN": "true or false",
+    "EQUAL": "'='",
+    "_OF": "'of'",
+    "_TAG_SEPARATOR": "','",
     "LPAR": "'('",
     "RPAR": "')'",
     "LSQB": "'['",
@@ -51,7 +60,6 @@ _EXPECTED_NAMES = {
     "RBRACE": "'}'",
     "COMMA": "','",
     "COLON": "':'",
-    "EQUAL": "'='",
     "MINUS": "'-'",
     "PLUS": "'+'",
     "TIMES": "'*'",
@@ -173,14 +181,48 @@ def _position(meta: Any) -> Position | None:
     return Position(meta.line, meta.column) if getattr(meta, "line", None) is not None else None
 
 
-class _Pairs(tuple):  # type: ignore[type-arg]
-    """The key-value pairs of a `{...}` dictionary, told apart from a `[...]` list."""
+def _untokened(items: list[Any]) -> list[Any]:
+    """The children that are not bare punctuation (`=` is kept as a token in the tree)."""
+    return [item for item in items if not (isinstance(item, Token) and item.type == "EQUAL")]
 
 
-def _labels(value: tuple[Any, ...]) -> Labels:
-    if isinstance(value, _Pairs):
-        return Labels(pairs=tuple(value))
-    return Labels(values=tuple(value))
+class _Spread(ConstantRef):
+    """`in $name`, told apart from `in [$name]` until the InList is built."""
+
+
+def _in_list(items: list[Any], *, negated: bool) -> InList:
+    if len(items) == 1 and isinstance(items[0], _Spread):
+        return InList((ConstantRef(items[0].name),), negated=negated, spread=True)
+    return InList(tuple(items), negated=negated)
+
+
+def _rule(meta: Any, items: list[Any]) -> Rule:
+    rule_type, *rest = _untokened(items)
+    params = tuple(item for item in rest if isinstance(item, String | ConstantRef))
+    conditions = [item for item in rest if isinstance(item, Comparison | Between | InList | Matches)]
+    tags = [item for item in rest if isinstance(item, Tag)]
+    clauses: dict[str, Any] = {}
+    for item in rest:
+        if isinstance(item, tuple):
+            name, value = item
+            if name in clauses:
+                where = _position(meta) or Position(1, 1)
+                raise DQDLSyntaxError(f"a rule takes one {_CLAUSE_WORDS[name]}", where.line, where.column)
+            clauses[name] = value
+    tags.extend(clauses.pop("tags", ()))
+    return Rule(
+        rule_type=str(rule_type),
+        params=params,
+        condition=conditions[0] if conditions else None,
+        where=clauses.get("where"),
+        threshold=clauses.get("threshold"),
+        labels=clauses.get("labels"),
+        tags=tuple(tags),
+        position=_position(meta),
+    )
+
+
+_CLAUSE_WORDS = {"where": "where clause", "threshold": "threshold", "labels": "labels clause", "tags": "with"}
 
 
 class _ToAst(Transformer):
@@ -194,7 +236,8 @@ class _ToAst(Transformer):
         return String(_unquote(items[0]))
 
     def keyword(self, items: list[Token]) -> Keyword:
-        return Keyword(str(items[0]))  # type: ignore[arg-type]
+        # AWS's grammar takes `null` as well as `NULL`; the tree keeps the one spelling.
+        return Keyword(str(items[0]).upper())  # type: ignore[arg-type]
 
     def now(self, _items: list[Any]) -> Now:
         return Now()
@@ -221,6 +264,12 @@ class _ToAst(Transformer):
         return Negate(operand)
 
     # --- conditions
+    def size(self, items: list[Any]) -> Size:
+        return Size(items[0], str(items[1]))  # type: ignore[arg-type]
+
+    def boolean(self, items: list[Token]) -> Boolean:
+        return Boolean(str(items[0]) == "true")
+
     def comparison(self, items: list[Any]) -> Comparison:
         return Comparison(str(items[0]), items[1])  # type: ignore[arg-type]
 
@@ -230,11 +279,14 @@ class _ToAst(Transformer):
     def not_between(self, items: list[Any]) -> Between:
         return Between(items[0], items[1], negated=True)
 
+    def spread(self, items: list[ConstantRef]) -> _Spread:
+        return _Spread(items[0].name)
+
     def in_list(self, items: list[Any]) -> InList:
-        return InList(tuple(items))
+        return _in_list(items, negated=False)
 
     def not_in_list(self, items: list[Any]) -> InList:
-        return InList(tuple(items), negated=True)
+        return _in_list(items, negated=True)
 
     def matches(self, items: list[Any]) -> Matches:
         return Matches(items[0])
@@ -250,23 +302,37 @@ class _ToAst(Transformer):
         return ("threshold", items[0])
 
     def labels(self, items: list[Any]) -> tuple[str, Labels]:
-        return ("labels", _labels(items[0]))
+        return ("labels", _untokened(items)[0])
+
+    def label_list(self, items: list[Any]) -> Labels:
+        if len(items) == 1 and isinstance(items[0], dict):
+            return Labels(pairs=tuple(items[0].items()))
+        return Labels(pairs=tuple(items))
+
+    def label(self, items: list[Any]) -> tuple[str, str]:
+        key, value = _untokened(items)
+        return (key.value, value.value)
+
+    def tag(self, items: list[Any]) -> Tag:
+        return Tag(str(items[0]), items[1])
+
+    def analyzer_tag(self, items: list[Any]) -> Tag:
+        name, value = _untokened(items)
+        return Tag(str(name), Comparison("=", value))
+
+    def analyzer_tags(self, items: list[Tag]) -> tuple[str, tuple[Tag, ...]]:
+        return ("tags", tuple(items))
+
+    def bare_param(self, items: list[Token]) -> String:
+        return String(str(items[0]))
 
     @v_args(meta=True)
     def rule(self, meta: Any, items: list[Any]) -> Rule:
-        rule_type, *rest = items
-        params = tuple(item for item in rest if isinstance(item, String | ConstantRef))
-        conditions = [item for item in rest if isinstance(item, Comparison | Between | InList | Matches)]
-        clauses = dict(item for item in rest if isinstance(item, tuple))
-        return Rule(
-            rule_type=str(rule_type),
-            params=params,
-            condition=conditions[0] if conditions else None,
-            where=clauses.get("where"),
-            threshold=clauses.get("threshold"),
-            labels=clauses.get("labels"),
-            position=_position(meta),
-        )
+        return _rule(meta, items)
+
+    @v_args(meta=True)
+    def analyzer(self, meta: Any, items: list[Any]) -> Rule:
+        return _rule(meta, items)
 
     def group(self, items: list[Any]) -> RuleExpr:
         return items[0]
@@ -290,26 +356,30 @@ class _ToAst(Transformer):
         key, value = items
         return (key.value, value.value if isinstance(value, String) else value)
 
-    def dict(self, items: list[tuple[str, Any]]) -> _Pairs:
-        return _Pairs(items)
+    def dict(self, items: list[tuple[str, Any]]) -> dict[str, Any]:
+        return dict(items)
+
+    def value_list(self, items: list[Any]) -> ValueList:
+        return ValueList(tuple(items))
 
     def constant(self, items: list[Any]) -> tuple[str, tuple[str, Any]]:
-        return ("constant", (str(items[0]), items[1]))
+        name, value = _untokened(items)
+        return ("constant", (str(name), value))
 
     def rules_section(self, items: list[Any]) -> tuple[str, tuple[RuleExpr, ...]]:
-        return ("rules", tuple(items))
+        return ("rules", tuple(_untokened(items)))
 
     def analyzers_section(self, items: list[Any]) -> tuple[str, tuple[RuleExpr, ...]]:
-        return ("analyzers", tuple(items))
+        return ("analyzers", tuple(_untokened(items)))
 
     def metadata_section(self, items: list[Any]) -> tuple[str, Any]:
-        return ("metadata", items[0])
+        return ("metadata", tuple(_untokened(items)[0].items()))
 
     def sources_section(self, items: list[Any]) -> tuple[str, Any]:
-        return ("data_sources", items[0])
+        return ("data_sources", tuple(_untokened(items)[0].items()))
 
     def labels_section(self, items: list[Any]) -> tuple[str, Labels]:
-        return ("default_labels", _labels(items[0]))
+        return ("default_labels", _untokened(items)[0])
 
     @v_args(meta=True)
     def document(self, meta: Any, items: list[tuple[str, Any]]) -> Ruleset:
@@ -322,7 +392,4 @@ class _ToAst(Transformer):
                 raise DQDLSyntaxError(f"the {kind} section appears twice", meta.line or 1, meta.column or 1)
             else:
                 sections[kind] = value
-        for key in ("metadata", "data_sources"):
-            if key in sections:
-                sections[key] = tuple(sections[key])
         return Ruleset(constants=tuple(constants), **sections)

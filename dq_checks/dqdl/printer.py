@@ -1,10 +1,17 @@
-"""Write the syntax tree back as DQDL text. `parse_rule(to_text(rule)) == rule` for every rule."""
+"""Write the syntax tree back as DQDL text. `parse_rule(to_text(rule)) == rule` for every rule.
+
+The text is the form AWS's published grammar reads: labels as `["k"="v"]` before the `with`
+tags, numbers without exponents, and a ruleset's sections in AWS's order.
+"""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from dq_checks.dqdl.ast import (
     Between,
     BinaryOp,
+    Boolean,
     Call,
     Comparison,
     Composite,
@@ -19,9 +26,13 @@ from dq_checks.dqdl.ast import (
     Negate,
     Now,
     Number,
+    Rule,
     RuleExpr,
     Ruleset,
+    Size,
     String,
+    Tag,
+    ValueList,
 )
 
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
@@ -33,9 +44,16 @@ def quote(value: str) -> str:
 
 
 def number_text(number: Number) -> str:
-    """`5`, `0.95`, `1e+20`: integers without a point, floats with Python's shortest repr."""
+    """`5`, `0.95`, `0.00001`: integers without a point, floats in plain decimal with one.
+
+    AWS's grammar has no exponent form, so `1e-05` is written out; the shortest repr keeps
+    the value exact, and the point keeps a float a float when it is read back.
+    """
     value = number.value
-    return str(value) if isinstance(value, int) else repr(float(value))
+    if isinstance(value, int):
+        return str(value)
+    text = format(Decimal(repr(float(value))), "f")
+    return text if "." in text else f"{text}.0"
 
 
 def expr_text(expr: Expr, parent_precedence: int = 0) -> str:
@@ -52,6 +70,10 @@ def expr_text(expr: Expr, parent_precedence: int = 0) -> str:
             return "now()"
         case Duration():
             return f"{number_text(expr.amount)} {expr.unit}"
+        case Size():
+            return f"{number_text(expr.amount)} {expr.unit}"
+        case Boolean():
+            return "true" if expr.value else "false"
         case ConstantRef():
             return f"${expr.name}"
         case Call():
@@ -78,6 +100,8 @@ def condition_text(condition: Condition) -> str:
             return f"{prefix} {expr_text(condition.low)} and {expr_text(condition.high)}"
         case InList():
             prefix = "not in" if condition.negated else "in"
+            if condition.spread:
+                return f"{prefix} {expr_text(condition.values[0])}"
             return f"{prefix} [{', '.join(expr_text(v) for v in condition.values)}]"
         case Matches():
             prefix = "not matches" if condition.negated else "matches"
@@ -86,10 +110,13 @@ def condition_text(condition: Condition) -> str:
 
 
 def labels_text(labels: Labels) -> str:
-    """`["a", "b"]` or `{"k": "v"}`."""
-    if labels.pairs:
-        return "{" + ", ".join(f"{quote(k)}: {quote(v)}" for k, v in labels.pairs) + "}"
-    return "[" + ", ".join(quote(v) for v in labels.values) + "]"
+    """`["team"="sales", "tier"="1"]`."""
+    return "[" + ", ".join(f"{quote(k)}={quote(v)}" for k, v in labels.pairs) + "]"
+
+
+def tag_text(tag: Tag) -> str:
+    """`with hashAlgorithm = "MD5"`."""
+    return f"with {tag.name} {condition_text(tag.condition)}"
 
 
 def rule_text(rule: RuleExpr) -> str:
@@ -101,24 +128,48 @@ def rule_text(rule: RuleExpr) -> str:
         parts.append(condition_text(rule.condition))
     if rule.where is not None:
         parts.append(f"where {quote(rule.where.value)}")
-    if rule.threshold is not None:
-        parts.append(f"with threshold {condition_text(rule.threshold)}")
     if rule.labels is not None:
         parts.append(f"labels={labels_text(rule.labels)}")
+    if rule.threshold is not None:
+        parts.append(f"with threshold {condition_text(rule.threshold)}")
+    parts.extend(tag_text(tag) for tag in rule.tags)
     return " ".join(parts)
 
 
+def analyzer_text(analyzer: Rule) -> str:
+    """An analyzer: `Mean "x"`, `Distribution "age" with bins = 10, rebin = false`."""
+    text = " ".join([analyzer.rule_type, *(expr_text(p) for p in analyzer.params)])
+    if analyzer.tags:
+        settings = ", ".join(f"{tag.name} {condition_text(tag.condition)}" for tag in analyzer.tags)
+        text += f" with {settings}"
+    return text
+
+
+def constant_text(value: Number | String | ValueList) -> str:
+    """A constant's value: `"text"`, `5`, or `["a", "b", NULL]`."""
+    if isinstance(value, ValueList):
+        return "[" + ", ".join(expr_text(v) for v in value.values) + "]"
+    return expr_text(value)
+
+
 def ruleset_text(ruleset: Ruleset) -> str:
-    """A whole document: constants, then the sections present, one rule per line."""
-    lines = [f"{name} = {expr_text(value)}" for name, value in ruleset.constants]
+    """A whole document, one rule per line.
+
+    Sections come in the order AWS's grammar requires: Metadata, DataSources, constants,
+    DefaultLabels, Rules, Analyzers.
+    """
+    lines = []
     for title, pairs in (("Metadata", ruleset.metadata), ("DataSources", ruleset.data_sources)):
         if pairs is not None:
             lines.append(f"{title} = {_dict_text(pairs)}")
+    lines.extend(f"{name} = {constant_text(value)}" for name, value in ruleset.constants)
     if ruleset.default_labels is not None:
         lines.append(f"DefaultLabels = {labels_text(ruleset.default_labels)}")
-    lines.append(_section("Rules", ruleset.rules))
+    if ruleset.rules or not ruleset.analyzers:
+        lines.append(_section("Rules", [rule_text(r) for r in ruleset.rules]))
     if ruleset.analyzers:
-        lines.append(_section("Analyzers", ruleset.analyzers))
+        analyzers = [analyzer_text(a) if isinstance(a, Rule) else rule_text(a) for a in ruleset.analyzers]
+        lines.append(_section("Analyzers", analyzers))
     return "\n".join(lines) + "\n"
 
 
@@ -129,8 +180,8 @@ def _dict_text(pairs: tuple[tuple[str, str | tuple[str, ...]], ...]) -> str:
     return "{" + ", ".join(f"{quote(k)}: {value(v)}" for k, v in pairs) + "}"
 
 
-def _section(title: str, rules: tuple[RuleExpr, ...]) -> str:
-    if not rules:
+def _section(title: str, texts: list[str]) -> str:
+    if not texts:
         return f"{title} = []"
-    body = ",\n".join(f"    {rule_text(r)}" for r in rules)
+    body = ",\n".join(f"    {text}" for text in texts)
     return f"{title} = [\n{body}\n]"

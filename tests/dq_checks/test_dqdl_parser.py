@@ -1,4 +1,4 @@
-"""The DQDL parser and printer: every construct of DQDL.md, errors with line:column, and a
+"""The DQDL parser and printer: every construct of docs/dqdl.md, errors with line:column, and a
 hypothesis property that AST -> text -> AST is the identity."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from dq_checks.dqdl.ast import (
     Between,
     BinaryOp,
+    Boolean,
     Call,
     Comparison,
     Composite,
@@ -25,7 +26,10 @@ from dq_checks.dqdl.ast import (
     Position,
     Rule,
     Ruleset,
+    Size,
     String,
+    Tag,
+    ValueList,
 )
 from dq_checks.dqdl.parser import DQDLSyntaxError, parse_rule, parse_ruleset
 from dq_checks.dqdl.printer import rule_text, ruleset_text
@@ -100,14 +104,51 @@ LAST_10 = Call("last", (Number(10),))
         ),
         ("RowCount > $minimum", Rule("RowCount", (), Comparison(">", ConstantRef("minimum")))),
         (
-            'ColumnValues "e" matches "[^@]+" where "country = \'US\'" with threshold > 0.9 labels=["pii"]',
+            'ColumnValues "e" matches "[^@]+" where "country = \'US\'" labels=["pii"="yes"] '
+            "with threshold > 0.9",
             Rule(
                 "ColumnValues",
                 (String("e"),),
                 Matches(String("[^@]+")),
                 where=String("country = 'US'"),
                 threshold=Comparison(">", Number(0.9)),
-                labels=Labels(values=("pii",)),
+                labels=Labels((("pii", "yes"),)),
+            ),
+        ),
+        # dq's earlier order (threshold before labels) still reads the same
+        (
+            'ColumnValues "e" matches "[^@]+" with threshold > 0.9 labels=["pii"="yes"]',
+            Rule(
+                "ColumnValues",
+                (String("e"),),
+                Matches(String("[^@]+")),
+                threshold=Comparison(">", Number(0.9)),
+                labels=Labels((("pii", "yes"),)),
+            ),
+        ),
+        # AWS's grammar: unquoted names, `and`/`of` between parameters, lower-case keywords
+        ('IsPrimaryKey colA "colB"', Rule("IsPrimaryKey", (String("colA"), String("colB")))),
+        (
+            'ColumnCorrelation "height" and "weight" > 0.8',
+            Rule("ColumnCorrelation", (String("height"), String("weight")), Comparison(">", Number(0.8))),
+        ),
+        ("IsUnique android", Rule("IsUnique", (String("android"),))),  # `and` is a whole word only
+        ('ColumnValues "c" = null', Rule("ColumnValues", (String("c"),), Comparison("=", Keyword("NULL")))),
+        ("RowCount between 1 AND 5", Rule("RowCount", (), Between(Number(1), Number(5)))),
+        ("RowCount > avg(last())", Rule("RowCount", (), Comparison(">", Call("avg", (Call("last", ()),))))),
+        (
+            'ColumnValues "c" not in $allowed',
+            Rule(
+                "ColumnValues", (String("c"),), InList((ConstantRef("allowed"),), negated=True, spread=True)
+            ),
+        ),
+        (
+            'FileSize "s3://bucket/p/" > 1 MB with recentFiles = 1',
+            Rule(
+                "FileSize",
+                (String("s3://bucket/p/"),),
+                Comparison(">", Size(Number(1), "MB")),
+                tags=(Tag("recentFiles", Comparison("=", Number(1))),),
             ),
         ),
         (
@@ -175,13 +216,16 @@ def test_parses_a_whole_document_with_sections_constants_and_comments() -> None:
     pattern = "^[a-z]+$"
     Metadata = {"Version": "1.0", "Owners": ["a", "b"]}
     DataSources = {"Default": "orders"}
-    DefaultLabels = ["shop"]
+    allowed = ["a", "b", NULL]
+    DefaultLabels = ["team"="shop"]
     Rules = [
         RowCount > $minimum,   # trailing comment
         IsComplete "order_id",
     ]
     Analyzers = [
-        Completeness "email"
+        Completeness "email",
+        Distribution "age" with bins = 10, rebin = false,
+        Distribution AllColumns
     ]
     """
     ruleset = parse_ruleset(document)
@@ -190,11 +234,26 @@ def test_parses_a_whole_document_with_sections_constants_and_comments() -> None:
             Rule("RowCount", (), Comparison(">", ConstantRef("minimum"))),
             Rule("IsComplete", (String("order_id"),)),
         ),
-        constants=(("minimum", Number(1000)), ("pattern", String("^[a-z]+$"))),
-        analyzers=(Rule("Completeness", (String("email"),)),),
+        constants=(
+            ("minimum", Number(1000)),
+            ("pattern", String("^[a-z]+$")),
+            ("allowed", ValueList((String("a"), String("b"), Keyword("NULL")))),
+        ),
+        analyzers=(
+            Rule("Completeness", (String("email"),)),
+            Rule(
+                "Distribution",
+                (String("age"),),
+                tags=(
+                    Tag("bins", Comparison("=", Number(10))),
+                    Tag("rebin", Comparison("=", Boolean(False))),
+                ),
+            ),
+            Rule("Distribution", (String("AllColumns"),)),
+        ),
         metadata=(("Version", "1.0"), ("Owners", ("a", "b"))),
         data_sources=(("Default", "orders"),),
-        default_labels=Labels(values=("shop",)),
+        default_labels=Labels((("team", "shop"),)),
     )
     assert parse_ruleset("Rules = []") == Ruleset()
 
@@ -256,6 +315,9 @@ atoms = st.one_of(
     st.sampled_from(["NULL", "EMPTY", "WHITESPACES_ONLY"]).map(Keyword),
     st.just(Now()),
     durations,
+    st.builds(
+        Size, st.integers(min_value=0, max_value=10_000).map(Number), st.sampled_from(["B", "KB", "MB"])
+    ),
     names.map(ConstantRef),
     calls,
 )
@@ -271,12 +333,15 @@ conditions = st.one_of(
     st.builds(Comparison, st.sampled_from(["=", "!=", ">", ">=", "<", "<="]), expressions),
     st.builds(Between, expressions, expressions, st.booleans()),
     st.builds(InList, st.lists(expressions, max_size=4).map(tuple), st.booleans()),
+    st.builds(lambda name, negated: InList((ConstantRef(name),), negated, spread=True), names, st.booleans()),
     st.builds(Matches, st.one_of(strings, names.map(ConstantRef)), st.booleans()),
 )
-labels = st.one_of(
-    st.builds(Labels, values=st.lists(texts, max_size=3).map(tuple)),
-    st.builds(Labels, pairs=st.lists(st.tuples(texts, texts), min_size=1, max_size=3).map(tuple)),
-)
+labels = st.builds(Labels, st.lists(st.tuples(texts, texts), max_size=3).map(tuple))
+# Words the grammar reserves cannot name a tag (`with in in [1]` is not DQDL).
+RESERVED = {"threshold", "and", "or", "of", "in", "not", "between", "matches", "where", "with", "labels"}
+RESERVED |= {"now", "days", "hours", "minutes", "true", "false", "null", "empty", "whitespaces_only"}
+tag_names = names.filter(lambda n: n not in RESERVED)
+tags = st.builds(Tag, tag_names, conditions)
 rules = st.builds(
     Rule,
     st.sampled_from(sorted(RULE_TYPES)),
@@ -285,6 +350,20 @@ rules = st.builds(
     st.none() | strings,
     st.none() | conditions,
     st.none() | labels,
+    st.lists(tags, max_size=2).map(tuple),
+)
+analyzers = st.builds(
+    Rule,
+    st.sampled_from(["Mean", "Completeness", "Distribution"]),
+    st.lists(strings, max_size=2).map(tuple),
+    tags=st.lists(
+        st.builds(
+            lambda name, value: Tag(name, Comparison("=", value)),
+            tag_names,
+            st.one_of(numbers, strings, st.booleans().map(Boolean)),
+        ),
+        max_size=2,
+    ).map(tuple),
 )
 rule_expressions = st.recursive(
     rules,
@@ -304,10 +383,17 @@ def test_ast_to_text_to_ast_is_identity(rule) -> None:
 @settings(max_examples=50, deadline=None)
 @given(
     st.lists(rule_expressions, max_size=4).map(tuple),
-    st.lists(st.tuples(names, st.one_of(numbers, strings)), max_size=3).map(tuple),
+    st.lists(
+        st.tuples(
+            names, st.one_of(numbers, strings, st.lists(strings, max_size=3).map(tuple).map(ValueList))
+        ),
+        max_size=3,
+    ).map(tuple),
+    st.lists(analyzers, max_size=3).map(tuple),
+    st.none() | labels,
 )
-def test_ruleset_text_round_trips(rules, constants) -> None:
-    ruleset = Ruleset(rules=rules, constants=constants)
+def test_ruleset_text_round_trips(rules, constants, analyzers, default_labels) -> None:
+    ruleset = Ruleset(rules=rules, constants=constants, analyzers=analyzers, default_labels=default_labels)
     assert parse_ruleset(ruleset_text(ruleset)) == ruleset
 
 
