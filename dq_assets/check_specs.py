@@ -9,11 +9,16 @@ from dq_assets.table_keys import target_asset_key
 from dq_checks.config.loader import DefinedTable
 from dq_checks.results.names import FRESHNESS_CHECK
 
+LABELS_KEY = "dq/labels"
+LABEL_PREFIX = "dq/label/"
+
 
 def check_specs(defined: DefinedTable) -> list[dg.AssetCheckSpec]:
     """Every check the table's step reports: built-in ones, one per rule, and the history checks.
 
     A blocking rule is a blocking check: when it fails, Dagster skips what is downstream of the asset.
+    A rule's labels (its ruleset's DefaultLabels merged under its own) are the check's metadata,
+    `dq/labels` and one `dq/label/<key>` per label, so the checks can be found by them.
     """
     key = target_asset_key(defined)
     rules = {rule.check_name: rule for rule in defined.rules}
@@ -22,7 +27,13 @@ def check_specs(defined: DefinedTable) -> list[dg.AssetCheckSpec]:
         rule = rules.get(name)
         if rule is not None:
             specs.append(
-                dg.AssetCheckSpec(name=name, asset=key, description=rule.text, blocking=rule.blocking)
+                dg.AssetCheckSpec(
+                    name=name,
+                    asset=key,
+                    description=rule.text,
+                    blocking=rule.blocking,
+                    metadata=label_metadata(rule.labels),
+                )
             )
             continue
         description = CHECK_DESCRIPTIONS[name]
@@ -30,6 +41,15 @@ def check_specs(defined: DefinedTable) -> list[dg.AssetCheckSpec]:
             description += ATTACHED_FRESHNESS_NOTE
         specs.append(dg.AssetCheckSpec(name=name, asset=key, description=description))
     return specs
+
+
+def label_metadata(labels: tuple[tuple[str, str], ...]) -> dict[str, dg.MetadataValue]:
+    """A rule's labels as check metadata: all of them as JSON, and each on its own."""
+    if not labels:
+        return {}
+    metadata: dict[str, dg.MetadataValue] = {LABELS_KEY: dg.MetadataValue.json(dict(labels))}
+    metadata.update({f"{LABEL_PREFIX}{k}": dg.MetadataValue.text(v) for k, v in labels})
+    return metadata
 
 
 def check_keys_of(defined: DefinedTable) -> list[dg.AssetCheckKey]:

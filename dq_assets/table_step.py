@@ -69,7 +69,7 @@ def run_table_step(
             defined,
             open_defined(defined),
             open_reference=open_reference,
-            history_for=instance_history(context.instance, key),
+            history_for=instance_history(context.instance, key, _metric_keys(defined)),
             past=read_past_runs(context.instance, key, limit=HISTORY_RUNS_READ),
             now=now,
             scan_cache=scan_cache_for(context, defined, catalog),
@@ -96,6 +96,11 @@ def run_table_step(
         yield materialize_result(key, inspection, now, saved, results)
     else:
         yield from results
+
+
+def _metric_keys(defined: DefinedTable) -> dict[str, str]:
+    """Check name -> the history key of the metric its rule observes, for the rules that observe one."""
+    return {rule.check_name: rule.metric_key for rule in defined.rules if rule.metric_key is not None}
 
 
 def materialize_result(

@@ -38,11 +38,12 @@ def run(tables: tuple[str, ...], as_json: bool, force: bool, config_dir: Path | 
     """Run the checks of TABLES (default: all) against the configured Dagster instance.
 
     Exit code 0 when everything passed, 1 when a check failed, 2 when a check errored, a
-    definition (or alerts.yaml) is invalid, or the results store could not save a run.
+    definition (or alerts.yaml) is invalid, an analyzer could not be computed, or the results
+    store could not save a run.
     """
     from dq_assets.alerting.settings import load_alerting_for
     from dq_assets.cli.render import render_reports
-    from dq_assets.cli.report import saving_exit_code
+    from dq_assets.cli.report import analyzers_exit_code, saving_exit_code
     from dq_assets.cli.run import RunOutcome, instance_for_cli, run_tables, select_tables
 
     loaded = _load(config_dir)
@@ -62,7 +63,8 @@ def run(tables: tuple[str, ...], as_json: bool, force: bool, config_dir: Path | 
         )
     else:
         click.echo(render_reports(outcome.reports, problems))
-    sys.exit(max(outcome.exit_code, saving_exit_code(outcome.reports)))
+    reports = outcome.reports
+    sys.exit(max(outcome.exit_code, saving_exit_code(reports), analyzers_exit_code(reports)))
 
 
 @cli.command()

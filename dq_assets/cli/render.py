@@ -36,6 +36,16 @@ def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> s
     ]
     if rows:
         parts.append(tabulate(rows, headers=("table", "rows", "check", "outcome", "severity", "description")))
+    analyzer_rows = [
+        (r.table, a["analyzer"], a["metric"] or "", _value(a["value"]) if a["error"] is None else "error")
+        for r in reports
+        for a in r.analyzers
+    ]
+    if analyzer_rows:
+        parts.append(tabulate(analyzer_rows, headers=("table", "analyzer", "metric", "value")))
+    analyzer_errors = [a["error"] for r in reports for a in r.analyzers if a["error"] is not None]
+    if analyzer_errors:
+        parts.append("analyzers not computed:\n" + "\n".join(f"  {e}" for e in analyzer_errors))
     anomaly_rows = [
         (r.table, a["column"], a["severity"], a["type"], _short(a["description"]))
         for r in reports
@@ -58,6 +68,11 @@ def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> s
         + (f"; results of {not_saved} table{'s' if not_saved != 1 else ''} not saved" if not_saved else "")
     )
     return "\n\n".join(parts)
+
+
+def _value(value: float) -> str:
+    """A measured value as people read it: whole numbers without a point, others to 6 significant digits."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:.6g}"
 
 
 def _unsaved(reports: Sequence[TableReport]) -> list[str]:

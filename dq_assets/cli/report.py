@@ -13,7 +13,12 @@ from dq_assets.check_names import check_names_for
 from dq_assets.history import OBSERVED_BY_CHECK_KEY
 from dq_assets.past_runs import DATA_VERSION_KEY, ROW_COUNT_KEY
 from dq_assets.steps.metadata import LAST_UPDATED_KEY, OUTCOME_KEY, PROFILE_JSON_KEY
-from dq_assets.steps.run_metadata import LAST_UPDATED_CHECK_KEY, RESULTS_METADATA_KEY, SKIPPED_KEY
+from dq_assets.steps.run_metadata import (
+    ANALYZERS_KEY,
+    LAST_UPDATED_CHECK_KEY,
+    RESULTS_METADATA_KEY,
+    SKIPPED_KEY,
+)
 from dq_assets.table_keys import target_asset_key
 from dq_checks.config.loader import DefinedTable
 from dq_checks.results import Outcome
@@ -34,6 +39,8 @@ class TableReport:
     profile: dict[str, Any] = field(default_factory=lambda: {"columns": {}})
     anomalies: list[dict[str, Any]] = field(default_factory=list)
     checks: list[dict[str, Any]] = field(default_factory=list)
+    analyzers: list[dict[str, Any]] = field(default_factory=list)
+    """What the table's analyzers measured (`analyzer`, `metric`, `value`, `error`, `location`)."""
     run_id: str | None = None
     results_store: str | None = None
     """`written`, `error: <why>` when the tidy copy could not be saved, None when the step never got there."""
@@ -49,6 +56,7 @@ class TableReport:
             "profile": self.profile,
             "anomalies": self.anomalies,
             "checks": self.checks,
+            "analyzers": self.analyzers,
             "run_id": self.run_id,
             "results_store": self.results_store,
         }
@@ -68,6 +76,11 @@ class TableReport:
 def saving_exit_code(reports: Sequence[TableReport]) -> int:
     """2 when a run's results could not be saved: an error outcome, never a silent pass; else 0."""
     return 2 if any(r.save_error for r in reports) else 0
+
+
+def analyzers_exit_code(reports: Sequence[TableReport]) -> int:
+    """2 when an analyzer could not be computed: statistics are never judged, but a lost one is an error."""
+    return 2 if any(a["error"] is not None for r in reports for a in r.analyzers) else 0
 
 
 def _plain(value: dg.MetadataValue) -> Any:
@@ -99,6 +112,7 @@ def table_report(defined: DefinedTable, result: dg.ExecuteInProcessResult) -> Ta
     metadata = profile_check.metadata if profile_check is not None else {}
     skipped = _plain(metadata[SKIPPED_KEY]) if SKIPPED_KEY in metadata else {}
     observed = _plain(metadata[OBSERVED_BY_CHECK_KEY]) if OBSERVED_BY_CHECK_KEY in metadata else {}
+    report.analyzers = list(_plain(metadata[ANALYZERS_KEY])) if ANALYZERS_KEY in metadata else []
     failure = _step_failure(result)
     if report.results_store is None:
         report.results_store = _failure_metadata(result, RESULTS_METADATA_KEY)

@@ -8,18 +8,21 @@ Nothing here imports Dagster; the asset and the CLI both report what this return
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from dq_assets.check_names import check_names_for
 from dq_assets.steps.scan_cache import with_scan_report
+from dq_checks.analyzers.compute import AnalyzerResult, compute_analyzers, plan_analyzers
 from dq_checks.anomalies import Anomaly, detect_anomalies
 from dq_checks.config.columns import unknown_columns
 from dq_checks.config.loader import DefinedTable
+from dq_checks.config.rule_entries import RuleDefinition
 from dq_checks.freshness import freshness_result, judge_freshness
 from dq_checks.metrics import QueryRunner
 from dq_checks.past_runs import PastRun, first_seen, one_per_version, previous_schema
@@ -32,7 +35,14 @@ from dq_checks.results.history_results import drift_anomalies, volume_result
 from dq_checks.results.names import FRESHNESS_CHECK
 from dq_checks.results.rule_results import quality_score_result, rule_result
 from dq_checks.rules.evaluate import judge_rules, plan_rules
-from dq_checks.rules.model import SAMPLE_LIMIT, History, ReferenceTable, TableContext, no_history
+from dq_checks.rules.model import (
+    SAMPLE_LIMIT,
+    History,
+    ReferenceTable,
+    RuleOutcome,
+    TableContext,
+    no_history,
+)
 from dq_checks.rules.references import references_of
 from dq_checks.rules.scores import Scores, score
 from dq_checks.schema import TableDescription
@@ -65,6 +75,10 @@ class TableInspection:
     duration_seconds: float
     scores: Scores | None = None
     redacted_columns: tuple[str, ...] = ()
+    analyzers: list[AnalyzerResult] = field(default_factory=list)
+    """What the table's analyzers measured: statistics, never a pass or a fail."""
+    metrics: dict[str, float] = field(default_factory=dict)
+    """Each metric measured by a rule or an analyzer, by its history key (`Column.email.Completeness`)."""
 
 
 def inspect_table(
@@ -101,13 +115,14 @@ def inspect_table(
             description, runner.relation, spec.key, moment, references, unavailable, sample_limit=sample_limit
         )
         planned = plan_rules(defined.rules, context)
+        analyzers = plan_analyzers(defined.analyzers, context)
         try:
             measured = profile_and_measure(
                 runner,
                 description.columns,
                 spec.anomalies,
                 row_count_hint=description.row_count,
-                extra=[p.metrics for p in planned],
+                extra=[*(p.metrics for p in planned), *(a.metrics for a in analyzers)],
                 level=spec.profile,
                 needed=spec.profile_needs,
             )
@@ -120,6 +135,10 @@ def inspect_table(
             profile=measured.profile,
             history_for=history_for or (lambda _name: no_history),
             failed_groups=measured.failed_groups,
+        )
+        refused = {i - len(planned): why for i, why in measured.failed_groups.items() if i >= len(planned)}
+        analyzed = compute_analyzers(
+            analyzers, measured.values, runner, profile=measured.profile, refused=refused
         )
         scan_path = getattr(runner, "scan_path", None)
     profile = measured.profile
@@ -137,7 +156,7 @@ def inspect_table(
     checks = [
         profile_check if scan_cache is None else with_scan_report(profile_check, scan_cache.report),
         anomalies_result(visible_anomalies, problems=problems.anomalies, profile=profile),
-        *(rule_result(definition, outcome, pii) for definition, outcome in judged),
+        *(_labelled(rule_result(definition, outcome, pii), definition) for definition, outcome in judged),
     ]
     if spec.freshness is not None:
         freshness_check, last_updated = _freshness(defined, description, profile, moment)
@@ -151,7 +170,42 @@ def inspect_table(
         scores = score([(definition.dimension, outcome.outcome) for definition, outcome in judged])
         checks.append(quality_score_result(scores, spec.min_quality_score))
     visible_profile = redact_profile(profile, pii)
-    return TableInspection(description, visible_profile, visible_anomalies, checks, duration, scores, pii)
+    return TableInspection(
+        description,
+        visible_profile,
+        visible_anomalies,
+        checks,
+        duration,
+        scores,
+        pii,
+        analyzed,
+        measured_metrics(judged, analyzed),
+    )
+
+
+def _labelled(result: CheckResult, definition: RuleDefinition) -> CheckResult:
+    """The rule's result with its labels beside its evidence, as `dq run --json` and the UI show them."""
+    if not definition.labels:
+        return result
+    return replace(result, metadata={**result.metadata, "labels": dict(definition.labels)})
+
+
+def measured_metrics(
+    judged: Sequence[tuple[RuleDefinition, RuleOutcome]], analyzed: Sequence[AnalyzerResult]
+) -> dict[str, float]:
+    """Every metric measured in this run by its history key: the rules' observed values, the analyzers'.
+
+    Later runs read them back, so a dynamic rule learns from every run that measured its metric.
+    """
+    metrics: dict[str, float] = {}
+    for definition, outcome in judged:
+        key, value = definition.metric_key, outcome.observed
+        if key is not None and value is not None and math.isfinite(value):
+            metrics[key] = float(value)
+    for result in analyzed:
+        if result.metric is not None and result.value is not None:
+            metrics[result.metric] = result.value
+    return metrics
 
 
 def _query_runner(  # noqa: PLR0917 (one call site, which names nothing twice)

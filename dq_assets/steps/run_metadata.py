@@ -1,7 +1,9 @@
 """What a run's `profile` check carries beside its outcome, whichever kind of table it checks.
 
 - For the history of later runs: when it ran, the data version, the row count, the per-column
-  metrics, the column schema, and every rule's observed value (skipped rules included).
+  metrics, the column schema, every rule's observed value (skipped rules included) and every
+  metric a rule or an analyzer measured, by its key (`dq/metrics`).
+- `dq/analyzers`: what the table's analyzers measured (statistics, never a pass or a fail).
 - `dq/skipped`: the checks that did not evaluate, with why. They yield no result of their own,
   so Dagster shows them as skipped; this is where their reason stays visible.
 - When no materialization of this step carries them (an attached table, or only checks
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from dq_assets.history import OBSERVED_BY_CHECK_KEY
+from dq_assets.history import METRICS_KEY, OBSERVED_BY_CHECK_KEY
 from dq_assets.past_runs import (
     CHECKED_AT_KEY,
     COLUMN_METRIC_SUFFIXES,
@@ -36,6 +38,8 @@ SKIPPED_KEY = "dq/skipped"
 PROFILE_KEY = "dq/profile"
 LAST_UPDATED_CHECK_KEY = "dq/last_updated"
 RESULTS_METADATA_KEY = "dq/results_store"
+ANALYZERS_KEY = "dq/analyzers"
+"""The table's analyzers: each one's metric and value, or why it has none. Statistics, never judged."""
 
 
 def skipped_checks(inspection: TableInspection) -> dict[str, str]:
@@ -63,7 +67,10 @@ def history_metadata(inspection: TableInspection, now: datetime) -> dict[str, dg
         COLUMN_SCHEMA_KEY: dg.MetadataValue.table_schema(column_schema(description)),
         OBSERVED_BY_CHECK_KEY: dg.MetadataValue.json(observed),
         SKIPPED_KEY: dg.MetadataValue.json(skipped_checks(inspection)),
+        METRICS_KEY: dg.MetadataValue.json(inspection.metrics),
     }
+    if inspection.analyzers:
+        metadata[ANALYZERS_KEY] = dg.MetadataValue.json([a.to_dict() for a in inspection.analyzers])
     if description.data_version is not None:
         metadata[DATA_VERSION_KEY] = dg.MetadataValue.text(description.data_version)
     return metadata
