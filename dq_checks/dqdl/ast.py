@@ -117,6 +117,7 @@ class ValueList:
 
     values: tuple[String | Keyword, ...]
 
+
 # --- conditions ---------------------------------------------------------------------------
 
 

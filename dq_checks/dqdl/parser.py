@@ -48,7 +48,7 @@ _EXPECTED_NAMES = {
     "KEYWORD": "NULL, EMPTY or WHITESPACES_ONLY",
     "TIME_UNIT": "days, hours or minutes",
     "SIZE_UNIT": "B, KB, MB, GB or TB",
-    "BOOLEAN": "true or false",
+    "SETTING_VALUE": 'a number, "string", true or false',
     "EQUAL": "'='",
     "_OF": "'of'",
     "_TAG_SEPARATOR": "','",
@@ -186,6 +186,16 @@ def _untokened(items: list[Any]) -> list[Any]:
     return [item for item in items if not (isinstance(item, Token) and item.type == "EQUAL")]
 
 
+def _setting_value(token: Token) -> Number | String | Boolean:
+    """`10`, `"x"` or `true`: an analyzer setting's value."""
+    text = str(token)
+    if text in ("true", "false"):
+        return Boolean(text == "true")
+    if text.startswith('"'):
+        return String(_unquote(token))
+    return _number(token)
+
+
 class _Spread(ConstantRef):
     """`in $name`, told apart from `in [$name]` until the InList is built."""
 
@@ -267,9 +277,6 @@ class _ToAst(Transformer):
     def size(self, items: list[Any]) -> Size:
         return Size(items[0], str(items[1]))  # type: ignore[arg-type]
 
-    def boolean(self, items: list[Token]) -> Boolean:
-        return Boolean(str(items[0]) == "true")
-
     def comparison(self, items: list[Any]) -> Comparison:
         return Comparison(str(items[0]), items[1])  # type: ignore[arg-type]
 
@@ -318,7 +325,7 @@ class _ToAst(Transformer):
 
     def analyzer_tag(self, items: list[Any]) -> Tag:
         name, value = _untokened(items)
-        return Tag(str(name), Comparison("=", value))
+        return Tag(str(name), Comparison("=", _setting_value(value)))
 
     def analyzer_tags(self, items: list[Tag]) -> tuple[str, tuple[Tag, ...]]:
         return ("tags", tuple(items))

@@ -32,7 +32,7 @@ from dq_checks.dqdl.ast import (
     ValueList,
 )
 from dq_checks.dqdl.parser import DQDLSyntaxError, parse_rule, parse_ruleset
-from dq_checks.dqdl.printer import rule_text, ruleset_text
+from dq_checks.dqdl.printer import analyzer_text, rule_text, ruleset_text
 from dq_checks.dqdl.rule_types import DYNAMIC_FUNCTIONS, RULE_TYPES
 
 LAST_10 = Call("last", (Number(10),))
@@ -534,3 +534,16 @@ def test_a_constant_that_is_not_finite_is_refused_after_it_is_resolved() -> None
 
     rule = resolve_constants(parse_rule("RowCount > $big"), {"big": Number(float("inf"))})
     assert [p.message for p in validate_rule(rule, known_tables=set())] == ["the number inf is not finite"]
+
+
+def test_a_rule_after_a_comma_is_never_read_as_an_analyzer_setting() -> None:
+    # `, RowCount = 5` looks like an analyzer's `, rebin = false`; only an analyzer may continue so.
+    ruleset = parse_ruleset("Rules = [\n    RowCount > avg(last()),\n    RowCount = 5\n]")
+    assert [rule_text(r) for r in ruleset.rules] == ["RowCount > avg(last())", "RowCount = 5"]
+    analyzers = parse_ruleset(
+        'Analyzers = [Distribution "a" with bins = 5, rebin = true, RowCount]'
+    ).analyzers
+    assert [analyzer_text(a) for a in analyzers] == [
+        'Distribution "a" with bins = 5, rebin = true',
+        "RowCount",
+    ]
