@@ -1,21 +1,31 @@
 """Great Expectations 1.x expectations, as plain JSON dicts, converted to DQDL rules.
 
 Only exact equivalents are produced. An expectation whose meaning DQDL cannot state
-exactly (an unknown type, a `row_condition`, a suite parameter, an option with no
-counterpart) raises `Unsupported` with the reason, and a suite import lists it as skipped.
+exactly (an unknown type, an option with no counterpart, arguments GX itself refuses)
+raises `Unsupported` with the reason, and a suite import lists it as skipped.
 
-Two differences in meaning are handled here rather than glossed over:
+Differences in meaning handled here rather than glossed over:
 
+- NULLs. GX column-map expectations (between, in set, regex, lengths, unique) leave NULLs
+  out; DQDL ColumnValues fails a NULL for every operator but `!=` / `not in`, and
+  ColumnLength reads a NULL as length 0. The rule therefore gets a `where` that the column
+  IS NOT NULL (quoted as an SQL identifier): rows outside `where` pass, as GX's left-out
+  rows do.
+  `mostly` is refused on those expectations: GX's share is of the non-NULL values, DQDL's
+  `with threshold` is a share of all rows (rows outside `where` count as passing), so no
+  DQDL rule states it exactly when the column has NULLs. Uniqueness is a share of the
+  grouped (non-NULL) rows in both, so `mostly` on uniqueness is kept.
 - DQDL `between a and b` is exclusive, GX bounds are inclusive unless `strict_min` /
   `strict_max`; inclusive bounds become `>=` / `<=`, two of them an `and` composite.
 - GX `regex` is a search (the pattern may match anywhere in the value) while DQDL
   `matches` must match the whole value; `search_to_full_match` rewrites the pattern.
-
-One difference is left as it is, because DQDL has no exact way around it: GX column-map
-expectations ignore NULLs (`mostly` is a share of the non-NULL values), while in DQDL a
-NULL fails ColumnValues (except `!=` / `not in`) and counts as length 0 in ColumnLength,
-and `with threshold` is a share of all rows. On a column with NULLs the imported rule is
-therefore stricter than the expectation; IsComplete / Completeness state NULL checks.
+- `row_condition` becomes the rule's `where` when `row_condition.row_condition_sql` can
+  translate it exactly; time suite parameters become `now()` forms (`suite_parameters`).
+- Compound uniqueness: GX's default `ignore_row_if="all_values_are_missing"` is dq's
+  multi-column uniqueness (rows with every key NULL are left out, NULLs group together);
+  `any_value_is_missing` adds a `where` that every key is present; `never` is refused.
+- Arguments GX raises on (min above max, bounds of two types, no bounds at all where GX
+  has nothing to check) are refused with the reason, never turned into a rule.
 """
 
 from __future__ import annotations
@@ -24,15 +34,19 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from dq_checks.dqdl.ast import (
     Between,
+    BinaryOp,
     Comparison,
     Composite,
     Condition,
+    Expr,
     InList,
     Matches,
+    Now,
     Number,
     Param,
     Rule,
@@ -40,6 +54,8 @@ from dq_checks.dqdl.ast import (
     String,
 )
 from dq_checks.dqdl.printer import rule_text
+from dq_checks.gx.row_condition import RowConditionUnsupported, quote_identifier, row_condition_sql
+from dq_checks.gx.suite_parameters import SuiteParameterUnsupported, suite_parameter
 
 Severity = Literal["error", "warn"]
 
@@ -47,6 +63,10 @@ Severity = Literal["error", "warn"]
 _REPORTING_OPTIONS = frozenset({"result_format", "catch_exceptions", "include_config", "batch_id"})
 # GX 1.x's default for expect_compound_columns_to_be_unique.
 _COMPOUND_DEFAULT_IGNORE = "all_values_are_missing"
+MOSTLY_WITH_NULLS = (
+    "mostly: GX's share is of the non-NULL values, DQDL's 'with threshold' of all rows, "
+    "so no DQDL rule states it exactly on a column with NULLs"
+)
 _INLINE_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 
 
@@ -166,9 +186,15 @@ class _Kwargs:
     def __init__(self, kwargs: Mapping[str, Any]) -> None:
         self._kwargs = dict(kwargs)
         self._read = set(_REPORTING_OPTIONS)
-        if self.get("row_condition") not in (None, ""):
-            raise Unsupported("row_condition is not converted: GX condition syntax is not a SQL predicate")
-        self.get("condition_parser")
+        self.row_condition: str | None = None
+        condition, parser = self.get("row_condition"), self.get("condition_parser")
+        if condition not in (None, ""):
+            if not isinstance(condition, str) or not (parser is None or isinstance(parser, str)):
+                raise Unsupported("row_condition and condition_parser must be strings")
+            try:
+                self.row_condition = row_condition_sql(condition, parser)
+            except RowConditionUnsupported as reason:
+                raise Unsupported(f"row_condition: {reason}") from None
         if self.get("windows") is not None:
             raise Unsupported("windows (dynamic bounds from past runs) are not converted")
 
@@ -178,6 +204,28 @@ class _Kwargs:
         if isinstance(value, Mapping):
             raise Unsupported(f"{key} is a suite parameter, known only when the suite runs")
         return value
+
+    def bound(self, key: str) -> object:
+        """A bound, which may be a time suite parameter (`now()`, `now() - timedelta(...)`)."""
+        self._read.add(key)
+        value = self._kwargs.get(key)
+        if isinstance(value, Mapping):
+            try:
+                return suite_parameter(value, key)
+            except SuiteParameterUnsupported as reason:
+                raise Unsupported(str(reason)) from None
+        return value
+
+    def no_row_condition(self, what: str) -> None:
+        """Refuse a row_condition where a `where` would not mean the same."""
+        if self.row_condition is not None:
+            raise Unsupported(f"row_condition on {what} is not converted")
+
+    def where(self, *present: String) -> String | None:
+        """The rule's `where`: the row condition, and that each of `present` is not NULL."""
+        parts = [self.row_condition] if self.row_condition else []
+        parts += [f"{quote_identifier(c.value)} IS NOT NULL" for c in present]
+        return String(" AND ".join(parts)) if parts else None
 
     def reject_unused(self) -> None:
         unused = sorted(set(self._kwargs) - self._read)
@@ -211,8 +259,13 @@ class _Kwargs:
             return None
         mostly = number(value, "mostly")
         if not 0 <= mostly.value <= 1:
-            raise Unsupported("mostly must be between 0 and 1")
+            raise Unsupported("mostly must be between 0 and 1 (GX raises)")
         return None if mostly.value == 1 else Comparison(">=", mostly)
+
+    def every_non_null_row(self) -> None:
+        """Refuse `mostly` below 1 where GX counts it over the non-NULL values only."""
+        if self.threshold() is not None:
+            raise Unsupported(MOSTLY_WITH_NULLS)
 
 
 def number(value: object, key: str) -> Number:
@@ -238,42 +291,63 @@ def _value(value: object, key: str) -> Number | String:
 
 def _column_exists(k: _Kwargs) -> RuleExpr:
     column = k.column()
+    k.no_row_condition("a column's existence")
     if k.get("column_index") is not None:
         raise Unsupported("column_index (the column's position) has no DQDL equivalent")
     return Rule("ColumnExists", (column,))
 
 
 def _not_null(k: _Kwargs) -> RuleExpr:
-    column, threshold = k.column(), k.threshold()
+    column, threshold, where = k.column(), k.threshold(), k.where()
     if threshold is None:
-        return Rule("IsComplete", (column,))
+        return Rule("IsComplete", (column,), where=where)
+    # GX's share is of the rows the condition keeps; dq's Completeness of all rows
+    k.no_row_condition("expect_column_values_to_not_be_null with mostly")
     return Rule("Completeness", (column,), condition=threshold)
 
 
 def _unique(k: _Kwargs) -> RuleExpr:
-    return _uniqueness((k.column(),), k.threshold())
+    # Both leave NULLs out, and both take the share of the remaining rows.
+    return _uniqueness((k.column(),), k.threshold(), k.where())
 
 
 def _compound_unique(k: _Kwargs) -> RuleExpr:
     columns = k.columns()
-    if k.get("ignore_row_if") not in (None, _COMPOUND_DEFAULT_IGNORE):
-        raise Unsupported(f"ignore_row_if other than {_COMPOUND_DEFAULT_IGNORE!r} has no DQDL equivalent")
-    return _uniqueness(columns, k.threshold())
+    ignore = k.get("ignore_row_if")
+    if ignore in (None, _COMPOUND_DEFAULT_IGNORE):
+        where = k.where()  # dq's own multi-column uniqueness leaves out rows with every key NULL
+    elif ignore == "any_value_is_missing":
+        where = k.where(*columns)
+    elif ignore == "never":
+        raise Unsupported(
+            "ignore_row_if 'never' groups rows whose keys are all NULL; dq's uniqueness leaves them out"
+        )
+    else:
+        raise Unsupported(f"ignore_row_if {ignore!r} is not one of GX's options")
+    return _uniqueness(columns, k.threshold(), where)
 
 
-def _uniqueness(columns: tuple[String, ...], threshold: Condition | None) -> RuleExpr:
+def _uniqueness(columns: tuple[String, ...], threshold: Condition | None, where: String | None) -> RuleExpr:
     if threshold is None:
-        return Rule("IsUnique", columns)
-    return Rule("Uniqueness", columns, condition=threshold)
+        return Rule("IsUnique", columns, where=where)
+    return Rule("Uniqueness", columns, condition=threshold, where=where)
 
 
 def _in_set(k: _Kwargs, *, negated: bool) -> RuleExpr:
     column = k.column()
     values = k.get("value_set")
     if not isinstance(values, list):
-        raise Unsupported("value_set must be a list")
-    listed = tuple(_value(v, "value_set") for v in values)
-    return Rule("ColumnValues", (column,), condition=InList(listed, negated=negated), threshold=k.threshold())
+        raise Unsupported("value_set must be a list (GX raises)")
+    # GX leaves NULL rows out, so a None in the set matches nothing
+    listed = tuple(_value(v, "value_set") for v in values if v is not None)
+    k.every_non_null_row()
+    if not listed:
+        if negated:
+            raise Unsupported("nothing to check: no value is excluded (GX always passes)")
+        raise Unsupported("value_set is empty: DQDL has no empty list")
+    # `not in` passes a NULL already; `in` fails it, so NULL rows are left out
+    where = k.where() if negated else k.where(column)
+    return Rule("ColumnValues", (column,), condition=InList(listed, negated=negated), where=where)
 
 
 def _regex(k: _Kwargs, *, negated: bool) -> RuleExpr:
@@ -281,29 +355,39 @@ def _regex(k: _Kwargs, *, negated: bool) -> RuleExpr:
     regex = k.get("regex")
     if not isinstance(regex, str):
         raise Unsupported("regex must be a string")
+    k.every_non_null_row()
     pattern = String(search_to_full_match(regex))
-    return Rule(
-        "ColumnValues", (column,), condition=Matches(pattern, negated=negated), threshold=k.threshold()
-    )
+    return Rule("ColumnValues", (column,), condition=Matches(pattern, negated=negated), where=k.where(column))
 
 
 def _values_between(k: _Kwargs) -> RuleExpr:
     column = k.column()
-    bounds = _Bounds.read(k, _value)
-    return bounds.rule("ColumnValues", (column,), k.threshold())
+    bounds = _Bounds.read(k, _value, parameters=True)
+    k.every_non_null_row()
+    return bounds.rule("ColumnValues", (column,), k.where(column))
 
 
 def _lengths_between(k: _Kwargs) -> RuleExpr:
     column = k.column()
     bounds = _Bounds.read(k, number)
-    if k.threshold() is not None:
-        raise Unsupported("mostly: ColumnLength takes no 'with threshold'")
-    return bounds.rule("ColumnLength", (column,), None)
+    for bound in (bounds.low, bounds.high):
+        if isinstance(bound, Number) and not isinstance(bound.value, int):
+            raise Unsupported("a length bound must be a whole number (GX raises)")
+    k.every_non_null_row()
+    return bounds.rule("ColumnLength", (column,), k.where(column))
+
+
+def _lengths_equal(k: _Kwargs) -> RuleExpr:
+    column = k.column()
+    value = number(k.get("value"), "value")
+    k.every_non_null_row()
+    return Rule("ColumnLength", (column,), condition=Comparison("=", value), where=k.where(column))
 
 
 def _equal(rule_type: str, *, column: bool) -> Callable[[_Kwargs], RuleExpr]:
     def convert(k: _Kwargs) -> RuleExpr:
         params = (k.column(),) if column else ()
+        k.no_row_condition(rule_type)
         return Rule(rule_type, params, condition=Comparison("=", number(k.get("value"), "value")))
 
     return convert
@@ -312,51 +396,88 @@ def _equal(rule_type: str, *, column: bool) -> Callable[[_Kwargs], RuleExpr]:
 def _aggregate(rule_type: str, *, column: bool, strict: bool = True) -> Callable[[_Kwargs], RuleExpr]:
     def convert(k: _Kwargs) -> RuleExpr:
         params = (k.column(),) if column else ()
+        k.no_row_condition(rule_type)
         return _Bounds.read(k, number, strict=strict).rule(rule_type, params, None)
 
     return convert
+
+
+def _stdev(k: _Kwargs) -> RuleExpr:
+    k.column()
+    raise Unsupported(
+        "GX's standard deviation is the sample one (divided by n - 1), DQDL's StandardDeviation "
+        "the population one (divided by n), as AWS defines it"
+    )
+
+
+_Literal = Callable[[object, str], Number | String]
 
 
 @dataclass(frozen=True)
 class _Bounds:
     """`min_value` / `max_value` with their strictness, as GX's *_to_be_between take them."""
 
-    low: Number | String | None
-    high: Number | String | None
+    low: Expr | None
+    high: Expr | None
     strict_low: bool
     strict_high: bool
 
     @classmethod
-    def read(
-        cls, k: _Kwargs, literal: Callable[[object, str], Number | String], *, strict: bool = True
-    ) -> _Bounds:
-        low, high = k.get("min_value"), k.get("max_value")
+    def read(cls, k: _Kwargs, literal: _Literal, *, strict: bool = True, parameters: bool = False) -> _Bounds:
+        """The bounds; Unsupported where GX raises or has nothing to check."""
+        low, high = (k.bound(key) if parameters else k.get(key) for key in ("min_value", "max_value"))
         if low is None and high is None:
-            raise Unsupported("neither min_value nor max_value is set")
-        return cls(
-            low=None if low is None else literal(low, "min_value"),
-            high=None if high is None else literal(high, "max_value"),
+            raise Unsupported("nothing to check: neither min_value nor max_value is set")
+        bounds = cls(
+            low=_bound(low, "min_value", literal),
+            high=_bound(high, "max_value", literal),
             strict_low=k.flag("strict_min") if strict else False,
             strict_high=k.flag("strict_max") if strict else False,
         )
+        bounds.check_order()
+        return bounds
 
-    def rule(self, rule_type: str, params: tuple[Param, ...], threshold: Condition | None) -> RuleExpr:
+    def check_order(self) -> None:
+        """GX raises on bounds of two types and on min_value above max_value; so does the import."""
+        low, high = self.low, self.high
+        if not (isinstance(low, Number | String) and isinstance(high, Number | String)):
+            return
+        if type(low) is not type(high):
+            raise Unsupported("min_value and max_value are of different types (GX raises)")
+        if _ordered(low) > _ordered(high):
+            raise Unsupported("min_value is above max_value (GX raises)")
+
+    def rule(self, rule_type: str, params: tuple[Param, ...], where: String | None) -> RuleExpr:
         """The rule for these bounds. DQDL `between` is exclusive, so it only fits two strict bounds."""
         lower = None if self.low is None else Comparison(">" if self.strict_low else ">=", self.low)
         upper = None if self.high is None else Comparison("<" if self.strict_high else "<=", self.high)
         if self.low is None or self.high is None:
-            return Rule(rule_type, params, condition=lower or upper, threshold=threshold)
+            return Rule(rule_type, params, condition=lower or upper, where=where)
         if self.strict_low and self.strict_high:
-            return Rule(rule_type, params, condition=Between(self.low, self.high), threshold=threshold)
+            return Rule(rule_type, params, condition=Between(self.low, self.high), where=where)
         if self.low == self.high and not (self.strict_low or self.strict_high):
-            return Rule(rule_type, params, condition=Comparison("=", self.low), threshold=threshold)
-        if threshold is None:
-            # Every row within both bounds <=> every row within each: an `and` of two rules is exact.
-            return Composite("and", (Rule(rule_type, params, lower), Rule(rule_type, params, upper)))
-        raise Unsupported(
-            "mostly with an inclusive two-sided range has no exact DQDL equivalent "
-            "(two rules would apply the threshold to each bound separately)"
+            return Rule(rule_type, params, condition=Comparison("=", self.low), where=where)
+        # Every row within both bounds <=> every row within each: an `and` of two rules is exact.
+        return Composite(
+            "and", (Rule(rule_type, params, lower, where=where), Rule(rule_type, params, upper, where=where))
         )
+
+
+def _bound(value: object, key: str, literal: _Literal) -> Expr | None:
+    """None, an operand a suite parameter became, or a JSON value as a DQDL literal."""
+    if value is None or isinstance(value, Now | BinaryOp | String):
+        return value  # type: ignore[return-value]
+    return literal(value, key)
+
+
+def _ordered(value: Number | String) -> Any:
+    """A bound's value for ordering: numbers as they are, dates and times as instants."""
+    if isinstance(value, Number):
+        return value.value
+    try:
+        return datetime.fromisoformat(value.value).replace(tzinfo=None)
+    except ValueError:
+        return value.value
 
 
 _CONVERTERS: dict[str, Callable[[_Kwargs], RuleExpr]] = {
@@ -370,14 +491,14 @@ _CONVERTERS: dict[str, Callable[[_Kwargs], RuleExpr]] = {
     "expect_column_values_to_match_regex": lambda k: _regex(k, negated=False),
     "expect_column_values_to_not_match_regex": lambda k: _regex(k, negated=True),
     "expect_column_value_lengths_to_be_between": _lengths_between,
-    "expect_column_value_lengths_to_equal": _equal("ColumnLength", column=True),
+    "expect_column_value_lengths_to_equal": _lengths_equal,
     "expect_table_row_count_to_be_between": _aggregate("RowCount", column=False),
     "expect_table_row_count_to_equal": _equal("RowCount", column=False),
     "expect_table_column_count_to_be_between": _aggregate("ColumnCount", column=False, strict=False),
     "expect_table_column_count_to_equal": _equal("ColumnCount", column=False),
     "expect_column_mean_to_be_between": _aggregate("Mean", column=True),
     "expect_column_sum_to_be_between": _aggregate("Sum", column=True),
-    "expect_column_stdev_to_be_between": _aggregate("StandardDeviation", column=True),
+    "expect_column_stdev_to_be_between": _stdev,
     "expect_column_unique_value_count_to_be_between": _aggregate("DistinctValuesCount", column=True),
 }
 
