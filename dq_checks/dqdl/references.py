@@ -54,11 +54,18 @@ def aggregate_ref(text: str) -> AggregateRef:
 
 
 def key_mapping(text: str) -> tuple[tuple[str, str], ...]:
-    """`"id->ref_id,a->ref_a"` -> (('id', 'ref_id'), ('a', 'ref_a'))."""
+    """`"id->ref_id,a->ref_a"` -> (('id', 'ref_id'), ('a', 'ref_a')); a plain `"ID"` is ('ID', 'ID').
+
+    AWS writes the arrow only where the two tables name a column differently, so a plain name
+    maps to the same name in the reference (`DatasetMatch "reference" "ID" >= 0.9`).
+    """
     pairs = []
     for part in column_list(text):
-        left, arrow, right = part.partition("->")
-        if not arrow or not left.strip() or not right.strip():
-            raise ValueError(f"{part!r} must map a column to a reference column, like 'id->ref_id'")
-        pairs.append((left.strip(), right.strip()))
+        left, arrow, right = (side.strip() for side in part.partition("->"))
+        if not arrow:
+            pairs.append((left, left))
+            continue
+        if not left or not right or "->" in right:
+            raise ValueError(f"{part!r} must map a column to a reference column, like 'id->ref_id' or 'id'")
+        pairs.append((left, right))
     return tuple(pairs)

@@ -96,21 +96,39 @@ RULE_TYPES: dict[str, RuleTypeSpec] = {
         _spec("DatasetMatch", 2, 3, N, CO, param_help='"reference" "key->ref_key" ["col->ref_col,..."]'),
         _spec("SchemaMatch", 1, 1, N, CO, param_help='"reference"'),
         _spec("AggregateMatch", 2, 2, N, CO, param_help='"sum(column)" "sum(reference.column)"'),
-        _spec("DetectAnomalies", 1, 2, NONE, VO, param_help='"Metric" ["column"]'),
+        _spec("DetectAnomalies", 1, None, NONE, VO, param_help='"RuleType" [its parameters]'),
     )
 }
 
 FILE_RULE_TYPES = ("FileFreshness", "FileSize", "FileMatch", "FileUniqueness")
 
-# Metrics DetectAnomalies can learn from, and whether they take a column.
-ANOMALY_METRICS: dict[str, bool] = {
-    "RowCount": False,
-    "Completeness": True,
-    "DistinctValuesCount": True,
-    "Mean": True,
-    "Sum": True,
-    "StandardDeviation": True,
-    "ColumnCount": False,
+# The rules DetectAnomalies learns from, as AWS lists them, and how many parameters each takes
+# after the rule's name (its columns, or CustomSql's statement): (fewest, most; None: any).
+ANOMALY_METRICS: dict[str, tuple[int, int | None]] = {
+    "RowCount": (0, 0),
+    "Completeness": (1, 1),
+    "Uniqueness": (1, None),
+    "Mean": (1, 1),
+    "Sum": (1, 1),
+    "StandardDeviation": (1, 1),
+    "Entropy": (1, 1),
+    "DistinctValuesCount": (1, 1),
+    "UniqueValueRatio": (1, 1),
+    "ColumnLength": (1, 1),
+    "ColumnValues": (1, 1),
+    "ColumnCorrelation": (2, 2),
+    "CustomSql": (1, 1),
+    "ColumnCount": (0, 0),
 }
+ANOMALY_ALIASES = {"CustomSQL": "CustomSql"}
+"""AWS's DetectAnomalies page spells the rule `CustomSQL`; the rule type itself is `CustomSql`."""
 
 DYNAMIC_FUNCTIONS = ("avg", "median", "max", "min", "sum", "std", "abs", "index", "last")
+AGGREGATE_FUNCTIONS = ("avg", "median", "max", "min", "sum", "std")
+"""The functions that reduce `last(k)` to one number."""
+
+RULE_TAGS: dict[str, frozenset[str]] = {}
+"""The `with <name> ...` tags each rule type acts on, besides `with threshold`: none yet.
+
+AWS's parser keeps any tag; dq refuses one it would silently ignore.
+"""

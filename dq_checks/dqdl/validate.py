@@ -45,9 +45,12 @@ from dq_checks.dqdl.domains import (
 )
 from dq_checks.dqdl.references import aggregate_ref, columns_ref, key_mapping
 from dq_checks.dqdl.rule_types import (
+    AGGREGATE_FUNCTIONS,
+    ANOMALY_ALIASES,
     ANOMALY_METRICS,
     DYNAMIC_FUNCTIONS,
     FILE_RULE_TYPES,
+    RULE_TAGS,
     RULE_TYPES,
     ConditionKind,
     RuleTypeSpec,
@@ -90,6 +93,7 @@ def validate_rule(
         *_params(rule, spec),
         *_condition(rule, spec),
         *_clauses(rule, spec),
+        *_tags(rule, spec),
     ]
     if not problems:
         problems += _references(rule, known_tables, readable)
@@ -99,6 +103,10 @@ def validate_rule(
 def _unknown_type(name: str) -> str:
     if name in FILE_RULE_TYPES:
         return f"{name} checks files, not tables; the File* rules are not supported"
+    if name in ANOMALY_ALIASES or name == "AllStatistics":
+        return f"{name} is not a rule type here" + (
+            "; AllStatistics is an analyzer: put it in Analyzers = [...]" if name == "AllStatistics" else ""
+        )
     close = difflib.get_close_matches(name, RULE_TYPES, n=1)
     hint = f"; did you mean {close[0]}?" if close else ""
     return f"unknown rule type {name!r}{hint}"
@@ -121,8 +129,8 @@ def _condition(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
     if kind is ConditionKind.NONE:
         return [] if condition is None else [RuleProblem(f"{spec.name} takes no condition")]
     if condition is None:
-        if kind is ConditionKind.NUMERIC_OR_THRESHOLD and rule.threshold is not None:
-            return []
+        if kind is ConditionKind.NUMERIC_OR_THRESHOLD:
+            return []  # CustomSql returning rows: the share returned against the threshold, or all
         return [RuleProblem(f"{spec.name} needs a condition ({kind.value})")]
     problems = _bounds(condition) + _finite(condition) + _empty_list(condition)
     if kind in (ConditionKind.NUMERIC, ConditionKind.NUMERIC_OR_THRESHOLD):
@@ -212,24 +220,53 @@ def _numeric_expr(expr: Expr, rule_type: str, *, allow_dynamic: bool) -> list[Ru
                         f"{rule_type} cannot use {expr.name}(): dynamic rules compare aggregate metrics"
                     )
                 ]
-            return _dynamic_call(expr)
+            return _dynamic_call(expr, bare=True)
     return [RuleProblem(f"{rule_type} compares numbers, got {_describe(expr)}")]
 
 
-def _dynamic_call(call: Call) -> list[RuleProblem]:
+def _dynamic_call(call: Call, *, bare: bool = False) -> list[RuleProblem]:
+    """Problems of a dynamic call; `bare` when the rule compares with its value directly.
+
+    As AWS documents it, `last(k)` is a list of k values: only `last()` / `last(1)` may stand
+    alone (`RowCount > last()`); a larger k needs a function that reduces it to one number.
+    """
     if call.name not in DYNAMIC_FUNCTIONS:
         return [
             RuleProblem(f"unknown function {call.name}(); dynamic rules use {', '.join(DYNAMIC_FUNCTIONS)}")
         ]
     if call.name == "last":
-        ok = len(call.args) == 1 and isinstance(call.args[0], Number) and isinstance(call.args[0].value, int)
-        if not ok or call.args[0].value < 1:  # type: ignore[union-attr]
-            return [RuleProblem("last(k) takes one whole number k >= 1")]
+        k = _last_count(call)
+        if k is None:
+            return [RuleProblem("last(k) takes one whole number k >= 1, or nothing: last() is last(1)")]
+        if bare and k > 1:
+            return [
+                RuleProblem(
+                    f"last({k}) is a list of {k} earlier values and cannot be compared with a number; "
+                    f"reduce it with {', '.join(AGGREGATE_FUNCTIONS)} (avg(last({k}))) or pick one "
+                    f"with index(last({k}), i)"
+                )
+            ]
         return []
     if call.name == "index":
-        if len(call.args) != 2 or not _is_last(call.args[0]) or not isinstance(call.args[1], Number):
+        if len(call.args) != 2 or not _is_last(call.args[0]):
             return [RuleProblem("index takes last(k) and a position: index(last(10), 1)")]
-        return _dynamic_call(call.args[0])  # type: ignore[arg-type]
+        found = _dynamic_call(call.args[0])  # type: ignore[arg-type]
+        if found:
+            return found
+        k = _last_count(call.args[0])  # type: ignore[arg-type]
+        position = call.args[1]
+        if not isinstance(position, Number) or not isinstance(position.value, int) or position.value < 0:
+            return [
+                RuleProblem(f"index(last({k}), i): the position i is a whole number from 0 (the most recent)")
+            ]
+        if k is not None and position.value >= k:
+            return [
+                RuleProblem(
+                    f"index(last({k}), {position.value}) is past the end: "
+                    f"last({k}) has positions 0 to {k - 1}"
+                )
+            ]
+        return []
     if call.name == "abs":
         if len(call.args) != 1:
             return [RuleProblem("abs takes one argument")]
@@ -237,6 +274,21 @@ def _dynamic_call(call: Call) -> list[RuleProblem]:
     if len(call.args) != 1 or not _is_last(call.args[0]):
         return [RuleProblem(f"{call.name} takes last(k): {call.name}(last(10))")]
     return _dynamic_call(call.args[0])  # type: ignore[arg-type]
+
+
+def _last_count(call: Call) -> int | None:
+    """The k of `last(k)` (1 for `last()`), or None when it is not a whole number >= 1."""
+    if not call.args:
+        return 1
+    amount = call.args[0]
+    if (
+        len(call.args) == 1
+        and isinstance(amount, Number)
+        and isinstance(amount.value, int)
+        and amount.value >= 1
+    ):
+        return amount.value
+    return None
 
 
 def _is_last(expr: Expr) -> bool:
@@ -338,6 +390,22 @@ def _clauses(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
     return problems
 
 
+def _tags(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
+    """A `with <name> ...` tag the rule type does not act on would be silently ignored: refuse it."""
+    known = RULE_TAGS.get(spec.name, frozenset())
+    problems = []
+    for tag in rule.tags:
+        if tag.name in known:
+            continue
+        if tag.name.lower() == "threshold":
+            problems.append(RuleProblem(f"write 'with threshold' in lower case; got 'with {tag.name}'"))
+            continue
+        accepted = (["threshold"] if spec.threshold else []) + sorted(known)
+        takes = ", ".join(f"'with {t}'" for t in accepted) if accepted else "no 'with' tag"
+        problems.append(RuleProblem(f"{spec.name} does not take the tag 'with {tag.name}'; it takes {takes}"))
+    return problems
+
+
 def _references(rule: Rule, known_tables: Collection[str], sql_tables: Collection[str]) -> list[RuleProblem]:
     params = [p.value for p in rule.params if isinstance(p, String)]
     try:
@@ -353,12 +421,9 @@ def _references(rule: Rule, known_tables: Collection[str], sql_tables: Collectio
             refs = [aggregate_ref(p) for p in params]
             tables = [r.table for r in refs if r.table is not None]
         elif rule.rule_type == "CustomSql":
-            from dq_checks.rules.sql_safety import vet_custom_sql  # sqlglot: only with SQL
-
-            vet_custom_sql(params[0], allowed_tables=sql_tables)
-            tables = []
+            return _custom_sql(params[0], sql_tables, returns_rows=rule.condition is None)
         elif rule.rule_type == "DetectAnomalies":
-            return _anomaly_metric(params)
+            return _anomaly_metric(params, sql_tables)
         else:
             tables = []
     except ValueError as error:  # UnsafeSql is one too
@@ -370,15 +435,42 @@ def _references(rule: Rule, known_tables: Collection[str], sql_tables: Collectio
     ]
 
 
-def _anomaly_metric(params: list[str]) -> list[RuleProblem]:
-    metric = params[0]
+def _custom_sql(statement: str, sql_tables: Collection[str], *, returns_rows: bool) -> list[RuleProblem]:
+    """A vetted statement; without a condition it returns rows, so it must select table columns."""
+    from sqlglot import exp  # sqlglot: only with SQL
+
+    from dq_checks.rules.sql_safety import vet_custom_sql
+
+    try:
+        vetted = vet_custom_sql(statement, allowed_tables=sql_tables)
+    except ValueError as error:  # UnsafeSql
+        return [RuleProblem(str(error))]
+    query = vetted.query
+    if returns_rows and isinstance(query, exp.Select) and any(p.find(exp.AggFunc) for p in query.expressions):
+        return [
+            RuleProblem(
+                "CustomSql without a condition returns the passing rows, so it must select columns of "
+                "primary (select id from primary where ...); a query computing one number needs a "
+                "condition, like > 0"
+            )
+        ]
+    return []
+
+
+def _anomaly_metric(params: list[str], sql_tables: Collection[str]) -> list[RuleProblem]:
+    metric = ANOMALY_ALIASES.get(params[0], params[0])
     if metric not in ANOMALY_METRICS:
         return [
             RuleProblem(f"DetectAnomalies cannot learn {metric!r}; it learns {', '.join(ANOMALY_METRICS)}")
         ]
-    if ANOMALY_METRICS[metric] != (len(params) == 2):
-        needs = "a column" if ANOMALY_METRICS[metric] else "no column"
-        return [RuleProblem(f"DetectAnomalies {metric!r} takes {needs}")]
+    fewest, most = ANOMALY_METRICS[metric]
+    given = len(params) - 1
+    if given < fewest or (most is not None and given > most):
+        spec = RULE_TYPES[metric]
+        needs = spec.param_help or "no parameters"
+        return [RuleProblem(f"DetectAnomalies {metric!r} takes what {metric} takes: {needs}; got {given}")]
+    if metric == "CustomSql":
+        return _custom_sql(params[1], sql_tables, returns_rows=False)
     return []
 
 

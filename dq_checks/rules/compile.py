@@ -9,6 +9,7 @@ from dq_checks.dqdl.ast import Composite, RuleExpr
 from dq_checks.dqdl.printer import rule_text
 from dq_checks.metrics import AggregateMetric
 from dq_checks.results.model import Outcome
+from dq_checks.rules.column_names import with_table_names
 from dq_checks.rules.engine_errors import engine_error_text
 from dq_checks.rules.kinds.cross_table import compile_cross_table
 from dq_checks.rules.kinds.custom_sql import compile_custom_sql
@@ -27,6 +28,7 @@ def compile_rule(rule: RuleExpr, context: TableContext) -> CompiledRule:
     """The compiled rule; RuleError when the table cannot support it (missing column, wrong type)."""
     if isinstance(rule, Composite):
         return CompositeRule(rule.op, tuple((rule_text(r), compile_rule(r, context)) for r in rule.rules))
+    rule = with_table_names(rule, context.description)
     kind = rule.rule_type
     if kind in ROW_LEVEL:
         return compile_row_level(rule, context)
@@ -78,7 +80,7 @@ def evaluate_safely(rule: CompiledRule, evidence: Evidence) -> RuleOutcome:
     try:
         return rule.evaluate(evidence)
     except RuleError as error:
-        return RuleOutcome(Outcome.ERROR, str(error))
+        return RuleOutcome(Outcome.ERROR, str(error), error.observed)
     except Exception as error:  # the engine refused the rule's query: report it, run the other rules
         return RuleOutcome(
             Outcome.ERROR, f"the engine could not evaluate the rule: {engine_error_text(error)}"

@@ -17,7 +17,18 @@ def _equal(a: float, b: float) -> bool:
 
 
 def satisfies(condition: Condition, observed: float, history: History) -> bool:
-    """Whether `observed` meets the condition. `between` is exclusive, as DQDL defines it."""
+    """Whether `observed` meets the condition. `between` is exclusive, as DQDL defines it.
+
+    A bound that cannot be computed (too little history for `index(last(10), 2)`) is a
+    RuleError that carries `observed`, so the metric is still recorded for later runs.
+    """
+    try:
+        return _satisfies(condition, observed, history)
+    except RuleError as error:
+        raise error.measured(observed) from None
+
+
+def _satisfies(condition: Condition, observed: float, history: History) -> bool:
     match condition:
         case Comparison():
             target = evaluate_number(condition.operand, history)

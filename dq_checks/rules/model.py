@@ -18,7 +18,22 @@ SAMPLE_LIMIT = 20
 
 
 class RuleError(ValueError):
-    """The rule cannot be evaluated on this table: a missing column, a type that does not fit..."""
+    """The rule cannot be evaluated on this table: a missing column, a type that does not fit...
+
+    `observed` is the rule's metric when it was measured before the error (a dynamic bound
+    that cannot be computed yet): the error outcome still carries it, so the metric joins the
+    rule's history and the bound can be computed on a later run.
+    """
+
+    def __init__(self, message: str, *, observed: float | None = None) -> None:
+        super().__init__(message)
+        self.observed = observed
+
+    def measured(self, observed: float | None) -> RuleError:
+        """The same error, carrying the metric measured before it (kept if it already has one)."""
+        if self.observed is not None or observed is None:
+            return self
+        return RuleError(str(self), observed=observed)
 
 
 @dataclass(frozen=True)
@@ -29,6 +44,21 @@ class RuleOutcome:
     message: str
     observed: float | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+
+def find_column(description: TableDescription, name: str, table: str = "the table") -> ColumnInfo | None:
+    """The column `name` resolves to, ignoring case as Glue's Spark does; None when none does.
+
+    Two columns that differ only in case make the name ambiguous: a RuleError naming both.
+    """
+    matches = [c for c in description.columns if c.name.casefold() == name.casefold()]
+    if len(matches) > 1:
+        both = " and ".join(repr(c.name) for c in matches)
+        raise RuleError(
+            f"column {name!r} is ambiguous: {table} has {both}, which differ only in case "
+            "(column names match case-insensitively, as in Glue)"
+        )
+    return matches[0] if matches else None
 
 
 @dataclass(frozen=True)
@@ -54,8 +84,8 @@ class TableContext:
     """Failing rows fetched per row-level rule: 20 for check metadata, 1,000 for a report's workbook."""
 
     def column(self, name: str) -> ColumnInfo:
-        """The column `name`, or a RuleError naming the columns the table has."""
-        info = self.description.column(name)
+        """The column `name` (matched ignoring case), or a RuleError naming the columns the table has."""
+        info = find_column(self.description, name)
         if info is None:
             known = ", ".join(c.name for c in self.description.columns)
             raise RuleError(f"column {name!r} does not exist; the table has: {known}")

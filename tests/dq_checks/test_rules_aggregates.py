@@ -230,8 +230,9 @@ PRESENT_AMOUNT = AMOUNT[~AMOUNT_NULL]
     [
         ("Mean", lambda v: float(np.mean(v))),
         ("Sum", lambda v: float(np.sum(v))),
-        ("StandardDeviation", lambda v: float(np.std(v, ddof=1))),
-        ("Variance", lambda v: float(np.var(v, ddof=1))),
+        # Population statistics (ddof=0), as AWS defines them.
+        ("StandardDeviation", lambda v: float(np.std(v, ddof=0))),
+        ("Variance", lambda v: float(np.var(v, ddof=0))),
     ],
 )
 def test_statistics_ignore_nulls(bench: RuleBench, rule_type: str, oracle: object) -> None:
@@ -260,7 +261,39 @@ def test_nan_and_infinity_are_left_out_of_statistics() -> None:
     with RuleBench(data) as bench:
         assert bench.run('Mean "x" = 2.0').outcome is Outcome.PASS
         assert bench.run('Sum "x" = 6.0').outcome is Outcome.PASS
-        assert bench.run('StandardDeviation "x" = 1.0').outcome is Outcome.PASS
+        # 1, 2, 3: the population deviation is sqrt(2/3)
+        assert bench.run(f'StandardDeviation "x" = {math.sqrt(2 / 3)!r}').outcome is Outcome.PASS
+
+
+def test_standard_deviation_is_aws_worked_example() -> None:
+    """AWS's StandardDeviation page: units1 (0, NULL, 20, NULL, 40) is 16.33; units2 (0, 0, 20, 0, 40), 16."""
+    data = pa.table(
+        {
+            "id": pa.array([100, 101, 102, 103, 104], pa.int64()),
+            "units1": pa.array([0, None, 20, None, 40], pa.int64()),  # NULLs left out: 0, 20, 40
+            "units2": pa.array([0, 0, 20, 0, 40], pa.int64()),
+        }
+    )
+    with RuleBench(data) as bench:
+        units1 = bench.run('StandardDeviation "units1" between 16.32 and 16.34')
+        units2 = bench.run('StandardDeviation "units2" = 16')
+        variance = bench.run('Variance "units2" = 256')
+    assert (units1.outcome, units1.observed) == (Outcome.PASS, pytest.approx(16.3299316, rel=1e-7))
+    assert (units2.outcome, units2.observed) == (Outcome.PASS, 16.0)
+    assert (variance.outcome, variance.observed) == (Outcome.PASS, 256.0)
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "trino", "athena", "redshift", "snowflake"])
+def test_standard_deviation_and_variance_compile_to_each_dialects_population_function(dialect: str) -> None:
+    from sqlglot import exp
+
+    from dq_checks.rules.kinds.scalar import _STATISTICS
+
+    value = exp.column("x")
+    stddev = _STATISTICS["StandardDeviation"](value).sql(dialect)
+    variance = _STATISTICS["Variance"](value).sql(dialect)
+    assert stddev == "STDDEV_POP(x)"
+    assert variance == ("VARIANCE_POP(x)" if dialect == "snowflake" else "VAR_POP(x)")
 
 
 def test_column_correlation(bench: RuleBench) -> None:

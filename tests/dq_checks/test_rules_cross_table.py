@@ -242,6 +242,57 @@ def test_dataset_match_counts_each_row_once_when_the_reference_repeats_a_key() -
     assert outcome.observed == 0.75
 
 
+def test_dataset_match_with_plain_names_maps_each_to_the_same_name() -> None:
+    # AWS: DatasetMatch "reference" "ID" >= 0.9 keys on ID in both tables and compares the rest.
+    mine = pa.table(
+        {
+            "ID": pa.array([1, 2, 3, 4, 5], pa.int64()),
+            "amount": pa.array([10, 20, 30, 40, 50], pa.int64()),
+            "note": pa.array(["a", "b", "c", "d", "e"], pa.string()),
+        }
+    )
+    theirs = pa.table(
+        {
+            "ID": pa.array([1, 2, 3, 4, 5], pa.int64()),
+            "amount": pa.array([10, 20, 30, 40, 55], pa.int64()),  # planted: ID 5's amount differs
+            "note": pa.array(["a", "b", "X", "d", "e"], pa.string()),  # planted: ID 3's note differs
+        }
+    )
+    with RuleBench(mine, references={"reference": theirs}) as bench:
+        every = bench.run('DatasetMatch "reference" "ID" >= 0.9')
+        amounts = bench.run('DatasetMatch "reference" "ID" "amount" >= 0.8')
+        mixed = bench.run('DatasetMatch "reference" "ID" "amount->amount,note" >= 0.6')
+    assert (every.outcome, every.observed) == (Outcome.FAIL, 0.6)  # IDs 3 and 5 differ
+    assert every.details["compared_columns"] == ["amount->amount", "note->note"]
+    assert (amounts.outcome, amounts.observed) == (Outcome.PASS, 0.8)  # only ID 5 differs
+    assert amounts.details["compared_columns"] == ["amount->amount"]
+    assert (mixed.outcome, mixed.observed) == (Outcome.PASS, 0.6)
+
+
+def test_key_mapping_reads_plain_and_mapped_names() -> None:
+    from dq_checks.dqdl.references import key_mapping
+
+    assert key_mapping("ID") == (("ID", "ID"),)
+    assert key_mapping("ID_1->ID_ref1, ID_2") == (("ID_1", "ID_ref1"), ("ID_2", "ID_2"))
+    with pytest.raises(ValueError, match="must map a column"):
+        key_mapping("a->")
+
+
+# --- column names, matched ignoring case as Glue does -----------------------------------------
+
+
+def test_cross_table_columns_match_ignoring_case(bench: RuleBench) -> None:
+    outcome = bench.run('DatasetMatch "orders_copy" "ORDER_ID->Ref_Id" "Amount->REF_AMOUNT" >= 0.7')
+    assert (outcome.observed, outcome.details["compared_columns"]) == (0.7, ["amount->ref_amount"])
+    integrity = bench.run('ReferentialIntegrity "Customer_ID" "customers.{CUSTOMER_ID}" >= 0.5')
+    assert (
+        integrity.observed
+        == bench.run('ReferentialIntegrity "customer_id" "customers.{customer_id}" >= 0.5').observed
+    )
+    total = bench.run('AggregateMatch "sum(orders_copy.REF_AMOUNT)" "sum(AMOUNT)" >= 0.95')
+    assert total.observed == pytest.approx(471 / 490)
+
+
 # --- SchemaMatch, RowCountMatch --------------------------------------------------------------
 
 
@@ -293,35 +344,49 @@ def test_row_count_match_without_the_reference_row_count_is_an_error() -> None:
 # --- AggregateMatch ---------------------------------------------------------------------------
 
 
-def test_aggregate_match_of_sums(bench: RuleBench) -> None:
+def test_aggregate_match_is_the_first_aggregate_over_the_second(bench: RuleBench) -> None:
     mine = sum(r["amount"] for r in ORDERS if r["amount"] is not None)  # NULL ignored
     theirs = sum(row[1] for row in COPY)
     assert (mine, theirs) == (490.0, 471.0)
-    outcome = bench.run('AggregateMatch "sum(amount)" "sum(orders_copy.ref_amount)" >= 0.95')
-    assert (outcome.outcome, outcome.observed) == (Outcome.PASS, pytest.approx(theirs / mine))
-    assert (outcome.details["first_value"], outcome.details["second_value"]) == (mine, theirs)
+    # AWS: the first aggregate divided by the second, so the order matters.
+    outcome = bench.run('AggregateMatch "sum(orders_copy.ref_amount)" "sum(amount)" >= 0.95')
+    assert (outcome.outcome, outcome.observed) == (Outcome.PASS, pytest.approx(theirs / mine))  # 0.961
+    assert (outcome.details["first_value"], outcome.details["second_value"]) == (theirs, mine)
     assert (
-        bench.run('AggregateMatch "sum(amount)" "sum(orders_copy.ref_amount)" >= 0.97').outcome
+        bench.run('AggregateMatch "sum(orders_copy.ref_amount)" "sum(amount)" >= 0.97').outcome
         is Outcome.FAIL
+    )
+    other_way = bench.run('AggregateMatch "sum(amount)" "sum(orders_copy.ref_amount)" >= 0.95')
+    assert (other_way.outcome, other_way.observed) == (Outcome.PASS, pytest.approx(mine / theirs))  # 1.04
+    assert bench.run('AggregateMatch "sum(amount)" "sum(orders_copy.ref_amount)" <= 1.0').outcome is (
+        Outcome.FAIL
     )
 
 
-def test_aggregate_match_of_averages_either_way_round(bench: RuleBench) -> None:
+def test_aggregate_match_of_averages_depends_on_the_order(bench: RuleBench) -> None:
     mine = 490.0 / 9  # nine non-NULL amounts
     credit = (500 + 250 + 125 + 0 + 75 + 75) / 6  # the NULL credit is ignored
-    expected = min(mine, credit) / max(mine, credit)
     forward = bench.run('AggregateMatch "avg(amount)" "avg(customers.credit)" > 0')
     backward = bench.run('AggregateMatch "avg(customers.credit)" "avg(primary.amount)" > 0')
-    assert forward.observed == pytest.approx(expected)
-    assert backward.observed == pytest.approx(expected)
+    assert forward.observed == pytest.approx(mine / credit)
+    assert backward.observed == pytest.approx(credit / mine)
 
 
-def test_aggregate_match_of_opposite_signs_is_zero() -> None:
-    mine = pa.table({"x": pa.array([5.0, 5.0], pa.float64())})
-    theirs = pa.table({"x": pa.array([-10.0], pa.float64())})  # planted: the same size, the other sign
+@pytest.mark.parametrize(
+    ("first", "second", "ratio"),
+    [
+        ([5.0, 5.0], [-10.0], -1.0),  # planted: the same size, the other sign
+        ([0.0], [0.0], 1.0),  # both zero: they agree
+        ([3.0], [0.0], 0.0),  # a zero second: 0.0, not a division error (as AWS's deequ)
+    ],
+)
+def test_aggregate_match_edge_ratios(first: list[float], second: list[float], ratio: float) -> None:
+    mine = pa.table({"x": pa.array(first, pa.float64())})
+    theirs = pa.table({"x": pa.array(second, pa.float64())})
     with RuleBench(mine, references={"other": theirs}) as bench:
-        outcome = bench.run('AggregateMatch "sum(x)" "sum(other.x)" > 0.5')
-    assert (outcome.outcome, outcome.observed) == (Outcome.FAIL, 0.0)
+        outcome = bench.run('AggregateMatch "sum(x)" "sum(other.x)" = 1.0')
+    assert outcome.observed == ratio
+    assert outcome.outcome is (Outcome.PASS if ratio == 1.0 else Outcome.FAIL)
 
 
 # --- rules that do not fit -----------------------------------------------------------------

@@ -81,6 +81,38 @@ def test_row_query_with_threshold_reports_the_rows_it_did_not_return(bench: Rule
     assert (strict.outcome, strict.observed) == (Outcome.FAIL, 0.7)
 
 
+def test_row_query_without_condition_or_threshold_needs_every_row_returned(bench: RuleBench) -> None:
+    # AWS: the rows the query returns pass, the others fail, and with no threshold every row must
+    # pass. Rows 3 (NULL age), 4 (101) and 7 (250) are not returned.
+    outcome = bench.run('CustomSql "select id from primary where age < 100"')
+    assert (outcome.outcome, outcome.observed) == (Outcome.FAIL, 0.7)
+    assert (outcome.details["evaluated_count"], outcome.details["failed_count"]) == (10, 3)
+    assert [row["id"] for row in outcome.details["failed_sample"]] == [3, 4, 7]
+    assert outcome.details["condition"] == "every row returned"
+    every = bench.run('CustomSql "select id from primary where id > 0"')
+    assert (every.outcome, every.observed, every.details["failed_count"]) == (Outcome.PASS, 1.0, 0)
+
+
+def test_row_query_names_columns_ignoring_case(bench: RuleBench) -> None:
+    outcome = bench.run('CustomSql "select ID, Age from primary where Age < 100"')
+    assert (outcome.outcome, outcome.details["failed_count"]) == (Outcome.FAIL, 3)
+
+
+def test_row_query_without_a_threshold_must_return_table_columns(bench: RuleBench) -> None:
+    from dq_checks.dqdl.parser import parse_rule
+    from dq_checks.dqdl.validate import validate_rule
+
+    # dq validate refuses a query computing one number with no condition...
+    problems = validate_rule(parse_rule('CustomSql "select count(*) from primary"'), known_tables=set())
+    assert [p.message for p in problems] == [
+        "CustomSql without a condition returns the passing rows, so it must select columns of primary "
+        "(select id from primary where ...); a query computing one number needs a condition, like > 0"
+    ]
+    # ...and a computed column that cannot be matched back is an error at run time, not a guess.
+    with pytest.raises(RuleError, match="it must select columns of primary, and it returned twice"):
+        bench.run('CustomSql "select id * 2 as twice from primary"')
+
+
 def test_row_query_selecting_star_samples_every_column(bench: RuleBench) -> None:
     outcome = bench.run('CustomSql "select * from primary where age >= 18" with threshold >= 0.7')
     assert (outcome.outcome, outcome.observed) == (Outcome.PASS, 0.7)

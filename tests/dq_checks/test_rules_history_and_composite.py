@@ -4,6 +4,7 @@ and the references a ruleset needs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import pyarrow as pa
@@ -67,6 +68,12 @@ def bench() -> Iterator[RuleBench]:
         ("RowCount = std(last(3))", (50,), Outcome.FAIL, "0"),  # one point has no spread
         ("RowCount = index(last(3), 1)", (99, 12, 7), Outcome.PASS, "12"),  # 0 is the most recent
         ("RowCount > abs(index(last(2), 0) - index(last(2), 1))", (3, 20), Outcome.FAIL, "17"),
+        # last() is last(1), the most recent value; alone it compares as that one number (AWS)
+        ("RowCount > last()", (11, 500), Outcome.PASS, "11"),
+        ("RowCount > last()", (), Outcome.PASS, "0"),  # no history: 0.0
+        ("RowCount > last(1)", (13, 1), Outcome.FAIL, "13"),
+        ("RowCount > 0.5 * last()", (20,), Outcome.PASS, "10"),
+        ("RowCount = index(last(10), 0)", (), Outcome.FAIL, "0"),  # no history: [0.0]
     ],
 )
 def test_dynamic_conditions(
@@ -84,9 +91,35 @@ def test_dynamic_condition_on_another_metric(bench: RuleBench) -> None:
     assert bench.run('Completeness "email" >= avg(last(2))', history(0.9, 0.8)).outcome is Outcome.FAIL
 
 
-def test_index_outside_the_history_is_an_error(bench: RuleBench) -> None:
-    with pytest.raises(RuleError, match="index 2 is outside the 1 values of history"):
+def test_index_outside_the_history_is_an_error_that_still_carries_the_metric(bench: RuleBench) -> None:
+    # One earlier value: index(last(3), 2) needs three. The row count (12) was measured all the
+    # same, and the error carries it, so it joins the history and a later run can compute the bound.
+    with pytest.raises(
+        RuleError,
+        match=r"index\(last\(3\), 2\) needs at least 3 earlier value\(s\); "
+        r"this rule has 1 so far",
+    ) as raised:
         bench.run("RowCount = index(last(3), 2)", history(12))
+    assert raised.value.observed == 12.0
+
+
+def test_an_errored_dynamic_bound_is_an_error_outcome_with_its_observed_value(bench: RuleBench) -> None:
+    from dq_checks.rules.compile import evaluate_safely
+    from dq_checks.rules.model import Evidence
+
+    compiled = bench.compile('Completeness "email" > index(last(10), 2)')
+    measured = bench.measure(compiled)
+    evidence = Evidence(measured.values, bench.engine, history(0.5), measured.profile)
+    outcome = evaluate_safely(compiled, evidence)
+    assert (outcome.outcome, outcome.observed) == (Outcome.ERROR, pytest.approx(10 / 12))
+    assert "needs at least 3 earlier value(s); this rule has 1 so far" in outcome.message
+
+
+def test_a_bare_list_of_several_values_is_an_error_at_run_time(bench: RuleBench) -> None:
+    # dq validate refuses it first; at run time it is still a clear error, not a wrong answer.
+    with pytest.raises(RuleError, match=r"last\(5\) is 2 values; reduce it") as raised:
+        bench.run("RowCount > last(5)", history(3, 4))
+    assert raised.value.observed == 12.0
 
 
 # --- DetectAnomalies --------------------------------------------------------------------------
@@ -140,13 +173,64 @@ def test_detect_anomalies_of_column_metrics(
     assert (outcome.outcome, outcome.observed) == (Outcome.PASS, pytest.approx(observed))
 
 
-def test_detect_anomalies_learns_only_metrics_it_can_observe() -> None:
-    # Uniqueness needs a grouped query of its own, so it is not a learnable metric: rejected at load.
-    problems = validate_rule(parse_rule('DetectAnomalies "Uniqueness" "id"'), known_tables=set())
+def test_detect_anomalies_learns_only_the_rules_aws_lists() -> None:
+    problems = validate_rule(parse_rule('DetectAnomalies "IsComplete" "id"'), known_tables=set())
     assert [p.message for p in problems] == [
-        "DetectAnomalies cannot learn 'Uniqueness'; it learns RowCount, Completeness, DistinctValuesCount, "
-        "Mean, Sum, StandardDeviation, ColumnCount"
+        "DetectAnomalies cannot learn 'IsComplete'; it learns RowCount, Completeness, Uniqueness, Mean, Sum, "
+        "StandardDeviation, Entropy, DistinctValuesCount, UniqueValueRatio, ColumnLength, ColumnValues, "
+        "ColumnCorrelation, CustomSql, ColumnCount"
     ]
+    wrong = validate_rule(parse_rule('DetectAnomalies "ColumnCorrelation" "id"'), known_tables=set())
+    assert [p.message for p in wrong] == [
+        'DetectAnomalies \'ColumnCorrelation\' takes what ColumnCorrelation takes: "column" "column"; got 1'
+    ]
+
+
+LEARNED_TABLE = pa.table(
+    {
+        "id": pa.array([1, 2, 3, 4, 4, 6], pa.int64()),  # planted: 4 twice
+        "name": pa.array(["ann", "bob", "cy", None, "dee", "eve"], pa.string()),  # planted: one NULL
+        "x": pa.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], pa.float64()),
+        "y": pa.array([2.0, 4.0, 6.0, 8.0, 10.0, 12.0], pa.float64()),  # y = 2x: correlation 1
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("rule", "observed"),
+    [
+        ('DetectAnomalies "RowCount"', 6.0),
+        ('DetectAnomalies "ColumnCount"', 4.0),
+        ('DetectAnomalies "Completeness" "name"', 5 / 6),
+        ('DetectAnomalies "Uniqueness" "id"', 4 / 6),  # 1, 2, 3 and 6 appear once
+        ('DetectAnomalies "Mean" "x"', 3.5),
+        ('DetectAnomalies "Sum" "x"', 21.0),
+        ('DetectAnomalies "StandardDeviation" "x"', math.sqrt(17.5 / 6)),  # population
+        ('DetectAnomalies "Entropy" "id"', -(4 * (1 / 6) * math.log(1 / 6) + (2 / 6) * math.log(2 / 6))),
+        ('DetectAnomalies "DistinctValuesCount" "id"', 5.0),
+        ('DetectAnomalies "UniqueValueRatio" "id"', 4 / 5),  # 4 of the 5 distinct values appear once
+        ('DetectAnomalies "ColumnLength" "name"', 3.0),  # the longest name
+        ('DetectAnomalies "ColumnValues" "x"', 6.0),  # the largest value
+        ('DetectAnomalies "ColumnCorrelation" "x" "y"', 1.0),
+        ('DetectAnomalies "CustomSQL" "select count(*) from primary where x > 2"', 4.0),
+    ],
+)
+def test_detect_anomalies_observes_each_rule_aws_lists(rule: str, observed: float) -> None:
+    # Five steady earlier values, the current one far away: every metric is learned and judged.
+    steady = history(*([observed] * 5))
+    assert validate_rule(parse_rule(rule), known_tables=set()) == []
+    with RuleBench(LEARNED_TABLE) as bench:
+        first = bench.run(rule)
+        judged = bench.run(rule, steady)
+        far = bench.run(rule, history(*([observed * 10 + 100] * 5)))
+    assert (first.outcome, first.observed) == (Outcome.SKIP, pytest.approx(observed))
+    assert (judged.outcome, judged.observed) == (Outcome.PASS, pytest.approx(observed))
+    assert far.outcome is Outcome.FAIL
+
+
+def test_detect_anomalies_of_column_values_needs_a_numeric_column() -> None:
+    with RuleBench(LEARNED_TABLE) as bench, pytest.raises(RuleError, match="its maximum"):
+        bench.compile('DetectAnomalies "ColumnValues" "name"')
 
 
 # --- composite rules --------------------------------------------------------------------------

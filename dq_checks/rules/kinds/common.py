@@ -22,8 +22,9 @@ from dq_checks.schema import ColumnKind
 def where_predicate(rule: Rule, context: TableContext) -> exp.Expression | None:
     """The rule's `where` as a vetted predicate over columns the table really has.
 
-    Its column names are checked against the schema exactly as written and then quoted, so
-    the engine sees exactly those columns, whatever its case folding.
+    Its column names are resolved against the schema (ignoring case, as Glue does) and then
+    quoted as the table spells them, so the engine sees exactly those columns, whatever its
+    case folding.
     """
     if rule.where is None:
         return None
@@ -32,10 +33,10 @@ def where_predicate(rule: Rule, context: TableContext) -> exp.Expression | None:
     except UnsafeSql as error:
         raise RuleError(str(error)) from None
     for reference in predicate.find_all(exp.Column):
-        context.column(reference.name)
+        info = context.column(reference.name)
         if reference.table:
             raise RuleError(f"where {rule.where.value!r}: name columns without a table ({reference.sql()})")
-        reference.set("this", exp.to_identifier(reference.name, quoted=True))
+        reference.set("this", exp.to_identifier(info.name, quoted=True))
     return predicate
 
 
@@ -138,9 +139,12 @@ def judge(
 ) -> RuleOutcome:
     """Compare an observed number with the rule's condition and say so: `label = 5 meets > 3`."""
     if condition is None:
-        raise RuleError("this rule needs a condition")
+        raise RuleError("this rule needs a condition", observed=observed)
     passed = satisfies(condition, observed, evidence.history)
-    wanted = wanted or describe(condition, evidence.history)
+    try:
+        wanted = wanted or describe(condition, evidence.history)
+    except RuleError as error:
+        raise error.measured(observed) from None
     relation = "meets" if passed else "does not meet"
     message = f"{label} = {format_number(observed)} {relation} {wanted}"
     return verdict(passed, message, observed, condition=wanted, **details)

@@ -26,6 +26,7 @@ from dq_checks.rules.model import (
     RuleError,
     RuleOutcome,
     TableContext,
+    find_column,
     rows_as_dicts,
 )
 from dq_checks.schema import ColumnInfo, TableDescription
@@ -48,18 +49,20 @@ def _aliased(relation: exp.Table, alias: str) -> exp.Table:
 
 
 def _existing(description: TableDescription, name: str, table: str) -> ColumnInfo:
-    info = description.column(name)
+    info = find_column(description, name, table)
     if info is None:
         known = ", ".join(c.name for c in description.columns)
         raise RuleError(f"column {name!r} does not exist in {table}; it has: {known}")
     return info
 
 
-def _compatible(left: ColumnInfo, right: ColumnInfo) -> None:
+def _compatible(left: ColumnInfo, right: ColumnInfo) -> tuple[str, str]:
+    """The two columns' names as their tables spell them, when their values can be compared."""
     if left.kind is not right.kind:
         raise RuleError(
             f"cannot compare {left.name!r} ({left.data_type}) with {right.name!r} ({right.data_type})"
         )
+    return left.name, right.name
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,12 @@ class RowCountMatchRule:
 
 @dataclass(frozen=True)
 class AggregateMatchRule:
-    """Two aggregates agree: the smaller divided by the larger, so 1.0 means equal."""
+    """The first aggregate divided by the second, as AWS defines it: 1.0 means equal.
+
+    Order matters: `"sum(a)" "sum(b)"` with 90 and 100 is 0.9, the other way round 1.11. Both
+    zero is 1.0 (they agree); a zero second with a non-zero first is 0.0, as in AWS's deequ
+    implementation, rather than a division error.
+    """
 
     first: tuple[str, str, ReferenceTable | None]
     second: tuple[str, str, ReferenceTable | None]
@@ -260,10 +268,7 @@ class AggregateMatchRule:
             self._aggregate(self.first, evidence.runner),
             self._aggregate(self.second, evidence.runner),
         )
-        high = max(abs(first), abs(second))
-        observed = 1.0 if high == 0 else min(abs(first), abs(second)) / high
-        if first * second < 0:
-            observed = 0.0
+        observed = aggregate_ratio(first, second)
         names = [f"{f}({(t.name + '.') if t else ''}{c})" for f, c, t in (self.first, self.second)]
         return judge(
             f"{names[0]} vs {names[1]}",
@@ -273,6 +278,23 @@ class AggregateMatchRule:
             first_value=first,
             second_value=second,
         )
+
+
+def _mapped(
+    pairs: tuple[tuple[str, str], ...], context: TableContext, reference: ReferenceTable
+) -> tuple[tuple[str, str], ...]:
+    """Column pairs spelled as each table spells them, after checking they can be compared."""
+    return tuple(
+        _compatible(context.column(mine), _existing(reference.description, theirs, reference.name))
+        for mine, theirs in pairs
+    )
+
+
+def aggregate_ratio(first: float, second: float) -> float:
+    """The first divided by the second; 1.0 when both are zero, 0.0 when only the second is."""
+    if first == 0 and second == 0:
+        return 1.0
+    return 0.0 if second == 0 else first / second
 
 
 def compile_cross_table(rule: Rule, context: TableContext) -> object:
@@ -286,23 +308,30 @@ def compile_cross_table(rule: Rule, context: TableContext) -> object:
                 f"{len(columns)} column(s) cannot be matched with {len(ref.columns)} reference column(s)"
             )
         reference = context.reference(ref.table)
-        for mine, theirs in zip(columns, ref.columns, strict=True):
+        pairs = [
             _compatible(context.column(mine), _existing(reference.description, theirs, ref.table))
-        return ReferentialIntegrityRule(columns, reference, ref.columns, rule.condition, context)
+            for mine, theirs in zip(columns, ref.columns, strict=True)
+        ]
+        return ReferentialIntegrityRule(
+            tuple(m for m, _ in pairs), reference, tuple(t for _, t in pairs), rule.condition, context
+        )
     if kind == "DatasetMatch":
         reference = context.reference(params[0])
-        keys = key_mapping(params[1])
+        keys = _mapped(key_mapping(params[1]), context, reference)
         if len(params) > 2:
-            compared = key_mapping(params[2])
+            compared = _mapped(key_mapping(params[2]), context, reference)
         else:
+            # Every other column the reference has too (AWS: the remaining columns, same names).
             key_names = {p for p, _ in keys}
-            compared = tuple(
-                (c.name, c.name)
-                for c in context.description.columns
-                if c.name not in key_names and reference.description.column(c.name) is not None
+            compared = _mapped(
+                tuple(
+                    (c.name, c.name)
+                    for c in context.description.columns
+                    if c.name not in key_names and find_column(reference.description, c.name) is not None
+                ),
+                context,
+                reference,
             )
-        for mine, theirs in (*keys, *compared):
-            _compatible(context.column(mine), _existing(reference.description, theirs, reference.name))
         return DatasetMatchRule(reference, keys, compared, rule.condition, context)
     if kind == "SchemaMatch":
         return SchemaMatchRule(context.reference(params[0]), rule.condition, context)
@@ -319,7 +348,7 @@ def compile_cross_table(rule: Rule, context: TableContext) -> object:
                 raise RuleError(
                     f"{ref.function}({ref.column}) needs a numeric column; it is {info.data_type}"
                 )
-            sides.append((ref.function, ref.column, table))
+            sides.append((ref.function, info.name, table))
         return AggregateMatchRule(sides[0], sides[1], rule.condition, context)
     raise RuleError(f"{kind} is not a cross-table rule")
 

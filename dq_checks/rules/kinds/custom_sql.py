@@ -1,9 +1,10 @@
 """CustomSql: a vetted SELECT over `primary` (and named monitored tables).
 
-Without `with threshold` the query must return one number, compared with the condition; what
-else it returns is described by type and size only, so no rule's message can carry data out.
-With a threshold, the rows it returns are the passing rows; their share of the table is
-compared with the threshold, and the table's rows it did not return are the failing ones.
+With a condition and no `with threshold` the query must return one number, compared with the
+condition; what else it returns is described by type and size only, so no rule's message can
+carry data out. Without a condition (AWS's row-level CustomSql), the rows it returns are the
+passing rows and the table's rows it did not return are the failing ones: with a threshold their
+share of the table is compared with it; without one, every row must pass (AWS's default).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dq_checks.profile.values import as_float
 from dq_checks.render.numbers import format_number
 from dq_checks.rules.conditions import describe, satisfies
 from dq_checks.rules.kinds.common import judge, sample_rows, verdict
-from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext
+from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext, find_column
 from dq_checks.rules.sql_safety import PRIMARY, UnsafeSql, rewrite_tables, vet_custom_sql
 
 
@@ -37,7 +38,7 @@ class CustomSqlRule:
 
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
         """Scalar mode or row mode, as the rule was written."""
-        if self.threshold is None:
+        if self.threshold is None and self.condition is not None:
             return self._scalar(evidence)
         return self._rows(evidence)
 
@@ -59,9 +60,13 @@ class CustomSqlRule:
         computed columns cannot be matched back: then its row count is used, at most the
         table's.
         """
-        assert self.threshold is not None
         total = int(evidence.values.of(self.metrics[0]))
         returned = self._returned_rows()
+        if returned is None and self.threshold is None:
+            raise RuleError(
+                "CustomSql without a condition returns the passing rows: it must select columns of "
+                f"primary, and it returned {', '.join(self.query.named_selects) or 'no named column'}"
+            )
         if returned is not None:
             counted = select_from([count_rows()], self.context.relation, where=returned)
             ((passing,),) = evidence.runner.fetch_rows(counted)
@@ -70,14 +75,17 @@ class CustomSqlRule:
             ((passing,),) = evidence.runner.fetch_rows(counted)
         passing = min(int(passing), total)
         observed = passing / total if total else 1.0
-        passed = satisfies(self.threshold, observed, evidence.history)
+        failed = total - passing
+        if self.threshold is None:
+            passed, wanted = failed == 0, "every row returned"
+        else:
+            passed = satisfies(self.threshold, observed, evidence.history)
+            wanted = f"with threshold {describe(self.threshold, evidence.history)}"
         if self.condition is not None:
             passed = passed and satisfies(self.condition, float(passing), evidence.history)
-        failed = total - passing
         sample = []
         if failed and returned is not None:
             sample = sample_rows(evidence.runner, self.context, self._names(), exp.Not(this=returned))
-        wanted = f"with threshold {describe(self.threshold, evidence.history)}"
         return verdict(
             passed,
             f"{passing:,} of {total:,} rows returned (share {format_number(observed)}); {wanted}",
@@ -89,23 +97,26 @@ class CustomSqlRule:
         )
 
     def _names(self) -> list[str]:
+        """The table's columns the query returns, as the table spells them (all for `*`)."""
         names = [n for n in self.query.named_selects if n != "*"]
         if "*" in self.query.named_selects or not names:
             return [c.name for c in self.context.description.columns]
-        return names
+        return [found.name if (found := find_column(self.context.description, n)) else n for n in names]
 
     def _returned_rows(self) -> exp.Expression | None:
         """EXISTS(a returned row equal to this row on the returned columns), if those are table columns."""
         names = self._names()
-        if not all(self.context.description.column(n) for n in names):
+        if not all(find_column(self.context.description, n) for n in names):
             return None
+        returned_names = dict(zip(names, self._returned_names(names), strict=True))
         returned = exp.alias_(exp.Subquery(this=self.query.copy()), "q", quoted=True)
         relation = exp.to_identifier(self.context.relation.name, quoted=True)
         matches = exp.and_(
             *[
                 exp.NullSafeEQ(
                     this=exp.column(
-                        exp.to_identifier(n, quoted=True), table=exp.to_identifier("q", quoted=True)
+                        exp.to_identifier(returned_names[n], quoted=True),
+                        table=exp.to_identifier("q", quoted=True),
                     ),
                     expression=exp.column(exp.to_identifier(n, quoted=True), table=relation),
                 )
@@ -113,6 +124,13 @@ class CustomSqlRule:
             ]
         )
         return exp.Exists(this=exp.select(exp.Literal.number(1)).from_(returned).where(matches))
+
+    def _returned_names(self, names: list[str]) -> list[str]:
+        """How the query's own output spells each column (`select Name` on a column `name`)."""
+        selects = [n for n in self.query.named_selects if n != "*"]
+        if "*" in self.query.named_selects or not selects:
+            return names
+        return selects
 
 
 def shape_of(value: Any) -> str:

@@ -1,18 +1,37 @@
-"""DetectAnomalies: a metric judged against its own history instead of a fixed condition."""
+"""DetectAnomalies: a metric judged against its own history instead of a fixed condition.
+
+It learns every rule AWS lists for it: RowCount, Completeness, Uniqueness, Mean, Sum,
+StandardDeviation, Entropy, DistinctValuesCount, UniqueValueRatio, ColumnLength, ColumnValues,
+ColumnCorrelation, CustomSql (one number) and ColumnCount. The metric is the one the rule type
+itself observes, computed by that rule type's own compiled rule. ColumnLength and ColumnValues
+are row-level rules with no single metric: AWS's analyzers report their minimum and maximum,
+and DetectAnomalies learns the maximum (the longest value; a numeric column's largest value).
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlglot import exp
+
 from dq_checks.dqdl.ast import Comparison, Number, Rule, String
+from dq_checks.dqdl.rule_types import ANOMALY_ALIASES
 from dq_checks.history import Point, Verdict, robust_judgement
 from dq_checks.metrics import AggregateMetric
+from dq_checks.metrics.sql import column
+from dq_checks.profile.column_metrics import statistic_value
+from dq_checks.profile.values import as_float
 from dq_checks.render.numbers import format_number
 from dq_checks.results.model import Outcome
+from dq_checks.rules.kinds.common import only_where, where_predicate
+from dq_checks.rules.kinds.custom_sql import compile_custom_sql
+from dq_checks.rules.kinds.grouped import compile_grouped
 from dq_checks.rules.kinds.scalar import ScalarRule, compile_scalar
-from dq_checks.rules.model import Evidence, RuleOutcome, TableContext
+from dq_checks.rules.model import CompiledRule, Evidence, RuleError, RuleOutcome, TableContext
+from dq_checks.schema import ColumnKind
 
 LOOKBACK = 30
 MIN_POINTS = 5
@@ -23,7 +42,7 @@ class DetectAnomaliesRule:
     """Observe the metric as its own rule type would, then ask the history detector."""
 
     label: str
-    observer: ScalarRule
+    observer: CompiledRule
 
     @property
     def metrics(self) -> Sequence[AggregateMetric]:
@@ -32,7 +51,10 @@ class DetectAnomaliesRule:
 
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
         """SKIP without enough history; FAIL on an outlier; PASS otherwise."""
-        value = self.observer.observe(evidence)
+        observed = self.observer.evaluate(evidence)
+        if observed.outcome is Outcome.ERROR:
+            return observed
+        value = observed.observed
         if value is None:
             return RuleOutcome(Outcome.FAIL, f"{self.label} has no value", None)
         history = list(evidence.history(LOOKBACK))
@@ -59,11 +81,48 @@ class DetectAnomaliesRule:
         return RuleOutcome(Outcome.PASS, message, value, {**details, "condition": f"within {normal}"})
 
 
+ANY_VALUE = Comparison(">=", Number(-math.inf))
+"""The observing rule's condition: always met, so only its metric matters (and no sample is fetched)."""
+
+
 def compile_detect_anomalies(rule: Rule, context: TableContext) -> DetectAnomaliesRule:
-    """Build the metric's observer from a rule of the metric's own type."""
+    """Observe the metric with a compiled rule of the metric's own type."""
     params = [p for p in rule.params if isinstance(p, String)]
-    metric, columns = params[0].value, tuple(params[1:])
-    observer_rule = Rule(metric, columns, Comparison(">=", Number(0)))
-    observer = compile_scalar(observer_rule, context)
-    label = f"{metric}" + (f" of {columns[0].value!r}" if columns else "")
+    metric = ANOMALY_ALIASES.get(params[0].value, params[0].value)
+    arguments = tuple(params[1:])
+    observing = Rule(metric, arguments, ANY_VALUE, where=rule.where)
+    observer: CompiledRule
+    if metric in ("Uniqueness", "Entropy", "UniqueValueRatio"):
+        observer = compile_grouped(observing, context)
+    elif metric == "CustomSql":
+        observer = compile_custom_sql(observing, context)
+    elif metric in ("ColumnLength", "ColumnValues"):
+        observer = _maximum(observing, context)
+    else:
+        observer = compile_scalar(observing, context)
+    shown = "" if metric == "CustomSql" else ", ".join(repr(a.value) for a in arguments)
+    label = metric + (f" of {shown}" if shown else "")
     return DetectAnomaliesRule(label, observer)
+
+
+def _maximum(rule: Rule, context: TableContext) -> ScalarRule:
+    """The longest value of a text column (ColumnLength), the largest of a numeric one (ColumnValues)."""
+    param = rule.params[0]
+    assert isinstance(param, String)
+    info = context.column(param.value)
+    where = where_predicate(rule, context)
+    if rule.rule_type == "ColumnLength":
+        if info.kind is not ColumnKind.STRING:
+            raise RuleError(f"ColumnLength needs a text column; {info.name!r} is {info.data_type}")
+        value: exp.Expression = exp.Length(this=column(info.name))
+        label = f"maximum length of {info.name!r}"
+    else:
+        if info.kind is not ColumnKind.NUMERIC:
+            raise RuleError(
+                f"DetectAnomalies learns ColumnValues of a numeric column (its maximum); "
+                f"{info.name!r} is {info.data_type}"
+            )
+        value = statistic_value(info)
+        label = f"maximum of {info.name!r}"
+    maximum = AggregateMetric(exp.Max(this=only_where(value, where)))
+    return ScalarRule(label, ANY_VALUE, lambda e: as_float(e.values.of(maximum)), (maximum,))

@@ -39,7 +39,10 @@ class ScalarRule:
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
         """PASS when the observed value meets the condition; FAIL otherwise, or when there is none."""
         observed = self.observe(evidence)
-        wanted = self.condition_text or describe(self.condition, evidence.history)
+        try:
+            wanted = self.condition_text or describe(self.condition, evidence.history)
+        except RuleError as error:
+            raise error.measured(observed) from None
         counts = self.counts(evidence) if self.counts is not None else {}
         if observed is None:
             return verdict(
@@ -132,8 +135,12 @@ def compile_scalar(rule: Rule, context: TableContext) -> ScalarRule:
 _STATISTICS: dict[str, Callable[[exp.Expression], exp.Expression]] = {
     "Mean": lambda value: exp.Avg(this=value),
     "Sum": lambda value: exp.Sum(this=value),
-    "StandardDeviation": lambda value: exp.StddevSamp(this=value),
-    "Variance": lambda value: exp.Variance(this=value),
+    # The population statistics, as AWS defines them: its StandardDeviation page works 0, 20, 40
+    # to 16.33, and deequ (AWS's DQDL engine) computes both over all n values. Every dialect dq
+    # compiles to has them (STDDEV_POP and VAR_POP; VARIANCE_POP on Snowflake). The profile's own
+    # `std` stays the sample deviation, a separate metric.
+    "StandardDeviation": lambda value: exp.StddevPop(this=value),
+    "Variance": lambda value: exp.VariancePop(this=value),
 }
 
 
