@@ -1,8 +1,10 @@
 """Grouped rules: Uniqueness, IsUnique, IsPrimaryKey, UniqueValueRatio and Entropy.
 
-The oracle groups the rows in Python. A row whose key (any key column) is NULL has no
-value, so it can neither repeat nor be unique: it is left out of the groups. IsPrimaryKey
-fails on such rows, since a primary key is complete as well as unique.
+The oracle groups the rows in Python. A row whose key columns are all NULL has no value,
+so it can neither repeat nor be unique: it is left out of the groups. On several columns a
+row with some key columns present is grouped, a NULL equal to a NULL, as AWS Glue's engine
+(Deequ) and Great Expectations' default do. IsPrimaryKey fails on a row with a NULL in any
+key column, since a primary key is complete as well as unique.
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ ROWS = [dict(zip(COLUMNS, row, strict=True)) for row in [
 
 
 def counts(keys: Sequence[str], rows: Sequence[dict] = ROWS) -> Counter:
-    """Occurrences of each complete key tuple."""
-    return Counter(tuple(row[k] for k in keys) for row in rows if all(row[k] is not None for k in keys))
+    """Occurrences of each key tuple with at least one key present (NULL groups with NULL)."""
+    return Counter(tuple(row[k] for k in keys) for row in rows if any(row[k] is not None for k in keys))
 
 
 def table() -> pa.Table:
@@ -108,7 +110,9 @@ def test_primary_key_that_holds(bench: RuleBench) -> None:
 
 def test_compound_keys(bench: RuleBench) -> None:
     groups = counts(["region", "code"])
-    assert sum(groups.values()) == 8  # rows 5 and 6 have a NULL in the pair
+    # rows 5 (us, NULL) and 6 (NULL, a) have one key present: grouped, each once. (Before
+    # multi-column uniqueness followed Deequ and GX, any NULL left the row out: 8 rows.)
+    assert sum(groups.values()) == 10
     duplicated = sorted(k for k, n in groups.items() if n > 1)
     assert duplicated == [("eu", "a"), ("eu", "b")]
 
@@ -119,7 +123,7 @@ def test_compound_keys(bench: RuleBench) -> None:
         {"region": "eu", "code": "a", "occurrences": 2},
         {"region": "eu", "code": "b", "occurrences": 2},
     ]
-    assert unique.observed == (8 - 4) / 8
+    assert unique.observed == (10 - 4) / 10
 
     key = bench.run('IsPrimaryKey "region" "code"')
     assert key.outcome is Outcome.FAIL
@@ -133,7 +137,7 @@ def test_compound_keys(bench: RuleBench) -> None:
         2,
         0,
     )
-    assert bench.run('Uniqueness "region" "code" = 0.5').outcome is Outcome.PASS
+    assert bench.run('Uniqueness "region" "code" = 0.6').outcome is Outcome.PASS
 
 
 def test_where_narrows_the_rows_grouped(bench: RuleBench) -> None:
@@ -229,3 +233,35 @@ def test_grouped_rules_when_every_key_is_null() -> None:
     assert outcomes['IsUnique "id"'].outcome is Outcome.PASS  # NULLs are not duplicates
     key = outcomes['IsPrimaryKey "id"']
     assert (key.outcome, key.details["null_rows"]) == (Outcome.FAIL, 2)
+
+
+def test_multi_column_keys_group_nulls_and_leave_out_only_all_null_rows() -> None:
+    """GX's example: on a = [NULL, NULL, 1], b = [1, 1, 2] the pair (NULL, 1) is there twice."""
+    # planted: rows 1 and 2 repeat (NULL, 1); row 4 has no key at all and is left out
+    keys = pa.table(
+        {
+            "a": pa.array([None, None, 1, None], pa.int64()),
+            "b": pa.array([1, 1, 2, None], pa.int64()),
+        }
+    )
+    with RuleBench(keys) as bench:
+        outcomes = bench.run_all(
+            [
+                'IsUnique "a" "b"',
+                'Uniqueness "a" "b" = 0.3333333333333333',
+                'IsPrimaryKey "a" "b"',
+                'UniqueValueRatio "a" "b" = 0.5',
+                'IsUnique "a"',
+            ]
+        )
+    unique = outcomes['IsUnique "a" "b"']
+    assert unique.outcome is Outcome.FAIL
+    assert (unique.details["duplicate_groups"], unique.details["duplicate_rows"]) == (1, 2)
+    assert unique.details["duplicate_sample"] == [{"a": None, "b": 1, "occurrences": 2}]
+    assert unique.details["distinct_values"] == 2  # (NULL, 1) and (1, 2); row 4 is not grouped
+    assert outcomes['Uniqueness "a" "b" = 0.3333333333333333'].outcome is Outcome.PASS  # 1 of 3 rows
+    key = outcomes['IsPrimaryKey "a" "b"']
+    assert (key.outcome, key.details["null_rows"], key.details["duplicate_groups"]) == (Outcome.FAIL, 3, 1)
+    assert outcomes['UniqueValueRatio "a" "b" = 0.5'].outcome is Outcome.PASS  # (1, 2) once of 2 values
+    # one column: its NULLs are no value and never repeat; 1 is there once
+    assert outcomes['IsUnique "a"'].outcome is Outcome.PASS

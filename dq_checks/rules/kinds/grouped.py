@@ -5,8 +5,13 @@ IsUnique, Uniqueness, IsPrimaryKey, UniqueValueRatio and Entropy.
 One aggregate cannot tell which values repeat, so these run a query of their own: the
 rows grouped by the key columns (a materialized CTE), summarised in one pass over the
 groups. A failing rule runs one more query for a sample of the duplicated keys.
-Rows where any key column is NULL are not grouped: NULL is no value, so it cannot
-repeat. IsPrimaryKey counts them and fails on them.
+
+NULL keys. On one column, a NULL is no value, so it cannot repeat: NULL rows are not
+grouped. On several columns, only rows where every key column is NULL are left out; a
+row with some keys present is grouped, a NULL comparing equal to a NULL, so (NULL, 1)
+twice is a duplicate. This is what AWS Glue's engine (Deequ) does for multi-column
+uniqueness, and Great Expectations' default (`ignore_row_if="all_values_are_missing"`).
+IsPrimaryKey still counts the rows with a NULL in any key column, and fails on them.
 """
 
 from __future__ import annotations
@@ -53,10 +58,15 @@ class GroupedRule:
     metrics: Sequence[AggregateMetric] = field(default_factory=tuple)
 
     def _key_null(self) -> exp.Expression:
+        """Some key column is NULL: a row no primary key may have."""
         return exp.or_(*[exp.Is(this=column(k), expression=exp.Null()) for k in self.keys])
 
+    def _keys_missing(self) -> exp.Expression:
+        """Every key column is NULL: a row with no key to group (on one column, its NULL)."""
+        return exp.and_(*[exp.Is(this=column(k), expression=exp.Null()) for k in self.keys])
+
     def _grouped(self) -> exp.Select:
-        keys_present = exp.Not(this=exp.paren(self._key_null()))
+        keys_present = exp.Not(this=exp.paren(self._keys_missing()))
         projections = [column(k) for k in self.keys]
         counted = exp.alias_(exp.Count(this=exp.Star()), COUNT, quoted=True)
         query = select_from(
