@@ -9,16 +9,17 @@ are different: they would make two checks indistinguishable, so they fail the lo
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from dq_checks.analyzers.metric_keys import rule_metric_key
 from dq_checks.config.models import RuleSeverity, TableSpec
 from dq_checks.config.yaml_lines import line_of
-from dq_checks.dqdl.ast import Labels, Number, RuleExpr, String, leaf_rules
+from dq_checks.dqdl.ast import Composite, Labels, Number, RuleExpr, String, leaf_rules
 from dq_checks.dqdl.constants import UndefinedConstant, resolve_constants
 from dq_checks.dqdl.parser import DQDLSyntaxError, parse_rule
+from dq_checks.dqdl.printer import rule_text
 from dq_checks.dqdl.rule_types import Dimension
 from dq_checks.dqdl.validate import validate_rule
 from dq_checks.rules.dimensions import dimension_of
@@ -79,7 +80,7 @@ def rule_definitions(
     seen: dict[str, int] = {}
     for index, entry in enumerate(spec.rules):
         line = line_of(document, ("rules", index, "rule"))
-        name = entry.name or slug(entry.rule)
+        name = entry.name or default_check_name(entry.rule)
         if name in RESERVED_CHECK_NAMES:
             clashes.append(
                 NameClash(line, f"rules.{index}: check name {name!r} is reserved; give the rule a name:")
@@ -103,6 +104,27 @@ def rule_definitions(
             )
         )
     return tuple(definitions), clashes
+
+
+def default_check_name(text: str) -> str:
+    """The check name of a rule that does not name itself: a slug of its text, labels left out.
+
+    Labels are metadata: changing them must not rename the check (and so cut its history).
+    """
+    try:
+        parsed = parse_rule(text)
+    except DQDLSyntaxError:
+        return slug(text)
+    if not any(leaf.labels is not None for leaf in leaf_rules(parsed)):
+        return slug(text)
+    return slug(rule_text(unlabelled(parsed)))
+
+
+def unlabelled(rule: RuleExpr) -> RuleExpr:
+    """The rule without labels, on every rule of a composite."""
+    if isinstance(rule, Composite):
+        return replace(rule, rules=tuple(unlabelled(r) for r in rule.rules))
+    return replace(rule, labels=None)
 
 
 def rule_labels(rule: RuleExpr | None, defaults: Labels | None = None) -> tuple[tuple[str, str], ...]:

@@ -7,7 +7,7 @@ it, so a folder of definitions and rulesets moves as one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dq_checks.config.safe_yaml import YamlProblem, decode_utf8
@@ -33,22 +33,27 @@ def read_ruleset_file(definition: Path, relative: str) -> RulesetFile:
     A missing or unreadable file, one that is not UTF-8 or too big, and a syntax error are the
     problem (`file:line:column: message` for a syntax error), never an exception.
     """
-    path = definition.parent / relative
+    read = read_ruleset(definition.parent / relative)
+    if read.ruleset is None and read.problem is not None and not read.problem.startswith(str(read.path)):
+        return replace(read, problem=f"ruleset_file {relative!r}: {read.problem}")
+    return read
+
+
+def read_ruleset(path: Path) -> RulesetFile:
+    """Read and parse the ruleset at `path`; its problem, if any, names the file."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return RulesetFile(path, None, f"ruleset_file {relative!r}: no such file {path}")
+        return RulesetFile(path, None, f"no such file {path}")
     except OSError as error:
-        reason = error.strerror or str(error)
-        return RulesetFile(path, None, f"ruleset_file {relative!r}: cannot read {path}: {reason}")
+        return RulesetFile(path, None, f"cannot read {path}: {error.strerror or error}")
     if len(data) > MAX_RULESET_BYTES:
         size = f"{len(data):,} bytes; at most {MAX_RULESET_BYTES:,}"
         return RulesetFile(path, None, f"{path}: ruleset file too big ({size})")
     try:
         text = decode_utf8(data)
     except YamlProblem as problem:
-        where = f"{path}:{problem.line}" if problem.line else str(path)
-        return RulesetFile(path, None, f"{where}: {problem.message}")
+        return RulesetFile(path, None, f"{path}: {problem.message}")
     try:
         return RulesetFile(path, parse_ruleset(text))
     except DQDLSyntaxError as error:

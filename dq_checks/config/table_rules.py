@@ -12,7 +12,7 @@ the run says so while the table's other rules still run.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +22,17 @@ from dq_checks.config.rule_entries import (
     NameClash,
     RuleDefinition,
     checked_rule,
+    default_check_name,
     rule_definitions,
     rule_labels,
+    unlabelled,
     yaml_constants,
 )
 from dq_checks.config.ruleset_files import read_ruleset_file
 from dq_checks.config.yaml_lines import line_of
-from dq_checks.dqdl.ast import Composite, Rule, RuleExpr, Ruleset
+from dq_checks.dqdl.ast import RuleExpr, Ruleset
 from dq_checks.dqdl.printer import rule_text
-from dq_checks.rules.naming import RESERVED_CHECK_NAMES, slug
+from dq_checks.rules.naming import RESERVED_CHECK_NAMES
 
 RULESET_FILE_CHECK = "ruleset_file"
 """The check that stands for a ruleset file that could not be read or parsed."""
@@ -93,15 +95,15 @@ def _ruleset_rules(  # noqa: PLR0917 (one call site)
     spec: TableSpec,
 ) -> tuple[list[RuleDefinition], list[NameClash]]:
     """The ruleset's rules as definitions; one already in `rules:` (or earlier in the file) is reported."""
-    seen = {_identity(d.rule): d.location for d in earlier if d.rule is not None}
+    seen = {rule_identity(d.rule): d.location for d in earlier if d.rule is not None}
     names = {d.check_name: d.location for d in earlier}
     definitions, clashes = [], []
     for parsed in ruleset.rules:
         line = parsed.position.line if parsed.position is not None else 1
         location, text = f"{path}:{line}", rule_text(parsed)
         rule, problem = checked_rule(parsed, constants, known_tables, set(spec.deps))
-        identity = _identity(rule) if rule is not None else None
-        name = slug(rule_text(_unlabelled(parsed)))
+        identity = rule_identity(rule) if rule is not None else None
+        name = default_check_name(text)
         if identity is not None and identity in seen:
             message = f"rule {text!r} is already defined at {seen[identity]}; it runs once, as defined there"
             clashes.append(NameClash(line, message, path))
@@ -140,13 +142,6 @@ def _distinct_analyzers(
     return kept, clashes
 
 
-def _identity(rule: RuleExpr) -> str:
+def rule_identity(rule: RuleExpr) -> str:
     """What makes two resolved rules the same check: their text without labels."""
-    return rule_text(_unlabelled(rule))
-
-
-def _unlabelled(rule: RuleExpr) -> RuleExpr:
-    if isinstance(rule, Composite):
-        return replace(rule, rules=tuple(_unlabelled(r) for r in rule.rules))
-    assert isinstance(rule, Rule)
-    return replace(rule, labels=None)
+    return rule_text(unlabelled(rule))

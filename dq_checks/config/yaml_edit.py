@@ -28,13 +28,14 @@ from dq_checks.config.safe_yaml import load_yaml_text
 _WIDTH = 1 << 16  # never fold a long rule onto a second line
 
 
-def append_rule_entries(path: Path, entries: Sequence[RuleEntry]) -> None:
+def append_rule_entries(path: Path, entries: Sequence[RuleEntry], analyzers: Sequence[str] = ()) -> None:
     """Append `entries` to the `rules:` list of the definition at `path`, adding the key if missing.
 
-    The file is replaced atomically, so a concurrent reader sees the old or the new file.
+    `analyzers` (DQDL analyzer texts) go to its `analyzers:` list likewise. The file is replaced
+    atomically, so a concurrent reader sees the old or the new file.
     """
     text = path.read_text(encoding="utf-8")
-    updated = with_rule_entries(text, entries)
+    updated = with_rule_entries(text, entries, analyzers)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -45,8 +46,8 @@ def append_rule_entries(path: Path, entries: Sequence[RuleEntry]) -> None:
         raise
 
 
-def with_rule_entries(text: str, entries: Sequence[RuleEntry]) -> str:
-    """`text`, a table definition, with `entries` appended to its `rules:` list.
+def with_rule_entries(text: str, entries: Sequence[RuleEntry], analyzers: Sequence[str] = ()) -> str:
+    """`text`, a table definition, with `entries` appended to its `rules:` list (and `analyzers`).
 
     Raises YamlProblem for what the loader refuses (anchors and aliases, deep nesting).
     """
@@ -56,23 +57,35 @@ def with_rule_entries(text: str, entries: Sequence[RuleEntry]) -> str:
     if not isinstance(document, CommentedMap):
         raise ValueError("a table definition must be a YAML mapping")
     before = _plain(document)
-    rules = document.get("rules")
-    if rules is None:
-        rules = CommentedSeq()
-        document["rules"] = rules
-    elif not isinstance(rules, CommentedSeq):
-        raise ValueError("'rules' must be a list")
-    if not rules:
-        rules.fa.set_block_style()  # `rules: []` becomes a block list, one entry per line
     new = [_entry_map(entry) for entry in entries]
-    if rules and new:
-        _move_comment_after(rules[-1], new[-1])
-    rules.extend(new)
+    if new or not analyzers:
+        rules = _block_list(document, "rules")
+        if rules and new:
+            _move_comment_after(rules[-1], new[-1])
+        rules.extend(new)
+    if analyzers:
+        _block_list(document, "analyzers").extend(analyzers)
     stream = io.StringIO()
     yaml.dump(document, stream)
     updated = stream.getvalue()
-    _check(before, updated, [_plain(m) for m in new])
+    touched = {"rules": [_plain(m) for m in new]} if new or not analyzers else {}
+    if analyzers:
+        touched["analyzers"] = list(analyzers)
+    _check(before, updated, touched)
     return updated
+
+
+def _block_list(document: CommentedMap, key: str) -> CommentedSeq:
+    """The document's list under `key`, added when missing; an empty one becomes a block list."""
+    found = document.get(key)
+    if found is None:
+        found = CommentedSeq()
+        document[key] = found
+    elif not isinstance(found, CommentedSeq):
+        raise ValueError(f"'{key}' must be a list")
+    if not found:
+        found.fa.set_block_style()  # `rules: []` becomes a block list, one entry per line
+    return found
 
 
 def _entry_map(entry: RuleEntry) -> CommentedMap:
@@ -159,10 +172,12 @@ def _plain(node: object) -> Any:
     return node
 
 
-def _check(before: dict[str, Any], updated: str, added: list[Any]) -> None:
+def _check(before: dict[str, Any], updated: str, added: dict[str, list[Any]]) -> None:
     """Reading the new text back gives the old document plus the new entries, nothing else."""
     after = _plain(YAML(typ="rt").load(updated))
-    expected = {**before, "rules": [*(before.get("rules") or []), *added]}
+    expected = dict(before)
+    for key, items in added.items():
+        expected[key] = [*(before.get(key) or []), *items]
     if after != expected:
         raise RuntimeError(
             "appending rules would change the definition in unexpected ways; file left as it was"
