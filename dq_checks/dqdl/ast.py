@@ -172,6 +172,11 @@ class Position:
     column: int
 
 
+MAX_LABELS_PER_RULE = 10
+MAX_LABEL_KEY_LENGTH = 128
+MAX_LABEL_VALUE_LENGTH = 256
+
+
 @dataclass(frozen=True)
 class Labels:
     """`labels=["team"="sales", "tier"="1"]`: key-value pairs, in the order written."""
@@ -224,6 +229,7 @@ class Composite:
     op: Literal["and", "or"]
     rules: tuple[RuleExpr, ...]
     position: Position | None = field(default=None, compare=False)
+    labels: Labels | None = None
 
 
 RuleExpr = Rule | Composite

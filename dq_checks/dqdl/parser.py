@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,9 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from dq_checks.dqdl.ast import (
+    MAX_LABEL_KEY_LENGTH,
+    MAX_LABEL_VALUE_LENGTH,
+    MAX_LABELS_PER_RULE,
     Between,
     BinaryOp,
     Boolean,
@@ -35,6 +39,7 @@ from dq_checks.dqdl.ast import (
     Tag,
     ValueList,
 )
+from dq_checks.dqdl.printer import quote
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 
@@ -186,6 +191,39 @@ def _untokened(items: list[Any]) -> list[Any]:
     return [item for item in items if not (isinstance(item, Token) and item.type == "EQUAL")]
 
 
+def _label_problem(pairs: list[tuple[str, str]]) -> str | None:
+    """What AWS's parser refuses in a label list, in its words' sense; None when it is fine."""
+    if not pairs:
+        return "labels must have at least one label"
+    if len(pairs) > MAX_LABELS_PER_RULE:
+        return f"{len(pairs)} labels: a rule takes at most {MAX_LABELS_PER_RULE}"
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) < len(keys):
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        return f"label key {quote(repeated[0])} appears twice: keys must be unique"
+    for key, value in pairs:
+        if not key or not value:
+            return "a label's key and value cannot be empty"
+        if len(key) > MAX_LABEL_KEY_LENGTH:
+            return f"a label key has {len(key)} characters; at most {MAX_LABEL_KEY_LENGTH} are allowed"
+        if len(value) > MAX_LABEL_VALUE_LENGTH:
+            return f"a label value has {len(value)} characters; at most {MAX_LABEL_VALUE_LENGTH} are allowed"
+    return None
+
+
+def _check_label_count(rule: RuleExpr, defaults: Labels | None) -> None:
+    """A rule's labels with the ruleset's DefaultLabels stay within AWS's limit per rule."""
+    if rule.labels is not None and defaults is not None:
+        count = len(rule.labels.merged_over(defaults).pairs)
+        if count > MAX_LABELS_PER_RULE:
+            where = rule.position or Position(1, 1)
+            message = f"{count} labels with DefaultLabels: a rule takes at most {MAX_LABELS_PER_RULE}"
+            raise DQDLSyntaxError(message, where.line, where.column)
+    if isinstance(rule, Composite):
+        for child in rule.rules:
+            _check_label_count(child, defaults)
+
+
 def _setting_value(token: Token) -> Number | String | Boolean:
     """`10`, `"x"` or `true`: an analyzer setting's value."""
     text = str(token)
@@ -311,10 +349,14 @@ class _ToAst(Transformer):
     def labels(self, items: list[Any]) -> tuple[str, Labels]:
         return ("labels", _untokened(items)[0])
 
-    def label_list(self, items: list[Any]) -> Labels:
-        if len(items) == 1 and isinstance(items[0], dict):
-            return Labels(pairs=tuple(items[0].items()))
-        return Labels(pairs=tuple(items))
+    @v_args(meta=True)
+    def label_list(self, meta: Any, items: list[Any]) -> Labels:
+        pairs = list(items[0].items()) if len(items) == 1 and isinstance(items[0], dict) else items
+        problem = _label_problem(pairs)
+        if problem:
+            where = _position(meta) or Position(1, 1)
+            raise DQDLSyntaxError(problem, where.line, where.column)
+        return Labels(pairs=tuple(pairs))
 
     def label(self, items: list[Any]) -> tuple[str, str]:
         key, value = _untokened(items)
@@ -342,7 +384,12 @@ class _ToAst(Transformer):
         return _rule(meta, items)
 
     def group(self, items: list[Any]) -> RuleExpr:
-        return items[0]
+        inner, *rest = items
+        if not rest:
+            return inner
+        # AWS's parser gives the group's labels to the rule inside; they win over its own per key.
+        _, labels = rest[0]
+        return replace(inner, labels=labels.merged_over(inner.labels))
 
     @v_args(meta=True)
     def all_of(self, meta: Any, items: list[Any]) -> Composite:
@@ -399,4 +446,6 @@ class _ToAst(Transformer):
                 raise DQDLSyntaxError(f"the {kind} section appears twice", meta.line or 1, meta.column or 1)
             else:
                 sections[kind] = value
+        for rule in sections.get("rules", ()):
+            _check_label_count(rule, sections.get("default_labels"))
         return Ruleset(constants=tuple(constants), **sections)

@@ -122,7 +122,9 @@ def tag_text(tag: Tag) -> str:
 def rule_text(rule: RuleExpr) -> str:
     """One rule or composite rule as DQDL."""
     if isinstance(rule, Composite):
-        return f" {rule.op} ".join(f"({rule_text(child)})" for child in rule.rules)
+        body = f" {rule.op} ".join(f"({rule_text(child)})" for child in rule.rules)
+        # Labels on a composite ride on parentheses around it, as AWS's grammar writes them.
+        return f"({body}) labels={labels_text(rule.labels)}" if rule.labels is not None else body
     parts = [rule.rule_type, *(expr_text(p) for p in rule.params)]
     if rule.condition is not None:
         parts.append(condition_text(rule.condition))

@@ -199,7 +199,7 @@ def test_composite_operators_may_be_upper_case_as_aws_writes_them() -> None:
 
     assert upper == lower
     assert rule_text(upper) == '(IsComplete "a") or ((IsComplete "b") and (IsComplete "c"))'
-    with pytest.raises(DQDLSyntaxError, match=r"1:18: unexpected 'And'; expected .*'and', 'or'"):
+    with pytest.raises(DQDLSyntaxError, match=r"1:18: unexpected 'And'; expected .*'and', 'labels', 'or'"):
         parse_rule('(IsComplete "a") And (IsComplete "b")')  # mixed case is neither
 
 
@@ -336,7 +336,14 @@ conditions = st.one_of(
     st.builds(lambda name, negated: InList((ConstantRef(name),), negated, spread=True), names, st.booleans()),
     st.builds(Matches, st.one_of(strings, names.map(ConstantRef)), st.booleans()),
 )
-labels = st.builds(Labels, st.lists(st.tuples(texts, texts), max_size=3).map(tuple))
+# AWS's limits: one to ten labels, unique non-empty keys, non-empty values.
+label_texts = texts.filter(bool)
+labels = st.builds(
+    Labels,
+    st.lists(st.tuples(label_texts, label_texts), min_size=1, max_size=3, unique_by=lambda p: p[0]).map(
+        tuple
+    ),
+)
 # Words the grammar reserves cannot name a tag (`with in in [1]` is not DQDL).
 RESERVED = {"threshold", "and", "or", "of", "in", "not", "between", "matches", "where", "with", "labels"}
 RESERVED |= {"now", "days", "hours", "minutes", "true", "false", "null", "empty", "whitespaces_only"}
@@ -368,7 +375,10 @@ analyzers = st.builds(
 rule_expressions = st.recursive(
     rules,
     lambda inner: st.builds(
-        Composite, st.sampled_from(["and", "or"]), st.lists(inner, min_size=2, max_size=3).map(tuple)
+        Composite,
+        st.sampled_from(["and", "or"]),
+        st.lists(inner, min_size=2, max_size=3).map(tuple),
+        labels=st.none() | labels,
     ),
     max_leaves=5,
 )
@@ -547,3 +557,48 @@ def test_a_rule_after_a_comma_is_never_read_as_an_analyzer_setting() -> None:
         'Distribution "a" with bins = 5, rebin = true',
         "RowCount",
     ]
+
+
+def test_labels_on_a_parenthesised_rule_go_to_the_rule_inside_as_aws_parses_them() -> None:
+    rule = parse_rule(
+        '(IsComplete "a" labels=["k"="own", "t"="1"]) labels=["k"="group"] and (IsComplete "b")'
+    )
+    assert isinstance(rule, Composite)
+    assert rule.rules[0].labels == Labels((("t", "1"), ("k", "group")))  # the group's value wins per key
+    nested = parse_rule('((IsComplete "a") or (IsComplete "b")) labels=["team"="sales"]')
+    assert isinstance(nested, Composite)
+    assert nested.labels == Labels((("team", "sales"),))
+    assert rule_text(nested) == '((IsComplete "a") or (IsComplete "b")) labels=["team"="sales"]'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('IsComplete "a" labels=[]', "1:23: labels must have at least one label"),
+        (
+            'IsComplete "a" labels=["k"="1", "k"="2"]',
+            '1:23: label key "k" appears twice: keys must be unique',
+        ),
+        ('IsComplete "a" labels=["k"=""]', "1:23: a label's key and value cannot be empty"),
+        (
+            'IsComplete "a" labels=["' + "k" * 129 + '"="v"]',
+            "1:23: a label key has 129 characters; at most 128 are allowed",
+        ),
+        (
+            'IsComplete "a" labels=[' + ", ".join(f'"k{i}"="v"' for i in range(11)) + "]",
+            "1:23: 11 labels: a rule takes at most 10",
+        ),
+    ],
+)
+def test_labels_aws_refuses_are_refused_where_they_are_written(text: str, message: str) -> None:
+    with pytest.raises(DQDLSyntaxError) as error:
+        parse_rule(text)
+    assert str(error.value) == message
+
+
+def test_default_labels_count_towards_each_rule_s_limit() -> None:
+    defaults = ", ".join(f'"d{i}"="v"' for i in range(6))
+    own = ", ".join(f'"r{i}"="v"' for i in range(5))
+    with pytest.raises(DQDLSyntaxError) as error:
+        parse_ruleset(f'DefaultLabels = [{defaults}]\nRules = [\n  IsComplete "a" labels=[{own}]\n]')
+    assert str(error.value) == "3:3: 11 labels with DefaultLabels: a rule takes at most 10"
