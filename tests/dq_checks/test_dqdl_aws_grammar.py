@@ -62,6 +62,8 @@ WRITTEN_FORMS = [
     '(IsUnique "order_id") and (Completeness "email" > 0.95)',
     '(IsComplete "a") or ((IsComplete "b") and (IsComplete "c"))',
     'IsComplete "a" labels=["team"="sales", "tier"="1"]',
+    '((IsComplete "a") or (IsComplete "b")) labels=["team"="sales"]',
+    '(IsComplete "a") labels=["k"="v"] and (IsComplete "b")',
     'ColumnValues "e" matches "x" where "a > 1" labels=["pii"="yes"] with threshold > 0.9',
     'FileSize "s3://bucket/p/" > 1 MB',
     'FileMatch "s3://bucket/p/" in ["abc"] with hashAlgorithm = "MD5"',
