@@ -179,3 +179,23 @@ def test_a_later_rule_learns_from_the_analyzers_history(scratch_catalog: str, tm
     # The rule never ran before, yet its history is the analyzer's [100]: 100 > 150 fails.
     # Without it, last(3) would be [0.0] and the rule would pass.
     assert later["growing"] == "fail"
+
+
+def test_a_broken_ruleset_file_is_an_error_check_and_the_other_rules_still_run(
+    scratch_catalog: str, tmp_path: Path
+) -> None:
+    seed(scratch_catalog)
+    define(tmp_path, scratch_catalog, "rules:\n  - {name: enough_rows, rule: RowCount > 10}\n")
+    (tmp_path / "customers.dqdl").write_text(
+        'Rules = [\n    RowCount > 1\n    IsComplete "id"\n]\n'
+    )  # no comma
+    result = CliRunner().invoke(cli, ["run", "--json", "--config", str(tmp_path)], catch_exceptions=False)
+    (report,) = json.loads(result.output)["tables"]
+    checks = {c["name"]: c for c in report["checks"]}
+    assert result.exit_code == 2
+    assert (checks["ruleset_file"]["outcome"], checks["enough_rows"]["outcome"]) == ("error", "pass")
+    assert checks["ruleset_file"]["metadata"]["error"].startswith(f"{tmp_path / 'customers.dqdl'}:3:5: ")
+    # The definition's own analyzer still runs; the ruleset's are unknown while it does not parse.
+    assert [(a["analyzer"], a["value"]) for a in report["analyzers"]] == [
+        ('DistinctValuesCount "status"', 2.0)
+    ]
