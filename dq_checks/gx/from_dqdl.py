@@ -2,8 +2,15 @@
 
 The reverse of `to_dqdl`, and just as strict: a rule becomes expectations only when they
 mean exactly the same, otherwise `NoEquivalent` says why. DQDL `between` is exclusive, so
-it becomes GX between with `strict_min` and `strict_max`; `with threshold >= x` becomes
-`mostly`; a whole-value `matches` becomes a GX search anchored where it needs to be.
+it becomes GX between with `strict_min` and `strict_max`; a whole-value `matches` becomes a
+GX search anchored where it needs to be.
+
+NULLs. GX column-map expectations leave NULLs out; a DQDL ColumnValues fails a NULL (but
+for `!=` and `not in`) and ColumnLength reads it as length 0. A rule `where` its column
+`IS NOT NULL` (as the import writes it) is the expectation alone; a rule without `where`
+whose condition fails a NULL is the expectation and `expect_column_values_to_not_be_null`.
+`with threshold` on ColumnValues has no GX form: DQDL's share is of all rows, GX's `mostly`
+of the non-NULL values. Uniqueness keeps `mostly`: both are shares of the grouped rows.
 """
 
 from __future__ import annotations
@@ -14,12 +21,15 @@ from typing import Any
 
 from dq_checks.dqdl.ast import (
     Between,
+    BinaryOp,
     Comparison,
     Composite,
     Condition,
+    Duration,
     Expr,
     InList,
     Matches,
+    Now,
     Number,
     Rule,
     RuleExpr,
@@ -48,6 +58,10 @@ _NO_EQUIVALENT = {
     "CustomSql": "GX has no core expectation for a scalar SQL query or a query of passing rows",
     "DetectAnomalies": "it learns its bounds from the rule's own history",
     "DataFreshness": "its bound is relative to the time of the run",
+    "StandardDeviation": (
+        "DQDL's is the population standard deviation (divided by n), as AWS defines it; "
+        "GX's expect_column_stdev_to_be_between the sample one (n - 1)"
+    ),
 }
 
 
@@ -123,33 +137,75 @@ def _constant(value: str | int | float) -> ConstantValue:
 def rule_to_expectations(rule: RuleExpr) -> list[Expectation]:
     """The expectations (`{"type", "kwargs"}`) that together mean `rule`; constants must be resolved.
 
-    An `and` composite is every one of its parts, so it becomes their expectations; a
-    two-sided range written as `(X >= a) and (X <= b)` becomes a single GX between.
+    An `and` composite is every one of its parts, so it becomes their expectations (each
+    once); a two-sided range written as `(X >= a) and (X <= b)` becomes a single GX between.
     """
     if isinstance(rule, Composite):
         if rule.op == "or":
             raise NoEquivalent("GX has no 'or' of expectations")
-        parts = [rule_to_expectations(child) for child in rule.rules]
-        merged = _merged_range(parts)
-        return [merged] if merged is not None else [e for part in parts for e in part]
-    if rule.where is not None:
-        raise NoEquivalent("where: GX row conditions are not SQL predicates")
+        every = [e for child in rule.rules for e in rule_to_expectations(child)]
+        return _merged_ranges([e for i, e in enumerate(every) if e not in every[:i]])
     converter = _CONVERTERS.get(rule.rule_type)
     if converter is None:
         reason = _NO_EQUIVALENT.get(rule.rule_type, "GX has no core expectation for it")
         raise NoEquivalent(f"{rule.rule_type} has no GX equivalent: {reason}")
+    if rule.where is not None and rule.rule_type not in _TAKE_WHERE:
+        raise NoEquivalent("where: only a where that the rule's columns are not NULL has a GX form")
     return converter(rule)
 
 
-def _merged_range(parts: list[list[Expectation]]) -> Expectation | None:
-    """`(X >= a) and (X <= b)`, already converted to two GX betweens, as one GX between."""
-    if len(parts) != 2 or len(parts[0]) != 1 or len(parts[1]) != 1:
+def _not_null_columns(where: String | None) -> frozenset[str] | None:
+    """The columns a `where` says are not NULL (`"a" IS NOT NULL AND ...`); None for any other where."""
+    if where is None:
+        return frozenset()
+    # sqlglot only for a rule with a where, as `dq validate` does
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError
+
+    try:
+        predicate = sqlglot.parse_one(where.value, read="duckdb")
+    except ParseError:
         return None
-    (first,), (second,) = parts
+    parts = list(predicate.flatten()) if isinstance(predicate, exp.And) else [predicate]
+    names: set[str] = set()
+    for part in parts:
+        match part:
+            case exp.Not(this=exp.Is(this=exp.Column() as column, expression=exp.Null())) if not column.table:
+                names.add(column.name)
+            case _:
+                return None
+    return frozenset(names)
+
+
+def _nulls_left_out(rule: Rule, columns: list[str]) -> bool:
+    """Whether the rule's `where` is exactly that its columns are not NULL (False: no where at all)."""
+    named = _not_null_columns(rule.where)
+    if named is None or (named and named != frozenset(columns)):
+        raise NoEquivalent("where: only a where that the rule's columns are not NULL has a GX form")
+    return bool(named)
+
+
+def _merged_ranges(expectations: list[Expectation]) -> list[Expectation]:
+    """A lower-bound and an upper-bound GX between on the same thing, as one GX between."""
+    merged = list(expectations)
+    for i, first in enumerate(merged):
+        for j in range(i + 1, len(merged)):
+            pair = _merged_range(first, merged[j])
+            if pair is not None:
+                merged[i] = pair
+                del merged[j]
+                return _merged_ranges(merged)
+    return merged
+
+
+def _merged_range(first: Expectation, second: Expectation) -> Expectation | None:
     if first["type"] != second["type"] or not first["type"].endswith("_to_be_between"):
         return None
     lower, upper = (first, second) if "min_value" in first["kwargs"] else (second, first)
     low_keys, high_keys = set(lower["kwargs"]), set(upper["kwargs"])
+    if "min_value" not in low_keys or "max_value" not in high_keys:
+        return None
     if "max_value" in low_keys or "min_value" in high_keys or "mostly" in low_keys | high_keys:
         return None  # not one lower and one upper bound, or each bound has its own threshold
     domain = {k: v for k, v in lower["kwargs"].items() if k not in ("min_value", "strict_min")}
@@ -176,17 +232,32 @@ def _column(rule: Rule) -> str:
     return names[0]
 
 
-def _literal(expr: Expr) -> int | float | str:
+def _literal(expr: Expr) -> int | float | str | dict[str, str]:
     if isinstance(expr, Number | String):
         return expr.value
+    parameter = _time_parameter(expr)
+    if parameter is not None:
+        return {"$PARAMETER": parameter}
     raise NoEquivalent(
-        f"{type(expr).__name__} operands (NULL, now(), durations, dynamic expressions) are not converted"
+        f"{type(expr).__name__} operands (NULL, durations, dynamic expressions) are not converted"
     )
+
+
+def _time_parameter(expr: Expr) -> str | None:
+    """`now()` and `now() - 3 days` as the GX suite parameters `to_dqdl` reads back."""
+    match expr:
+        case Now():
+            return "now()"
+        case BinaryOp(
+            op="+" | "-" as op, left=Now(), right=Duration(amount=Number(value=int() as n), unit=unit)
+        ):
+            return f"now() {op} timedelta({unit}={n})"
+    return None
 
 
 def _numeric(expr: Expr) -> int | float:
     value = _literal(expr)
-    if isinstance(value, str):
+    if isinstance(value, str | dict):
         raise NoEquivalent(f"the bound {value!r} is not a number")
     return value
 
@@ -202,11 +273,6 @@ def _fraction(condition: Condition | None, what: str) -> float | None:
         if condition.op == ">=" and 0 <= value < 1:
             return value
     raise NoEquivalent(f"{what}: only '>= x' (0 <= x <= 1) maps to GX mostly")
-
-
-def _mostly(rule: Rule) -> dict[str, float]:
-    fraction = _fraction(rule.threshold, "with threshold")
-    return {} if fraction is None else {"mostly": fraction}
 
 
 def _bounds(condition: Condition | None, literal: Callable[[Expr], Any]) -> dict[str, Any] | None:
@@ -246,50 +312,72 @@ def _completeness(rule: Rule) -> list[Expectation]:
     return [_expectation("expect_column_values_to_not_be_null", column=_column(rule), **mostly)]
 
 
-def _unique(columns: list[str], mostly: dict[str, float]) -> Expectation:
-    if len(columns) == 1:
+def _unique(columns: list[str], mostly: dict[str, float], where: String | None = None) -> Expectation:
+    """GX uniqueness; a `where` that every key is present is GX's `any_value_is_missing`."""
+    nulls_left_out = _not_null_columns(where)
+    if nulls_left_out is None or (nulls_left_out and nulls_left_out != frozenset(columns)):
+        raise NoEquivalent("where: only a where that the key columns are not NULL has a GX form")
+    if len(columns) == 1:  # GX and dq both leave a single column's NULLs out
         return _expectation("expect_column_values_to_be_unique", column=columns[0], **mostly)
-    return _expectation("expect_compound_columns_to_be_unique", column_list=columns, **mostly)
+    ignore = {"ignore_row_if": "any_value_is_missing"} if nulls_left_out else {}
+    return _expectation("expect_compound_columns_to_be_unique", column_list=columns, **ignore, **mostly)
 
 
 def _is_unique(rule: Rule) -> list[Expectation]:
-    return [_unique(_columns(rule), {})]
+    return [_unique(_columns(rule), {}, rule.where)]
 
 
 def _uniqueness(rule: Rule) -> list[Expectation]:
     fraction = _fraction(rule.condition, "Uniqueness")
-    return [_unique(_columns(rule), {} if fraction is None else {"mostly": fraction})]
+    return [_unique(_columns(rule), {} if fraction is None else {"mostly": fraction}, rule.where)]
 
 
 def _is_primary_key(rule: Rule) -> list[Expectation]:
+    if rule.where is not None:
+        raise NoEquivalent("IsPrimaryKey with where has no GX form")
     columns = _columns(rule)
     not_null = [_expectation("expect_column_values_to_not_be_null", column=c) for c in columns]
     return [_unique(columns, {}), *not_null]
 
 
+def _with_nulls(rule: Rule, column: str, expectation: Expectation, nulls_fail: bool) -> list[Expectation]:
+    """The expectation GX judges on non-NULL values, and what the rule says of NULLs.
+
+    `where` the column `IS NOT NULL`, NULL rows pass the rule as GX leaves them out: the
+    expectation alone. Without `where`, a NULL that fails the rule needs its own
+    expectation that there is none.
+    """
+    if _nulls_left_out(rule, [column]) or not nulls_fail:
+        return [expectation]
+    return [expectation, _expectation("expect_column_values_to_not_be_null", column=column)]
+
+
 def _column_values(rule: Rule) -> list[Expectation]:
-    column, mostly, condition = _column(rule), _mostly(rule), rule.condition
+    column, condition = _column(rule), rule.condition
+    if rule.threshold is not None:
+        raise NoEquivalent(
+            "with threshold: DQDL's share is of all rows, GX's mostly of the non-NULL values only"
+        )
     bounds = _bounds(condition, _literal)
     if bounds is not None:
-        return [_expectation("expect_column_values_to_be_between", column=column, **bounds, **mostly)]
+        between = _expectation("expect_column_values_to_be_between", column=column, **bounds)
+        return _with_nulls(rule, column, between, nulls_fail=True)
     match condition:
         case Comparison(op="=", operand=Number()):
             value = condition.operand.value
-            return [
-                _expectation(
-                    "expect_column_values_to_be_between",
-                    column=column,
-                    min_value=value,
-                    max_value=value,
-                    **mostly,
-                )
-            ]
+            between = _expectation(
+                "expect_column_values_to_be_between", column=column, min_value=value, max_value=value
+            )
+            return _with_nulls(rule, column, between, nulls_fail=True)
         case Comparison(op="=" | "!="):
             negated = condition.op == "!="
-            return [_in_set(column, [_literal(condition.operand)], negated, mostly)]
+            in_set = _in_set(column, [_literal(condition.operand)], negated)
+            return _with_nulls(rule, column, in_set, nulls_fail=not negated)
         case InList():
             values = [_literal(v) for v in condition.values]
-            return [_in_set(column, values, condition.negated, mostly)]
+            return _with_nulls(
+                rule, column, _in_set(column, values, condition.negated), not condition.negated
+            )
         case Matches(pattern=String()):
             expectation_type = (
                 "expect_column_values_to_not_match_regex"
@@ -297,26 +385,40 @@ def _column_values(rule: Rule) -> list[Expectation]:
                 else "expect_column_values_to_match_regex"
             )
             regex = full_match_to_search(condition.pattern.value)
-            return [_expectation(expectation_type, column=column, regex=regex, **mostly)]
+            matches = _expectation(expectation_type, column=column, regex=regex)
+            return _with_nulls(rule, column, matches, nulls_fail=True)
     raise _unsupported_condition(rule)
 
 
-def _in_set(column: str, values: list[Any], negated: bool, mostly: dict[str, float]) -> Expectation:
+def _in_set(column: str, values: list[Any], negated: bool) -> Expectation:
     expectation_type = (
         "expect_column_values_to_not_be_in_set" if negated else "expect_column_values_to_be_in_set"
     )
-    return _expectation(expectation_type, column=column, value_set=values, **mostly)
+    return _expectation(expectation_type, column=column, value_set=values)
 
 
 def _column_length(rule: Rule) -> list[Expectation]:
     column = _column(rule)
     bounds = _bounds(rule.condition, _numeric)
     if bounds is not None:
-        return [_expectation("expect_column_value_lengths_to_be_between", column=column, **bounds)]
-    if isinstance(rule.condition, Comparison) and rule.condition.op == "=":
+        lengths = _expectation("expect_column_value_lengths_to_be_between", column=column, **bounds)
+    elif isinstance(rule.condition, Comparison) and rule.condition.op == "=":
         value = _numeric(rule.condition.operand)
-        return [_expectation("expect_column_value_lengths_to_equal", column=column, value=value)]
-    raise _unsupported_condition(rule)
+        lengths = _expectation("expect_column_value_lengths_to_equal", column=column, value=value)
+    else:
+        raise _unsupported_condition(rule)
+    # DQDL reads a NULL's length as 0: it fails the rule exactly when 0 fails the condition
+    return _with_nulls(rule, column, lengths, nulls_fail=not _holds_for_zero(rule.condition))
+
+
+def _holds_for_zero(condition: Condition | None) -> bool:
+    match condition:
+        case Comparison(op=op, operand=operand):
+            bound = _numeric(operand)
+            return {">=": bound <= 0, ">": bound < 0, "<=": bound >= 0, "<": bound > 0, "=": bound == 0}[op]
+        case Between(low=low, high=high, negated=False):
+            return _numeric(low) < 0 < _numeric(high)
+    raise NoEquivalent("ColumnLength: this condition has no GX equivalent")
 
 
 def _table_count(between: str, equal: str, *, strict: bool) -> Callable[[Rule], list[Expectation]]:
@@ -366,9 +468,12 @@ _CONVERTERS: dict[str, Callable[[Rule], list[Expectation]]] = {
     ),
     "Mean": _column_aggregate("expect_column_mean_to_be_between"),
     "Sum": _column_aggregate("expect_column_sum_to_be_between"),
-    "StandardDeviation": _column_aggregate("expect_column_stdev_to_be_between"),
     "DistinctValuesCount": _column_aggregate("expect_column_unique_value_count_to_be_between"),
 }
+
+
+# Rule types whose converter reads `where` (a where that the rule's columns are not NULL).
+_TAKE_WHERE = frozenset({"ColumnValues", "ColumnLength", "IsUnique", "Uniqueness"})
 
 
 def full_match_to_search(pattern: str) -> str:

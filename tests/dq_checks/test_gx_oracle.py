@@ -9,6 +9,7 @@ count + GX's missing count.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -18,11 +19,14 @@ import pytest
 
 from dq_checks.config import AnomalySettings
 from dq_checks.dqdl.parser import parse_rule
+from dq_checks.dqdl.printer import rule_text
+from dq_checks.gx import expectation_to_dqdl
 from dq_checks.profile.profiler import profile_and_measure
 from dq_checks.results.model import Outcome
 from dq_checks.rules.compile import compile_rule
 from dq_checks.rules.model import Evidence, TableContext, no_history
 from dq_checks.schema import ColumnInfo, ColumnKind, TableDescription
+from tests.dq_checks.rule_harness import RuleBench
 from tests.runners import duckdb_over
 
 ROWS = 1_000
@@ -203,7 +207,6 @@ def test_compound_uniqueness_agrees_with_gx(gx_batch: Any, ours: Any) -> None:
     [
         ("ExpectColumnMeanToBeBetween", 'Mean "amount" between {lo} and {hi}', 50, 60),
         ("ExpectColumnSumToBeBetween", 'Sum "amount" between {lo} and {hi}', 50_000, 60_000),
-        ("ExpectColumnStdevToBeBetween", 'StandardDeviation "amount" between {lo} and {hi}', 30, 50),
     ],
 )
 def test_aggregates_agree_with_gx(
@@ -222,6 +225,96 @@ def test_aggregates_agree_with_gx(
     our = ours(rule.format(lo=min_value, hi=max_value))
     assert our.observed == pytest.approx(float(gx_result.result["observed_value"]), rel=1e-9)
     assert our.outcome is (Outcome.PASS if gx_result.success else Outcome.FAIL)
+
+
+def test_standard_deviation_is_the_population_one_gx_the_sample_one(gx_batch: Any, ours: Any) -> None:
+    """DQDL's StandardDeviation divides by n (as AWS defines it), GX's by n - 1: the import refuses it."""
+    gx_result = gx_batch.validate(
+        expectation("ExpectColumnStdevToBeBetween", column="amount", min_value=0, max_value=1e9)
+    )
+    n = ROWS - 2  # the two planted NULL amounts are left out by both
+    sample = float(gx_result.result["observed_value"])
+    population = ours('StandardDeviation "amount" > 0').observed
+    assert population == pytest.approx(sample * math.sqrt((n - 1) / n), rel=1e-9)
+
+
+# Imported rules, checked against GX on the planted frame: GX leaves NULLs out, and so does the
+# import's `where`; without it the DQDL rule would fail the planted NULLs (see ROW_LEVEL_PAIRS).
+IMPORTED = [
+    ("expect_column_values_to_be_between", {"column": "amount", "min_value": 0, "max_value": 100}),
+    (
+        "expect_column_values_to_be_between",
+        {"column": "amount", "min_value": 0, "max_value": 100, "strict_min": True, "strict_max": True},
+    ),
+    ("expect_column_values_to_be_in_set", {"column": "status", "value_set": ["new", "paid", "shipped"]}),
+    ("expect_column_values_to_not_be_in_set", {"column": "status", "value_set": ["lost", "??"]}),
+    ("expect_column_values_to_match_regex", {"column": "email", "regex": r"^[^@]+@[^@]+\.[a-z]+$"}),
+    ("expect_column_values_to_not_match_regex", {"column": "email", "regex": "not"}),
+    ("expect_column_value_lengths_to_be_between", {"column": "email", "min_value": 5}),
+    ("expect_column_value_lengths_to_equal", {"column": "sku", "value": 9}),
+    ("expect_column_values_to_be_unique", {"column": "sku"}),
+    ("expect_compound_columns_to_be_unique", {"column_list": ["region", "code"]}),
+    (
+        "expect_column_values_to_be_between",
+        {
+            "column": "amount",
+            "max_value": 100,
+            "row_condition": 'region == "eu"',
+            "condition_parser": "pandas",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("expectation_type", "kwargs"), IMPORTED, ids=[i[0] for i in IMPORTED])
+def test_imported_rules_agree_with_gx_on_nulls(
+    gx_batch: Any, ours: Any, expectation_type: str, kwargs: dict[str, Any]
+) -> None:
+    rule = rule_text(expectation_to_dqdl(expectation_type, kwargs))
+    gx_name = "".join(part.title() for part in expectation_type.split("_"))
+    gx_result = gx_batch.validate(expectation(gx_name, **kwargs))
+    our = ours(rule)
+    assert our.outcome is (Outcome.PASS if gx_result.success else Outcome.FAIL), rule
+    failed = our.details.get("failed_count", our.details.get("duplicate_rows"))
+    if failed is not None:  # an `and` of two rules reports each rule's count, not one
+        assert failed == gx_result.result["unexpected_count"], rule
+
+
+@pytest.fixture(scope="module")
+def keys_with_nulls() -> pd.DataFrame:
+    # planted: rows 0 and 1 repeat (NULL, 1); row 3 has no key at all; row 4 repeats (2, NULL) with row 5
+    return pd.DataFrame(
+        {
+            "a": pd.array([None, None, 1, None, 2, 2], dtype="Int64"),
+            "b": pd.array([1, 1, 2, None, None, None], dtype="Int64"),
+        }
+    )
+
+
+@pytest.mark.parametrize("ignore_row_if", [None, "any_value_is_missing"])
+def test_compound_uniqueness_with_nulls_agrees_with_gx(
+    keys_with_nulls: pd.DataFrame, ignore_row_if: str | None
+) -> None:
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    batch = (
+        context.data_sources.add_pandas("keys")
+        .add_dataframe_asset("keys")
+        .add_batch_definition_whole_dataframe("whole")
+        .get_batch(batch_parameters={"dataframe": keys_with_nulls})
+    )
+    kwargs: dict[str, Any] = {"column_list": ["a", "b"]}
+    if ignore_row_if is not None:
+        kwargs["ignore_row_if"] = ignore_row_if
+    gx_result = batch.validate(expectation("ExpectCompoundColumnsToBeUnique", **kwargs))
+    rule = rule_text(expectation_to_dqdl("expect_compound_columns_to_be_unique", kwargs))
+    with RuleBench(pa.Table.from_pandas(keys_with_nulls, preserve_index=False)) as bench:
+        our = bench.run(rule)
+    assert our.outcome is (Outcome.PASS if gx_result.success else Outcome.FAIL)
+    assert our.details["duplicate_rows"] == gx_result.result["unexpected_count"]
+    # GX's default groups (NULL, 1) twice and (2, NULL) twice; any_value_is_missing leaves them out
+    assert gx_result.result["unexpected_count"] == (4 if ignore_row_if is None else 0)
 
 
 def test_row_count_and_column_existence_agree_with_gx(gx_batch: Any, ours: Any) -> None:
