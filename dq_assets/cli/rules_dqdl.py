@@ -157,21 +157,20 @@ def _plan_analyzers(plan: ImportPlan, ruleset: Ruleset, defined: DefinedTable) -
 
 
 def _with_default_labels(rule: RuleExpr, defaults: Labels | None) -> RuleExpr:
-    """The rule with DefaultLabels under each of its rules' own labels (its own value wins per key)."""
+    """The rule with DefaultLabels under its own labels (its own value wins per key).
+
+    A composite takes them as a whole, as AWS labels it, not each rule inside it.
+    """
     if defaults is None or not defaults.pairs:
         return rule
-    if isinstance(rule, Composite):
-        return replace(rule, rules=tuple(_with_default_labels(r, defaults) for r in rule.rules))
-    assert isinstance(rule, Rule)
     return replace(rule, labels=(rule.labels or Labels()).merged_over(defaults))
 
 
 def _labelled(rule: RuleExpr, labels: Labels | None) -> RuleExpr:
-    """The rule with `labels` on each of its rules (none when None)."""
-    if isinstance(rule, Composite):
-        return replace(rule, rules=tuple(_labelled(r, labels) for r in rule.rules))
-    assert isinstance(rule, Rule)
-    return replace(rule, labels=labels)
+    """The rule with `labels` as its own (a composite's as a whole), none on the rules inside it."""
+    from dq_checks.config.rule_entries import unlabelled
+
+    return replace(unlabelled(rule), labels=labels)
 
 
 @click.command("export-dqdl")

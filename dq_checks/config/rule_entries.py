@@ -115,26 +115,30 @@ def default_check_name(text: str) -> str:
         parsed = parse_rule(text)
     except DQDLSyntaxError:
         return slug(text)
-    if not any(leaf.labels is not None for leaf in leaf_rules(parsed)):
+    if parsed.labels is None and not any(leaf.labels is not None for leaf in leaf_rules(parsed)):
         return slug(text)
     return slug(rule_text(unlabelled(parsed)))
 
 
 def unlabelled(rule: RuleExpr) -> RuleExpr:
-    """The rule without labels, on every rule of a composite."""
+    """The rule without labels: a composite's own, and those of every rule inside it."""
     if isinstance(rule, Composite):
-        return replace(rule, rules=tuple(unlabelled(r) for r in rule.rules))
+        return replace(rule, rules=tuple(unlabelled(r) for r in rule.rules), labels=None)
     return replace(rule, labels=None)
 
 
 def rule_labels(rule: RuleExpr | None, defaults: Labels | None = None) -> tuple[tuple[str, str], ...]:
-    """A rule's labels over `defaults`; a composite's are its rules' labels, left to right."""
-    own: dict[str, str] = {}
+    """A rule's labels over `defaults`; of a composite, its own over those of the rules inside it.
+
+    Per key, a composite's own label (written after it) wins, then the rules' inside it (left to
+    right), then the defaults.
+    """
+    merged = dict(defaults.pairs) if defaults is not None else {}
     for leaf in leaf_rules(rule) if rule is not None else []:
         if leaf.labels is not None:
-            own.update(leaf.labels.pairs)
-    merged = dict(defaults.pairs) if defaults is not None else {}
-    merged.update(own)
+            merged.update(leaf.labels.pairs)
+    if rule is not None and rule.labels is not None:
+        merged.update(rule.labels.pairs)
     return tuple(merged.items())
 
 

@@ -7,12 +7,13 @@ published grammar (tests/dqdl_antlr.py), so what dq writes loads in Glue unchang
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 from click.testing import CliRunner, Result
 
 from dq_assets.cli.main import cli
-from dq_checks.dqdl.ast import Composite, Labels, Rule, RuleExpr, Ruleset
+from dq_checks.dqdl.ast import Labels, RuleExpr, Ruleset
 from dq_checks.dqdl.constants import resolve_constants
 from dq_checks.dqdl.parser import parse_ruleset
 from dq_checks.dqdl.printer import analyzer_text, rule_text
@@ -62,23 +63,11 @@ def invoke(*args: str) -> Result:
 
 
 def effective(ruleset: Ruleset) -> tuple[list[str], list[str]]:
-    """Each rule as it runs (constants in, DefaultLabels under its own) and each analyzer."""
+    """Each rule as it runs (constants in, DefaultLabels under its own labels) and each analyzer."""
 
     def labelled(rule: RuleExpr) -> RuleExpr:
-        if isinstance(rule, Composite):
-            return Composite(rule.op, tuple(labelled(r) for r in rule.rules))
-        assert isinstance(rule, Rule)
-        own = rule.labels or Labels()
-        merged = own.merged_over(ruleset.default_labels)
-        return Rule(
-            rule.rule_type,
-            rule.params,
-            rule.condition,
-            rule.where,
-            rule.threshold,
-            Labels(tuple(sorted(merged.pairs))) if merged.pairs else None,
-            rule.tags,
-        )
+        merged = (rule.labels or Labels()).merged_over(ruleset.default_labels)
+        return replace(rule, labels=Labels(tuple(sorted(merged.pairs))) if merged.pairs else None)
 
     constants = ruleset.constant_values()
     rules = [rule_text(labelled(resolve_constants(r, constants))) for r in ruleset.rules]
@@ -99,8 +88,8 @@ def test_import_then_export_gives_the_same_rules_and_analyzers(tmp_path: Path) -
         'labels=["team"="shop", "tier"="silver"]',
         'added: ColumnValues "code" matches "[A-Z]{3}-[0-9]+" labels=["team"="shop", "tier"="gold"]',
         'added: ColumnValues "currency" = "EUR" labels=["team"="shop", "tier"="silver"]',
-        'added: (IsComplete "order_id" labels=["team"="shop", "tier"="silver"]) and '
-        '(ColumnValues "amount" >= 0 labels=["team"="shop", "tier"="silver"])',
+        'added: ((IsComplete "order_id") and (ColumnValues "amount" >= 0)) '
+        'labels=["team"="shop", "tier"="silver"]',
         'added: Completeness "email" > 0.9 labels=["team"="shop", "tier"="silver", "owner"="crm"]',
         "added: analyzer RowCount",
         'added: analyzer Mean "amount"',
