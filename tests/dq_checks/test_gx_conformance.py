@@ -140,7 +140,7 @@ def summary(verdicts: dict[str, Verdict], skipped: Sequence[Any]) -> str:
         (v.kind, v.detail) for v in verdicts.values() if v.kind in ("not converted", "refused when run")
     )
     lines = [f"{len(verdicts)} cases: " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))]
-    lines.append(f"{len(skipped)} cases GX does not run on a PostgreSQL-like engine")
+    lines.append(f"{len(skipped)} cases left out: GX runs them on neither PostgreSQL nor pandas")
     lines += [f"  {kind} ({n}): {reason}" for (kind, reason), n in reasons.most_common()]
     for label, verdict in verdicts.items():
         if verdict.kind in ("disagree", "error"):
