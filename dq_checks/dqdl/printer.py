@@ -35,6 +35,9 @@ from dq_checks.dqdl.ast import (
     ValueList,
 )
 
+ALL_COLUMNS = "AllColumns"
+"""An analyzer's parameter meaning every column it can take."""
+
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 
 
@@ -140,11 +143,18 @@ def rule_text(rule: RuleExpr) -> str:
 
 def analyzer_text(analyzer: Rule) -> str:
     """An analyzer: `Mean "x"`, `Distribution "age" with bins = 10, rebin = false`."""
-    text = " ".join([analyzer.rule_type, *(expr_text(p) for p in analyzer.params)])
+    text = " ".join([analyzer.rule_type, *(_analyzer_param(p) for p in analyzer.params)])
     if analyzer.tags:
         settings = ", ".join(f"{tag.name} {condition_text(tag.condition)}" for tag in analyzer.tags)
         text += f" with {settings}"
     return text
+
+
+def _analyzer_param(param: Expr) -> str:
+    # AWS writes the every-column parameter unquoted: `Distribution AllColumns`.
+    if isinstance(param, String) and param.value == ALL_COLUMNS:
+        return ALL_COLUMNS
+    return expr_text(param)
 
 
 def constant_text(value: Number | String | ValueList) -> str:
