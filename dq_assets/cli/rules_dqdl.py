@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from dq_assets.cli.options import CONFIG_OPTION
-from dq_assets.cli.rules_gx import EXIT_OK, EXIT_PARTIAL, _fail, _load, _table
+from dq_assets.cli.rules_common import EXIT_OK, EXIT_PARTIAL, defined_table, fail, load_definitions
 from dq_checks.config.loader import DefinedTable
 from dq_checks.config.models import RuleEntry, RuleSeverity
 from dq_checks.dqdl.ast import (
@@ -55,15 +55,15 @@ def import_dqdl(ruleset_file: Path, table_name: str, config_dir: Path | None) ->
 
     read = read_ruleset(ruleset_file)
     if read.ruleset is None:
-        _fail(read.problem or f"{ruleset_file}: not a readable ruleset")
-    loaded = _load(config_dir)
-    defined = _table(loaded, table_name)
+        fail(read.problem or f"{ruleset_file}: not a readable ruleset")
+    loaded = load_definitions(config_dir)
+    defined = defined_table(loaded, table_name)
     plan = plan_import(read.ruleset, defined, [t.spec.table for t in loaded.tables])
     if plan.entries or plan.analyzers:
         try:
             append_rule_entries(defined.path, plan.entries, plan.analyzers)
         except (OSError, ValueError, RuntimeError) as error:
-            _fail(f"{defined.path}: could not append the rules: {error}")
+            fail(f"{defined.path}: could not append the rules: {error}")
     for _, line in sorted(plan.lines, key=lambda item: item[0]):
         click.echo(line)
     for section, value in (("Metadata", read.ruleset.metadata), ("DataSources", read.ruleset.data_sources)):
@@ -192,7 +192,7 @@ def export_dqdl(table_name: str, config_dir: Path | None, output: Path | None) -
     """
     from dq_checks.dqdl.printer import ruleset_text
 
-    defined = _table(_load(config_dir), table_name)
+    defined = defined_table(load_definitions(config_dir), table_name)
     exported = export_ruleset(defined)
     text = ruleset_text(exported.ruleset)
     if output is None:
@@ -201,7 +201,7 @@ def export_dqdl(table_name: str, config_dir: Path | None, output: Path | None) -
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as error:
-            _fail(f"{output}: {error}")
+            fail(f"{output}: {error}")
         counts = f"{len(exported.ruleset.rules)} rule(s), {len(exported.ruleset.analyzers)} analyzer(s)"
         click.echo(f"wrote {counts} to {output}", err=True)
     if exported.lost_fields:

@@ -11,14 +11,14 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import click
 from pydantic import ValidationError
 
 from dq_assets.cli.options import CONFIG_OPTION
-from dq_checks.config import default_config_dir, load_table_specs
-from dq_checks.config.loader import DefinedTable, LoadedConfig
+from dq_assets.cli.rules_common import EXIT_OK, EXIT_PARTIAL, defined_table, fail, load_definitions
+from dq_checks.config.loader import DefinedTable
 from dq_checks.config.models import RuleEntry
 from dq_checks.dqdl.ast import Number, String
 from dq_checks.dqdl.constants import UndefinedConstant, resolve_constants
@@ -28,9 +28,6 @@ from dq_checks.dqdl.printer import rule_text
 if TYPE_CHECKING:
     from dq_checks.gx.to_dqdl import ImportedRule, SuiteImport
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
-EXIT_PARTIAL = EXIT_BAD_INPUT
-"""Some of the input had no equivalent: bad input for this conversion (exit 1 means a failed check)."""
 
 
 @click.group("rules")
@@ -58,15 +55,15 @@ def import_gx(suite_file: Path, table_name: str, config_dir: Path | None) -> Non
     try:
         converted = suite_to_dqdl(json.loads(suite_file.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, SuiteFormatError) as error:
-        _fail(f"{suite_file}: not a readable expectation suite: {error}")
-    loaded = _load(config_dir)
-    defined = _table(loaded, table_name)
+        fail(f"{suite_file}: not a readable expectation suite: {error}")
+    loaded = load_definitions(config_dir)
+    defined = defined_table(loaded, table_name)
     plan = _plan_import(converted, defined, [t.spec.table for t in loaded.tables])
     if plan.entries:
         try:
             append_rule_entries(defined.path, plan.entries)
         except (OSError, ValueError, RuntimeError) as error:
-            _fail(f"{defined.path}: could not append the rules: {error}")
+            fail(f"{defined.path}: could not append the rules: {error}")
     for _, line in sorted(plan.lines, key=lambda item: item[0]):
         click.echo(line)
     click.echo(f"{table_name}: {len(plan.entries)} rule(s) added to {defined.path}")
@@ -134,7 +131,7 @@ def export_gx(table_name: str, config_dir: Path | None, output: Path | None) -> 
     """
     from dq_checks.gx.from_dqdl import RuleToExport, rules_to_suite
 
-    defined = _table(_load(config_dir), table_name)
+    defined = defined_table(load_definitions(config_dir), table_name)
     spec = defined.spec
     rules = [RuleToExport(rule=r.rule, name=r.name, severity=str(r.severity)) for r in spec.rules]
     exported = rules_to_suite(spec.table, rules, spec.constants)
@@ -145,31 +142,12 @@ def export_gx(table_name: str, config_dir: Path | None, output: Path | None) -> 
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as error:
-            _fail(f"{output}: {error}")
+            fail(f"{output}: {error}")
         count = len(exported.suite["expectations"])
         click.echo(f"wrote {count} expectation(s) to {output}", err=True)
     for rule in exported.unconverted:
         click.echo(f"no GX equivalent: {rule.label}: {rule.reason}", err=True)
     sys.exit(EXIT_PARTIAL if exported.unconverted else EXIT_OK)
-
-
-def _load(config_dir: Path | None) -> LoadedConfig:
-    return load_table_specs(config_dir or default_config_dir())
-
-
-def _table(loaded: LoadedConfig, name: str) -> DefinedTable:
-    defined = loaded.by_name(name)
-    if defined is None:
-        for problem in loaded.problems:
-            click.echo(str(problem), err=True)
-        known = ", ".join(sorted(t.spec.table for t in loaded.tables)) or "none"
-        _fail(f"unknown table {name!r} (defined tables: {known})")
-    return defined
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(EXIT_BAD_INPUT)
 
 
 def _normalized(text: str, constants: Mapping[str, str | int | float]) -> set[str]:

@@ -98,13 +98,17 @@ def test_a_metric_the_profile_and_a_rule_both_need_is_computed_once() -> None:
     assert plus_one.profile.queries == alone.profile.queries
 
 
-def test_where_columns_are_matched_exactly_and_quoted() -> None:
+def test_where_columns_are_matched_as_glue_matches_them_and_quoted() -> None:
     table = pa.table({"Region": pa.array(["eu", "us", "eu"]), "v": pa.array([1, 2, 3], pa.int64())})
     columns = (ColumnInfo("Region", "string", ColumnKind.STRING), ColumnInfo("v", "long", ColumnKind.NUMERIC))
     with duckdb_over(table) as engine:
         context = TableContext(TableDescription(columns, 3, None, None), engine.relation)
         rule = compile_rule(parse_rule("RowCount = 2 where \"Region = 'eu'\""), context)
         assert '"Region"' in rule.metrics[0].key
-        # The column is Region, not region: a misspelt where column is an error, never a silent filter.
-        with pytest.raises(RuleError, match="column 'region' does not exist"):
-            compile_rule(parse_rule("RowCount = 2 where \"region = 'eu'\""), context)
+        # Glue (Spark) resolves column names ignoring case: `region` is the column Region, quoted
+        # as written in the table.
+        other_case = compile_rule(parse_rule("RowCount = 2 where \"region = 'eu'\""), context)
+        assert '"Region"' in other_case.metrics[0].key
+        # A name that is no column in any case is still an error, never a silent filter.
+        with pytest.raises(RuleError, match="column 'regio' does not exist"):
+            compile_rule(parse_rule("RowCount = 2 where \"regio = 'eu'\""), context)

@@ -1,0 +1,38 @@
+"""What the `dq rules` conversions share: exit codes, loading the definitions, finding a table."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from dq_checks.config import default_config_dir, load_table_specs
+from dq_checks.config.loader import DefinedTable, LoadedConfig
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+EXIT_PARTIAL = EXIT_BAD_INPUT
+"""Some of the input had no equivalent: bad input for this conversion (exit 1 means a failed check)."""
+
+
+def load_definitions(config_dir: Path | None) -> LoadedConfig:
+    """The table definitions in `config_dir`, or in the default folder."""
+    return load_table_specs(config_dir or default_config_dir())
+
+
+def defined_table(loaded: LoadedConfig, name: str) -> DefinedTable:
+    """The definition of table `name`; exits with the load problems and the known tables if none."""
+    defined = loaded.by_name(name)
+    if defined is None:
+        for problem in loaded.problems:
+            click.echo(str(problem), err=True)
+        known = ", ".join(sorted(t.spec.table for t in loaded.tables)) or "none"
+        fail(f"unknown table {name!r} (defined tables: {known})")
+    return defined
+
+
+def fail(message: str) -> NoReturn:
+    """Say what is wrong on stderr and exit as bad input."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
