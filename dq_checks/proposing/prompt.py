@@ -77,7 +77,8 @@ must match), `not matches "regex"`, and the keywords NULL, EMPTY, WHITESPACES_ON
 - Dates: `"2024-01-31"`, `now()`, `(now() - 3 days)`; units are days, hours, minutes.
 - `with threshold > 0.9`: the fraction of rows that must pass; only for ColumnValues, \
 ColumnDataType and CustomSql. One threshold per rule, after `where`.
-- `where "<predicate>"` filters the rows a rule sees (filtered-out rows pass). Not allowed on \
+- `where "<predicate>"` filters the rows a rule sees (filtered-out rows never fail; a threshold \
+is the passing share of the rows kept). Not allowed on \
 RowCountMatch, ColumnCount, ColumnExists, CustomSql or the *Match rules.
 - ColumnValues fails NULL for every operator except `!=` and `not in`; allow NULL explicitly with \
 `ColumnValues "c" in ["a", NULL]` or add `with threshold`.

@@ -264,14 +264,16 @@ def test_timestamp_operators_with_a_fixed_now(
     assert_fails_exactly(outcomes[rule], "created_at", expected)
 
 
-def test_where_filters_rows_and_filtered_rows_count_as_passing(bench: RuleBench) -> None:
+def test_where_filters_rows_and_filtered_rows_never_fail(bench: RuleBench) -> None:
     # In scope: the two CA rows, 2 (qty 100, on the exclusive bound) and 10 (qty -5); both fail.
     # Row 4 (qty 0, NULL country) would fail too, but NULL = 'CA' is not true: it is out of scope.
     outcome = bench.run('ColumnValues "qty" between 1 and 100 where "country = \'CA\'"')
     assert outcome.outcome is Outcome.FAIL
     assert outcome.details["evaluated_count"] == 2
     assert outcome.details["failed_count"] == 2
-    assert outcome.observed == pytest.approx(8 / 10)  # the 8 filtered-out rows pass
+    # The share is of the rows in scope, as AWS's engine computes it: the 8 filtered-out rows
+    # neither pass nor fail.
+    assert outcome.observed == 0.0
     assert outcome.details["failed_sample"] == [{"order_id": 2, "qty": 100}, {"order_id": 10, "qty": -5}]
 
 
@@ -307,10 +309,15 @@ def test_with_threshold_compares_the_passing_share(
 
 
 def test_where_and_threshold_together(bench: RuleBench) -> None:
-    # CA rows: 2 (qty 100 passes > 0), 10 (qty -5 fails); 9 rows pass out of 10
+    # CA rows: 2 (qty 100 passes > 0), 10 (qty -5 fails): 1 of the 2 rows in scope passes. Over
+    # all 10 rows it would be 0.9 and pass; over the rows in scope, as AWS computes it, it fails.
     outcome = bench.run('ColumnValues "qty" > 0 where "country = \'CA\'" with threshold > 0.85')
-    assert outcome.outcome is Outcome.PASS
-    assert outcome.observed == 0.9
+    assert outcome.outcome is Outcome.FAIL
+    assert outcome.observed == 0.5
+    assert (
+        bench.run('ColumnValues "qty" > 0 where "country = \'CA\'" with threshold >= 0.5').outcome
+        is Outcome.PASS
+    )
     assert (outcome.details["evaluated_count"], outcome.details["failed_count"]) == (2, 1)
     assert outcome.details["failed_sample"] == [{"order_id": 10, "qty": -5}]
 
@@ -451,10 +458,10 @@ def test_data_freshness_fails_null_rows(
 
 def test_data_freshness_with_where(bench: RuleBench) -> None:
     outcome = bench.run('DataFreshness "created_at" <= 24 hours where "country = \'US\'"')
-    # US rows: 1 (1 hour old) passes, 3 (5 days old) fails
+    # US rows: 1 (1 hour old) passes, 3 (5 days old) fails: half of the rows in scope pass
     assert outcome.outcome is Outcome.FAIL
     assert (outcome.details["evaluated_count"], outcome.details["failed_count"]) == (2, 1)
-    assert outcome.observed == 0.9
+    assert outcome.observed == 0.5
     assert outcome.details["failed_sample"] == [{"order_id": 3, "created_at": (NOW - 5 * D).isoformat()}]
 
 

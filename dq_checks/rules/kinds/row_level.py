@@ -2,7 +2,8 @@
 
 Each becomes a predicate that says whether a row passes. The shared scan counts the rows
 that fail it; only a failing rule runs one more query, for a sample of the failing rows
-with the table's key columns. Rows outside `where` count as passing.
+with the table's key columns. Rows outside `where` are left out: they never fail, and
+`with threshold` is the passing share of the rows in scope.
 """
 
 from __future__ import annotations
@@ -65,10 +66,11 @@ class RowLevelRule:
 
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
         """PASS when no row fails, or when the passing share meets `with threshold`."""
-        total = int(evidence.values.of(self._rows) or 0)
         evaluated = int(evidence.values.of(self._in_scope) or 0)
         failed = int(evidence.values.of(self._failed) or 0)
-        observed = (total - failed) / total if total else 1.0
+        # The passing share of the rows in scope, as AWS's engine (Deequ's Compliance) computes
+        # it: rows outside `where` are neither passing nor failing. With no row in scope, it passes.
+        observed = (evaluated - failed) / evaluated if evaluated else 1.0
         if self.threshold is not None:
             passed = satisfies(self.threshold, observed, evidence.history)
             wanted = f"{self.condition_text}, with threshold {describe(self.threshold, evidence.history)}"
