@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import math
+import re
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -119,6 +121,9 @@ def _parse(text: str, start: str) -> Any:
 
 
 def _syntax_error(error: UnexpectedInput, text: str) -> DQDLSyntaxError:
+    misspelt = _misspelt_keyword(error, text)
+    if misspelt is not None:
+        return misspelt
     line, column = getattr(error, "line", 1) or 1, getattr(error, "column", 1) or 1
     if isinstance(error, UnexpectedEOF) or (
         isinstance(error, UnexpectedToken) and error.token.type == "$END"
@@ -138,6 +143,35 @@ def _syntax_error(error: UnexpectedInput, text: str) -> DQDLSyntaxError:
     expected = sorted({_EXPECTED_NAMES.get(name, _literal(name)) for name in candidates})
     hint = f"; expected {', '.join(expected)}" if expected else ""
     return DQDLSyntaxError(f"unexpected {found}{hint}", line, column)
+
+
+# Words the grammar gives a meaning; AWS's grammar reads any other bare word as a column name.
+_KEYWORDS = ("between", "matches", "where", "with", "labels", "threshold", "not", "in", "and", "or")
+_WORD_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*$")
+
+
+def _misspelt_keyword(error: UnexpectedInput, text: str) -> DQDLSyntaxError | None:
+    """`ColumnValues "x" betwen 0 and 1`: name the misspelt keyword, not the `0` after it.
+
+    Since unquoted parameters are allowed, `betwen` parses as a column name and the error only
+    shows at the next token; the word before it is what the writer got wrong.
+    """
+    offset = getattr(error, "pos_in_stream", None)
+    if isinstance(error, UnexpectedToken):
+        offset = error.token.start_pos
+    if offset is None:
+        return None
+    word = _WORD_BEFORE.search(text[:offset])
+    if isinstance(error, UnexpectedToken) and error.token.type == "NAME":
+        word = _WORD_BEFORE.search(text[: error.token.end_pos])  # the unexpected word itself
+    if word is None or word.group(1) in _KEYWORDS:
+        return None
+    close = difflib.get_close_matches(word.group(1), _KEYWORDS, n=1, cutoff=0.75)
+    if not close:
+        return None
+    line = text.count("\n", 0, word.start(1)) + 1
+    column = word.start(1) - (text.rfind("\n", 0, word.start(1)) + 1) + 1
+    return DQDLSyntaxError(f"unexpected {word.group(1)!r}: did you mean {close[0]!r}?", line, column)
 
 
 def _literal(terminal: str) -> str:

@@ -112,11 +112,24 @@ def _unknown_type(name: str) -> str:
     return f"unknown rule type {name!r}{hint}"
 
 
+def _keyword_hint(rule: Rule) -> str:
+    """`ColumnValues "a" matchs "x"`: an unquoted parameter that is a misspelt keyword, named."""
+    for param in rule.params:
+        if isinstance(param, String):
+            close = difflib.get_close_matches(param.value, _CONDITION_WORDS, n=1, cutoff=0.75)
+            if close and param.value != close[0]:
+                return f"; is {param.value!r} a misspelt {close[0]!r}?"
+    return ""
+
+
+_CONDITION_WORDS = ("between", "matches", "where", "with", "labels", "not", "in")
+
+
 def _params(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
     count = len(rule.params)
     if count < spec.min_params or (spec.max_params is not None and count > spec.max_params):
         expected = spec.param_help or "no parameters"
-        return [RuleProblem(f"{spec.name} takes {expected}, got {count} parameter(s)")]
+        return [RuleProblem(f"{spec.name} takes {expected}, got {count} parameter(s){_keyword_hint(rule)}")]
     return [
         RuleProblem(f"{spec.name}: parameters must be quoted strings")
         for p in rule.params

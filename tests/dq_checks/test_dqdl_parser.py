@@ -602,3 +602,26 @@ def test_default_labels_count_towards_each_rule_s_limit() -> None:
     with pytest.raises(DQDLSyntaxError) as error:
         parse_ruleset(f'DefaultLabels = [{defaults}]\nRules = [\n  IsComplete "a" labels=[{own}]\n]')
     assert str(error.value) == "3:3: 11 labels with DefaultLabels: a rule takes at most 10"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # Unquoted parameters make `betwen` a column name; the error names it, not the `0` after it.
+        ('ColumnValues "amount" betwen 0 and 10', "1:23: unexpected 'betwen': did you mean 'between'?"),
+        ('ColumnValues "a" > 0 wher "a > 1"', "1:22: unexpected 'wher': did you mean 'where'?"),
+    ],
+)
+def test_a_misspelt_keyword_is_named(text: str, message: str) -> None:
+    with pytest.raises(DQDLSyntaxError) as error:
+        parse_rule(text)
+    assert str(error.value) == message
+
+
+def test_a_misspelt_keyword_that_parses_as_a_column_is_named_by_validation() -> None:
+    from dq_checks.dqdl.validate import validate_rule
+
+    problems = validate_rule(parse_rule('ColumnValues "a" matchs "x"'), known_tables=())
+    assert problems[0].message == (
+        "ColumnValues takes \"column\", got 3 parameter(s); is 'matchs' a misspelt 'matches'?"
+    )
