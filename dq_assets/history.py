@@ -1,6 +1,6 @@
 """A rule's history: the values it observed in earlier runs, read from the Dagster instance.
 
-The instance's event log is the history (DESIGN.md). Each run's `profile` check evaluation
+The instance's event log is the history. Each run's `profile` check evaluation
 carries every rule's observed metric (`dq/observed`), including the rules that skipped: a skipped
 check yields no evaluation of its own, yet DetectAnomalies must learn from the runs it skipped.
 Runs whose profile check did not run (instances written before it carried them, a rule executed

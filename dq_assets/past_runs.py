@@ -24,7 +24,7 @@ ROW_COUNT_KEY = "dq/row_count"
 COLUMN_METRICS_KEY = "dq/column_metrics"
 COLUMN_SCHEMA_KEY = "dq/column_schema"
 COLUMN_METRIC_SUFFIXES = (".null_pct", ".distinct_count", ".mean")
-"""The per-column metrics the history detectors learn from (DESIGN.md's drift)."""
+"""The per-column metrics the history detectors learn from (drift)."""
 
 
 def read_past_runs(instance: dg.DagsterInstance, asset_key: dg.AssetKey, limit: int) -> list[PastRun]:

@@ -1,4 +1,4 @@
-"""Pydantic models for one monitored table's YAML definition (see DESIGN.md)."""
+"""Pydantic models for one monitored table's YAML definition (the README's "Defining a monitored table")."""
 
 from __future__ import annotations
 

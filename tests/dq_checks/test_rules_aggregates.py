@@ -1,6 +1,6 @@
 """Aggregate rules against numpy/Python oracles: RowCount, ColumnCount, ColumnExists,
 ColumnNamesMatchPattern, Completeness, IsComplete, DistinctValuesCount, Mean, Sum,
-StandardDeviation, Variance and ColumnCorrelation. Aggregates ignore NULLs (DQDL.md).
+StandardDeviation, Variance and ColumnCorrelation. Aggregates ignore NULLs (docs/dqdl.md).
 """
 
 from __future__ import annotations

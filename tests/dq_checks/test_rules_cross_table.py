@@ -207,7 +207,8 @@ def test_dataset_match_on_several_columns(bench: RuleBench) -> None:
 
 
 def test_dataset_match_treats_null_on_both_sides_as_equal(bench: RuleBench) -> None:
-    # The engine's choice (DQDL.md is silent): NULL city vs NULL city is a match, NULL vs 60 is not.
+    # The engine's choice (AWS's documentation is silent; docs/dqdl.md): NULL city vs NULL city
+    # is a match, NULL vs 60 is not.
     outcome = bench.run('DatasetMatch "orders_copy" "order_id->ref_id" "city->ref_city" = 1.0')
     # 5 (Salem vs salem) and 8 (absent) differ; 10 (NULL vs NULL) matches
     assert (outcome.details["matching_rows"], outcome.observed) == (8, 0.8)

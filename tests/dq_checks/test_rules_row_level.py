@@ -1,6 +1,6 @@
 """Row-level rules: ColumnValues, ColumnLength, ColumnDataType and DataFreshness.
 
-Each case names the rows that must fail. A plain-Python predicate that encodes DQDL.md's
+Each case names the rows that must fail. A plain-Python predicate that encodes docs/dqdl.md's
 NULL rules checks the expected ids as well, so the hand-written list and the
 semantics agree. The engine's counts and samples are then compared with that list.
 """
