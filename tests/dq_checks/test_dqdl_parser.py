@@ -390,20 +390,37 @@ def test_ast_to_text_to_ast_is_identity(rule) -> None:
     assert parse_rule(rule_text(rule)) == rule
 
 
+dictionaries = st.lists(
+    st.tuples(texts, st.one_of(texts, st.lists(texts, min_size=1, max_size=2).map(tuple))),
+    min_size=1,
+    max_size=2,
+    unique_by=lambda pair: pair[0],
+).map(tuple)
+
+
 @settings(max_examples=50, deadline=None)
 @given(
     st.lists(rule_expressions, max_size=4).map(tuple),
     st.lists(
         st.tuples(
-            names, st.one_of(numbers, strings, st.lists(strings, max_size=3).map(tuple).map(ValueList))
+            tag_names, st.one_of(numbers, strings, st.lists(strings, max_size=3).map(tuple).map(ValueList))
         ),
         max_size=3,
     ).map(tuple),
     st.lists(analyzers, max_size=3).map(tuple),
     st.none() | labels,
+    st.none() | dictionaries,
+    st.none() | dictionaries,
 )
-def test_ruleset_text_round_trips(rules, constants, analyzers, default_labels) -> None:
-    ruleset = Ruleset(rules=rules, constants=constants, analyzers=analyzers, default_labels=default_labels)
+def test_ruleset_text_round_trips(rules, constants, analyzers, default_labels, metadata, sources) -> None:
+    ruleset = Ruleset(
+        rules=rules,
+        constants=constants,
+        analyzers=analyzers,
+        default_labels=default_labels,
+        metadata=metadata,
+        data_sources=sources,
+    )
     assert parse_ruleset(ruleset_text(ruleset)) == ruleset
 
 
