@@ -108,3 +108,16 @@ def test_every_rule_in_the_repository_s_table_definitions_exports_to_aws_grammar
     assert len(written) >= 25  # the demo's 25 rules at least: the folders were found and read
     failures = {text: errors for text in written if (errors := aws_rule_errors(text))}
     assert failures == {}
+
+
+def test_aws_s_own_examples_printed_back_by_dq_parse_in_aws_grammar() -> None:
+    from ruamel.yaml import YAML
+
+    examples = YAML(typ="safe").load((REPO / "tests/data/aws_dqdl_examples.yaml").read_text("utf-8"))
+    texts = [example["rule"] for example in examples["valid"]] + [f["rule"] for f in examples["files"]]
+    assert len(texts) >= 100  # the table was found and read
+    # AWS's own example first: where AWS's grammar refuses AWS's text, dq's reprint is not at fault.
+    accepted = [text for text in texts if not aws_rule_errors(text)]
+    assert len(accepted) >= 100
+    failures = {text: errors for text in accepted if (errors := aws_rule_errors(rule_text(parse_rule(text))))}
+    assert failures == {}
