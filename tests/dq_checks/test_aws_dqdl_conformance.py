@@ -3,7 +3,8 @@
 Every valid example parses, passes dq's static validation and evaluates on a small real DuckDB
 table holding the columns it names without an *error* outcome; where AWS states the outcome on
 stated data, dq's outcome (and metric) is AWS's. File* examples are refused with dq's reason;
-AWS's invalid examples are refused with a clear message.
+the few valid AWS rules dq refuses on purpose are refused with their reason; AWS's invalid
+examples are refused with a clear message.
 """
 
 from __future__ import annotations
@@ -149,9 +150,11 @@ def _evaluate(example: dict[str, Any], rule: RuleExpr) -> RuleOutcome:
 
 
 def test_the_table_holds_what_the_task_asked_for() -> None:
-    assert len(EXAMPLES["valid"]) + len(EXAMPLES["files"]) >= 115
+    assert len(EXAMPLES["valid"]) + len(EXAMPLES["files"]) + len(EXAMPLES["refused"]) >= 115
     assert len(EXAMPLES["invalid"]) >= 8
-    assert all(e.get("source") for group in ("valid", "files", "invalid") for e in EXAMPLES[group])
+    groups = ("valid", "files", "refused", "rulesets", "invalid")
+    assert all(e.get("source") for group in groups for e in EXAMPLES[group])
+    assert not any("recalled" in e for group in groups for e in EXAMPLES[group])
 
 
 @pytest.mark.parametrize("example", EXAMPLES["valid"], ids=_example_id)
@@ -176,6 +179,12 @@ def test_a_file_rule_is_refused_as_checking_files_not_tables(example: dict[str, 
     problems = [p.message for p in validate_rule(rule, known_tables={REFERENCE})]
     kind = example["rule"].split()[0]
     assert problems == [f"{kind} checks files, not tables; the File* rules are not supported"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES["refused"], ids=_example_id)
+def test_a_valid_aws_rule_dq_refuses_is_refused_with_its_reason(example: dict[str, Any]) -> None:
+    problems = [p.message for p in validate_rule(parse_rule(example["rule"]), known_tables={REFERENCE})]
+    assert any(example["message"] in p for p in problems), problems
 
 
 @pytest.mark.parametrize("example", EXAMPLES["rulesets"], ids=lambda e: e["text"])
