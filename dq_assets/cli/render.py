@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 from tabulate import tabulate
 
@@ -11,6 +12,7 @@ from dq_assets.cli.report import TableReport
 
 DESCRIPTION_WIDTH = 110
 SHOWN_SEVERITIES = ("critical", "warning")
+DISTRIBUTION_WIDTH = 80
 
 
 def _short(text: str, width: int = DESCRIPTION_WIDTH) -> str:
@@ -37,9 +39,7 @@ def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> s
     if rows:
         parts.append(tabulate(rows, headers=("table", "rows", "check", "outcome", "severity", "description")))
     analyzer_rows = [
-        (r.table, a["analyzer"], a["metric"] or "", _value(a["value"]) if a["error"] is None else "error")
-        for r in reports
-        for a in r.analyzers
+        (r.table, a["analyzer"], a["metric"] or "", _measured(a)) for r in reports for a in r.analyzers
     ]
     if analyzer_rows:
         parts.append(tabulate(analyzer_rows, headers=("table", "analyzer", "metric", "value")))
@@ -68,6 +68,16 @@ def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> s
         + (f"; results of {not_saved} table{'s' if not_saved != 1 else ''} not saved" if not_saved else "")
     )
     return "\n\n".join(parts)
+
+
+def _measured(analyzer: dict[str, Any]) -> str:
+    """An analyzer's value, a Distribution's one-line summary, or `error` (its cause is listed below)."""
+    if analyzer["error"] is not None:
+        return "error"
+    distribution = analyzer.get("distribution")
+    if distribution is not None:
+        return _short(distribution["summary"], DISTRIBUTION_WIDTH)
+    return _value(analyzer["value"])
 
 
 def _value(value: float) -> str:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from dq_assets.check_names import check_names_for
 from dq_assets.steps.scan_cache import with_scan_report
 from dq_checks.analyzers.compute import AnalyzerResult, compute_analyzers, plan_analyzers
+from dq_checks.analyzers.redaction import redact_analyzers
 from dq_checks.anomalies import Anomaly, detect_anomalies
 from dq_checks.config.columns import unknown_columns
 from dq_checks.config.loader import DefinedTable
@@ -178,7 +179,7 @@ def inspect_table(
         duration,
         scores,
         pii,
-        analyzed,
+        redact_analyzers(analyzed, pii),
         measured_metrics(judged, analyzed),
     )
 

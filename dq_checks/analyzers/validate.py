@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import difflib
 
-from dq_checks.analyzers.kinds import ALL_COLUMNS, ANALYZER_KINDS, NOT_YET
+from dq_checks.analyzers.distribution_settings import settings_problems
+from dq_checks.analyzers.kinds import ALL_COLUMNS, ANALYZER_KINDS, DISTRIBUTION, NOT_YET
 from dq_checks.dqdl.ast import Composite, Rule, RuleExpr, String
 
 
@@ -25,9 +26,10 @@ def analyzer_problems(analyzer: RuleExpr) -> list[str]:
         problems.append(f"{analyzer.rule_type}: an analyzer takes no 'with threshold'")
     if analyzer.where is not None:
         problems.append(f"{analyzer.rule_type}: dq computes analyzers over the whole table; drop the where")
-    tags = getattr(analyzer, "tags", ())
-    if tags:
-        names = ", ".join(sorted({t.name for t in tags}))
+    if analyzer.rule_type == DISTRIBUTION:
+        problems += settings_problems(analyzer)
+    elif analyzer.tags:
+        names = ", ".join(sorted({t.name for t in analyzer.tags}))
         problems.append(f"{analyzer.rule_type}: takes no 'with' options (got {names})")
     columns = _columns(analyzer)
     if columns is None:
