@@ -9,8 +9,13 @@ NULLs. GX column-map expectations leave NULLs out; a DQDL ColumnValues fails a N
 for `!=` and `not in`) and ColumnLength reads it as length 0. A rule `where` its column
 `IS NOT NULL` (as the import writes it) is the expectation alone; a rule without `where`
 whose condition fails a NULL is the expectation and `expect_column_values_to_not_be_null`.
-`with threshold` on ColumnValues has no GX form: DQDL's share is of all rows, GX's `mostly`
-of the non-NULL values. Uniqueness keeps `mostly`: both are shares of the grouped rows.
+
+Shares. `with threshold >= m` on ColumnValues or ColumnLength is the passing share of the
+rows in scope; GX's `mostly: m` is the passing share of the non-NULL values (success when
+there are none, as a rule with no row in scope passes). So a thresholded rule `where` its
+column `IS NOT NULL` is the expectation with `mostly: m`; without that `where` its share
+counts the NULL rows too, which no GX expectation does, and it is refused. Completeness and
+Uniqueness keep `mostly`: they are the same shares in both.
 """
 
 from __future__ import annotations
@@ -149,6 +154,8 @@ def rule_to_expectations(rule: RuleExpr) -> list[Expectation]:
     if converter is None:
         reason = _NO_EQUIVALENT.get(rule.rule_type, "GX has no core expectation for it")
         raise NoEquivalent(f"{rule.rule_type} has no GX equivalent: {reason}")
+    if rule.threshold is not None and rule.rule_type != "ColumnValues":
+        raise NoEquivalent(f"{rule.rule_type} takes no 'with threshold' in DQDL")
     if rule.where is not None and rule.rule_type not in _TAKE_WHERE:
         raise NoEquivalent("where: only a where that the rule's columns are not NULL has a GX form")
     return converter(rule)
@@ -207,7 +214,9 @@ def _merged_range(first: Expectation, second: Expectation) -> Expectation | None
     if "min_value" not in low_keys or "max_value" not in high_keys:
         return None
     if "max_value" in low_keys or "min_value" in high_keys or "mostly" in low_keys | high_keys:
-        return None  # not one lower and one upper bound, or each bound has its own threshold
+        # not one lower and one upper bound, or each bound has its own share: two shares that
+        # each reach mostly are not one share of values within both bounds
+        return None
     domain = {k: v for k, v in lower["kwargs"].items() if k not in ("min_value", "strict_min")}
     if domain != {k: v for k, v in upper["kwargs"].items() if k not in ("max_value", "strict_max")}:
         return None
@@ -340,24 +349,34 @@ def _is_primary_key(rule: Rule) -> list[Expectation]:
     return [_unique(columns, {}), *not_null]
 
 
+WITH_NULLS = (
+    "with threshold without a where that the column IS NOT NULL: the share counts the NULL rows, "
+    "GX's mostly only the non-NULL values"
+)
+
+
 def _with_nulls(rule: Rule, column: str, expectation: Expectation, nulls_fail: bool) -> list[Expectation]:
     """The expectation GX judges on non-NULL values, and what the rule says of NULLs.
 
-    `where` the column `IS NOT NULL`, NULL rows pass the rule as GX leaves them out: the
-    expectation alone. Without `where`, a NULL that fails the rule needs its own
-    expectation that there is none.
+    `where` the column `IS NOT NULL`, NULL rows are out of the rule's scope as GX leaves them
+    out: the expectation alone, with the rule's threshold as its `mostly`. Without `where`, a
+    NULL that fails the rule needs its own expectation that there is none, and a threshold,
+    a share that counts the NULL rows, has no GX form.
     """
-    if _nulls_left_out(rule, [column]) or not nulls_fail:
+    nulls_left_out = _nulls_left_out(rule, [column])
+    if rule.threshold is not None:
+        if not nulls_left_out:
+            raise NoEquivalent(WITH_NULLS)
+        mostly = _fraction(rule.threshold, "with threshold")
+        if mostly is not None:
+            expectation["kwargs"]["mostly"] = mostly
+    if nulls_left_out or not nulls_fail:
         return [expectation]
     return [expectation, _expectation("expect_column_values_to_not_be_null", column=column)]
 
 
 def _column_values(rule: Rule) -> list[Expectation]:
     column, condition = _column(rule), rule.condition
-    if rule.threshold is not None:
-        raise NoEquivalent(
-            "with threshold: DQDL's share is of all rows, GX's mostly of the non-NULL values only"
-        )
     bounds = _bounds(condition, _literal)
     if bounds is not None:
         between = _expectation("expect_column_values_to_be_between", column=column, **bounds)

@@ -9,14 +9,23 @@ Differences in meaning handled here rather than glossed over:
 - NULLs. GX column-map expectations (between, in set, regex, lengths, unique) leave NULLs
   out; DQDL ColumnValues fails a NULL for every operator but `!=` / `not in`, and
   ColumnLength reads a NULL as length 0. The rule therefore gets a `where` that the column
-  IS NOT NULL (quoted as an SQL identifier): rows outside `where` pass, as GX's left-out
-  rows do.
-  `mostly` is refused on those expectations: GX's share is of the non-NULL values, DQDL's
-  `with threshold` is a share of all rows (rows outside `where` count as passing), so no
-  DQDL rule states it exactly when the column has NULLs. Uniqueness is a share of the
-  grouped (non-NULL) rows in both, so `mostly` on uniqueness is kept.
+  IS NOT NULL (quoted as an SQL identifier): rows outside `where` never fail, as GX's
+  left-out rows do.
+- `mostly`. GX succeeds when (non-NULL rows - unexpected rows) / non-NULL rows >= mostly,
+  and always when there is no non-NULL row (`ColumnMapExpectation._validate`); its row
+  condition narrows both counts. DQDL's `with threshold` on a row-level rule is the passing
+  share of the rows in scope (rows outside `where` are not counted), 1.0 when none is, as
+  AWS's engine computes it. So `mostly: m` is `where "<column>" IS NOT NULL with threshold
+  >= m`, the NOT NULL part written even for `not in`, which passes NULLs: they must not be
+  counted. One rule must state the whole pass predicate, so a range inclusive at an end
+  with both bounds set is refused: DQDL's `between` is exclusive and an `and` of two
+  thresholded rules is two shares, not the share within both bounds. ColumnLength takes no
+  threshold (AWS lists none for it), so `mostly` on lengths is refused. `mostly` on
+  not-NULL is Completeness (the share of the rows in scope), on uniqueness Uniqueness (a
+  share of the grouped, non-NULL rows in both).
 - DQDL `between a and b` is exclusive, GX bounds are inclusive unless `strict_min` /
-  `strict_max`; inclusive bounds become `>=` / `<=`, two of them an `and` composite.
+  `strict_max`; inclusive bounds become `>=` / `<=`, two of them an `and` composite when
+  every row must pass.
 - GX `regex` is a search (the pattern may match anywhere in the value) while DQDL
   `matches` must match the whole value; `search_to_full_match` rewrites the pattern.
 - `row_condition` becomes the rule's `where` when `row_condition.row_condition_sql` can
@@ -33,7 +42,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -53,6 +62,7 @@ from dq_checks.dqdl.ast import (
     RuleExpr,
     String,
 )
+from dq_checks.dqdl.domains import COUNT, METRIC_DOMAINS, domain_problem
 from dq_checks.dqdl.printer import rule_text
 from dq_checks.gx.row_condition import RowConditionUnsupported, quote_identifier, row_condition_sql
 from dq_checks.gx.suite_parameters import SuiteParameterUnsupported, suite_parameter
@@ -63,9 +73,10 @@ Severity = Literal["error", "warn"]
 _REPORTING_OPTIONS = frozenset({"result_format", "catch_exceptions", "include_config", "batch_id"})
 # GX 1.x's default for expect_compound_columns_to_be_unique.
 _COMPOUND_DEFAULT_IGNORE = "all_values_are_missing"
-MOSTLY_WITH_NULLS = (
-    "mostly: GX's share is of the non-NULL values, DQDL's 'with threshold' of all rows, "
-    "so no DQDL rule states it exactly on a column with NULLs"
+MOSTLY_ON_LENGTHS = "mostly on lengths: DQDL's ColumnLength takes no 'with threshold' (AWS lists none for it)"
+MOSTLY_ON_A_RANGE = (
+    "mostly on a range inclusive at an end: DQDL's between is exclusive, and an 'and' of two "
+    "rules with a threshold each is two shares, not the share of values within both bounds"
 )
 _INLINE_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 
@@ -260,12 +271,19 @@ class _Kwargs:
         mostly = number(value, "mostly")
         if not 0 <= mostly.value <= 1:
             raise Unsupported("mostly must be between 0 and 1 (GX raises)")
+        if mostly.value == 0:
+            raise Unsupported("nothing to check: every share meets mostly 0 (GX always passes)")
         return None if mostly.value == 1 else Comparison(">=", mostly)
 
-    def every_non_null_row(self) -> None:
-        """Refuse `mostly` below 1 where GX counts it over the non-NULL values only."""
-        if self.threshold() is not None:
-            raise Unsupported(MOSTLY_WITH_NULLS)
+    def share_of_non_null(self, column: String) -> tuple[Condition | None, String | None]:
+        """`mostly` on a column-map expectation, and the rule's `where`.
+
+        GX's share is of the non-NULL rows (in the row condition), so with `mostly` the
+        `where` always leaves the column's NULLs out: DQDL's threshold is then a share of
+        exactly those rows. Without it, `where` is the row condition alone.
+        """
+        threshold = self.threshold()
+        return threshold, (self.where(column) if threshold is not None else self.where())
 
 
 def number(value: object, key: str) -> Number:
@@ -301,9 +319,8 @@ def _not_null(k: _Kwargs) -> RuleExpr:
     column, threshold, where = k.column(), k.threshold(), k.where()
     if threshold is None:
         return Rule("IsComplete", (column,), where=where)
-    # GX's share is of the rows the condition keeps; dq's Completeness of all rows
-    k.no_row_condition("expect_column_values_to_not_be_null with mostly")
-    return Rule("Completeness", (column,), condition=threshold)
+    # Both are the share of the rows the condition keeps, and pass when it keeps none
+    return Rule("Completeness", (column,), condition=threshold, where=where)
 
 
 def _unique(k: _Kwargs) -> RuleExpr:
@@ -340,14 +357,15 @@ def _in_set(k: _Kwargs, *, negated: bool) -> RuleExpr:
         raise Unsupported("value_set must be a list (GX raises)")
     # GX leaves NULL rows out, so a None in the set matches nothing
     listed = tuple(_value(v, "value_set") for v in values if v is not None)
-    k.every_non_null_row()
+    threshold, where = k.share_of_non_null(column)
     if not listed:
         if negated:
             raise Unsupported("nothing to check: no value is excluded (GX always passes)")
         raise Unsupported("value_set is empty: DQDL has no empty list")
     # `not in` passes a NULL already; `in` fails it, so NULL rows are left out
-    where = k.where() if negated else k.where(column)
-    return Rule("ColumnValues", (column,), condition=InList(listed, negated=negated), where=where)
+    where = where if negated else k.where(column)
+    condition = InList(listed, negated=negated)
+    return Rule("ColumnValues", (column,), condition=condition, where=where, threshold=threshold)
 
 
 def _regex(k: _Kwargs, *, negated: bool) -> RuleExpr:
@@ -355,16 +373,16 @@ def _regex(k: _Kwargs, *, negated: bool) -> RuleExpr:
     regex = k.get("regex")
     if not isinstance(regex, str):
         raise Unsupported("regex must be a string")
-    k.every_non_null_row()
+    threshold = k.threshold()
     pattern = String(search_to_full_match(regex))
-    return Rule("ColumnValues", (column,), condition=Matches(pattern, negated=negated), where=k.where(column))
+    condition = Matches(pattern, negated=negated)
+    return Rule("ColumnValues", (column,), condition=condition, where=k.where(column), threshold=threshold)
 
 
 def _values_between(k: _Kwargs) -> RuleExpr:
     column = k.column()
     bounds = _Bounds.read(k, _value, parameters=True)
-    k.every_non_null_row()
-    return bounds.rule("ColumnValues", (column,), k.where(column))
+    return bounds.rule("ColumnValues", (column,), k.where(column), k.threshold())
 
 
 def _lengths_between(k: _Kwargs) -> RuleExpr:
@@ -373,14 +391,16 @@ def _lengths_between(k: _Kwargs) -> RuleExpr:
     for bound in (bounds.low, bounds.high):
         if isinstance(bound, Number) and not isinstance(bound.value, int):
             raise Unsupported("a length bound must be a whole number (GX raises)")
-    k.every_non_null_row()
+    if k.threshold() is not None:
+        raise Unsupported(MOSTLY_ON_LENGTHS)
     return bounds.rule("ColumnLength", (column,), k.where(column))
 
 
 def _lengths_equal(k: _Kwargs) -> RuleExpr:
     column = k.column()
     value = number(k.get("value"), "value")
-    k.every_non_null_row()
+    if k.threshold() is not None:
+        raise Unsupported(MOSTLY_ON_LENGTHS)
     return Rule("ColumnLength", (column,), condition=Comparison("=", value), where=k.where(column))
 
 
@@ -447,16 +467,62 @@ class _Bounds:
         if _ordered(low) > _ordered(high):
             raise Unsupported("min_value is above max_value (GX raises)")
 
-    def rule(self, rule_type: str, params: tuple[Param, ...], where: String | None) -> RuleExpr:
-        """The rule for these bounds. DQDL `between` is exclusive, so it only fits two strict bounds."""
+    def rule(
+        self,
+        rule_type: str,
+        params: tuple[Param, ...],
+        where: String | None,
+        threshold: Condition | None = None,
+    ) -> RuleExpr:
+        """The rule for these bounds. DQDL `between` is exclusive, so it only fits two strict bounds.
+
+        `threshold` (GX's `mostly`) must be the share of one pass predicate: a range with
+        both bounds set and one of them inclusive is Unsupported with it. On a count, a
+        minimum every count meets is left out, and bounds no count meets are Unsupported:
+        dq refuses such a condition (`RowCount >= 0`) as a mistake.
+        """
+        bounds = self._on_counts(rule_type) if METRIC_DOMAINS.get(rule_type) is COUNT else self
+        rule = bounds._rule(rule_type, params, where, threshold)
+        domain = METRIC_DOMAINS.get(rule_type)
+        parts = rule.rules if isinstance(rule, Composite) else (rule,)
+        for part in parts if domain is not None else ():
+            assert isinstance(part, Rule) and part.condition is not None
+            problem = domain_problem(part.condition, domain, rule_type)
+            if problem is not None:
+                raise Unsupported(f"{problem}; dq refuses a rule that cannot pass")
+        return rule
+
+    def _on_counts(self, rule_type: str) -> _Bounds:
+        """A minimum every count (a whole number of at least 0) meets checks nothing: it goes."""
+        low = self.low
+        if isinstance(low, Number) and (low.value < 0 or (low.value == 0 and not self.strict_low)):
+            if self.high is None:
+                raise Unsupported(
+                    f"nothing to check: {rule_type} is at least 0, so min_value {low.value} is always "
+                    "met and there is no max_value (GX always passes)"
+                )
+            return replace(self, low=None, strict_low=False)
+        return self
+
+    def _rule(
+        self, rule_type: str, params: tuple[Param, ...], where: String | None, threshold: Condition | None
+    ) -> RuleExpr:
         lower = None if self.low is None else Comparison(">" if self.strict_low else ">=", self.low)
         upper = None if self.high is None else Comparison("<" if self.strict_high else "<=", self.high)
+
+        def single(condition: Condition) -> Rule:
+            return Rule(rule_type, params, condition=condition, where=where, threshold=threshold)
+
         if self.low is None or self.high is None:
-            return Rule(rule_type, params, condition=lower or upper, where=where)
+            one = lower or upper
+            assert one is not None, "read() refuses bounds with neither side set"
+            return single(one)
         if self.strict_low and self.strict_high:
-            return Rule(rule_type, params, condition=Between(self.low, self.high), where=where)
+            return single(Between(self.low, self.high))
         if self.low == self.high and not (self.strict_low or self.strict_high):
-            return Rule(rule_type, params, condition=Comparison("=", self.low), where=where)
+            return single(Comparison("=", self.low))
+        if threshold is not None:
+            raise Unsupported(MOSTLY_ON_A_RANGE)
         # Every row within both bounds <=> every row within each: an `and` of two rules is exact.
         return Composite(
             "and", (Rule(rule_type, params, lower, where=where), Rule(rule_type, params, upper, where=where))

@@ -13,7 +13,8 @@ case's own data. Each case ends as exactly one of:
   column of a type the rule does not take), where GX raises too, or where GX's result is
   one PostgreSQL refuses (GX runs the case on pandas only: a boolean's mean, a text column
   compared with a number). DQDL on DuckDB is judged as GX on PostgreSQL;
-- disagree / error: anything else, which this test forbids.
+- disagree / error: anything else, which this test forbids. A rule the importer writes that
+  dq's own validator refuses (`dq validate`, as `dq rules import-gx` runs it) is an error.
 
 A case where GX raises (a bad kwarg, min above max, mixed types) must be refused by the
 importer: a rule that runs where GX refuses would be a rule GX never meant. Which cases run
@@ -35,6 +36,7 @@ from sqlglot import exp
 from dq_checks.config import AnomalySettings
 from dq_checks.dqdl.parser import parse_rule
 from dq_checks.dqdl.printer import rule_text
+from dq_checks.dqdl.validate import validate_rule
 from dq_checks.gx import SUPPORTED_EXPECTATIONS, Unsupported, expectation_to_dqdl
 from dq_checks.profile.profiler import profile_and_measure
 from dq_checks.results.model import Outcome
@@ -94,6 +96,9 @@ def judge(engine: LocalDuckDB, relation: exp.Table, case: Case) -> Verdict:
         if not isinstance(reason.args[0], str) or not reason.args[0]:
             return Verdict("error", f"refused without a reason: {reason!r}")
         return Verdict("not converted", str(reason))
+    problems = validate_rule(parse_rule(rule), known_tables=())
+    if problems:
+        return Verdict("error", f"dq's validator refuses the imported rule: {problems[0].message}", rule)
     try:
         outcome = _run(engine, relation, case.dataset.table, rule)
     except RuleError as error:
