@@ -38,7 +38,10 @@ STEPS = (
     "rules_file",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     default=None,
-    help="A YAML file with `rules:` (as in a table definition; `key:` and `pii_columns:` too).",
+    help=(
+        "A YAML file with `rules:` (as in a table definition; `ruleset_file:`, `analyzers:`, "
+        "`key:` and `pii_columns:` too)."
+    ),
 )
 @click.option("--delimiter", default=None, help="CSV field delimiter (default: ',', or a tab for .tsv).")
 @click.option("--encoding", default=None, help="CSV encoding, e.g. latin-1 or cp1252 (default: utf-8).")
@@ -76,6 +79,7 @@ def profile(
         path, rules_file, delimiter=delimiter, encoding=encoding, sheet=sheet, header=not no_header
     )
     problems = [r.problem for r in defined.rules if r.problem is not None]
+    problems += [a.problem for a in defined.analyzers if a.problem is not None]
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
     name = defined.spec.table
@@ -126,8 +130,14 @@ def profile(
     for label, location in (("html", files.html), ("json", files.json), ("excel", files.xlsx)):
         click.echo(f"{label:>5}: {location}")
     outcomes = {check.outcome.value for check in inspection.checks}
+    # A statistic that could not be computed is an error, as in `dq run`.
+    lost = any(a.error is not None for a in inspection.analyzers)
     sys.exit(
-        EXIT_ERROR if problems or "error" in outcomes else EXIT_FAILED if "fail" in outcomes else EXIT_OK
+        EXIT_ERROR
+        if problems or lost or "error" in outcomes
+        else EXIT_FAILED
+        if "fail" in outcomes
+        else EXIT_OK
     )
 
 
@@ -140,12 +150,16 @@ def _definition(
     sheet: str | None,
     header: bool,
 ) -> Any:
-    """A table definition for the file, with the rules file's rules (path:line in every message)."""
+    """A table definition for the file, with the rules file's rules and analyzers (path:line in messages).
+
+    The rules file is read as a table definition's rules are: `rules:`, a `ruleset_file:` (a Glue
+    ruleset beside it) and `analyzers:`.
+    """
     from pydantic import ValidationError
 
     from dq_checks.config.loader import DefinedTable, plain, read_yaml_document
     from dq_checks.config.models import TableSpec
-    from dq_checks.config.rule_entries import rule_definitions
+    from dq_checks.config.table_rules import table_rules
 
     stem = Path(path.rstrip("/")).name.split(".")[0] or "file"
     name = "".join(c if c.isalnum() or c == "_" else "_" for c in stem)
@@ -174,12 +188,12 @@ def _definition(
             )
         sys.exit(EXIT_ERROR)
     where = rules_file or Path(path)
-    rules, clashes = rule_definitions(spec, where, document, set())
-    for clash in clashes:
-        click.echo(f"error: {where}:{clash.line}: {clash.message}", err=True)
-    if clashes:
+    found = table_rules(spec, where, document, set())
+    for clash in found.clashes:
+        click.echo(f"error: {clash.path or where}:{clash.line}: {clash.message}", err=True)
+    if found.clashes:
         sys.exit(EXIT_ERROR)
-    return DefinedTable(spec, where, document, rules)
+    return DefinedTable(spec, where, document, found.rules, found.analyzers)
 
 
 def _render(inspection: Any) -> str:
@@ -190,7 +204,21 @@ def _render(inspection: Any) -> str:
         for c in inspection.checks
     ]
     head = f"{inspection.profile.row_count:,} rows x {len(inspection.profile.columns)} columns"
-    return head + "\n" + tabulate(rows, headers=("check", "outcome", "severity", "description"))
+    text = head + "\n" + tabulate(rows, headers=("check", "outcome", "severity", "description"))
+    analyzers = [_analyzer_row(a.to_dict()) for a in inspection.analyzers]
+    if analyzers:
+        text += "\n\n" + tabulate(analyzers, headers=("analyzer", "metric", "value"))
+    errors = [a.error for a in inspection.analyzers if a.error is not None]
+    if errors:
+        text += "\n\nanalyzers not computed:\n" + "\n".join(f"  {e}" for e in errors)
+    return text
+
+
+def _analyzer_row(analyzer: dict[str, Any]) -> tuple[str, str, str]:
+    """An analyzer as `dq run` prints it: its value, or a Distribution's one-line summary."""
+    from dq_assets.cli.render import analyzer_value
+
+    return analyzer["analyzer"], analyzer["metric"] or "", analyzer_value(analyzer)
 
 
 def _short(text: str, width: int = 100) -> str:

@@ -39,7 +39,7 @@ def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> s
     if rows:
         parts.append(tabulate(rows, headers=("table", "rows", "check", "outcome", "severity", "description")))
     analyzer_rows = [
-        (r.table, a["analyzer"], a["metric"] or "", _measured(a)) for r in reports for a in r.analyzers
+        (r.table, a["analyzer"], a["metric"] or "", analyzer_value(a)) for r in reports for a in r.analyzers
     ]
     if analyzer_rows:
         parts.append(tabulate(analyzer_rows, headers=("table", "analyzer", "metric", "value")))
@@ -70,7 +70,7 @@ def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> s
     return "\n\n".join(parts)
 
 
-def _measured(analyzer: dict[str, Any]) -> str:
+def analyzer_value(analyzer: dict[str, Any]) -> str:
     """An analyzer's value, a Distribution's one-line summary, or `error` (its cause is listed below)."""
     if analyzer["error"] is not None:
         return "error"
