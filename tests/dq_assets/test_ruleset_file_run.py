@@ -199,3 +199,60 @@ def test_a_broken_ruleset_file_is_an_error_check_and_the_other_rules_still_run(
     assert [(a["analyzer"], a["value"]) for a in report["analyzers"]] == [
         ('DistinctValuesCount "status"', 2.0)
     ]
+
+
+DISTRIBUTIONS = """\
+Rules = [
+    RowCount > 10
+]
+
+Analyzers = [
+    Distribution "age" with bins = 5, rebin = false,
+    Distribution "status",
+    Distribution "email",
+    Distribution "id" with bins = 25
+]
+"""
+
+
+def test_a_pasted_distribution_analyzer_reports_its_histogram_and_top_values(
+    scratch_catalog: str, tmp_path: Path
+) -> None:
+    """Glue's Distribution through `ruleset_file:`: histogram, top values, PII, a bad `bins` refused."""
+    seed(scratch_catalog)
+    (tmp_path / "customers.dqdl").write_text(DISTRIBUTIONS)
+    (tmp_path / "customers.yaml").write_text(
+        "table: customers\n"
+        f"source: {{type: iceberg, catalog: {scratch_catalog}, identifier: crm.customers}}\n"
+        "ruleset_file: customers.dqdl\npii_columns: [email]\n"
+    )
+    result = CliRunner().invoke(cli, ["run", "--json", "--config", str(tmp_path)], catch_exceptions=False)
+    (report,) = json.loads(result.output)["tables"]
+    analyzers = {a["analyzer"]: a for a in report["analyzers"]}
+    age = analyzers['Distribution "age" with bins = 5, rebin = false']["distribution"]
+    # ages -5 (ids 95-99) and 20..69: edges -5, 9.8, 24.6, 39.4, 54.2, 69 (width 14.8); 20..64 twice,
+    # 65..69 once: [-5, 9.8) 5 | [9.8, 24.6) 20..24: 10 | 25..39: 30 | 40..54: 30 | [54.2, 69] 55..69: 25
+    assert [b["count"] for b in age["bins"]] == [5, 10, 30, 30, 25]
+    assert (age["bins"][0]["low"], age["bins"][-1]["high"]) == (-5.0, 69.0)
+    assert (age["null_count"], age["rebin"], age["summary"]) == (0, False, "5 bins over [-5, 69], NULL 0")
+    status = analyzers['Distribution "status"']["distribution"]
+    assert status["top_values"] == [{"value": "active", "count": 80}, {"value": "closed", "count": 20}]
+    email = analyzers['Distribution "email"']["distribution"]  # PII: counts stay, values go
+    assert email["top_values"] == [{"value": "<redacted>", "count": 1}] * 20
+    assert (email["distinct_count"], email["null_count"], email["redacted"]) == (90, 10, True)
+    assert "example.com" not in result.output
+    bad = analyzers['Distribution "id" with bins = 25']
+    assert bad["error"] == (
+        f"{tmp_path / 'customers.dqdl'}:9: analyzer 'Distribution \"id\" with bins = 25': "
+        "Distribution: bins must be a whole number from 1 to 20 (got 25), as in `with bins = 10`"
+    )
+    assert result.exit_code == 2  # an analyzer that cannot be computed is an error, never dropped
+    assert all(a["metric"] is None and a["value"] is None for a in analyzers.values())
+
+    readable = CliRunner().invoke(cli, ["run", "--config", str(tmp_path)], catch_exceptions=False).output
+    assert any(
+        line.split()[:3] == ["customers", "Distribution", '"status"']
+        and line.endswith('2 values: "active" 80, "closed" 20; NULL 0')
+        for line in readable.splitlines()
+    )
+    assert any(line.endswith("5 bins over [-5, 69], NULL 0") for line in readable.splitlines())
