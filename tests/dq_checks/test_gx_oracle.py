@@ -328,3 +328,107 @@ def test_row_count_and_column_existence_agree_with_gx(gx_batch: Any, ours: Any) 
         gx_result = gx_batch.validate(expectation("ExpectColumnToExist", column=column))
         assert gx_result.success is exists
         assert ours(f'ColumnExists "{column}"').outcome is (Outcome.PASS if exists else Outcome.FAIL)
+
+
+# mostly, on the planted frame: each share is chosen to tell GX's denominator (the non-NULL
+# values) from a share of all rows. The planted counts give the shares:
+# - email: 999 non-NULL, 2 malformed -> 997/999 = 0.99800 (of all 1,000 rows: 0.997)
+# - status not in ["lost", "??"]: 999 non-NULL, 2 listed -> 0.99800 (of all rows, NULL
+#   passing `not in`: 998/1,000 = 0.998, which would pass 0.998)
+# - status in the set: 999 non-NULL, 4 outside -> 995/999 = 0.99600 (just below 0.996)
+# - amount <= 100: 998 non-NULL, 2 above -> 996/998 = 0.99800
+# - amount strictly within 0..100: 998 non-NULL, 3 outside -> 995/998 = 0.99699
+IMPORTED_WITH_MOSTLY = [
+    (
+        "expect_column_values_to_match_regex",
+        {"column": "email", "regex": r"^[^@]+@[^@]+\.[a-z]+$"},
+        0.9975,
+        True,
+    ),
+    (
+        "expect_column_values_to_match_regex",
+        {"column": "email", "regex": r"^[^@]+@[^@]+\.[a-z]+$"},
+        997 / 999,
+        True,
+    ),
+    (
+        "expect_column_values_to_match_regex",
+        {"column": "email", "regex": r"^[^@]+@[^@]+\.[a-z]+$"},
+        0.9981,
+        False,
+    ),
+    (
+        "expect_column_values_to_not_be_in_set",
+        {"column": "status", "value_set": ["lost", "??"]},
+        0.998,
+        False,
+    ),
+    (
+        "expect_column_values_to_not_be_in_set",
+        {"column": "status", "value_set": ["lost", "??"]},
+        0.9979,
+        True,
+    ),
+    (
+        "expect_column_values_to_be_in_set",
+        {"column": "status", "value_set": ["new", "paid", "shipped"]},
+        0.9959,
+        True,
+    ),
+    (
+        "expect_column_values_to_be_in_set",
+        {"column": "status", "value_set": ["new", "paid", "shipped"]},
+        0.996,
+        False,
+    ),
+    ("expect_column_values_to_be_between", {"column": "amount", "max_value": 100}, 0.998, False),
+    ("expect_column_values_to_be_between", {"column": "amount", "max_value": 100}, 996 / 998, True),
+    (
+        "expect_column_values_to_be_between",
+        {"column": "amount", "min_value": 0, "max_value": 100, "strict_min": True, "strict_max": True},
+        0.9969,
+        True,
+    ),
+    ("expect_column_values_to_not_match_regex", {"column": "email", "regex": "not"}, 0.9995, False),
+    # the row condition narrows both of GX's counts: the where keeps the same rows
+    (
+        "expect_column_values_to_be_in_set",
+        {
+            "column": "status",
+            "value_set": ["new", "paid", "shipped"],
+            "row_condition": 'region == "eu"',
+            "condition_parser": "pandas",
+        },
+        0.995,
+        None,
+    ),
+    (
+        "expect_column_values_to_not_be_null",
+        {"column": "email", "row_condition": 'region == "us"', "condition_parser": "pandas"},
+        0.999,
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("expectation_type", "kwargs", "mostly", "succeeds"),
+    IMPORTED_WITH_MOSTLY,
+    ids=[f"{i[0]}-{i[2]:.6f}" for i in IMPORTED_WITH_MOSTLY],
+)
+def test_imported_mostly_agrees_with_gx(
+    gx_batch: Any,
+    ours: Any,
+    expectation_type: str,
+    kwargs: dict[str, Any],
+    mostly: float,
+    succeeds: bool | None,
+) -> None:
+    rule = rule_text(expectation_to_dqdl(expectation_type, {**kwargs, "mostly": mostly}))
+    gx_name = "".join(part.title() for part in expectation_type.split("_"))
+    gx_result = gx_batch.validate(expectation(gx_name, **kwargs, mostly=mostly))
+    if succeeds is not None:  # the planted shares above: GX itself says so
+        assert gx_result.success is succeeds
+    our = ours(rule)
+    assert our.outcome is (Outcome.PASS if gx_result.success else Outcome.FAIL), rule
+    assert our.details["failed_count"] == gx_result.result["unexpected_count"], rule
