@@ -205,6 +205,7 @@ def test_import_reports_unsupported_expectations_and_exits_2(tmp_path: Path, tab
         expectation(
             "expect_column_values_to_not_be_null", column="x", row_condition="y > 1", condition_parser="spark"
         ),
+        # mostly on an inclusive two-sided range: no single DQDL condition (between is exclusive)
         expectation("expect_column_values_to_be_between", column="x", min_value=1, max_value=2, mostly=0.9),
     )
     result = invoke("import-gx", suite, "--table", "t", "--config", tmp_path)
@@ -216,8 +217,8 @@ def test_import_reports_unsupported_expectations_and_exits_2(tmp_path: Path, tab
         "skipped: #3 expect_column_values_to_not_be_null: "
         "row_condition: condition_parser 'spark' is not translated to SQL",
         "skipped: #4 expect_column_values_to_be_between: "
-        "mostly: GX's share is of the non-NULL values, DQDL's 'with threshold' of all rows, "
-        "so no DQDL rule states it exactly on a column with NULLs",
+        "mostly on a range inclusive at an end: DQDL's between is exclusive, and an 'and' of two "
+        "rules with a threshold each is two shares, not the share of values within both bounds",
         f"t: 1 rule(s) added to {table_file}",
     ]
     assert 'rule: IsUnique "id"' in table_file.read_text()
@@ -407,8 +408,12 @@ def test_a_great_expectations_suite_survives_import_then_export(tmp_path: Path) 
             gx.expectations.ExpectColumnValuesToBeUnique(column="order_id"),
             gx.expectations.ExpectCompoundColumnsToBeUnique(column_list=["order_id", "line"]),
             gx.expectations.ExpectColumnValuesToBeBetween(column="amount", min_value=0, max_value=1000),
-            # (mostly on a column-map expectation, and the sample standard deviation, are not
-            # imported: see dq_checks/gx/to_dqdl.py)
+            # mostly on a column-map expectation comes back: `where` the column is not NULL
+            # `with threshold >= mostly` on import, mostly again on export
+            gx.expectations.ExpectColumnValuesToMatchRegex(column="email", regex="@", mostly=0.95),
+            gx.expectations.ExpectColumnValuesToNotBeInSet(column="status", value_set=["void"], mostly=0.99),
+            # (mostly on an inclusive two-sided range or on lengths, and the sample standard
+            # deviation, are not imported: see dq_checks/gx/to_dqdl.py)
             gx.expectations.ExpectColumnValuesToBeBetween(
                 column="qty", min_value=0, max_value=10, strict_min=True, strict_max=True
             ),
