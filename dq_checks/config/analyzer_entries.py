@@ -15,8 +15,8 @@ from dq_checks.analyzers.validate import analyzer_problems
 from dq_checks.config.yaml_lines import line_of
 from dq_checks.dqdl.ast import Rule, RuleExpr
 from dq_checks.dqdl.constants import UndefinedConstant, resolve_constants
-from dq_checks.dqdl.parser import DQDLSyntaxError, parse_rule
-from dq_checks.dqdl.printer import rule_text
+from dq_checks.dqdl.parser import DQDLSyntaxError, parse_analyzer, parse_rule
+from dq_checks.dqdl.printer import analyzer_text, rule_text
 
 
 @dataclass(frozen=True)
@@ -37,11 +37,15 @@ def yaml_analyzers(
     for index, text in enumerate(texts):
         location = f"{path}:{line_of(document, ('analyzers', index))}"
         try:
-            parsed = parse_rule(text)
+            parsed: RuleExpr = parse_analyzer(text)
         except DQDLSyntaxError as error:
-            problem = f"{location}: analyzer {text!r}: {error.line}:{error.column}: {error.message}"
-            found.append(AnalyzerDefinition(text, location, None, problem))
-            continue
+            try:
+                # Written as a rule (`Mean "x" > 3`): the check below says why it cannot be one.
+                parsed = parse_rule(text)
+            except DQDLSyntaxError:
+                problem = f"{location}: analyzer {text!r}: {error.line}:{error.column}: {error.message}"
+                found.append(AnalyzerDefinition(text, location, None, problem))
+                continue
         found.append(checked_analyzer(parsed, text, location, constants))
     return found
 
@@ -64,4 +68,5 @@ def checked_analyzer(
 def ruleset_analyzer(parsed: RuleExpr, path: Path, constants: Mapping[str, Any]) -> AnalyzerDefinition:
     """An analyzer of a ruleset file, located by its line in that file."""
     line = parsed.position.line if parsed.position is not None else 1
-    return checked_analyzer(parsed, rule_text(parsed), f"{path}:{line}", constants)
+    text = analyzer_text(parsed) if isinstance(parsed, Rule) else rule_text(parsed)
+    return checked_analyzer(parsed, text, f"{path}:{line}", constants)

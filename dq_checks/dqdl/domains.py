@@ -68,7 +68,7 @@ METRIC_DOMAINS: dict[str, Domain] = {
     "ReferentialIntegrity": SHARE,
     "DatasetMatch": SHARE,
     "SchemaMatch": SHARE,
-    "AggregateMatch": SHARE,  # the smaller aggregate divided by the larger
+    # AggregateMatch is the first aggregate divided by the second: any number, above 1 or below 0.
     "RowCountMatch": NON_NEGATIVE,  # a share of the reference's rows, above 1 when there are more
     "StandardDeviation": NON_NEGATIVE,
     "Variance": NON_NEGATIVE,

@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -91,7 +91,7 @@ class DQDLSyntaxError(ValueError):
 def _parser() -> Lark:
     return Lark(
         GRAMMAR.read_text(encoding="utf-8"),
-        start=["document", "rule_entry"],
+        start=["document", "rule_entry", "analyzer_entry"],
         parser="lalr",
         propagate_positions=True,
         maybe_placeholders=False,
@@ -108,10 +108,19 @@ def parse_rule(text: str) -> RuleExpr:
     return _parse(text, "rule_entry")
 
 
+def parse_analyzer(text: str) -> Rule:
+    """Parse one analyzer, as written in a table definition's `analyzers:`.
+
+    An analyzer's settings are comma-separated (`with bins = 10, rebin = false`), which a rule's
+    `with` tags are not, so analyzers have a start rule of their own.
+    """
+    return _parse(text, "analyzer_entry")
+
+
 def _parse(text: str, start: str) -> Any:
     try:
         tree = _parser().parse(text, start=start)
-        return _ToAst().transform(tree)
+        return _ToAst(text).transform(tree)
     except UnexpectedInput as error:
         raise _syntax_error(error, text) from None
     except VisitError as error:
@@ -307,8 +316,29 @@ def _rule(meta: Any, items: list[Any]) -> Rule:
 _CLAUSE_WORDS = {"where": "where clause", "threshold": "threshold", "labels": "labels clause", "tags": "with"}
 
 
+class _Section(NamedTuple):
+    """One top-level statement of a document, with where it starts."""
+
+    kind: str
+    value: Any
+    position: Position | None
+
+
+_SECTION_TITLES = {
+    "rules": "Rules",
+    "analyzers": "Analyzers",
+    "metadata": "Metadata",
+    "data_sources": "DataSources",
+    "default_labels": "DefaultLabels",
+}
+
+
 class _ToAst(Transformer):
     """Lark parse tree -> dq_checks.dqdl.ast nodes."""
+
+    def __init__(self, text: str | None = None) -> None:
+        super().__init__()
+        self._text = text
 
     # --- atoms
     def number(self, items: list[Token]) -> Number:
@@ -436,6 +466,9 @@ class _ToAst(Transformer):
     def rule_entry(self, items: list[Any]) -> RuleExpr:
         return items[0]
 
+    def analyzer_entry(self, items: list[Any]) -> Rule:
+        return items[0]
+
     # --- document
     def string_list(self, items: list[String]) -> tuple[str, ...]:
         return tuple(item.value for item in items)
@@ -450,36 +483,51 @@ class _ToAst(Transformer):
     def value_list(self, items: list[Any]) -> ValueList:
         return ValueList(tuple(items))
 
-    def constant(self, items: list[Any]) -> tuple[str, tuple[str, Any]]:
+    @v_args(meta=True)
+    def constant(self, meta: Any, items: list[Any]) -> _Section:
         name, value = _untokened(items)
-        return ("constant", (str(name), value))
-
-    def rules_section(self, items: list[Any]) -> tuple[str, tuple[RuleExpr, ...]]:
-        return ("rules", tuple(_untokened(items)))
-
-    def analyzers_section(self, items: list[Any]) -> tuple[str, tuple[RuleExpr, ...]]:
-        return ("analyzers", tuple(_untokened(items)))
-
-    def metadata_section(self, items: list[Any]) -> tuple[str, Any]:
-        return ("metadata", tuple(_untokened(items)[0].items()))
-
-    def sources_section(self, items: list[Any]) -> tuple[str, Any]:
-        return ("data_sources", tuple(_untokened(items)[0].items()))
-
-    def labels_section(self, items: list[Any]) -> tuple[str, Labels]:
-        return ("default_labels", _untokened(items)[0])
+        return _Section("constant", (str(name), value), _position(meta))
 
     @v_args(meta=True)
-    def document(self, meta: Any, items: list[tuple[str, Any]]) -> Ruleset:
+    def rules_section(self, meta: Any, items: list[Any]) -> _Section:
+        return _Section("rules", tuple(_untokened(items)), _position(meta))
+
+    @v_args(meta=True)
+    def analyzers_section(self, meta: Any, items: list[Any]) -> _Section:
+        return _Section("analyzers", tuple(_untokened(items)), _position(meta))
+
+    @v_args(meta=True)
+    def metadata_section(self, meta: Any, items: list[Any]) -> _Section:
+        return _Section("metadata", tuple(_untokened(items)[0].items()), _position(meta))
+
+    @v_args(meta=True)
+    def sources_section(self, meta: Any, items: list[Any]) -> _Section:
+        return _Section("data_sources", tuple(_untokened(items)[0].items()), _position(meta))
+
+    @v_args(meta=True)
+    def labels_section(self, meta: Any, items: list[Any]) -> _Section:
+        return _Section("default_labels", _untokened(items)[0], _position(meta))
+
+    @v_args(meta=True)
+    def document(self, meta: Any, items: list[_Section]) -> Ruleset:
         sections: dict[str, Any] = {}
-        constants: list[tuple[str, Any]] = []
-        for kind, value in items:
-            if kind == "constant":
-                constants.append(value)
-            elif kind in sections:
-                raise DQDLSyntaxError(f"the {kind} section appears twice", meta.line or 1, meta.column or 1)
+        constants: dict[str, Any] = {}
+        for section in items:
+            where = section.position or Position(1, 1)
+            if section.kind == "constant":
+                name, value = section.value
+                if name in constants:
+                    raise DQDLSyntaxError(f"${name} is defined twice", where.line, where.column)
+                constants[name] = value
+            elif section.kind in sections:
+                title = _SECTION_TITLES[section.kind]
+                raise DQDLSyntaxError(f"the {title} section appears twice", where.line, where.column)
             else:
-                sections[kind] = value
+                sections[section.kind] = section.value
+        if "rules" not in sections and "analyzers" not in sections:
+            # AWS's grammar requires one of them; a file without either is almost surely not a ruleset.
+            line, column = _end_position(self._text) if self._text is not None else (1, 1)
+            raise DQDLSyntaxError("a ruleset needs Rules = [...] or Analyzers = [...]", line, column)
         for rule in sections.get("rules", ()):
             _check_label_count(rule, sections.get("default_labels"))
-        return Ruleset(constants=tuple(constants), **sections)
+        return Ruleset(constants=tuple(constants.items()), **sections)

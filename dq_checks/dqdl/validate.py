@@ -34,6 +34,7 @@ from dq_checks.dqdl.ast import (
     Position,
     Rule,
     RuleExpr,
+    Size,
     String,
 )
 from dq_checks.dqdl.domains import (
@@ -43,6 +44,7 @@ from dq_checks.dqdl.domains import (
     domain_problem,
     empty_list_problem,
 )
+from dq_checks.dqdl.printer import expr_text
 from dq_checks.dqdl.references import aggregate_ref, columns_ref, key_mapping
 from dq_checks.dqdl.rule_types import (
     AGGREGATE_FUNCTIONS,
@@ -147,7 +149,9 @@ def _condition(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
         return [RuleProblem(f"{spec.name} needs a condition ({kind.value})")]
     problems = _bounds(condition) + _finite(condition) + _empty_list(condition)
     if kind in (ConditionKind.NUMERIC, ConditionKind.NUMERIC_OR_THRESHOLD):
-        problems += _numeric(condition, spec.name, allow_dynamic=True)
+        # ColumnLength judges each row's length: like ColumnValues, it has no one metric whose
+        # history a dynamic bound could read (AWS's rule-type table: no dynamic rules).
+        problems += _numeric(condition, spec.name, allow_dynamic=not spec.row_level)
     elif kind is ConditionKind.DURATION:
         problems += _durations(condition, spec.name)
     elif kind is ConditionKind.TYPE_NAME:
@@ -351,6 +355,9 @@ def _values(condition: Condition) -> list[RuleProblem]:
             )
         if isinstance(operand, Duration):
             problems.append(RuleProblem("a bare duration is not a value; write (now() - 3 days)"))
+        if isinstance(operand, Size):
+            size = expr_text(operand)
+            problems.append(RuleProblem(f"{size} is a file size; only the File* rules compare sizes"))
     return problems
 
 

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from dq_checks.dqdl.ast import Composite, RuleExpr, String, leaf_rules
-from dq_checks.dqdl.rule_types import RULE_TYPES, Dimension
-
-_ANOMALY_DIMENSIONS = {
-    "RowCount": Dimension.VOLUME,
-    "ColumnCount": Dimension.CONSISTENCY,
-    "Completeness": Dimension.COMPLETENESS,
-    "DistinctValuesCount": Dimension.UNIQUENESS,
-}
+from dq_checks.dqdl.rule_types import ANOMALY_ALIASES, RULE_TYPES, Dimension
 
 
 def dimension_of(rule: RuleExpr) -> Dimension:
-    """The rule type's dimension; a composite rule takes its first rule's."""
+    """The rule type's dimension; a composite rule takes its first rule's.
+
+    DetectAnomalies scores towards the dimension of the rule whose metric it learns: an anomaly
+    in Uniqueness is a uniqueness problem, one in RowCount a volume problem.
+    """
     leaf = leaf_rules(rule)[0] if isinstance(rule, Composite) else rule
-    if leaf.rule_type == "DetectAnomalies" and leaf.params and isinstance(leaf.params[0], String):
-        return _ANOMALY_DIMENSIONS.get(leaf.params[0].value, Dimension.VALIDITY)
-    spec = RULE_TYPES.get(leaf.rule_type)
+    name = leaf.rule_type
+    if name == "DetectAnomalies" and leaf.params and isinstance(leaf.params[0], String):
+        name = ANOMALY_ALIASES.get(leaf.params[0].value, leaf.params[0].value)
+    spec = RULE_TYPES.get(name)
     return spec.dimension if spec is not None else Dimension.VALIDITY

@@ -170,7 +170,7 @@ def test_import_skips_what_is_present_or_invalid_and_exits_2(tmp_path: Path) -> 
         '    IsUnique "id"\n'
         "]\n"
         "Analyzers = [\n"
-        '    Distribution "amount" with bins = 10\n'  # planted: not computed yet
+        '    Distribution "amount" with bins = 25\n'  # planted: AWS allows at most 20 bins
         "]\n"
     )
     result = invoke(
@@ -182,8 +182,8 @@ def test_import_skips_what_is_present_or_invalid_and_exits_2(tmp_path: Path) -> 
         'skipped: line 3: Completeness "email" > 2: 3:5: Completeness is a share between 0 and 1, '
         "so '> 2' can never be met",
         'added: IsUnique "id"',
-        'skipped: line 7: analyzer Distribution "amount" with bins = 10: Distribution is not supported yet '
-        "as an analyzer: it computes a histogram or top-values metric, which dq does not compute yet",
+        'skipped: line 7: analyzer Distribution "amount" with bins = 25: Distribution: bins must be a whole '
+        "number from 1 to 20 (got 25), as in `with bins = 10`",
         f"orders: 1 rule(s) and 0 analyzer(s) added to {tmp_path / 'orders.yaml'}",
     ]
 
@@ -230,6 +230,7 @@ def test_validate_reports_ruleset_file_problems_with_file_and_line(tmp_path: Pat
         'WHITESPACES_ONLY, a "quoted string", a $constant, a number, a rule type or name',
         f"{tmp_path / 'rules.yaml'}:5: analyzer 'Median \"amount\"': unknown analyzer type 'Median'; "
         "did you mean Mean? (analyzers: ColumnCorrelation, ColumnCount, Completeness, DistinctValuesCount, "
+        "Distribution, "
         "Entropy, Mean, RowCount, StandardDeviation, Sum, UniqueValueRatio, Uniqueness, Variance)",
         f"{tmp_path / 'rules.yaml'}:6: analyzer 'Mean \"amount\" > 3': Mean: an analyzer takes no condition; "
         "it records the metric and is never judged (write it under Rules to judge it)",

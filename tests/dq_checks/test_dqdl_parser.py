@@ -406,6 +406,7 @@ dictionaries = st.lists(
             tag_names, st.one_of(numbers, strings, st.lists(strings, max_size=3).map(tuple).map(ValueList))
         ),
         max_size=3,
+        unique_by=lambda constant: constant[0],  # a name is defined once
     ).map(tuple),
     st.lists(analyzers, max_size=3).map(tuple),
     st.none() | labels,
@@ -642,3 +643,53 @@ def test_a_misspelt_keyword_that_parses_as_a_column_is_named_by_validation() -> 
     assert problems[0].message == (
         "ColumnValues takes \"column\", got 3 parameter(s); is 'matchs' a misspelt 'matches'?"
     )
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ("Rules = []\n\nRules = [RowCount > 0]", "3:1: the Rules section appears twice"),
+        ('x = "a"\nx = "b"\nRules = []', "2:1: $x is defined twice"),
+        # AWS's grammar needs Rules or Analyzers: an empty or metadata-only file is not a ruleset
+        ("", "1:1: a ruleset needs Rules = [...] or Analyzers = [...]"),
+        ('Metadata = {"Version": "1.0"}\n', "2:1: a ruleset needs Rules = [...] or Analyzers = [...]"),
+    ],
+)
+def test_a_document_s_structural_mistakes_are_located(document: str, message: str) -> None:
+    with pytest.raises(DQDLSyntaxError) as error:
+        parse_ruleset(document)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ('ColumnValues "x" > 2 MB', "2 MB is a file size; only the File* rules compare sizes"),
+        # ColumnLength judges each row; AWS's rule-type table gives it no dynamic rules
+        (
+            'ColumnLength "s" > avg(last(3))',
+            "ColumnLength cannot use avg(): dynamic rules compare aggregate metrics",
+        ),
+    ],
+)
+def test_operands_a_rule_type_cannot_compare_are_refused(rule: str, message: str) -> None:
+    from dq_checks.dqdl.validate import validate_rule
+
+    assert [p.message for p in validate_rule(parse_rule(rule), known_tables=())] == [message]
+
+
+def test_aggregate_match_may_exceed_one_since_it_is_first_over_second() -> None:
+    from dq_checks.dqdl.validate import validate_rule
+
+    assert validate_rule(parse_rule('AggregateMatch "sum(a)" "sum(b)" > 1.05'), known_tables=()) == []
+
+
+def test_an_analyzer_written_alone_takes_its_comma_separated_settings() -> None:
+    from dq_checks.dqdl.parser import parse_analyzer
+
+    analyzer = parse_analyzer('Distribution "age" with bins = 10, rebin = false')
+    assert analyzer.tags == (
+        Tag("bins", Comparison("=", Number(10))),
+        Tag("rebin", Comparison("=", Boolean(False))),
+    )
+    assert analyzer_text(analyzer) == 'Distribution "age" with bins = 10, rebin = false'
