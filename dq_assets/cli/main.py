@@ -13,9 +13,8 @@ from dq_assets.cli.doctor import doctor
 from dq_assets.cli.errors import ErrorsAsOneLine
 from dq_assets.cli.options import CONFIG_OPTION
 from dq_assets.cli.profile import profile
-from dq_assets.cli.proposals import propose, register
-from dq_assets.cli.rules_dqdl import export_dqdl, import_dqdl
-from dq_assets.cli.rules_gx import rules_group
+from dq_assets.cli.proposals import propose
+from dq_assets.cli.rules import rules_group
 from dq_assets.cli.sources import sources_group
 from dq_checks.config import default_config_dir, load_table_specs
 from dq_checks.config.loader import LoadedConfig
@@ -108,9 +107,6 @@ def seed(catalog: str, force: bool) -> None:
         click.echo(f"exists  {catalog}:{identifier} (use --force to recreate)")
 
 
-register(rules_group)
-rules_group.add_command(import_dqdl)
-rules_group.add_command(export_dqdl)
 cli.add_command(rules_group)
 cli.add_command(propose)
 cli.add_command(sources_group)

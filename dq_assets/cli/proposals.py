@@ -140,13 +140,6 @@ def _print_proposal(proposal: Proposal) -> None:
     click.echo(f"    dry run:   {describe_dry_run(proposal.dry_run)}")
 
 
-def register(rules_group: click.Group) -> None:
-    """Add `pending`, `approve` and `reject` to `dq rules`."""
-    rules_group.add_command(pending)
-    rules_group.add_command(approve)
-    rules_group.add_command(reject)
-
-
 @click.command("pending")
 @click.argument("table", required=False)
 @CONFIG_OPTION

@@ -30,12 +30,7 @@ if TYPE_CHECKING:
 
 
 
-@click.group("rules")
-def rules_group() -> None:
-    """Convert rules between DQDL and other tools."""
-
-
-@rules_group.command("import-gx")
+@click.command("import-gx")
 @click.argument("suite_file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--table", "table_name", required=True, help="The monitored table whose definition gains the rules."
@@ -113,7 +108,7 @@ def _plan_import(converted: SuiteImport, defined: DefinedTable, known_tables: li
     return plan
 
 
-@rules_group.command("export-gx")
+@click.command("export-gx")
 @click.argument("table_name", metavar="TABLE")
 @CONFIG_OPTION
 @click.option(

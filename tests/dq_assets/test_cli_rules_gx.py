@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from dq_assets.cli.rules_gx import rules_group
+from dq_assets.cli.rules import rules_group
 from dq_checks.config import load_table_specs
 
 # GX leaves NULLs out of column-map expectations; the imported rule does too, with this where
