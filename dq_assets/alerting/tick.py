@@ -22,8 +22,9 @@ from dq_checks.alerts.lifecycle import NotifyPolicy
 from dq_checks.alerts.messages import compose
 from dq_checks.config.alerting import DeliverySettings
 from dq_checks.config.alerting_loader import LoadedAlerting
+from dq_resources.alerts.ledger import RecordSummary
 from dq_resources.alerts.records import DueDelivery
-from dq_resources.alerts.store import AlertStore, RecordSummary
+from dq_resources.alerts.store import AlertStore
 from dq_resources.notify import Notifier, NotifierError
 from dq_resources.notify.factory import UnavailableNotifier, build_notifiers
 

@@ -48,7 +48,7 @@ def _load_alerting(config_dir: Path | None) -> LoadedAlerting:
 def _store(config_dir: Path | None) -> Iterator[object]:
     """The configured alert store; any failure of it is one `error:` line and exit 2."""
     from dq_assets.alerting.settings import open_alert_store
-    from dq_resources.alerts.store import AlertStoreError
+    from dq_resources.alerts.errors import AlertStoreError
 
     alerting = _load_alerting(config_dir)
     with _store_failures():

@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from dq_checks.alerts.dedup import dedup_key
+
 
 class AlertType(StrEnum):
     """What kind of problem an alert is about; it decides the wording, not the lifecycle."""
@@ -57,11 +59,6 @@ class NotificationKind(StrEnum):
     RESOLVED = "resolved"
 
 
-def dedup_key(asset: str, check: str) -> str:
-    """One open alert per asset and check."""
-    return f"{asset}::{check}"
-
-
 @dataclass(frozen=True)
 class Signal:
     """One observation about one check: failing (opens or repeats an alert) or healthy (resolves it).
@@ -94,7 +91,7 @@ class Signal:
 
     @property
     def dedup_key(self) -> str:
-        """`asset::check`."""
+        """The alert this signal belongs to: `asset::check`, built by `dedup.dedup_key`."""
         return dedup_key(self.asset, self.check)
 
 

@@ -19,6 +19,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from dq_resources.sqlstore.types import UtcDateTime
 
+SYSTEM_ACTOR = "dq"
+"""The `actor` of every event dq itself causes; a person's action carries their name."""
+
 
 class Base(DeclarativeBase):
     """The alert store's metadata."""

@@ -17,6 +17,7 @@ from dq_checks.alerts.classify import (
     signal_from_freshness_state,
     signal_from_run,
 )
+from dq_checks.alerts.dedup import dedup_key
 from dq_checks.alerts.durations import parse_duration
 from dq_checks.alerts.lifecycle import (
     Action,
@@ -35,7 +36,6 @@ from dq_checks.alerts.model import (
     AlertType,
     NotificationKind,
     Signal,
-    dedup_key,
 )
 from dq_checks.alerts.routing import channels_for
 from dq_checks.config.models import AlertRouting

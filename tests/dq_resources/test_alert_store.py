@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 from dq_checks.alerts.lifecycle import NotifyPolicy
 from dq_checks.alerts.model import AlertSeverity, AlertStatus, AlertType, NotificationKind, Signal
 from dq_checks.config.models import AlertRouting
+from dq_resources.alerts.errors import AlertStoreError
+from dq_resources.alerts.ledger import RecordSummary
 from dq_resources.alerts.schema import AlertCursorRow, AlertEventRow, AlertRow
-from dq_resources.alerts.store import AlertStore, AlertStoreError, RecordSummary
+from dq_resources.alerts.store import AlertStore
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ASSET = "shop.orders"
