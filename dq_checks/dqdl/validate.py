@@ -50,6 +50,7 @@ from dq_checks.dqdl.rule_types import (
     AGGREGATE_FUNCTIONS,
     ANOMALY_ALIASES,
     ANOMALY_METRICS,
+    DATA_TYPES,
     DYNAMIC_FUNCTIONS,
     FILE_RULE_TYPES,
     RULE_TAGS,
@@ -57,8 +58,6 @@ from dq_checks.dqdl.rule_types import (
     ConditionKind,
     RuleTypeSpec,
 )
-
-TYPE_NAMES = ("BOOLEAN", "DATE", "TIMESTAMP", "INTEGER", "DOUBLE", "FLOAT", "LONG")
 
 
 @dataclass(frozen=True)
@@ -327,9 +326,9 @@ def _type_names(condition: Condition) -> list[RuleProblem]:
     else:
         return [RuleProblem('ColumnDataType takes = "TYPE" or in ["TYPE", ...]')]
     return [
-        RuleProblem(f"ColumnDataType: {_describe(n)} is not one of {', '.join(TYPE_NAMES)}")
+        RuleProblem(f"ColumnDataType: {_describe(n)} is not one of {', '.join(DATA_TYPES)}")
         for n in names
-        if not (isinstance(n, String) and n.value.upper() in TYPE_NAMES)
+        if not (isinstance(n, String) and n.value.upper() in DATA_TYPES)
     ]
 
 
@@ -483,10 +482,9 @@ def _anomaly_metric(params: list[str], sql_tables: Collection[str]) -> list[Rule
         return [
             RuleProblem(f"DetectAnomalies cannot learn {metric!r}; it learns {', '.join(ANOMALY_METRICS)}")
         ]
-    fewest, most = ANOMALY_METRICS[metric]
+    spec = RULE_TYPES[metric]
     given = len(params) - 1
-    if given < fewest or (most is not None and given > most):
-        spec = RULE_TYPES[metric]
+    if given < spec.min_params or (spec.max_params is not None and given > spec.max_params):
         needs = spec.param_help or "no parameters"
         return [RuleProblem(f"DetectAnomalies {metric!r} takes what {metric} takes: {needs}; got {given}")]
     if metric == "CustomSql":

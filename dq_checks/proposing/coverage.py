@@ -12,13 +12,8 @@ from collections.abc import Iterable
 from dq_checks.dqdl.ast import Composite, Rule, RuleExpr, String
 from dq_checks.dqdl.parser import DQDLSyntaxError, parse_rule
 from dq_checks.dqdl.printer import rule_text
+from dq_checks.dqdl.rule_types import RULE_TYPES, ColumnParams
 from dq_checks.proposing.model import TABLE_LEVEL
-
-TABLE_LEVEL_TYPES = frozenset(
-    {"RowCount", "RowCountMatch", "ColumnCount", "ColumnNamesMatchPattern", "SchemaMatch"}
-)
-ALL_PARAMS_ARE_COLUMNS = frozenset({"Uniqueness", "IsUnique", "IsPrimaryKey", "ColumnCorrelation"})
-NO_COLUMN_TYPES = frozenset({"CustomSql", "DatasetMatch", "AggregateMatch"})
 
 
 def rule_columns(rule: RuleExpr) -> set[str]:
@@ -29,17 +24,19 @@ def rule_columns(rule: RuleExpr) -> set[str]:
 
 
 def _rule_columns(rule: Rule) -> set[str]:
+    """The columns the rule type's parameters name, as its grammar spec says they do."""
     values = [p.value for p in rule.params if isinstance(p, String)]
-    kind = rule.rule_type
-    if kind in TABLE_LEVEL_TYPES:
+    spec = RULE_TYPES.get(rule.rule_type)
+    columns = spec.columns if spec is not None else ColumnParams.EXACT_NAME
+    if columns is ColumnParams.TABLE:
         return {TABLE_LEVEL}
-    if kind in NO_COLUMN_TYPES or not values:
+    if columns is ColumnParams.NONE or not values:
         return set()
-    if kind in ALL_PARAMS_ARE_COLUMNS:
+    if columns is ColumnParams.EVERY:
         return set(values)
-    if kind == "ReferentialIntegrity":
+    if columns is ColumnParams.LISTED_FIRST:
         return {c.strip() for c in values[0].split(",") if c.strip()}
-    if kind == "DetectAnomalies":
+    if columns is ColumnParams.OF_LEARNED_RULE:
         return {values[1]} if len(values) > 1 else {TABLE_LEVEL}
     return {values[0]}
 

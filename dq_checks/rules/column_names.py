@@ -11,30 +11,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dq_checks.dqdl.ast import Rule, String
+from dq_checks.dqdl.rule_types import RULE_TYPES, ColumnParams
 from dq_checks.rules.model import find_column
 from dq_checks.schema import TableDescription
 
-COLUMN_PARAMS = frozenset(
-    {
-        "ColumnDataType",
-        "Completeness",
-        "IsComplete",
-        "Uniqueness",
-        "IsUnique",
-        "IsPrimaryKey",
-        "DistinctValuesCount",
-        "UniqueValueRatio",
-        "Mean",
-        "Sum",
-        "StandardDeviation",
-        "Variance",
-        "Entropy",
-        "ColumnCorrelation",
-        "ColumnLength",
-        "ColumnValues",
-        "DataFreshness",
-    }
-)
+COLUMN_PARAMS = frozenset(name for name, spec in RULE_TYPES.items() if spec.columns is ColumnParams.EVERY)
 """Rule types whose every parameter names a column of the table."""
 
 __all__ = ["COLUMN_PARAMS", "find_column", "with_table_names"]
@@ -47,7 +28,7 @@ def with_table_names(rule: Rule, description: TableDescription) -> Rule:
     """
     if rule.rule_type in COLUMN_PARAMS:
         positions = range(len(rule.params))
-    elif rule.rule_type == "DetectAnomalies" and rule.params and _metric_of(rule) in COLUMN_PARAMS:
+    elif _learns_columns(rule):
         positions = range(1, len(rule.params))
     else:
         return rule
@@ -61,6 +42,10 @@ def with_table_names(rule: Rule, description: TableDescription) -> Rule:
     return replace(rule, params=tuple(params)) if params != list(rule.params) else rule
 
 
-def _metric_of(rule: Rule) -> str:
+def _learns_columns(rule: Rule) -> bool:
+    """DetectAnomalies learning a rule whose parameters are columns: its parameters after the first."""
+    spec = RULE_TYPES.get(rule.rule_type)
+    if spec is None or spec.columns is not ColumnParams.OF_LEARNED_RULE or not rule.params:
+        return False
     first = rule.params[0]
-    return first.value if isinstance(first, String) else ""
+    return isinstance(first, String) and first.value in COLUMN_PARAMS

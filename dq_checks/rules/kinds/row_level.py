@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from dq_checks.dqdl.ast import Comparison, Condition, InList, Rule, String
+from dq_checks.dqdl.rule_types import DATA_TYPES
 from dq_checks.metrics import AggregateMetric
 from dq_checks.metrics.sql import column, count_if, count_rows
 from dq_checks.render.numbers import format_number
@@ -24,15 +25,6 @@ from dq_checks.rules.value_predicates import freshness_predicate, pass_predicate
 from dq_checks.schema import ColumnInfo, ColumnKind
 
 _WHOLE_NUMBERS = frozenset({"INTEGER", "LONG"})
-_CAST_TYPES = {
-    "BOOLEAN": "boolean",
-    "DATE": "date",
-    "TIMESTAMP": "timestamp",
-    "INTEGER": "int",
-    "LONG": "bigint",
-    "DOUBLE": "double",
-    "FLOAT": "float",
-}
 
 
 @dataclass(frozen=True)
@@ -149,9 +141,9 @@ def _castable(condition: Condition, value: exp.Expression) -> exp.Expression:
     as_text = exp.cast(value.copy(), exp.DataType.build("varchar"))
     casts: list[exp.Expression] = []
     for name in names:
-        if not isinstance(name, String) or name.value.upper() not in _CAST_TYPES:
+        if not isinstance(name, String) or name.value.upper() not in DATA_TYPES:
             raise RuleError(f"ColumnDataType: unknown type {name!r}")
-        target = exp.DataType.build(_CAST_TYPES[name.value.upper()])
+        target = exp.DataType.build(DATA_TYPES[name.value.upper()])
         castable: exp.Expression = exp.Not(
             this=exp.Is(this=exp.TryCast(this=as_text.copy(), to=target), expression=exp.Null())
         )
