@@ -94,7 +94,7 @@ if TYPE_CHECKING:
 
     from dq_checks.config.loader import DefinedTable
     from dq_resources.engines.local_duckdb import LocalDuckDB, LocalScanSettings
-    from dq_resources.sources import ReferenceRequest
+    from dq_resources.source_contract import ReferenceRequest
     from dq_resources.sql.resource import SqlTable
 
 DEFAULT_ROWS = 10_000_000

@@ -18,7 +18,7 @@ from dq_resources.clock import ClockResource
 from dq_resources.files.resource import FileSourceResource
 from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.results.resource import ResultsStoreResource
-from dq_resources.sources import OpenedTable, SourceError
+from dq_resources.source_contract import OpenedTable, SourceError
 from dq_resources.sql.resource import SqlSourceResource
 
 RESOURCE_KEYS = {

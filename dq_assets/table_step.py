@@ -22,7 +22,7 @@ from dq_assets.source_resources import (
 )
 from dq_assets.table_keys import target_asset_key
 from dq_checks.config.loader import DefinedTable
-from dq_resources.sources import OpenedTable, SourceError
+from dq_resources.source_contract import OpenedTable, SourceError
 
 if TYPE_CHECKING:
     from dq_assets.steps.inspect import TableInspection

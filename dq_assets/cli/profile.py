@@ -73,7 +73,7 @@ def profile(
     from dq_assets.steps.inspect import inspect_table
     from dq_resources.files.resource import FileSourceResource
     from dq_resources.reports.artifacts import LocalArtifactStore
-    from dq_resources.sources import SourceError
+    from dq_resources.source_contract import SourceError
 
     defined = _definition(
         path, rules_file, delimiter=delimiter, encoding=encoding, sheet=sheet, header=not no_header

@@ -87,7 +87,7 @@ def propose(table: str, request: str | None, config_dir: Path | None) -> None:
     from dq_checks.proposing.model import ProposerError
     from dq_checks.proposing.pending import ProposalsFileError
     from dq_resources.proposals.store import ProposalStoreError
-    from dq_resources.sources import SourceError
+    from dq_resources.source_contract import SourceError
 
     directory, loaded = _loaded(config_dir)
     defined = _table(loaded, table)

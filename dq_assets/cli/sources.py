@@ -40,7 +40,7 @@ def probe_source(resources: Mapping[str, Any], source: SourceSpec) -> SourceProb
     so that one source never hides the other sources' answers.
     """
     from dq_assets.source_resources import connect_and_describe, source_resource_key
-    from dq_resources.sources import SourceError
+    from dq_resources.source_contract import SourceError
 
     try:
         return SourceProbe(True, connect_and_describe(resources[source_resource_key(source)], source))

@@ -11,7 +11,7 @@ import os
 from dq_assets.doctor.context import DoctorContext
 from dq_assets.doctor.model import Finding, error, ok
 from dq_checks.config.alerting import ChannelSpec, LogChannelSpec, SlackChannelSpec, SnsChannelSpec
-from dq_resources.sources.base import redact
+from dq_resources.source_contract import redact
 
 
 def check_channels(context: DoctorContext) -> list[Finding]:

@@ -18,7 +18,7 @@ from dq_assets.doctor.instance_config import LEGACY_STORAGE_KEYS, InstanceConfig
 from dq_assets.doctor.model import Finding, error, ok, skipped, warn
 from dq_assets.doctor.postgres import CONNECT_TIMEOUT_SECONDS, PgTarget, classify, one_line
 from dq_assets.doctor.s3probe import CREDENTIALS_FIX, aws_client, error_code, probe_prefix, transport_fix
-from dq_resources.sources.base import redact
+from dq_resources.source_contract import redact
 
 INSTANCE = "dagster instance"
 STORAGE = "dagster storage"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from dq_assets.doctor.context import DoctorContext
 from dq_assets.doctor.model import DoctorReport, Finding, error
-from dq_resources.sources.base import redact
+from dq_resources.source_contract import redact
 
 CheckFunction = Callable[[DoctorContext], Iterable[Finding]]
 

@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from dq_assets.doctor.model import Finding, error, ok, warn
-from dq_resources.sources.base import redact
+from dq_resources.source_contract import redact
 
 CREDENTIALS_FIX = (
     "give this process AWS credentials: AWS_PROFILE, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "

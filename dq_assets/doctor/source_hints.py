@@ -1,6 +1,6 @@
 """From a source's failure message to the fix: which variable to set, which IAM actions to grant.
 
-Every source failure is one SourceError whose text names the cause (dq_resources/sources/base.py),
+Every source failure is one SourceError whose text names the cause (dq_resources/source_contract/errors.py),
 so the hint is read off that text, most specific pattern first. The IAM lists are the calls each
 source really makes (see dq_resources/aws/ and dq_resources/files/s3.py), plus what AWS checks
 behind them.

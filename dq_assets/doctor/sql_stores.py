@@ -14,7 +14,7 @@ from pathlib import Path
 from dq_assets.doctor.locations import nearest_existing, probe_folder
 from dq_assets.doctor.model import Finding, error, ok
 from dq_assets.doctor.postgres import CONNECT_TIMEOUT_SECONDS, PgTarget, classify, one_line
-from dq_resources.sources.base import redact
+from dq_resources.source_contract import redact
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ def _propose(
     from dq_checks.proposing.model import ProposerError
     from dq_checks.proposing.pending import ProposalsFileError
     from dq_resources.proposals.store import ProposalStoreError
-    from dq_resources.sources import SourceError
+    from dq_resources.source_contract import SourceError
 
     resources = context.resources
 

@@ -42,7 +42,7 @@ from dq_checks.results.model import CheckResult
 from dq_checks.rules.naming import RESERVED_CHECK_NAMES, slug
 from dq_checks.schema import TableDescription
 from dq_resources.proposals.store import ProposalStore
-from dq_resources.sources import OpenedTable, SourceError
+from dq_resources.source_contract import OpenedTable, SourceError
 
 PROPOSAL_LIFETIME = timedelta(days=7)
 

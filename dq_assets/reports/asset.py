@@ -54,7 +54,7 @@ def _report(
     from dq_assets.past_runs import read_past_runs
     from dq_assets.reports.build import REPORT_FAILING_ROWS, REPORT_SAMPLE_ROWS, write_reports
     from dq_assets.steps.inspect import inspect_table
-    from dq_resources.sources import OpenedTable, SourceError
+    from dq_resources.source_contract import OpenedTable, SourceError
 
     resources = context.resources
     now = getattr(resources, CLOCK_RESOURCE_KEY).now()

@@ -48,7 +48,7 @@ from dq_checks.rules.references import references_of
 from dq_checks.rules.scores import Scores, score
 from dq_checks.schema import TableDescription
 from dq_checks.schema_change import schema_result
-from dq_resources.sources import OpenedTable, ReferenceRequest, SourceError
+from dq_resources.source_contract import OpenedTable, ReferenceRequest, SourceError
 
 if TYPE_CHECKING:
     from dq_assets.steps.scan_cache import ScanCache

@@ -38,7 +38,7 @@ from dq_checks.redaction import hidden_columns
 from dq_checks.results import CheckResult, Outcome
 from dq_checks.rules.references import references_of
 from dq_checks.schema import TableDescription
-from dq_resources.sources import OpenedTable, ReferenceRequest
+from dq_resources.source_contract import OpenedTable, ReferenceRequest
 
 ENGINE_QUERIES_KEY = "dq/engine_queries"
 QUERIES_REUSED_KEY = "dq/queries_reused"

@@ -14,7 +14,7 @@ import dagster as dg
 from dq_assets.table_keys import target_asset_key
 from dq_checks.config.loader import DefinedTable
 from dq_checks.config.sources import QUALIFIED_NAME, SourceSpec
-from dq_resources.sources import SourceError
+from dq_resources.source_contract import SourceError
 
 TABLE_NAME_METADATA = "dagster/table_name"
 

@@ -32,7 +32,9 @@ from dq_resources.aws.common import (
 from dq_resources.aws.resource import AwsWarehouseResource
 from dq_resources.aws.types import athena_value, glue_columns
 from dq_resources.engines.sql_runner import WAREHOUSE_HEAVY_METRICS
-from dq_resources.sources.base import SAMPLE_LIMIT, ReferenceRequest, source_error
+from dq_resources.source_contract.errors import source_error
+from dq_resources.source_contract.pushdown import SampleRows, attach_references, sample_frame
+from dq_resources.source_contract.table import OpenedTable, ReferenceRequest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -140,33 +142,32 @@ class AthenaTable:
             extra=extra,
         )
 
+    def reference_relation(self, other: OpenedTable) -> exp.Table | str:
+        """`other` when one Athena query over this table can read it (the same catalog); else why not."""
+        if not isinstance(other, AthenaTable):
+            return f"{other.name} is not an Athena table; Athena queries over {self.name} cannot read it"
+        if other.location_key != self.location_key:
+            return (
+                f"{other.name} is in catalog {other.spec.catalog!r} ({other.region}), "
+                f"which one Athena query over {self.name} cannot read"
+            )
+        return other.relation.copy()
+
     @contextmanager
     def query_runner(self, references: Sequence[ReferenceRequest] = ()) -> Iterator[AthenaRunner]:
         """A runner that pushes the plan down to Athena, with same-catalog references beside it."""
         runner = AthenaRunner(self)
-        for request in references:
-            other = request.table
-            if isinstance(other, AthenaTable) and other.location_key == self.location_key:
-                runner.references[request.name] = other.relation.copy()
-            elif isinstance(other, AthenaTable):
-                runner.reference_errors[request.name] = (
-                    f"{other.name} is in catalog {other.spec.catalog!r} ({other.region}), "
-                    f"which one Athena query over {self.name} cannot read"
-                )
-            else:
-                runner.reference_errors[request.name] = (
-                    f"{other.name} is not an Athena table; Athena queries over {self.name} cannot read it"
-                )
+        attach_references(runner, self, references)
         yield runner
 
     def sample(self, n: int) -> pd.DataFrame:
-        """At most `n` rows (capped at SAMPLE_LIMIT): `SELECT * ... LIMIT n`, run in Athena."""
-        import pandas as pd
+        """At most `n` rows (capped at MAX_SAMPLE_ROWS): `SELECT * ... LIMIT n`, run in Athena."""
 
-        limit = max(0, min(n, SAMPLE_LIMIT))
-        query = exp.select(exp.Star()).from_(self.relation.copy()).limit(limit)
-        result = AthenaRunner(self).run(query)
-        return pd.DataFrame.from_records(result.rows, columns=[name for name, _ in result.columns])
+        def read(query: exp.Select) -> SampleRows:
+            result = AthenaRunner(self).run(query)
+            return [name for name, _ in result.columns], result.rows
+
+        return sample_frame(self.relation, n, read)
 
 
 class AthenaRunner:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from dq_resources.sources.base import SourceError, source_error
+from dq_resources.source_contract.errors import SourceError, source_error
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient

@@ -38,7 +38,9 @@ from dq_resources.aws.common import (
 from dq_resources.aws.resource import AwsWarehouseResource
 from dq_resources.aws.types import redshift_columns, redshift_value
 from dq_resources.engines.sql_runner import WAREHOUSE_HEAVY_METRICS
-from dq_resources.sources.base import SAMPLE_LIMIT, ReferenceRequest, source_error
+from dq_resources.source_contract.errors import source_error
+from dq_resources.source_contract.pushdown import SampleRows, attach_references, sample_frame
+from dq_resources.source_contract.table import OpenedTable, ReferenceRequest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -144,33 +146,32 @@ class RedshiftTable:
             extra={"target": target, "database": self.database, "schema": self.schema},
         )
 
+    def reference_relation(self, other: OpenedTable) -> exp.Table | str:
+        """`other` when one statement here can read it (same database, target and user); else why not."""
+        if not isinstance(other, RedshiftTable):
+            return f"{other.name} is not a Redshift table; statements over {self.name} cannot read it"
+        if other.location_key != self.location_key:
+            return (
+                f"{other.name} is in another database, target or user; "
+                f"one statement over {self.name} cannot read it"
+            )
+        return other.relation.copy()
+
     @contextmanager
     def query_runner(self, references: Sequence[ReferenceRequest] = ()) -> Iterator[RedshiftRunner]:
         """A runner that pushes the plan down to Redshift, with references in the same database beside it."""
         runner = RedshiftRunner(self)
-        for request in references:
-            other = request.table
-            if isinstance(other, RedshiftTable) and other.location_key == self.location_key:
-                runner.references[request.name] = other.relation.copy()
-            elif isinstance(other, RedshiftTable):
-                runner.reference_errors[request.name] = (
-                    f"{other.name} is in another database, target or user; "
-                    f"one statement over {self.name} cannot read it"
-                )
-            else:
-                runner.reference_errors[request.name] = (
-                    f"{other.name} is not a Redshift table; statements over {self.name} cannot read it"
-                )
+        attach_references(runner, self, references)
         yield runner
 
     def sample(self, n: int) -> pd.DataFrame:
-        """At most `n` rows (capped at SAMPLE_LIMIT): `SELECT * ... LIMIT n`, run in Redshift."""
-        import pandas as pd
+        """At most `n` rows (capped at MAX_SAMPLE_ROWS): `SELECT * ... LIMIT n`, run in Redshift."""
 
-        limit = max(0, min(n, SAMPLE_LIMIT))
-        query = exp.select(exp.Star()).from_(self.relation.copy()).limit(limit)
-        result = RedshiftRunner(self).run_sql(render_sql(query, DIALECT))
-        return pd.DataFrame.from_records(result.rows, columns=[name for name, _ in result.columns])
+        def read(query: exp.Select) -> SampleRows:
+            result = RedshiftRunner(self).run_sql(render_sql(query, DIALECT))
+            return [name for name, _ in result.columns], result.rows
+
+        return sample_frame(self.relation, n, read)
 
 
 class RedshiftRunner:

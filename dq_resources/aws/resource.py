@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 
 from dq_resources.aws.common import default_region
-from dq_resources.sources.summary import describe_summary
+from dq_resources.source_contract.summary import describe_summary
 
 
 class AwsWarehouseResource(dg.ConfigurableResource):

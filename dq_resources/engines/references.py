@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dq_resources.engines.local_duckdb import LocalDuckDB
-from dq_resources.sources.base import ReferenceRequest, SourceError
+from dq_resources.source_contract import ReferenceRequest, SourceError
 
 
 def load_reference(engine: LocalDuckDB, request: ReferenceRequest) -> None:

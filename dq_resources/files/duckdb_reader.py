@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dq_resources.files.streams import BATCH_ROWS, guarded_reader, project
-from dq_resources.sources.base import SourceError, source_error
+from dq_resources.source_contract.errors import SourceError, source_error
 
 if TYPE_CHECKING:
     import pyarrow as pa

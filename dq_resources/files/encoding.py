@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from dq_resources.sources.base import SourceError, source_error
+from dq_resources.source_contract.errors import SourceError, source_error
 
 _DUCKDB_NATIVE = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "iso8859-1": "latin-1", "utf-16": "utf-16"}
 """Python's canonical codec name -> the name DuckDB's CSV reader knows it by."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dq_resources.files.s3 import ObjectVersion, S3Object, download_object, head_object, split_s3_url
-from dq_resources.sources.base import source_error
+from dq_resources.source_contract.errors import source_error
 
 if TYPE_CHECKING:
     from dq_checks.config.sources import SourceLimits

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from dq_resources.engines.parquet_scan import CopyInstead, ParquetScan, first_type_problem
 from dq_resources.files.streams import BATCH_ROWS, guarded_reader, project
-from dq_resources.sources.base import SourceError, source_error
+from dq_resources.source_contract.errors import SourceError, source_error
 
 if TYPE_CHECKING:
     import pyarrow as pa

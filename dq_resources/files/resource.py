@@ -7,8 +7,7 @@ first downloaded, streamed to a scratch folder that goes away with the table.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,15 +16,16 @@ from dq_checks.schema import TableDescription
 from dq_resources.files.arrow_types import arrow_columns
 from dq_resources.files.location import FileLocation, FileVersion, location_for
 from dq_resources.files.scratch import Scratch
-from dq_resources.sources.base import SAMPLE_LIMIT, ReferenceRequest, SourceError, source_error
-from dq_resources.sources.local_scan import LocalScanResource
-from dq_resources.sources.summary import describe_summary
+from dq_resources.source_contract.errors import SourceError, source_error
+from dq_resources.source_contract.local_scan import LocalScanResource, LocalScanTable
+from dq_resources.source_contract.table import capped_sample_size
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from dq_resources.engines import LocalDuckDB, LocalScanSettings
+    from dq_resources.engines import LocalScanSettings
+    from dq_resources.engines.parquet_scan import CopyInstead, ParquetScan
     from dq_resources.files.duckdb_reader import TextOptions
     from dq_resources.files.streams import FormatReader
 
@@ -53,23 +53,15 @@ class FileSourceResource(LocalScanResource):
         location.check()
         return FileTable(source, location, self.scan_settings(source.timeout_seconds))
 
-    def test_connection(self, source: FileSourceSpec) -> str:
-        """Reach the file and read its schema: `4 rows, 5 columns, last updated ...`."""
-        table = self.open(source)
-        try:
-            return describe_summary(table.describe())
-        finally:
-            table.close()
 
-
-class FileTable:
+class FileTable(LocalScanTable):
     """One file, as it is when first read. An S3 object is downloaded once and kept until `close()`."""
 
     def __init__(self, spec: FileSourceSpec, location: FileLocation, settings: LocalScanSettings) -> None:
         self.name = spec.display()
         self.spec = spec
         self._location = location
-        self._settings = settings
+        self.settings = settings
         self._scratch = Scratch()
         self._failure = _LastFailure()
         self._reader: FormatReader | None = None
@@ -103,10 +95,10 @@ class FileTable:
         return self._open_reader().stream(columns)
 
     def sample(self, n: int) -> pd.DataFrame:
-        """The file's first `n` rows (capped at SAMPLE_LIMIT); reading stops once they are in."""
+        """The file's first `n` rows (capped at MAX_SAMPLE_ROWS); reading stops once they are in."""
         import pyarrow as pa
 
-        wanted = max(0, min(n, SAMPLE_LIMIT))
+        wanted = capped_sample_size(n)
         reader = self.arrow_stream()
         batches, taken = [], 0
         try:
@@ -121,56 +113,22 @@ class FileTable:
             reader.close()
         return pa.Table.from_batches(batches, schema=reader.schema).to_pandas()
 
-    @contextmanager
-    def query_runner(self, references: Sequence[ReferenceRequest] = ()) -> Iterator[LocalDuckDB]:
-        """Stream the file once into a local DuckDB, the references beside it, then seal it."""
-        from dq_resources.engines import LocalDuckDB
-        from dq_resources.engines.references import load_reference
-
-        with LocalDuckDB(self._settings) as engine:
-            try:
-                self._fill(engine)
-            except SourceError:
-                raise
-            except Exception as error:  # DuckDB wraps the stream's own error: give back the clean one
-                if self.stream_failure is not None:
-                    raise self.stream_failure from error
-                raise source_error(self.name, "cannot read data", error) from error
-            for request in references:
-                load_reference(engine, request)
-            engine.seal()
-            yield engine
-
-    def _fill(self, engine: LocalDuckDB) -> None:
-        """A Parquet file of plain types is read where it is (S3's after its download); others are copied."""
-        from dq_resources.engines.parquet_scan import ParquetScan
+    def in_place_plan(self, scratch: Callable[[], Path]) -> ParquetScan | CopyInstead:
+        """A Parquet file of plain types reads where it is (S3's after its download); others are copied."""
+        from dq_resources.engines.parquet_scan import CopyInstead
 
         reader = self._open_reader()
-        if not self._settings.in_place:
-            engine.copy_reason = "in_place is off"
-        elif self.spec.file_format != "parquet":
-            engine.copy_reason = f"{self.spec.file_format} is parsed once, not at every pass"
-        else:
-            from dq_resources.files.parquet_reader import ParquetReader
+        if self.spec.file_format != "parquet":
+            return CopyInstead(f"{self.spec.file_format} is parsed once, not at every pass")
+        from dq_resources.files.parquet_reader import ParquetReader
 
-            assert isinstance(reader, ParquetReader)
-            plan = reader.in_place_scan()
-            if isinstance(plan, ParquetScan):
-                engine.read_in_place(plan)
-                return
-            engine.copy_reason = plan.reason
-        engine.load(self.arrow_stream(), expected_rows=self.describe().row_count)
+        assert isinstance(reader, ParquetReader)
+        return reader.in_place_scan()
 
     def close(self) -> None:
         """Remove the downloaded copy and any scratch files now, rather than when collected."""
         self._reader = None
         self._scratch.remove()
-
-    def __enter__(self) -> FileTable:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def _open_reader(self) -> FormatReader:
         """The reader for the file's format, over a local copy of the current version."""
@@ -198,7 +156,7 @@ class FileTable:
         path, options = self._text_options(path)
         scratch = self._scratch
         limits = ReaderLimits(
-            self._settings.load_limit(), self._settings.threads, lambda: scratch.subdirectory("spill")
+            self.settings.load_limit(), self.settings.threads, lambda: scratch.subdirectory("spill")
         )
         return DuckDBFileReader(
             path, self.name, shown_path=spec.path, options=options, limits=limits, on_failure=remember

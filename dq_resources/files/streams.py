@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING, Protocol
 
-from dq_resources.sources.base import SourceError, source_error
+from dq_resources.source_contract.errors import SourceError, source_error
 
 if TYPE_CHECKING:
     import pyarrow as pa

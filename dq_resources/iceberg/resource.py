@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dq_checks.config.models import IcebergSourceSpec
 from dq_checks.schema import TableDescription
 from dq_resources.iceberg.catalogs import load_named_catalog, timed_out
 from dq_resources.iceberg.types import columns_of
-from dq_resources.sources.base import SAMPLE_LIMIT, ReferenceRequest, SourceError, source_error
-from dq_resources.sources.local_scan import LocalScanResource
-from dq_resources.sources.summary import describe_summary
+from dq_resources.source_contract.errors import source_error
+from dq_resources.source_contract.local_scan import LocalScanResource, LocalScanTable
+from dq_resources.source_contract.table import capped_sample_size
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
     from pyiceberg.table import Table
 
-    from dq_resources.engines import LocalDuckDB, LocalScanSettings
+    from dq_resources.engines import LocalScanSettings
+    from dq_resources.engines.parquet_scan import CopyInstead, ParquetScan
 
 
 class IcebergCatalogResource(LocalScanResource):
@@ -43,25 +44,20 @@ class IcebergCatalogResource(LocalScanResource):
         try:
             table = catalog.load_table(source.identifier)
         except (NoSuchTableError, NoSuchNamespaceError) as error:
-            raise SourceError(
-                f"{source.display()}: table {source.identifier!r} not found in catalog {source.catalog!r}"
-            ) from error
+            missing = f"table {source.identifier!r} not found in catalog {source.catalog!r}"
+            raise source_error(source.display(), missing) from error
         except Exception as error:  # the catalog's backend (SQL, REST, Glue) is down or misconfigured
-            raise SourceError(f"{source.display()}: cannot load table: {_cause(error, source)}") from error
+            raise source_error(source.display(), "cannot load table", _cause(error, source)) from error
         return IcebergTable(source.display(), table, self.scan_settings(source.timeout_seconds))
 
-    def test_connection(self, source: IcebergSourceSpec) -> str:
-        """Load the table from its catalog and read its current snapshot's metadata."""
-        return describe_summary(self.open(source).describe())
 
-
-class IcebergTable:
+class IcebergTable(LocalScanTable):
     """One Iceberg table, at its current snapshot."""
 
     def __init__(self, name: str, table: Table, settings: LocalScanSettings) -> None:
         self.name = name
         self._table = table
-        self._settings = settings
+        self.settings = settings
 
     def describe(self) -> TableDescription:
         """Schema, row count and last update from the current snapshot's metadata."""
@@ -87,40 +83,15 @@ class IcebergTable:
     def sample(self, n: int) -> pd.DataFrame:
         """The first `n` rows of the snapshot (a scan limited at the source: no full read)."""
         try:
-            return self._table.scan(limit=max(0, min(n, SAMPLE_LIMIT))).to_arrow().to_pandas()
+            return self._table.scan(limit=capped_sample_size(n)).to_arrow().to_pandas()
         except Exception as error:  # unreadable data files, missing objects, permission errors
             raise source_error(self.name, "cannot read a sample", error) from error
 
-    @contextmanager
-    def query_runner(self, references: Sequence[ReferenceRequest] = ()) -> Iterator[LocalDuckDB]:
-        """Stream the snapshot once into a local DuckDB, the references beside it, then seal it."""
-        from dq_resources.engines import LocalDuckDB
-        from dq_resources.engines.references import load_reference
-
-        with LocalDuckDB(self._settings) as engine:
-            try:
-                self._fill(engine)
-            except Exception as error:  # unreadable data files, missing objects, permission errors
-                raise SourceError(f"{self.name}: cannot read data: {error}") from error
-            for request in references:
-                load_reference(engine, request)
-            engine.seal()
-            yield engine
-
-    def _fill(self, engine: LocalDuckDB) -> None:
-        """Read the snapshot's Parquet files in place where they read as pyiceberg reads them, else copy."""
-        from dq_resources.engines.parquet_scan import ParquetScan
+    def in_place_plan(self, scratch: Callable[[], Path]) -> ParquetScan | CopyInstead:
+        """The snapshot's Parquet files, where they read as pyiceberg reads them; else why to copy."""
         from dq_resources.iceberg.in_place import plan_in_place
 
-        if self._settings.in_place:
-            plan = plan_in_place(self._table, engine.scratch_directory)
-            if isinstance(plan, ParquetScan):
-                engine.read_in_place(plan)
-                return
-            engine.copy_reason = plan.reason
-        else:
-            engine.copy_reason = "in_place is off"
-        engine.load(self.arrow_stream(), expected_rows=self.describe().row_count)
+        return plan_in_place(self._table, scratch)
 
 
 def _load_catalog(source: IcebergSourceSpec) -> Catalog:
@@ -129,12 +100,12 @@ def _load_catalog(source: IcebergSourceSpec) -> Catalog:
         return load_named_catalog(name, source)
     except Exception as error:
         if timed_out(error):
-            raise SourceError(f"{source.display()}: catalog {name!r}: {_cause(error, source)}") from error
+            raise source_error(source.display(), f"catalog {name!r}", _cause(error, source)) from error
         variable = f"PYICEBERG_CATALOG__{name.upper()}__URI"
-        raise SourceError(
-            f"{source.display()}: iceberg catalog {name!r} is not usable ({error}); "
-            f"configure it in .pyiceberg.yaml or {variable}"
-        ) from error
+        unusable = (
+            f"iceberg catalog {name!r} is not usable ({error}); configure it in .pyiceberg.yaml or {variable}"
+        )
+        raise source_error(source.display(), unusable) from error
 
 
 def _cause(error: BaseException, source: IcebergSourceSpec) -> str:

@@ -4,12 +4,11 @@ Every source type offers the same four things: `describe()` (schema, row count a
 own last update, from metadata), `query_runner()` (runs the compiled metric plan in the
 source's own dialect: DuckDB locally over Arrow, or pushed down as SQL), `sample(n)` (a
 bounded pandas sample) and, on the resource, `test_connection(spec)`. Every failure is one
-`SourceError` that names the source and the cause, with secrets redacted.
+`SourceError` that names the source and the cause, with secrets redacted (`errors.py`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -18,36 +17,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import pandas as pd
 
-    from dq_checks.metrics import QueryRunner
     from dq_checks.schema import TableDescription
+    from dq_resources.source_contract.runner import SourceRunner
 
-SAMPLE_LIMIT = 100_000
-"""The most rows a sample may hold, whatever is asked."""
-
-
-class SourceError(Exception):
-    """The source could not be reached or read. The message names the source and the cause."""
+MAX_SAMPLE_ROWS = 100_000
+"""The most rows a source's `sample(n)` returns, whatever `n` asks for."""
 
 
-_SECRET_IN_URL = re.compile(
-    r"(?P<scheme>[a-z][a-z0-9+.\-]*://)(?P<user>[^:@/\s]*):(?P<password>[^@\s]*)@", re.I
-)
-_SECRET_PARAMS = re.compile(
-    r"(?P<key>(password|passwd|pwd|secret|token|api[_-]?key|x-amz-security-token|x-amz-signature|"
-    r"aws_secret_access_key|signature)=)[^&\s'\"]+",
-    re.I,
-)
-
-
-def redact(text: str) -> str:
-    """`text` with URL passwords and secret-looking query parameters replaced by `***`."""
-    text = _SECRET_IN_URL.sub(r"\g<scheme>\g<user>:***@", text)
-    return _SECRET_PARAMS.sub(r"\g<key>***", text)
-
-
-def source_error(source: str, what: str, cause: BaseException | str) -> SourceError:
-    """One SourceError: `<source>: <what>: <cause>`, secrets redacted."""
-    return SourceError(redact(f"{source}: {what}: {cause}"))
+def capped_sample_size(n: int) -> int:
+    """How many rows `sample(n)` reads: `n`, at least 0 and at most MAX_SAMPLE_ROWS."""
+    return max(0, min(n, MAX_SAMPLE_ROWS))
 
 
 @dataclass(frozen=True)
@@ -73,16 +52,12 @@ class OpenedTable(Protocol):
 
     def query_runner(
         self, references: Sequence[ReferenceRequest] = ()
-    ) -> AbstractContextManager[QueryRunner]:
-        """A runner for metric queries over this table, with the references beside it.
-
-        The runner's `references` maps each loaded reference to its relation, and
-        `reference_errors` says why any other could not be loaded.
-        """
+    ) -> AbstractContextManager[SourceRunner]:
+        """A runner for metric queries over this table, with the references beside it."""
         ...
 
     def sample(self, n: int) -> pd.DataFrame:
-        """At most `n` rows (capped at SAMPLE_LIMIT), as a pandas DataFrame."""
+        """At most `n` rows (capped at MAX_SAMPLE_ROWS), as a pandas DataFrame."""
         ...
 
 

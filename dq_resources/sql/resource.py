@@ -18,14 +18,17 @@ import dagster as dg
 from dq_checks.config.sources import SourceLimits, SqlSourceSpec
 from dq_checks.rules.engine_errors import without_values
 from dq_checks.schema import TableDescription
-from dq_resources.sources.base import SAMPLE_LIMIT, ReferenceRequest, SourceError, redact
-from dq_resources.sources.summary import describe_summary
+from dq_resources.source_contract.errors import SourceError, redact, source_error
+from dq_resources.source_contract.pushdown import SampleRows, attach_references, sample_frame
+from dq_resources.source_contract.summary import describe_summary
+from dq_resources.source_contract.table import OpenedTable, ReferenceRequest
 from dq_resources.sql.session import engine_options, failure, guarded_connection
 from dq_resources.sql.url import HiddenValues, ResolvedUrl, resolve_url
 
 if TYPE_CHECKING:
     import pandas as pd
     from sqlalchemy.engine import Engine
+    from sqlglot import exp
 
     from dq_resources.engines.sql_runner import SqlRunner
 
@@ -66,7 +69,7 @@ class SqlSourceResource(dg.ConfigurableResource):
             engine = _engine(resolved.url, source.connect_timeout_seconds, source.timeout_seconds)
         except Exception as error:  # a URL SQLAlchemy cannot parse, a dialect that is not installed
             cause = resolved.hidden(redact(f"{type(error).__name__}: {error}"))
-            raise SourceError(f"{source.display()}: cannot connect: {cause}") from None
+            raise source_error(source.display(), "cannot connect", cause) from None
         return SqlTable(source.display(), engine, source.table, limits=source, hidden=resolved.hidden)
 
     def test_connection(self, source: SqlSourceSpec) -> str:
@@ -79,10 +82,9 @@ class SqlSourceResource(dg.ConfigurableResource):
         name = source.resource or ""
         configured = self.connections.get(name) or os.environ.get(f"DQ_SQL__{name.upper()}__URL")
         if not configured:
-            raise SourceError(
-                f"{source.display()}: no connection named {name!r}; configure it on the sql resource "
-                f"or in DQ_SQL__{name.upper()}__URL"
-            )
+            variable = f"DQ_SQL__{name.upper()}__URL"
+            unnamed = f"no connection named {name!r}; configure it on the sql resource or in {variable}"
+            raise source_error(source.display(), unnamed)
         return ResolvedUrl(configured, HiddenValues())
 
 
@@ -147,7 +149,7 @@ class SqlTable:
         except Exception as error:
             raise self.failure("cannot describe the table", error) from None
         if not reflected:
-            raise SourceError(f"{self.name}: table not found")
+            raise source_error(self.name, "table not found")
         columns = tuple(column_info(c["name"], c["type"], bool(c.get("nullable", True))) for c in reflected)
         return TableDescription(columns=columns, row_count=None, last_updated=None, data_version=None)
 
@@ -173,6 +175,12 @@ class SqlTable:
             hide=lambda text: self.hidden(without_values(text)),
         )
 
+    def reference_relation(self, other: OpenedTable) -> exp.Table | str:
+        """`other` when it is in the same database, where one statement can join it; else why not."""
+        if isinstance(other, SqlTable) and other.engine.url == self.engine.url:
+            return other.relation
+        return f"{other.name} is not in the same database as {self.name}, so it cannot be joined there"
+
     @contextmanager
     def query_runner(self, references: Sequence[ReferenceRequest] = ()) -> Iterator[SqlRunner]:
         """A runner that pushes every query down; references in the same database are joined there."""
@@ -185,26 +193,18 @@ class SqlTable:
             timeout_seconds=self.limits.timeout_seconds,
             failure=self.statement_failure,
         )
-        for request in references:
-            other = request.table
-            if isinstance(other, SqlTable) and other.engine.url == self.engine.url:
-                runner.references[request.name] = other.relation
-            else:
-                runner.reference_errors[request.name] = (
-                    f"{other.name} is not in the same database as {self.name}, so it cannot be joined there"
-                )
+        attach_references(runner, self, references)
         yield runner
 
     def sample(self, n: int) -> pd.DataFrame:
-        """At most `n` rows, read with a LIMIT: never the whole table."""
-        import pandas as pd
-        from sqlglot import exp
+        """At most `n` rows (capped at MAX_SAMPLE_ROWS), read with a LIMIT: never the whole table."""
 
-        query = exp.select("*").from_(self.relation).limit(max(0, min(n, SAMPLE_LIMIT)))
-        sql = query.sql(dialect=self.dialect)
-        try:
-            with guarded_connection(self.engine, self.limits.timeout_seconds) as connection:
-                result = connection.exec_driver_sql(sql)
-                return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-        except Exception as error:
-            raise self.failure("cannot read a sample", error) from None
+        def read(query: exp.Select) -> SampleRows:
+            try:
+                with guarded_connection(self.engine, self.limits.timeout_seconds) as connection:
+                    result = connection.exec_driver_sql(query.sql(dialect=self.dialect))
+                    return list(result.keys()), result.fetchall()
+            except Exception as error:
+                raise self.failure("cannot read a sample", error) from None
+
+        return sample_frame(self.relation, n, read)

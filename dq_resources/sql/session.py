@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from dq_resources.sources.base import SourceError, redact
+from dq_checks.error_text import first_line
+from dq_resources.source_contract.errors import SourceError, redact, source_error
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -95,13 +96,13 @@ def failure(
     `what` says what was being done ("cannot describe the table"); empty for a query's own failure.
     """
     cause = hide(redact(_cause(error, timeout_seconds, connect_timeout_seconds)))
-    return SourceError(f"{where}: {what}: {cause}" if what else f"{where}: {cause}")
+    return source_error(where, what, cause) if what else source_error(where, cause)
 
 
 def _cause(error: BaseException, timeout_seconds: float, connect_timeout_seconds: float) -> str:
     original = getattr(error, "orig", None) or error
     text = str(original).strip()
-    first = text.splitlines()[0].strip() if text else type(original).__name__
+    first = first_line(original)
     if getattr(original, "pgcode", None) == QUERY_CANCELED and "statement timeout" in text:
         return f"the statement exceeded timeout_seconds ({timeout_seconds:g} s) and was cancelled"
     if "timeout expired" in text:  # libpq, while connecting

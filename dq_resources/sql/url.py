@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from dq_checks.config.sources import PLACEHOLDER, placeholder_allowed
-from dq_resources.sources.base import SourceError
+from dq_resources.source_contract.errors import source_error
 
 MASK = "***"
 MIN_HIDDEN_LENGTH = 3
@@ -55,14 +55,14 @@ def resolve_url(url: str, where: str, listed: Collection[str]) -> ResolvedUrl:
     refused = [name for name in names if not placeholder_allowed(name, listed)]
     if refused:
         shown = ", ".join(f"${{{name}}}" for name in refused)
-        raise SourceError(
-            f"{where}: {shown} may not be used in url: only DQ_* variables and those listed under env: may"
+        raise source_error(
+            where, f"{shown} may not be used in url", "only DQ_* variables and those listed under env: may"
         )
     values: dict[str, str] = {}
     for name in names:
         found = os.environ.get(name)
         if found is None:
-            raise SourceError(f"{where}: environment variable {name} (used in url) is not set")
+            raise source_error(where, f"environment variable {name} (used in url) is not set")
         values[name] = found
     resolved = PLACEHOLDER.sub(lambda match: values[match.group(1)], url)
     secrets = tuple(v for v in values.values() if len(v) >= MIN_HIDDEN_LENGTH)

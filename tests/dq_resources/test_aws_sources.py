@@ -51,7 +51,7 @@ from dq_resources.aws.common import StatementTimedOut, wait_for_statement
 from dq_resources.aws.redshift import split_for_redshift
 from dq_resources.aws.types import athena_value, column_kind, is_floating, redshift_value
 from dq_resources.engines import LocalDuckDB, LocalScanSettings
-from dq_resources.sources import ReferenceRequest, SourceError
+from dq_resources.source_contract import ReferenceRequest, SourceError
 from tests.conftest import AWS_TEST_REGION
 from tests.silent_server import SilentServer
 

@@ -30,7 +30,7 @@ from dq_checks.config import load_table_specs
 from dq_checks.config.loader import DefinedTable
 from dq_checks.config.sources import FileSourceSpec
 from dq_resources.files import FileSourceResource, FileTable
-from dq_resources.sources import ReferenceRequest, SourceError
+from dq_resources.source_contract import ReferenceRequest, SourceError
 from tests.conftest import AWS_TEST_REGION
 from tests.silent_server import SilentServer
 

@@ -23,7 +23,7 @@ from dq_checks.schema import ColumnKind
 from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.iceberg.catalogs import load_named_catalog
 from dq_resources.iceberg.clock import snapshot_clock
-from dq_resources.sources import SourceError
+from dq_resources.source_contract import SourceError
 from tests.conftest import AWS_TEST_REGION
 
 COMMITTED = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)

@@ -16,7 +16,7 @@ from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.iceberg.catalogs import bounded_sql_uri, load_named_catalog
 from dq_resources.iceberg.clock import snapshot_clock
 from dq_resources.iceberg.reader import stream_table
-from dq_resources.sources import SourceError
+from dq_resources.source_contract import SourceError
 from tests.silent_server import SilentServer
 
 SAMPLE = pa.table(

@@ -19,7 +19,7 @@ from sqlglot import exp
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
 from dq_checks.config import load_table_specs
-from dq_resources.sources import SAMPLE_LIMIT
+from dq_resources.source_contract import MAX_SAMPLE_ROWS
 from tests.check_outcomes import skipped_checks
 
 pytestmark = pytest.mark.postgres
@@ -135,11 +135,11 @@ def test_rules_and_profile_run_in_postgres_and_find_what_was_planted(
 
 
 def aggregated_or_bounded(query: exp.Expression) -> bool:
-    """Every row the query returns is an aggregate, or there are at most SAMPLE_LIMIT of them."""
+    """Every row the query returns is an aggregate, or there are at most MAX_SAMPLE_ROWS of them."""
     selects = [query] if isinstance(query, exp.Select) else list(query.find_all(exp.Select))
     outer = selects[0]
     limit = outer.args.get("limit")
-    if limit is not None and int(limit.expression.name) <= SAMPLE_LIMIT:
+    if limit is not None and int(limit.expression.name) <= MAX_SAMPLE_ROWS:
         return True
     if outer.args.get("group"):
         return all(p.find(exp.AggFunc) or _grouped(p, outer) for p in outer.expressions)

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from dq_checks.config import load_table_specs
 from dq_checks.config.sources import SqlSourceSpec
-from dq_resources.sources import SourceError
+from dq_resources.source_contract import SourceError
 from dq_resources.sql.resource import SqlSourceResource
 from tests.e2e.hostile.workspace import Workspace, line_of, plant_secret, warehouse_fixture
 from tests.silent_server import SilentServer
