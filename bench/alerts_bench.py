@@ -203,7 +203,7 @@ def planted(evaluations: Sequence[Evaluation]) -> dict[str, int]:
 
 
 def check_evaluation(e: Evaluation, serial: int) -> dg.AssetCheckEvaluation:
-    """The evaluation as dq's check step reports it (`dq_assets.steps.report.check_result`)."""
+    """The evaluation as dq's check step reports it (`dq_assets.steps.check_events.check_result`)."""
     import dagster as dg
 
     from dq_assets.steps.metadata import OUTCOME_KEY, metadata_values

@@ -89,7 +89,7 @@ def build_quality_definitions(
             job_defs.append(job)
             schedules.append(jobs.schedule(group, job))
     if options.freshness_sensor and any(table.spec.freshness is not None for table in tables):
-        from dq_assets.sensors import build_freshness_sensor
+        from dq_assets.freshness_sensor import build_freshness_sensor
 
         sensors.append(build_freshness_sensor(tables, jobs, checks_job))
     if options.proposals and own:

@@ -15,7 +15,7 @@ from typing import Any
 
 import dagster as dg
 
-from dq_checks.past_runs import PastRun
+from dq_checks.history.earlier_runs import PastRun
 from dq_checks.results.names import APPROXIMATE_METRICS_KEY, PROFILE_CHECK
 
 CHECKED_AT_KEY = "dq/checked_at"

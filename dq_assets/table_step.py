@@ -42,10 +42,10 @@ def run_table_step(
 
     `materialize` says whether dq's own asset is selected in this run (never for an attached table).
     """
-    from dq_assets.history import instance_history
-    from dq_assets.past_runs import read_past_runs
+    from dq_assets.instance_rule_history import instance_history
+    from dq_assets.instance_table_history import read_past_runs
+    from dq_assets.steps.check_events import reported_results
     from dq_assets.steps.inspect import inspect_table, unreadable_results
-    from dq_assets.steps.report import reported_results
     from dq_assets.steps.run_metadata import history_metadata, skipped_checks, step_metadata
     from dq_assets.steps.scan_cache import scan_cache_for
     from dq_assets.steps.target_table import source_for_run
@@ -111,7 +111,7 @@ def materialize_result(
     results: list[dg.AssetCheckResult],
 ) -> dg.MaterializeResult:
     """The materialization of dq's asset: rows, schema, profile, per-column numbers, scores, data version."""
-    from dq_assets.past_runs import CHECKED_AT_KEY
+    from dq_assets.instance_table_history import CHECKED_AT_KEY
     from dq_assets.steps.metadata import asset_metadata, metadata_values
     from dq_assets.steps.run_metadata import RESULTS_METADATA_KEY
 

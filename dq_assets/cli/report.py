@@ -10,8 +10,8 @@ from typing import Any
 import dagster as dg
 
 from dq_assets.check_names import check_names_for
-from dq_assets.history import OBSERVED_BY_CHECK_KEY
-from dq_assets.past_runs import DATA_VERSION_KEY, ROW_COUNT_KEY
+from dq_assets.instance_rule_history import OBSERVED_BY_CHECK_KEY
+from dq_assets.instance_table_history import DATA_VERSION_KEY, ROW_COUNT_KEY
 from dq_assets.steps.metadata import LAST_UPDATED_KEY, OUTCOME_KEY, PROFILE_JSON_KEY
 from dq_assets.steps.run_metadata import (
     ANALYZERS_KEY,

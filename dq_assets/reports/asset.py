@@ -51,7 +51,7 @@ def build_report_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable
 def _report(
     context: AssetExecutionContext, defined: DefinedTable, catalog: Mapping[str, DefinedTable]
 ) -> dict[str, dg.MetadataValue]:
-    from dq_assets.past_runs import read_past_runs
+    from dq_assets.instance_table_history import read_past_runs
     from dq_assets.reports.build import REPORT_FAILING_ROWS, REPORT_SAMPLE_ROWS, write_reports
     from dq_assets.steps.inspect import inspect_table
     from dq_resources.source_contract import OpenedTable, SourceError

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dq_checks.past_runs import PastRun
+from dq_checks.history.earlier_runs import PastRun
 from dq_checks.reports.summary import InspectionLike, executive_summary
 
 if TYPE_CHECKING:

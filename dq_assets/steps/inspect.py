@@ -25,16 +25,16 @@ from dq_checks.config.columns import unknown_columns
 from dq_checks.config.loader import DefinedTable
 from dq_checks.config.rule_entries import RuleDefinition
 from dq_checks.freshness import freshness_result, judge_freshness
+from dq_checks.history.earlier_runs import PastRun, first_seen, one_per_version, previous_schema
 from dq_checks.metrics import QueryRunner
-from dq_checks.past_runs import PastRun, first_seen, one_per_version, previous_schema
 from dq_checks.profile import TableProfile
 from dq_checks.profile.profiler import ProfileError, profile_and_measure
 from dq_checks.redaction import hidden_columns, redact_anomalies, redact_profile
 from dq_checks.results import CheckResult
 from dq_checks.results.builders import anomalies_result, error_result, profile_result
-from dq_checks.results.history_results import drift_anomalies, volume_result
 from dq_checks.results.names import FRESHNESS_CHECK
 from dq_checks.results.rule_results import quality_score_result, rule_result
+from dq_checks.results.volume_and_drift import drift_anomalies, volume_result
 from dq_checks.rules.evaluate import judge_rules, plan_rules
 from dq_checks.rules.model import (
     SAMPLE_LIMIT,

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from dq_assets.history import METRICS_KEY, OBSERVED_BY_CHECK_KEY
-from dq_assets.past_runs import (
+from dq_assets.instance_rule_history import METRICS_KEY, OBSERVED_BY_CHECK_KEY
+from dq_assets.instance_table_history import (
     CHECKED_AT_KEY,
     COLUMN_METRIC_SUFFIXES,
     COLUMN_METRICS_KEY,

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dq_checks.anomalies.model import Anomaly, Severity
-from dq_checks.past_runs import PastRun
+from dq_checks.history.earlier_runs import PastRun
 from dq_checks.profile.model import TableProfile
 from dq_checks.results.inspection import Inspection as InspectionLike
 from dq_checks.results.model import CheckResult, CheckSeverity, Outcome

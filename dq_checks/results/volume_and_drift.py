@@ -8,8 +8,8 @@ from datetime import datetime
 from dq_checks.anomalies.model import Anomaly, Severity
 from dq_checks.config.models import AnomalySettings, Detector, HistorySettings, VolumeSettings
 from dq_checks.history.detectors import HistoryJudgement, Verdict, ratio_to_recent_mean, robust_judgement
+from dq_checks.history.earlier_runs import PastRun
 from dq_checks.history.series import Point
-from dq_checks.past_runs import PastRun
 from dq_checks.profile.model import TableProfile
 from dq_checks.render.numbers import format_number
 from dq_checks.results.model import CheckResult, CheckSeverity, Outcome

@@ -24,7 +24,7 @@ from dagster._core.loader import LoadingContextForTest
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionResolvedStatus
 
 from dq_assets.cli.main import cli
-from dq_assets.past_runs import read_past_runs
+from dq_assets.instance_table_history import read_past_runs
 from dq_assets.source_resources import CLOCK_RESOURCE_KEY, default_resources
 from dq_assets.table_asset import build_attached_checks, check_keys_of, target_asset_key
 from dq_checks.config import load_table_specs

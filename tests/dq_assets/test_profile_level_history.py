@@ -1,6 +1,6 @@
 """`profile: off` through Dagster: no column statistics, yet the row count's history still judges volume.
 
-The history is read back from the instance (dq_assets.past_runs), as every real run reads it.
+The history is read back from the instance (dq_assets.instance_table_history), as every real run reads it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pyarrow as pa
 
-from dq_assets.past_runs import read_past_runs
+from dq_assets.instance_table_history import read_past_runs
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
 from dq_checks.config import load_table_specs

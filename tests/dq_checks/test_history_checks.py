@@ -14,10 +14,10 @@ from dq_checks.config.models import (
     VolumeSettings,
 )
 from dq_checks.freshness import breach_due, judge_freshness
-from dq_checks.past_runs import PastRun, first_seen, one_per_version, previous_schema
+from dq_checks.history.earlier_runs import PastRun, first_seen, one_per_version, previous_schema
 from dq_checks.profile.model import ColumnProfile, TableProfile
-from dq_checks.results.history_results import drift_anomalies, volume_result
 from dq_checks.results.model import CheckSeverity, Outcome
+from dq_checks.results.volume_and_drift import drift_anomalies, volume_result
 from dq_checks.schema import ColumnKind
 from dq_checks.schema_change import schema_diff, schema_result
 

@@ -28,8 +28,8 @@ from dq_assets.cli.main import cli
 from dq_assets.steps.inspect import TableInspection, inspect_table
 from dq_checks.config import AnomalySettings, load_table_specs
 from dq_checks.config.models import ProfileLevel
+from dq_checks.history.earlier_runs import PastRun
 from dq_checks.metrics.sql import select_from
-from dq_checks.past_runs import PastRun
 from dq_checks.profile import ColumnProfile, TableProfile, profile_table
 from dq_checks.profile.column_metrics import first_pass_metrics
 from dq_checks.profile.levels import DISTINCT_RELATIVE_ERROR, QUANTILE_RANK_ERROR

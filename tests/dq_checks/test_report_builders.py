@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from dq_assets.steps.inspect import TableInspection, inspect_table
 from dq_checks.config import load_table_specs
-from dq_checks.past_runs import PastRun
+from dq_checks.history.earlier_runs import PastRun
 from dq_checks.profile.model import TableProfile
 from dq_checks.redaction import REDACTED
 from dq_checks.reports import (

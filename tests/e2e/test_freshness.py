@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from dq_assets.definitions import build_definitions
-from dq_assets.sensors import FRESHNESS_SENSOR, due_run_requests
+from dq_assets.freshness_sensor import FRESHNESS_SENSOR, due_run_requests
 from dq_assets.source_resources import CLOCK_RESOURCE_KEY, default_resources
 from dq_assets.table_asset import build_table_asset
 from dq_checks.config import load_table_specs
