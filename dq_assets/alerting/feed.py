@@ -2,6 +2,10 @@
 
 Two feeds: check evaluations with Dagster's freshness-policy state changes, and run outcomes
 (a failure opens a `run_failure` alert, the next success of the same table resolves it).
+
+Each signal keeps its event's storage id (`evaluation_id`), which is how the store recognises an
+event read twice. What a signal says is `dq_checks/alerts/classify.py`'s; the alert it belongs to
+is named by `dq_checks/alerts/dedup.py`.
 """
 
 from __future__ import annotations

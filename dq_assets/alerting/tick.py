@@ -3,6 +3,10 @@
 The same function serves the Dagster sensors and `dq alerts sync`. Its order is the guarantee:
 signals are persisted (idempotently, per evaluation id) before anything is sent, and the
 cursor is returned only after both, so a crash anywhere re-reads events that change nothing.
+
+Deduplication, step 1 of the path `dq_checks/alerts/dedup.py` lays out: `feed.py` reads the
+events as signals, and `store.record` (`dq_resources/alerts/ledger.py`) deduplicates and
+persists them; the tick itself only orders the steps.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from tabulate import tabulate
@@ -25,6 +25,9 @@ from dq_checks.alerts.durations import parse_duration
 from dq_checks.alerts.model import AlertStatus
 from dq_checks.config import default_config_dir, load_table_specs
 from dq_checks.config.alerting_loader import LoadedAlerting
+
+if TYPE_CHECKING:
+    from dq_resources.alerts.store import AlertStore
 
 SYNC_CURSOR_PREFIX = "sync:"
 MESSAGE_WIDTH = 80
@@ -45,7 +48,7 @@ def _load_alerting(config_dir: Path | None) -> LoadedAlerting:
 
 
 @contextmanager
-def _store(config_dir: Path | None) -> Iterator[object]:
+def _store(config_dir: Path | None) -> Iterator[AlertStore]:
     """The configured alert store; any failure of it is one `error:` line and exit 2."""
     from dq_assets.alerting.settings import open_alert_store
     from dq_resources.alerts.errors import AlertStoreError

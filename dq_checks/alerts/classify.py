@@ -1,6 +1,7 @@
 """Turn what the Dagster instance recorded into signals.
 
 Check evaluations, freshness-policy state changes and run outcomes. Plain values in, plain values out.
+A signal's asset and check are its dedup key (`dedup.py`, the next step of deduplication).
 """
 
 from __future__ import annotations

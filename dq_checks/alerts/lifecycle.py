@@ -6,6 +6,9 @@ notification. An acknowledged alert stays quiet; a snoozed one stays quiet until
 A healthy evaluation resolves the alert, and the resolution is notified when the opening was; a
 skip resolves only a check_error (the check runs again), never a failure of the data.
 A resolved alert is final: the next failure opens a new one.
+
+Deduplication, step 4 of `dedup.py`'s path: the key comes from `dedup.py`; the decision taken
+here is applied and persisted by `dq_resources/alerts/ledger.py`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,10 @@
   `evaluation_id` is what makes processing the same Dagster evaluation twice change nothing.
 - `alert_deliveries`: the outbox, one row per alert, channel and reason, retried with backoff
   until sent.
-- `alert_cursors`: how far a headless `dq alerts sync` has read the event log.
+- `alert_cursors`: how far a headless `dq alerts sync` has read the event log, and each feed's
+  applied mark (`cursors.py`).
+
+The two constraints are the database's half of deduplication; `ledger.py` does the rest.
 """
 
 from __future__ import annotations

@@ -1,15 +1,9 @@
-"""The alert store: one database, five parts on one session factory, and this facade over them.
+"""The alert store as its callers hold it: one database, five parts on one session factory.
 
-| part | module | what it does |
-| --- | --- | --- |
-| `ledger` | `ledger.py` | signals in: alerts opened, repeated, escalated, resolved (deduplication) |
-| `outbox` | `outbox.py` | deliveries owed to channels: claim, mark sent, retry with backoff |
-| `transitions` | `manual_transitions.py` | a person's acknowledge, snooze, resolve |
-| `queries` | `queries.py` | alerts, history and deliveries for the CLI |
-| `cursors` | `cursors.py` | how far each consumer has read the event log |
-
-Callers (the tick, the CLI, the tests) hold one `AlertStore`, the object the resource caches per
-URL, and call its methods; each method is the bound method of the part that does the work.
+`AlertStore` builds the parts (`dq_resources/alerts/__init__.py` says what each does) and offers
+each part's methods under their own names, so the tick, the CLI and the tests hold one object:
+the one the resource caches per URL, with one connection pool. `store.record` is
+`store.ledger.record`, `store.snooze` is `store.transitions.snooze`, and so on.
 """
 
 from __future__ import annotations
