@@ -50,7 +50,7 @@ bench-grid: $(STAMP)
 	  $(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	SODA_CORE_TELEMETRY_ENABLED=false $(BIN)/python bench/grid_bench.py $(GRID)
 
-# Every goal of issue 17 measured in one run, printed as one goals table (dq against Soda, GX and
+# Every performance goal measured in one run, printed as one goals table (dq against Soda, GX and
 # ydata-profiling minimal). The 10M-row cells take long; GOALS="--quick" runs the 1M-row tables only.
 bench-goals: $(STAMP)
 	@$(BIN)/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('soda_duckdb') is None)" || \

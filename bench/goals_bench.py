@@ -1,4 +1,4 @@
-"""One command, every goal of issue 17 measured in one run: dq against Soda, GX and ydata-profiling.
+"""One command, every performance goal measured in one run: dq against Soda, GX and ydata-profiling.
 
 Usage: `python bench/goals_bench.py [--quick | --rows 1000000,10000000] [--skip 1,...,6,soda,gx,ydata]
 [--repeat N] [--timeout 1800] [--max-rss-gib 12]`
@@ -488,7 +488,7 @@ def main(argv: Sequence[str]) -> int:
     table = format_goals(judge.rows(args.goals, args.rows))
     print()
     print(
-        f"Goals of issue 17, run started {stamp}; goals 2-4 at "
+        f"Performance goals, run started {stamp}; goals 2-4 at "
         + ", ".join(gb.show_rows(r) for r in sorted(args.rows))
         + " rows"
     )

@@ -1,6 +1,6 @@
 """How a run executes its steps: many tables in forked step processes; one table in process.
 
-Measured by `bench/fleet_bench.py` (README, "Many tables"):
+Measured by `bench/fleet_bench.py` (docs/operations.md, "Many tables"):
 - A run of many tables (a schedule's run of its group, the UI's "materialize all") uses Dagster's
   multiprocess executor, but with `forkserver` instead of `spawn`, preloading the code location
   and the libraries a step imports. Each step process then forks ready-made instead of importing

@@ -1,6 +1,6 @@
 """Schedules grouped by cron and kind of source: one job, one schedule and one run per group.
 
-Why grouped (measured by `bench/fleet_bench.py`, see the README's "Many tables"):
+Why grouped (measured by `bench/fleet_bench.py`, see docs/operations.md, "Many tables"):
 - a job per table costs the code location a job snapshot per table on every load (and every run
   worker reloads the code location), and a schedule per table one evaluation per table per tick;
 - a run per table costs a run worker per table: a process (on ECS, a Fargate task) that imports

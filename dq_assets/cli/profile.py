@@ -2,7 +2,7 @@
 
 CSV, Excel, JSON or Parquet; rules run when given; HTML, JSON and Excel reports are written.
 
-The original design's "profile my data" path: no definitions folder, no Dagster instance.
+The "profile my data" path: no definitions folder, no Dagster instance.
 A 2 GB CSV streams through DuckDB's reader; it is never loaded into pandas (only the report's
 100,000-row sample is).
 """
@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+
+from dq_checks.error_text import first_line
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 STEPS = (
@@ -120,7 +122,7 @@ def profile(
     except Exception as error:
         if type(error).__name__ != "OutOfMemoryException":  # DuckDB's, without importing DuckDB here
             raise
-        first = str(error).splitlines()[0]
+        first = first_line(error)
         click.echo(
             f"error: {path}: the local engine ran out of memory ({first}); raise --memory-limit", err=True
         )

@@ -46,7 +46,7 @@ class TableReport:
     """`written`, `error: <why>` when the tidy copy could not be saved, None when the step never got there."""
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape documented in the README."""
+        """The JSON shape documented in docs/cli.md."""
         return {
             "table": self.table,
             "source": self.source,

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from dq_resources.reports.artifacts import ArtifactStore
 
 REPORT_FAILING_ROWS = 1_000
-"""Failing rows per rule in the workbook, as in the original design."""
+"""Failing rows per rule in the workbook."""
 REPORT_SAMPLE_ROWS = 100_000
 """The ydata-profiling report reads a sample: the exact profile is the check step's job."""
 

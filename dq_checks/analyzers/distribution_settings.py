@@ -4,7 +4,7 @@
 1 to 20 (AWS's default and maximum is 20); it has no effect on other columns. `rebin` is true or
 false. AWS keeps a histogram's bin edges from run to run and `rebin = false` freezes them; dq
 keeps no edges between runs (each run bins its own minimum to maximum), so `rebin` is accepted
-for a pasted ruleset, recorded beside the histogram, and changes nothing (see README).
+for a pasted ruleset, recorded beside the histogram, and changes nothing (see docs/dqdl.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The single-profile detectors of the original design, plus isolated extremes.
+"""The single-profile detectors, plus isolated extremes.
 
 | column type | anomaly                     | condition                                   |
 |-------------|-----------------------------|---------------------------------------------|

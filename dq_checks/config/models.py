@@ -109,7 +109,7 @@ class HistorySettings(StrictModel):
 class VolumeSettings(StrictModel):
     """The `volume` check: the row count against the table's history.
 
-    `ratio` is the original design's rule (below 50% or above 200% of the mean of the last 7
+    `ratio` is the simple rule (below 50% or above 200% of the mean of the last 7
     runs); `robust` is the median/MAD detector of `history:`; `either` fails when one does.
     """
 
@@ -160,7 +160,7 @@ class Detector(StrEnum):
 
 
 class AnomalyThresholds(StrictModel):
-    """Thresholds of the single-profile detectors. Defaults follow the original design."""
+    """Thresholds of the single-profile detectors. Defaults are the thresholds docs/anomalies.md lists."""
 
     zscore_threshold: float = Field(default=3.0, gt=0)
     zscore_max_fraction: float = Field(default=0.05, ge=0, le=1)

@@ -3,7 +3,7 @@
 Two detectors, for any metric a run records (row count, a column's null rate, distinct
 count, mean):
 
-* `ratio_to_recent_mean`, the original design's volume rule: anomalous below 50% or above
+* `ratio_to_recent_mean`, the simple volume rule: anomalous below 50% or above
   200% of the mean of the last 7 runs. Simple to explain, and kept as the baseline; but it
   has no notion of spread (a noisy metric trips it, a quiet one can halve before it fires),
   of weekly cycles (every weekend of a weekday-heavy table is "below 50%") or of trends.

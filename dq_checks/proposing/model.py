@@ -22,7 +22,7 @@ TABLE_LEVEL = "*"
 
 @dataclass(frozen=True)
 class RuleCandidate:
-    """One proposed rule, in the original design's shape."""
+    """One proposed rule: its DQDL, why it is proposed, and where it came from."""
 
     rule: str
     """The DQDL rule, e.g. `ColumnValues "amount" between 0 and 10000`."""

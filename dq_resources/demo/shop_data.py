@@ -1,7 +1,7 @@
 """Deterministic demo data for a small web shop, with defects planted on purpose.
 
 The same seed gives the same rows on every machine. Each planted defect is listed in
-PLANTED with its exact size, and the README's demo section says which check catches it.
+PLANTED with its exact size, and docs/demo.md says which check catches it.
 """
 
 from __future__ import annotations

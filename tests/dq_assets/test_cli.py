@@ -14,7 +14,7 @@ from dq_checks.config.paths import PACKAGED_TABLES_DIR
 
 ORDERS_SOURCE = "{type: iceberg, catalog: demo, identifier: shop.orders}"
 
-# What a user sees on the demo: the README's table of demo rules says the same.
+# What a user sees on the demo: docs/demo.md's table of demo rules says the same.
 DEMO_OUTCOMES = {
     "customers": {
         "profile": "pass",

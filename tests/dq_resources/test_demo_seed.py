@@ -1,4 +1,4 @@
-"""The demo warehouse holds exactly the planted defects the README lists."""
+"""The demo warehouse holds exactly the planted defects docs/demo.md lists."""
 
 from __future__ import annotations
 
