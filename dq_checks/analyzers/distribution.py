@@ -71,7 +71,7 @@ def measure_distributions(
     histograms = {i: _Histogram.of(plan, values) for i, plan in plans.items() if plan.numeric}
     metrics = [m for h in histograms.values() for m in h.metrics]
     if metrics:
-        rows = int(values.of(AggregateMetric(count_rows())))
+        rows = int(values[AggregateMetric(count_rows())])
         try:
             counted = compute_aggregates(runner, metrics, row_count_hint=rows)
         except Exception as error:  # the engine refused the histogram query: every histogram says why
@@ -97,9 +97,9 @@ class _Histogram:
     @classmethod
     def of(cls, plan: DistributionPlan, values: MetricValues) -> _Histogram:
         non_null_metric, low_metric, high_metric = plan.extremes
-        rows, non_null = int(values.of(plan.rows)), int(values.of(non_null_metric))
-        low = as_float(values.of(low_metric)) if low_metric is not None else None
-        high = as_float(values.of(high_metric)) if high_metric is not None else None
+        rows, non_null = int(values[plan.rows]), int(values[non_null_metric])
+        low = as_float(values[low_metric]) if low_metric is not None else None
+        high = as_float(values[high_metric]) if high_metric is not None else None
         if low is None or high is None:  # no finite value: no bins
             return cls(plan, rows - non_null, non_null, (), ())
         edges = _edges(low, high, plan.settings.bins)
@@ -107,7 +107,7 @@ class _Histogram:
         return cls(plan, rows - non_null, non_null, edges, tuple(_bin_counts(value, edges)))
 
     def distribution(self, counted: MetricValues) -> ColumnDistribution:
-        counts = [int(counted.of(m) or 0) for m in self.metrics]
+        counts = [int(counted[m] or 0) for m in self.metrics]
         bins = tuple(
             HistogramBin(low, high, count)
             for (low, high), count in zip(pairwise(self.edges), counts, strict=True)
@@ -175,7 +175,7 @@ def _top_values(
         found[index] = ColumnDistribution(
             column=plan.column.name,
             kind="top_values",
-            null_count=int(values.of(plan.rows)) - int(values.of(non_null_metric)),
+            null_count=int(values[plan.rows]) - int(values[non_null_metric]),
             bins_requested=plan.settings.bins,
             rebin=plan.settings.rebin,
             top_values=top,

@@ -27,6 +27,7 @@ class MetricValues(Mapping[str, Any]):
         self.query_count = query_count
 
     def __getitem__(self, metric: str | AggregateMetric) -> Any:
+        """The value of `metric`, or of the metric whose key is given."""
         return self._values[metric.key if isinstance(metric, AggregateMetric) else metric]
 
     def __iter__(self) -> Iterator[str]:
@@ -34,10 +35,6 @@ class MetricValues(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._values)
-
-    def of(self, metric: AggregateMetric) -> Any:
-        """The value of `metric`."""
-        return self._values[metric.key]
 
 
 def unique_metrics(metrics: Iterable[AggregateMetric]) -> list[AggregateMetric]:

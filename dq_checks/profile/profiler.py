@@ -145,7 +145,7 @@ def _profile_and_measure(
             queries += group_values.query_count
             merged.update(group_values)
         values = MetricValues(merged, query_count=queries)
-    row_count = int(values.of(row_metric))
+    row_count = int(values[row_metric])
     profiles = {c.name: _first_pass_profile(c, first[c.name], values, row_count) for c in columns}
     if level is ProfileLevel.OFF:  # no frequencies, no outlier pass
         profile = TableProfile(
@@ -190,10 +190,10 @@ def _profile_and_measure(
 def _first_pass_profile(
     info: ColumnInfo, metrics: FirstPassMetrics, values: MetricValues, row_count: int
 ) -> ColumnProfile:
-    non_null = int(values.of(metrics.non_null))
+    non_null = int(values[metrics.non_null])
 
     def value_of(metric: AggregateMetric | None) -> object:
-        return None if metric is None else values.of(metric)
+        return None if metric is None else values[metric]
 
     quartiles = as_float_list(value_of(metrics.quartiles))
     q1, median, q3 = quartiles if len(quartiles) == 3 else (None, None, None)
@@ -204,7 +204,7 @@ def _first_pass_profile(
 
     def count_of(metric: AggregateMetric | None) -> int | None:
         # COUNT_IF over a column without values is NULL in some engines; the count is 0.
-        return None if metric is None else int(values.of(metric) or 0)
+        return None if metric is None else int(values[metric] or 0)
 
     profile = ColumnProfile(
         name=info.name,
@@ -274,7 +274,7 @@ def _tail(
     largest: bool,
 ) -> tuple[float, ...]:
     if metric is not None:
-        return as_float_list(values.of(metric))
+        return as_float_list(values[metric])
     rows = runner.fetch_rows(tail_query(info, runner.relation, largest=largest))
     return as_float_list([row[0] for row in rows])
 
@@ -287,13 +287,13 @@ def _outlier_stats(
     settings: AnomalySettings,
 ) -> OutlierStats:
     name = info.name
-    zscore = 0 if metrics.zscore_count is None else int(values.of(metrics.zscore_count))
+    zscore = 0 if metrics.zscore_count is None else int(values[metrics.zscore_count])
     return OutlierStats(
         zscore_threshold=settings.for_column(name).zscore_threshold,
         zscore_count=zscore,
         iqr_lower_bound=metrics.iqr_lower_bound,
         iqr_upper_bound=metrics.iqr_upper_bound,
-        iqr_count=int(values.of(metrics.iqr_count)),
+        iqr_count=int(values[metrics.iqr_count]),
         largest=_tail(runner, info, metrics.largest, values, largest=True),
         smallest=_tail(runner, info, metrics.smallest, values, largest=False),
     )

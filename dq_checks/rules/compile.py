@@ -11,36 +11,19 @@ from dq_checks.metrics import AggregateMetric
 from dq_checks.results.model import Outcome
 from dq_checks.rules.column_names import with_table_names
 from dq_checks.rules.engine_errors import engine_error_text
-from dq_checks.rules.kinds.cross_table import compile_cross_table
-from dq_checks.rules.kinds.custom_sql import compile_custom_sql
-from dq_checks.rules.kinds.grouped import compile_grouped
-from dq_checks.rules.kinds.learned import compile_detect_anomalies
-from dq_checks.rules.kinds.row_level import compile_row_level
-from dq_checks.rules.kinds.scalar import compile_scalar
 from dq_checks.rules.model import CompiledRule, Evidence, RuleError, RuleOutcome, TableContext
-from dq_checks.rules.references import CROSS_TABLE
-
-ROW_LEVEL = frozenset({"ColumnValues", "ColumnLength", "ColumnDataType", "DataFreshness"})
-GROUPED = frozenset({"IsUnique", "Uniqueness", "IsPrimaryKey", "UniqueValueRatio", "Entropy"})
+from dq_checks.rules.types.registry import definition_of
 
 
 def compile_rule(rule: RuleExpr, context: TableContext) -> CompiledRule:
-    """The compiled rule; RuleError when the table cannot support it (missing column, wrong type)."""
+    """The compiled rule; RuleError when the table cannot support it (missing column, wrong type).
+
+    A rule type's compiler is found by name in the registry (`dq_checks/rules/types/registry.py`).
+    """
     if isinstance(rule, Composite):
         return CompositeRule(rule.op, tuple((rule_text(r), compile_rule(r, context)) for r in rule.rules))
     rule = with_table_names(rule, context.description)
-    kind = rule.rule_type
-    if kind in ROW_LEVEL:
-        return compile_row_level(rule, context)
-    if kind in GROUPED:
-        return compile_grouped(rule, context)
-    if kind in CROSS_TABLE:
-        return compile_cross_table(rule, context)  # type: ignore[return-value]
-    if kind == "CustomSql":
-        return compile_custom_sql(rule, context)
-    if kind == "DetectAnomalies":
-        return compile_detect_anomalies(rule, context)
-    return compile_scalar(rule, context)
+    return definition_of(rule.rule_type).compile(rule, context)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from dq_checks.error_text import first_line
+
 HIDDEN = "<value>"
 
 _QUOTES = "'\""
@@ -27,9 +29,7 @@ _UNQUOTED_VALUE = re.compile(r"\b(value|values)\s+-?\d[\w.+-]*", re.IGNORECASE)
 
 def engine_error_text(error: BaseException) -> str:
     """The first line of the engine's message, with the data values it quoted hidden."""
-    text = str(error).strip()
-    first = text.splitlines()[0] if text else type(error).__name__
-    return without_values(first)
+    return without_values(first_line(error))
 
 
 def without_values(message: str) -> str:

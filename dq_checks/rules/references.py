@@ -1,7 +1,9 @@
 """Which other monitored tables a table's rules read.
 
 Kept apart from the compiler: the Dagster wiring needs this at definition time (to require
-the references' resources), and it must not pull the rule engine onto the load path.
+the references' resources). It reads each rule type's `tables_read` from the registry, whose
+modules build sqlglot expressions only when a rule is compiled; numpy, which judging a
+DetectAnomalies rule needs, is imported only then.
 """
 
 from __future__ import annotations
@@ -10,21 +12,16 @@ from collections.abc import Sequence
 
 from dq_checks.config.loader import DefinedTable
 from dq_checks.dqdl.ast import RuleExpr, leaf_rules
-from dq_checks.rules.kinds.cross_table import referenced_tables
-from dq_checks.rules.kinds.custom_sql import custom_sql_tables
-
-CROSS_TABLE = frozenset(
-    {"ReferentialIntegrity", "DatasetMatch", "SchemaMatch", "RowCountMatch", "AggregateMatch"}
-)
+from dq_checks.rules.types.registry import REGISTRY
 
 
 def reference_needs(rules: Sequence[RuleExpr], readable_tables: set[str]) -> dict[str, set[str] | None]:
     """The other tables the rules read, with the columns needed (None: all of them)."""
     needs: dict[str, set[str] | None] = {}
     for leaf in (leaf for rule in rules for leaf in leaf_rules(rule)):
-        found: dict[str, set[str] | None] = referenced_tables(leaf) if leaf.rule_type in CROSS_TABLE else {}
-        if leaf.rule_type == "CustomSql":
-            found = dict.fromkeys(custom_sql_tables(leaf, readable_tables))
+        definition = REGISTRY.get(leaf.rule_type)
+        tables_read = definition.tables_read if definition is not None else None
+        found = tables_read(leaf, readable_tables) if tables_read is not None else {}
         for table, columns in found.items():
             if columns is None or (table in needs and needs[table] is None):
                 needs[table] = None

@@ -18,6 +18,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
+from dq_checks.error_text import first_line
 from dq_checks.rules.pure_functions import (
     SESSION_KEYWORDS,
     function_name,
@@ -82,7 +83,7 @@ def vet_custom_sql(sql: str, *, allowed_tables: Collection[str], dialect: str = 
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except ParseError as error:
-        raise UnsafeSql(f"CustomSql does not parse: {_first_line(error)}") from None
+        raise UnsafeSql(f"CustomSql does not parse: {first_line(error)}") from None
     if len(statements) != 1:
         raise UnsafeSql(f"CustomSql must be a single SELECT statement, got {len(statements)} statements")
     (statement,) = statements
@@ -106,7 +107,7 @@ def vet_predicate(predicate: str, *, dialect: str = "duckdb") -> exp.Expression:
     try:
         expression = sqlglot.parse_one(predicate, read=dialect)
     except ParseError as error:
-        raise UnsafeSql(f"where {predicate!r} does not parse: {_first_line(error)}") from None
+        raise UnsafeSql(f"where {predicate!r} does not parse: {first_line(error)}") from None
     if isinstance(expression, exp.Query) or expression.find(exp.Select, exp.Subquery, exp.Table) is not None:
         raise UnsafeSql(f"where {predicate!r} must be a condition on columns, not a query")
     _reject_forbidden(expression)
@@ -209,7 +210,3 @@ def _is_session_keyword(column: exp.Column) -> bool:
         and not identifier.quoted
         and identifier.name.lower() in SESSION_KEYWORDS
     )
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0]

@@ -245,7 +245,7 @@ def test_a_wide_table_is_computed_exactly_over_many_queries():
     assert values.query_count > 1
     for i, (present, distinct, largest) in enumerate(metrics.values()):
         kept = [i + r for r in range(rows) if (r + i) % 3 != 0]
-        assert (values.of(present), values.of(distinct), values.of(largest)) == (20, 20, max(kept))
+        assert (values[present], values[distinct], values[largest]) == (20, 20, max(kept))
 
 
 # --- compute_aggregates against DuckDB ------------------------------------------------------
@@ -294,12 +294,12 @@ def test_compute_aggregates_in_one_query_with_duplicates(shop):
     assert isinstance(values, MetricValues)
     assert values.query_count == 2  # the light metrics, then the heavy ones apart
     assert len(values) == len(metrics)  # the two duplicates were computed once
-    assert {name: values.of(metrics[name]) for name in expected_values(shop)} == expected_values(shop)
+    assert {name: values[metrics[name]] for name in expected_values(shop)} == expected_values(shop)
     non_null = expected_values(shop)["non_null"]
-    assert values.of(duplicate) == values[duplicate] == values['COUNT("amount")'] == non_null
+    assert values[duplicate] == values['COUNT("amount")'] == non_null
     amounts = sorted(a for a in shop.column("amount").to_pylist() if a is not None)
     middle = len(amounts) // 2
-    assert values.of(metrics["median"]) == [(amounts[middle - 1] + amounts[middle]) / 2]
+    assert values[metrics["median"]] == [(amounts[middle - 1] + amounts[middle]) / 2]
     assert set(values) == {m.key for m in metrics.values()}
 
 
@@ -312,7 +312,7 @@ def test_compute_aggregates_spreads_heavy_metrics(shop):
         values = compute_aggregates(runner, metrics.values(), row_count_hint=ROWS)
 
     assert values.query_count == 3  # 3 light, 2 heavy, then the third heavy
-    assert {name: values.of(metrics[name]) for name in expected_values(shop)} == expected_values(shop)
+    assert {name: values[metrics[name]] for name in expected_values(shop)} == expected_values(shop)
 
     with duckdb_over(shop, heavy_cells_per_query=1) as runner:
         one_each = compute_aggregates(runner, metrics.values(), row_count_hint=ROWS)
@@ -341,10 +341,10 @@ def test_compute_aggregates_with_where(shop):
     pairs = zip(shop.column("amount").to_pylist(), shop.column("code").to_pylist(), strict=True)
     rows = [a for a, c in pairs if c == "c3"]
     present = [a for a in rows if a is not None]
-    assert values.of(metrics["rows"]) == len(rows) == 100
-    assert values.of(metrics["non_null"]) == len(present)
-    assert values.of(metrics["zeros"]) == sum(1 for a in present if a == 0)
-    assert values.of(metrics["distinct_code"]) == 1
+    assert values[metrics["rows"]] == len(rows) == 100
+    assert values[metrics["non_null"]] == len(present)
+    assert values[metrics["zeros"]] == sum(1 for a in present if a == 0)
+    assert values[metrics["distinct_code"]] == 1
 
 
 def test_compute_aggregates_with_no_metrics_runs_no_query(shop):

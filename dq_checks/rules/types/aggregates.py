@@ -1,12 +1,12 @@
-"""Rules that compare one aggregate with a condition: RowCount, Completeness, Mean, Sum, ...
+"""Rules that compare one aggregate of the table with a condition: RowCount, Completeness, Mean, Sum, ...
 
+The module also holds ScalarRule, which the schema rules and DetectAnomalies judge with too.
 Their metrics join the profile's aggregate scan. A metric both need is built with the
 same sqlglot expression, so the scan computes it once (`AggregateMetric.key`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -18,8 +18,10 @@ from dq_checks.metrics.sql import column, count_distinct, count_non_null, select
 from dq_checks.profile.column_metrics import statistic_value
 from dq_checks.profile.values import as_float
 from dq_checks.rules.conditions import describe
-from dq_checks.rules.kinds.common import fraction, judge, only_where, rows_in_scope, verdict, where_predicate
 from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext
+from dq_checks.rules.scope import only_where, rows_in_scope, where_predicate
+from dq_checks.rules.types.definition import RuleTypeDefinition, defined
+from dq_checks.rules.verdicts import fraction, judge, verdict
 from dq_checks.schema import ColumnInfo, ColumnKind
 
 ALL_PRESENT = Comparison("=", Number(1.0))
@@ -51,7 +53,8 @@ class ScalarRule:
         return judge(self.label, self.condition, observed, evidence, wanted=wanted, **counts)
 
 
-def _param(rule: Rule, index: int) -> str:
+def string_param(rule: Rule, index: int) -> str:
+    """The rule's parameter at `index`, which validation made sure is a quoted string."""
     param = rule.params[index]
     assert isinstance(param, String)
     return param.value
@@ -65,7 +68,7 @@ def _numeric(context: TableContext, name: str, rule_type: str) -> ColumnInfo:
 
 
 def _value_of(metric: AggregateMetric) -> Callable[[Evidence], float | None]:
-    return lambda evidence: as_float(evidence.values.of(metric))
+    return lambda evidence: as_float(evidence.values[metric])
 
 
 def _ratio(
@@ -73,63 +76,61 @@ def _ratio(
 ) -> Callable[[Evidence], float | None]:
     def observe(evidence: Evidence) -> float | None:
         values: MetricValues = evidence.values
-        share = fraction(float(values.of(numerator) or 0), float(values.of(denominator) or 0))
+        share = fraction(float(values[numerator] or 0), float(values[denominator] or 0))
         return when_empty if share is None else share
 
     return observe
 
 
-def compile_scalar(rule: Rule, context: TableContext) -> ScalarRule:
-    """A ScalarRule for any aggregate rule type; RuleError when the table does not fit the rule."""
+def _row_count(rule: Rule, context: TableContext) -> ScalarRule:
+    where = where_predicate(rule, context)
+    rows = AggregateMetric(rows_in_scope(where))
+    return ScalarRule("row count", required(rule.condition), _value_of(rows), (rows,))
+
+
+def _completeness(rule: Rule, context: TableContext) -> ScalarRule:
+    """Completeness (the share of non-NULL values) and IsComplete (that share is 1)."""
+    where = where_predicate(rule, context)
+    name = string_param(rule, 0)
+    context.column(name)
+    present = AggregateMetric(count_non_null(only_where(column(name), where)))
+    rows = AggregateMetric(rows_in_scope(where))
+
+    def nulls(evidence: Evidence) -> dict[str, int]:
+        in_scope = int(evidence.values[rows] or 0)
+        return {
+            "evaluated_count": in_scope,
+            "failed_count": in_scope - int(evidence.values[present] or 0),
+        }
+
+    label = f"completeness of {name!r}"
+    # No rows in scope (an empty table, a `where` that keeps nothing): nothing is missing.
+    share = _ratio(present, rows, when_empty=1.0)
+    if rule.rule_type == "IsComplete":
+        return ScalarRule(label, ALL_PRESENT, share, (present, rows), "= 1.0 (no NULLs)", nulls)
+    return ScalarRule(label, required(rule.condition), share, (present, rows), counts=nulls)
+
+
+def _statistic(rule: Rule, context: TableContext) -> ScalarRule:
+    """Mean, Sum, StandardDeviation or Variance of a numeric column."""
     where = where_predicate(rule, context)
     kind = rule.rule_type
-    condition = rule.condition
-    if kind == "RowCount":
-        rows = AggregateMetric(rows_in_scope(where))
-        return ScalarRule("row count", _required(condition), _value_of(rows), (rows,))
-    if kind in ("Completeness", "IsComplete"):
-        name = _param(rule, 0)
-        context.column(name)
-        present = AggregateMetric(count_non_null(only_where(column(name), where)))
-        rows = AggregateMetric(rows_in_scope(where))
+    name = string_param(rule, 0)
+    info = _numeric(context, name, kind)
+    metric = AggregateMetric(_STATISTICS[kind](only_where(statistic_value(info), where)))
+    return ScalarRule(f"{kind} of {name!r}", required(rule.condition), _value_of(metric), (metric,))
 
-        def nulls(evidence: Evidence) -> dict[str, int]:
-            in_scope = int(evidence.values.of(rows) or 0)
-            return {
-                "evaluated_count": in_scope,
-                "failed_count": in_scope - int(evidence.values.of(present) or 0),
-            }
 
-        label = f"completeness of {name!r}"
-        # No rows in scope (an empty table, a `where` that keeps nothing): nothing is missing.
-        share = _ratio(present, rows, when_empty=1.0)
-        if kind == "IsComplete":
-            return ScalarRule(label, ALL_PRESENT, share, (present, rows), "= 1.0 (no NULLs)", nulls)
-        return ScalarRule(label, _required(condition), share, (present, rows), counts=nulls)
-    if kind in _STATISTICS:
-        name = _param(rule, 0)
-        info = _numeric(context, name, kind)
-        metric = AggregateMetric(_STATISTICS[kind](only_where(statistic_value(info), where)))
-        return ScalarRule(f"{kind} of {name!r}", _required(condition), _value_of(metric), (metric,))
-    if kind == "ColumnCorrelation":
-        first, second = (_numeric(context, _param(rule, i), kind) for i in (0, 1))
-        correlation = exp.Corr(
-            this=only_where(statistic_value(first), where),
-            expression=only_where(statistic_value(second), where),
-        )
-        metric = AggregateMetric(correlation)
-        label = f"correlation of {first.name!r} and {second.name!r}"
-        return ScalarRule(label, _required(condition), _value_of(metric), (metric,))
-    if kind == "DistinctValuesCount":
-        return _distinct_count(rule, context, where)
-    if kind == "ColumnCount":
-        count = float(len(context.description.columns))
-        return ScalarRule("column count", _required(condition), lambda _e: count)
-    if kind == "ColumnExists":
-        return _column_exists(rule, context)
-    if kind == "ColumnNamesMatchPattern":
-        return _names_match(rule, context)
-    raise RuleError(f"{kind} is not an aggregate rule")
+def _correlation(rule: Rule, context: TableContext) -> ScalarRule:
+    where = where_predicate(rule, context)
+    first, second = (_numeric(context, string_param(rule, i), rule.rule_type) for i in (0, 1))
+    correlation = exp.Corr(
+        this=only_where(statistic_value(first), where),
+        expression=only_where(statistic_value(second), where),
+    )
+    metric = AggregateMetric(correlation)
+    label = f"correlation of {first.name!r} and {second.name!r}"
+    return ScalarRule(label, required(rule.condition), _value_of(metric), (metric,))
 
 
 _STATISTICS: dict[str, Callable[[exp.Expression], exp.Expression]] = {
@@ -144,14 +145,16 @@ _STATISTICS: dict[str, Callable[[exp.Expression], exp.Expression]] = {
 }
 
 
-def _required(condition: Condition | None) -> Condition:
+def required(condition: Condition | None) -> Condition:
+    """The rule's condition; RuleError when it has none."""
     if condition is None:
         raise RuleError("this rule needs a condition")
     return condition
 
 
-def _distinct_count(rule: Rule, context: TableContext, where: exp.Expression | None) -> ScalarRule:
-    name = _param(rule, 0)
+def _distinct_count(rule: Rule, context: TableContext) -> ScalarRule:
+    where = where_predicate(rule, context)
+    name = string_param(rule, 0)
     info = context.column(name)
     label = f"distinct values of {name!r}"
     if where is None and info.kind.is_categorical:
@@ -166,28 +169,16 @@ def _distinct_count(rule: Rule, context: TableContext, where: exp.Expression | N
                 ((count,),) = evidence.runner.fetch_rows(query)
             return None if count is None else float(count)
 
-        return ScalarRule(label, _required(rule.condition), from_profile)
+        return ScalarRule(label, required(rule.condition), from_profile)
     metric = AggregateMetric(count_distinct(only_where(column(name), where)), heavy=True)
-    return ScalarRule(label, _required(rule.condition), _value_of(metric), (metric,))
+    return ScalarRule(label, required(rule.condition), _value_of(metric), (metric,))
 
 
-def _column_exists(rule: Rule, context: TableContext) -> ScalarRule:
-    name = _param(rule, 0)
-    present = 1.0 if context.description.column(name) is not None else 0.0
-    return ScalarRule(
-        f"column {name!r} present", ALL_PRESENT, lambda _e: present, condition_text="= 1 (exists)"
-    )
-
-
-def _names_match(rule: Rule, context: TableContext) -> ScalarRule:
-    pattern = _param(rule, 0)
-    try:
-        compiled = re.compile(pattern)
-    except re.error as error:
-        raise RuleError(f"regex {pattern!r} does not compile: {error}") from None
-    names = [c.name for c in context.description.columns]
-    matching = sum(1 for n in names if compiled.fullmatch(n))
-    share = matching / len(names) if names else 1.0
-    misfits = [n for n in names if not compiled.fullmatch(n)]
-    label = "share of column names matching" + (f" (not matching: {', '.join(misfits)})" if misfits else "")
-    return ScalarRule(label, ALL_PRESENT, lambda _e: share, condition_text="= 1.0 (every name matches)")
+DEFINITIONS = (
+    RuleTypeDefinition("RowCount", _row_count),
+    *defined(("Completeness", "IsComplete"), _completeness),
+    *defined(tuple(_STATISTICS), _statistic),
+    RuleTypeDefinition("ColumnCorrelation", _correlation),
+    RuleTypeDefinition("DistinctValuesCount", _distinct_count),
+)
+"""The aggregate rule types, each with the function that compiles it."""

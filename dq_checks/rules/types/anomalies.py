@@ -18,19 +18,17 @@ from datetime import UTC, datetime, timedelta
 from sqlglot import exp
 
 from dq_checks.dqdl.ast import Comparison, Number, Rule, String
-from dq_checks.dqdl.rule_types import ANOMALY_ALIASES
-from dq_checks.history import Point, Verdict, robust_judgement
+from dq_checks.dqdl.rule_types import ANOMALY_ALIASES, ANOMALY_METRICS, RULE_TYPES
 from dq_checks.metrics import AggregateMetric
 from dq_checks.metrics.sql import column
 from dq_checks.profile.column_metrics import statistic_value
 from dq_checks.profile.values import as_float
 from dq_checks.render.numbers import format_number
 from dq_checks.results.model import Outcome
-from dq_checks.rules.kinds.common import only_where, where_predicate
-from dq_checks.rules.kinds.custom_sql import compile_custom_sql
-from dq_checks.rules.kinds.grouped import compile_grouped
-from dq_checks.rules.kinds.scalar import ScalarRule, compile_scalar
 from dq_checks.rules.model import CompiledRule, Evidence, RuleError, RuleOutcome, TableContext
+from dq_checks.rules.scope import only_where, where_predicate
+from dq_checks.rules.types.aggregates import ScalarRule
+from dq_checks.rules.types.definition import RuleTypeDefinition
 from dq_checks.schema import ColumnKind
 
 LOOKBACK = 30
@@ -51,6 +49,8 @@ class DetectAnomaliesRule:
 
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
         """SKIP without enough history; FAIL on an outlier; PASS otherwise."""
+        from dq_checks.history import Point, Verdict, robust_judgement  # numpy: only to judge
+
         observed = self.observer.evaluate(evidence)
         if observed.outcome is Outcome.ERROR:
             return observed
@@ -91,15 +91,15 @@ def compile_detect_anomalies(rule: Rule, context: TableContext) -> DetectAnomali
     metric = ANOMALY_ALIASES.get(params[0].value, params[0].value)
     arguments = tuple(params[1:])
     observing = Rule(metric, arguments, ANY_VALUE, where=rule.where)
+    if metric not in ANOMALY_METRICS:
+        raise RuleError(f"DetectAnomalies cannot learn {metric!r}; it learns {', '.join(ANOMALY_METRICS)}")
     observer: CompiledRule
-    if metric in ("Uniqueness", "Entropy", "UniqueValueRatio"):
-        observer = compile_grouped(observing, context)
-    elif metric == "CustomSql":
-        observer = compile_custom_sql(observing, context)
-    elif metric in ("ColumnLength", "ColumnValues"):
+    if RULE_TYPES[metric].row_level:  # no one metric: the largest value (or length) is learned
         observer = _maximum(observing, context)
     else:
-        observer = compile_scalar(observing, context)
+        from dq_checks.rules.types.registry import definition_of  # which registers this module
+
+        observer = definition_of(metric).compile(observing, context)
     shown = "" if metric == "CustomSql" else ", ".join(repr(a.value) for a in arguments)
     label = metric + (f" of {shown}" if shown else "")
     return DetectAnomaliesRule(label, observer)
@@ -125,4 +125,7 @@ def _maximum(rule: Rule, context: TableContext) -> ScalarRule:
         value = statistic_value(info)
         label = f"maximum of {info.name!r}"
     maximum = AggregateMetric(exp.Max(this=only_where(value, where)))
-    return ScalarRule(label, ANY_VALUE, lambda e: as_float(e.values.of(maximum)), (maximum,))
+    return ScalarRule(label, ANY_VALUE, lambda e: as_float(e.values[maximum]), (maximum,))
+
+
+DEFINITIONS = (RuleTypeDefinition("DetectAnomalies", compile_detect_anomalies),)

@@ -18,7 +18,6 @@ from dq_checks.dqdl.references import aggregate_ref, column_list, columns_ref, k
 from dq_checks.metrics import AggregateMetric, QueryRunner
 from dq_checks.metrics.sql import as_double, count_if, count_rows
 from dq_checks.profile.values import as_float
-from dq_checks.rules.kinds.common import judge
 from dq_checks.rules.model import (
     SAMPLE_LIMIT,
     Evidence,
@@ -29,6 +28,8 @@ from dq_checks.rules.model import (
     find_column,
     rows_as_dicts,
 )
+from dq_checks.rules.types.definition import RuleTypeDefinition
+from dq_checks.rules.verdicts import judge
 from dq_checks.schema import ColumnInfo, TableDescription
 
 PRESENT = "dq_present"
@@ -224,7 +225,7 @@ class RowCountMatchRule:
 
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
         """Rows / reference rows."""
-        rows = int(evidence.values.of(self.metrics[0]))
+        rows = int(evidence.values[self.metrics[0]])
         reference_rows = self.reference.description.row_count
         if reference_rows is None:
             raise RuleError(f"the row count of {self.reference.name} is unknown")
@@ -297,86 +298,99 @@ def aggregate_ratio(first: float, second: float) -> float:
     return 0.0 if second == 0 else first / second
 
 
-def compile_cross_table(rule: Rule, context: TableContext) -> object:
-    """The compiled rule for a cross-table rule type."""
+def _referential_integrity(rule: Rule, context: TableContext) -> ReferentialIntegrityRule:
     params = _params(rule)
-    kind = rule.rule_type
-    if kind == "ReferentialIntegrity":
-        columns, ref = column_list(params[0]), columns_ref(params[1])
-        if len(columns) != len(ref.columns):
-            raise RuleError(
-                f"{len(columns)} column(s) cannot be matched with {len(ref.columns)} reference column(s)"
-            )
-        reference = context.reference(ref.table)
-        pairs = [
-            _compatible(context.column(mine), _existing(reference.description, theirs, ref.table))
-            for mine, theirs in zip(columns, ref.columns, strict=True)
-        ]
-        return ReferentialIntegrityRule(
-            tuple(m for m, _ in pairs), reference, tuple(t for _, t in pairs), rule.condition, context
+    columns, ref = column_list(params[0]), columns_ref(params[1])
+    if len(columns) != len(ref.columns):
+        raise RuleError(
+            f"{len(columns)} column(s) cannot be matched with {len(ref.columns)} reference column(s)"
         )
-    if kind == "DatasetMatch":
-        reference = context.reference(params[0])
-        keys = _mapped(key_mapping(params[1]), context, reference)
-        if len(params) > 2:
-            compared = _mapped(key_mapping(params[2]), context, reference)
-        else:
-            # Every other column the reference has too (AWS: the remaining columns, same names).
-            key_names = {p for p, _ in keys}
-            compared = _mapped(
-                tuple(
-                    (c.name, c.name)
-                    for c in context.description.columns
-                    if c.name not in key_names and find_column(reference.description, c.name) is not None
-                ),
-                context,
-                reference,
-            )
-        return DatasetMatchRule(reference, keys, compared, rule.condition, context)
-    if kind == "SchemaMatch":
-        return SchemaMatchRule(context.reference(params[0]), rule.condition, context)
-    if kind == "RowCountMatch":
-        return RowCountMatchRule(context.reference(params[0]), rule.condition)
-    if kind == "AggregateMatch":
-        sides = []
-        for text in params:
-            ref = aggregate_ref(text)
-            table = None if ref.table in (None, "primary") else context.reference(ref.table)
-            description = context.description if table is None else table.description
-            info = _existing(description, ref.column, table.name if table else "this table")
-            if not info.kind.value == "numeric":
-                raise RuleError(
-                    f"{ref.function}({ref.column}) needs a numeric column; it is {info.data_type}"
-                )
-            sides.append((ref.function, info.name, table))
-        return AggregateMatchRule(sides[0], sides[1], rule.condition, context)
-    raise RuleError(f"{kind} is not a cross-table rule")
+    reference = context.reference(ref.table)
+    pairs = [
+        _compatible(context.column(mine), _existing(reference.description, theirs, ref.table))
+        for mine, theirs in zip(columns, ref.columns, strict=True)
+    ]
+    return ReferentialIntegrityRule(
+        tuple(m for m, _ in pairs), reference, tuple(t for _, t in pairs), rule.condition, context
+    )
 
 
-def referenced_tables(rule: Rule) -> dict[str, set[str] | None]:
-    """The other tables a rule reads, with the columns it needs (None: every column).
+def _referential_integrity_reads(rule: Rule, _readable: set[str]) -> dict[str, set[str] | None]:
+    ref = columns_ref(_params(rule)[1])
+    return {ref.table: set(ref.columns)}
 
-    SchemaMatch and RowCountMatch need only the reference's description (an empty set).
-    """
+
+def _dataset_match(rule: Rule, context: TableContext) -> DatasetMatchRule:
     params = _params(rule)
-    kind = rule.rule_type
-    if kind == "ReferentialIntegrity":
-        ref = columns_ref(params[1])
-        return {ref.table: set(ref.columns)}
-    if kind == "DatasetMatch":
-        if len(params) > 2:
-            columns = {r for _, r in key_mapping(params[1])} | {r for _, r in key_mapping(params[2])}
-            return {params[0]: columns}
-        return {params[0]: None}
-    if kind in ("SchemaMatch", "RowCountMatch"):
-        return {params[0]: set()}
-    if kind == "AggregateMatch":
-        needs: dict[str, set[str] | None] = {}
-        for text in params:
-            ref = aggregate_ref(text)
-            if ref.table not in (None, "primary"):
-                columns = needs.setdefault(ref.table, set())
-                assert columns is not None
-                columns.add(ref.column)
-        return needs
-    return {}
+    reference = context.reference(params[0])
+    keys = _mapped(key_mapping(params[1]), context, reference)
+    if len(params) > 2:
+        compared = _mapped(key_mapping(params[2]), context, reference)
+    else:
+        # Every other column the reference has too (AWS: the remaining columns, same names).
+        key_names = {p for p, _ in keys}
+        compared = _mapped(
+            tuple(
+                (c.name, c.name)
+                for c in context.description.columns
+                if c.name not in key_names and find_column(reference.description, c.name) is not None
+            ),
+            context,
+            reference,
+        )
+    return DatasetMatchRule(reference, keys, compared, rule.condition, context)
+
+
+def _dataset_match_reads(rule: Rule, _readable: set[str]) -> dict[str, set[str] | None]:
+    params = _params(rule)
+    if len(params) > 2:
+        columns = {r for _, r in key_mapping(params[1])} | {r for _, r in key_mapping(params[2])}
+        return {params[0]: columns}
+    return {params[0]: None}
+
+
+def _schema_match(rule: Rule, context: TableContext) -> SchemaMatchRule:
+    return SchemaMatchRule(context.reference(_params(rule)[0]), rule.condition, context)
+
+
+def _row_count_match(rule: Rule, context: TableContext) -> RowCountMatchRule:
+    return RowCountMatchRule(context.reference(_params(rule)[0]), rule.condition)
+
+
+def _description_only(rule: Rule, _readable: set[str]) -> dict[str, set[str] | None]:
+    """SchemaMatch and RowCountMatch need only the reference's description (an empty set)."""
+    return {_params(rule)[0]: set()}
+
+
+def _aggregate_match(rule: Rule, context: TableContext) -> AggregateMatchRule:
+    sides = []
+    for text in _params(rule):
+        ref = aggregate_ref(text)
+        table = None if ref.table in (None, "primary") else context.reference(ref.table)
+        description = context.description if table is None else table.description
+        info = _existing(description, ref.column, table.name if table else "this table")
+        if not info.kind.value == "numeric":
+            raise RuleError(f"{ref.function}({ref.column}) needs a numeric column; it is {info.data_type}")
+        sides.append((ref.function, info.name, table))
+    return AggregateMatchRule(sides[0], sides[1], rule.condition, context)
+
+
+def _aggregate_match_reads(rule: Rule, _readable: set[str]) -> dict[str, set[str] | None]:
+    needs: dict[str, set[str] | None] = {}
+    for text in _params(rule):
+        ref = aggregate_ref(text)
+        if ref.table not in (None, "primary"):
+            columns = needs.setdefault(ref.table, set())
+            assert columns is not None
+            columns.add(ref.column)
+    return needs
+
+
+DEFINITIONS = (
+    RuleTypeDefinition("ReferentialIntegrity", _referential_integrity, _referential_integrity_reads),
+    RuleTypeDefinition("DatasetMatch", _dataset_match, _dataset_match_reads),
+    RuleTypeDefinition("SchemaMatch", _schema_match, _description_only),
+    RuleTypeDefinition("RowCountMatch", _row_count_match, _description_only),
+    RuleTypeDefinition("AggregateMatch", _aggregate_match, _aggregate_match_reads),
+)
+"""Each cross-table rule type: how it compiles, and the other table (with its columns) it reads."""

@@ -21,9 +21,11 @@ from dq_checks.metrics.sql import count_rows, select_from
 from dq_checks.profile.values import as_float
 from dq_checks.render.numbers import format_number
 from dq_checks.rules.conditions import describe, satisfies
-from dq_checks.rules.kinds.common import judge, sample_rows, verdict
 from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext, find_column
+from dq_checks.rules.samples import sample_rows
 from dq_checks.rules.sql_safety import PRIMARY, UnsafeSql, rewrite_tables, vet_custom_sql
+from dq_checks.rules.types.definition import RuleTypeDefinition
+from dq_checks.rules.verdicts import judge, verdict
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class CustomSqlRule:
         computed columns cannot be matched back: then its row count is used, at most the
         table's.
         """
-        total = int(evidence.values.of(self.metrics[0]))
+        total = int(evidence.values[self.metrics[0]])
         returned = self._returned_rows()
         if returned is None and self.threshold is None:
             raise RuleError(
@@ -162,11 +164,14 @@ def compile_custom_sql(rule: Rule, context: TableContext) -> CustomSqlRule:
     return CustomSqlRule(rewrite_tables(vetted.query, relations), rule.condition, rule.threshold, context)
 
 
-def custom_sql_tables(rule: Rule, allowed_tables: set[str]) -> set[str]:
-    """The monitored tables a CustomSql statement reads (all their columns are needed)."""
+def custom_sql_tables(rule: Rule, allowed_tables: set[str]) -> dict[str, set[str] | None]:
+    """The monitored tables a CustomSql statement reads: all their columns are needed (None)."""
     param = rule.params[0]
     assert isinstance(param, String)
     try:
-        return set(vet_custom_sql(param.value, allowed_tables=allowed_tables).tables)
+        return dict.fromkeys(vet_custom_sql(param.value, allowed_tables=allowed_tables).tables)
     except UnsafeSql:
-        return set()
+        return {}
+
+
+DEFINITIONS = (RuleTypeDefinition("CustomSql", compile_custom_sql, custom_sql_tables),)

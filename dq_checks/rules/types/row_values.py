@@ -8,7 +8,7 @@ with the table's key columns. Rows outside `where` are left out: they never fail
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -19,9 +19,12 @@ from dq_checks.metrics import AggregateMetric
 from dq_checks.metrics.sql import column, count_if, count_rows
 from dq_checks.render.numbers import format_number
 from dq_checks.rules.conditions import describe, satisfies
-from dq_checks.rules.kinds.common import both, rows_in_scope, sample_rows, verdict, where_predicate
 from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext
+from dq_checks.rules.samples import sample_rows
+from dq_checks.rules.scope import both, rows_in_scope, where_predicate
+from dq_checks.rules.types.definition import defined
 from dq_checks.rules.value_predicates import freshness_predicate, pass_predicate
+from dq_checks.rules.verdicts import verdict
 from dq_checks.schema import ColumnInfo, ColumnKind
 
 _WHOLE_NUMBERS = frozenset({"INTEGER", "LONG"})
@@ -58,8 +61,8 @@ class RowLevelRule:
 
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
         """PASS when no row fails, or when the passing share meets `with threshold`."""
-        evaluated = int(evidence.values.of(self._in_scope) or 0)
-        failed = int(evidence.values.of(self._failed) or 0)
+        evaluated = int(evidence.values[self._in_scope] or 0)
+        failed = int(evidence.values[self._failed] or 0)
         # The passing share of the rows in scope, as AWS's engine (Deequ's Compliance) computes
         # it: rows outside `where` are neither passing nor failing. With no row in scope, it passes.
         observed = (evaluated - failed) / evaluated if evaluated else 1.0
@@ -91,17 +94,12 @@ class RowLevelRule:
         )
 
 
-def _param(rule: Rule) -> str:
+def compile_row_values(rule: Rule, context: TableContext) -> RowLevelRule:
+    """A RowLevelRule: the rule type's per-row predicate, counted in the shared scan."""
     param = rule.params[0]
     assert isinstance(param, String)
-    return param.value
-
-
-def compile_row_level(rule: Rule, context: TableContext) -> RowLevelRule:
-    """A RowLevelRule for ColumnValues, ColumnLength, ColumnDataType or DataFreshness."""
-    name = _param(rule)
+    name = param.value
     info = context.column(name)
-    value = column(name)
     where = where_predicate(rule, context)
     condition = rule.condition
     if condition is None:
@@ -109,25 +107,52 @@ def compile_row_level(rule: Rule, context: TableContext) -> RowLevelRule:
     from dq_checks.dqdl.printer import condition_text
 
     text = condition_text(condition)
-    if rule.rule_type == "ColumnValues":
-        passes = pass_predicate(condition, info, value, context.now)
-        label = f"{name!r}"
-    elif rule.rule_type == "ColumnLength":
-        if info.kind is not ColumnKind.STRING:
-            raise RuleError(f"ColumnLength needs a text column; {name!r} is {info.data_type}")
-        length = exp.func("COALESCE", exp.Length(this=value), exp.Literal.number(0))
-        length_info = ColumnInfo(f"length({name})", "bigint", ColumnKind.NUMERIC)
-        passes = pass_predicate(condition, length_info, length, context.now)
-        label = f"length of {name!r}"
-    elif rule.rule_type == "ColumnDataType":
-        passes = _castable(condition, value)
-        label = f"type of {name!r}"
-    elif rule.rule_type == "DataFreshness":
-        passes = freshness_predicate(condition, info, value, context.now)
-        label = f"age of {name!r}"
-    else:
-        raise RuleError(f"{rule.rule_type} is not a row-level rule")
+    passes, label = _ROW_PREDICATES[rule.rule_type](condition, info, column(name), context)
     return RowLevelRule(label, passes, where, (name,), rule.threshold, text, context)
+
+
+RowPredicate = Callable[[Condition, ColumnInfo, exp.Expression, TableContext], tuple[exp.Expression, str]]
+"""A rule type's test of one row's value (given the condition and the column), and its label."""
+
+
+def _values(
+    condition: Condition, info: ColumnInfo, value: exp.Expression, context: TableContext
+) -> tuple[exp.Expression, str]:
+    """ColumnValues: each value meets the condition."""
+    return pass_predicate(condition, info, value, context.now), f"{info.name!r}"
+
+
+def _length(
+    condition: Condition, info: ColumnInfo, value: exp.Expression, context: TableContext
+) -> tuple[exp.Expression, str]:
+    """ColumnLength: each text's length (a NULL's is 0) meets the condition."""
+    if info.kind is not ColumnKind.STRING:
+        raise RuleError(f"ColumnLength needs a text column; {info.name!r} is {info.data_type}")
+    length = exp.func("COALESCE", exp.Length(this=value), exp.Literal.number(0))
+    length_info = ColumnInfo(f"length({info.name})", "bigint", ColumnKind.NUMERIC)
+    return pass_predicate(condition, length_info, length, context.now), f"length of {info.name!r}"
+
+
+def _data_type(
+    condition: Condition, info: ColumnInfo, value: exp.Expression, _context: TableContext
+) -> tuple[exp.Expression, str]:
+    """ColumnDataType: each value's text casts to one of the named types."""
+    return _castable(condition, value), f"type of {info.name!r}"
+
+
+def _freshness(
+    condition: Condition, info: ColumnInfo, value: exp.Expression, context: TableContext
+) -> tuple[exp.Expression, str]:
+    """DataFreshness: each timestamp's age meets the condition."""
+    return freshness_predicate(condition, info, value, context.now), f"age of {info.name!r}"
+
+
+_ROW_PREDICATES: dict[str, RowPredicate] = {
+    "ColumnValues": _values,
+    "ColumnLength": _length,
+    "ColumnDataType": _data_type,
+    "DataFreshness": _freshness,
+}
 
 
 def _castable(condition: Condition, value: exp.Expression) -> exp.Expression:
@@ -156,3 +181,6 @@ def _castable(condition: Condition, value: exp.Expression) -> exp.Expression:
         casts.append(exp.paren(castable))
     is_null = exp.Is(this=value.copy(), expression=exp.Null())
     return exp.or_(is_null, *casts)
+
+
+DEFINITIONS = defined(tuple(_ROW_PREDICATES), compile_row_values)

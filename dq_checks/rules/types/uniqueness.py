@@ -1,6 +1,6 @@
-"""Rules that need the table grouped by some columns.
+"""Uniqueness rules, over the table grouped by their key columns.
 
-IsUnique, Uniqueness, IsPrimaryKey, UniqueValueRatio and Entropy.
+IsUnique, IsPrimaryKey, Uniqueness, UniqueValueRatio and Entropy: their SQL is built here.
 
 One aggregate cannot tell which values repeat, so these run a query of their own: the
 rows grouped by the key columns (a materialized CTE), summarised in one pass over the
@@ -17,7 +17,7 @@ IsPrimaryKey still counts the rows with a NULL in any key column, and fails on t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlglot import exp
@@ -26,12 +26,14 @@ from dq_checks.dqdl.ast import Condition, Rule, String
 from dq_checks.metrics import AggregateMetric, QueryRunner
 from dq_checks.metrics.sql import column, count_if, number, select_from
 from dq_checks.rules.conditions import satisfies
-from dq_checks.rules.kinds.common import ShownValues, both, judge, verdict, where_predicate
 from dq_checks.rules.model import SAMPLE_LIMIT, Evidence, RuleError, RuleOutcome, TableContext
+from dq_checks.rules.samples import ShownValues
+from dq_checks.rules.scope import both, where_predicate
+from dq_checks.rules.types.definition import defined
+from dq_checks.rules.verdicts import judge, verdict
 
 GROUPS = "dq_groups"
 COUNT = "dq_n"
-SUMMARY = ("groups", "rows", "duplicate_groups", "duplicate_rows", "unique_groups", "n_log_n")
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,9 @@ class GroupedRule:
         cache_key = f"grouped:{query.sql(dialect='duckdb')}"
         if cache_key not in evidence.shared:
             (evidence.shared[cache_key],) = evidence.runner.fetch_rows(query)
-        row = evidence.shared[cache_key]
+        *counts, n_log_n = evidence.shared[cache_key]
         # Over no groups at all (an empty table, an all-NULL key) the engine's sums are NULL: zero.
-        return GroupSummary(*(int(v or 0) if i < 5 else float(v or 0) for i, v in enumerate(row)))
+        return GroupSummary(*(int(count or 0) for count in counts), float(n_log_n or 0))
 
     def _duplicates(self, runner: QueryRunner) -> list[dict[str, object]]:
         n = exp.column(exp.to_identifier(COUNT, quoted=True))
@@ -123,40 +125,48 @@ class GroupedRule:
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
         """Judge the grouped summary by the rule type's own measure."""
         summary = self._summary(evidence)
-        nulls = int(evidence.values.of(self.metrics[0]) or 0) if self.metrics else 0
-        keys = ", ".join(repr(k) for k in self.keys)
         details: dict[str, object] = {
             "duplicate_groups": summary.duplicate_groups,
             "duplicate_rows": summary.duplicate_rows,
             "distinct_values": summary.groups,
         }
-        uniqueness = (summary.rows - summary.duplicate_rows) / summary.rows if summary.rows else 1.0
-        if self.rule_type in ("IsUnique", "IsPrimaryKey"):
-            passed = summary.duplicate_groups == 0 and (self.rule_type == "IsUnique" or nulls == 0)
-            problems = []
-            if summary.duplicate_groups:
-                problems.append(
-                    f"{summary.duplicate_groups:,} values of {keys} occur more than once "
-                    f"({summary.duplicate_rows:,} rows)"
-                )
-            if self.rule_type == "IsPrimaryKey" and nulls:
-                problems.append(f"{nulls:,} rows have a NULL in {keys}")
-            message = "; ".join(problems) if problems else f"{keys} is unique over {summary.rows:,} rows"
-            if self.rule_type == "IsPrimaryKey":
-                details["null_rows"] = nulls
-            if summary.duplicate_groups:  # only a failing rule pays for its sample
-                details["duplicate_sample"] = self._duplicates(evidence.runner)
-            wanted = "unique and complete" if self.rule_type == "IsPrimaryKey" else "unique"
-            return verdict(passed, message, uniqueness, condition=wanted, **details)
+        if self.rule_type in MEASURES:
+            return self._judge_measure(summary, evidence, details)
+        return self._judge_key(summary, evidence, details)
+
+    def _keys_text(self) -> str:
+        return ", ".join(repr(k) for k in self.keys)
+
+    def _judge_key(
+        self, summary: GroupSummary, evidence: Evidence, details: dict[str, object]
+    ) -> RuleOutcome:
+        """IsUnique: no key value repeats; IsPrimaryKey: nor is any key column NULL."""
+        primary = self.rule_type == "IsPrimaryKey"
+        nulls = int(evidence.values[self.metrics[0]] or 0) if self.metrics else 0
+        keys = self._keys_text()
+        passed = summary.duplicate_groups == 0 and (not primary or nulls == 0)
+        problems = []
+        if summary.duplicate_groups:
+            problems.append(
+                f"{summary.duplicate_groups:,} values of {keys} occur more than once "
+                f"({summary.duplicate_rows:,} rows)"
+            )
+        if primary and nulls:
+            problems.append(f"{nulls:,} rows have a NULL in {keys}")
+        message = "; ".join(problems) if problems else f"{keys} is unique over {summary.rows:,} rows"
+        if primary:
+            details["null_rows"] = nulls
+        if summary.duplicate_groups:  # only a failing rule pays for its sample
+            details["duplicate_sample"] = self._duplicates(evidence.runner)
+        wanted = "unique and complete" if primary else "unique"
+        return verdict(passed, message, _unique_share(summary), condition=wanted, **details)
+
+    def _judge_measure(
+        self, summary: GroupSummary, evidence: Evidence, details: dict[str, object]
+    ) -> RuleOutcome:
+        """Uniqueness, UniqueValueRatio, Entropy: the measure compared with the rule's condition."""
         condition = self._condition()
-        if self.rule_type == "Uniqueness":
-            observed, label = uniqueness, f"share of rows with a unique {keys}"
-        elif self.rule_type == "UniqueValueRatio":
-            observed = summary.unique_groups / summary.groups if summary.groups else 0.0
-            label = f"values of {keys} seen once / distinct values"
-        else:  # Entropy, natural log, over the value distribution
-            observed = math.log(summary.rows) - summary.n_log_n / summary.rows if summary.rows else 0.0
-            label = f"entropy of {keys}"
+        observed, label = MEASURES[self.rule_type](summary, self._keys_text())
         # Repeats are normal for these rules: only a failing one pays for the duplicate sample.
         if summary.duplicate_groups and not satisfies(condition, observed, evidence.history):
             details["duplicate_sample"] = self._duplicates(evidence.runner)
@@ -168,7 +178,34 @@ class GroupedRule:
         return self.condition
 
 
-def compile_grouped(rule: Rule, context: TableContext) -> GroupedRule:
+def _unique_share(summary: GroupSummary) -> float:
+    """The share of rows whose key value occurs once (1.0 over no rows)."""
+    return (summary.rows - summary.duplicate_rows) / summary.rows if summary.rows else 1.0
+
+
+def _unique_value_ratio(summary: GroupSummary) -> float:
+    return summary.unique_groups / summary.groups if summary.groups else 0.0
+
+
+def _entropy(summary: GroupSummary) -> float:
+    """Natural log, over the value distribution."""
+    return math.log(summary.rows) - summary.n_log_n / summary.rows if summary.rows else 0.0
+
+
+Measure = Callable[[GroupSummary, str], tuple[float, str]]
+"""A rule type's number from the grouped summary, with its label (given the keys as written)."""
+
+MEASURES: dict[str, Measure] = {
+    "Uniqueness": lambda summary, keys: (_unique_share(summary), f"share of rows with a unique {keys}"),
+    "UniqueValueRatio": lambda summary, keys: (
+        _unique_value_ratio(summary),
+        f"values of {keys} seen once / distinct values",
+    ),
+    "Entropy": lambda summary, keys: (_entropy(summary), f"entropy of {keys}"),
+}
+
+
+def compile_uniqueness(rule: Rule, context: TableContext) -> GroupedRule:
     """A GroupedRule; RuleError when a key column does not exist."""
     keys = tuple(p.value for p in rule.params if isinstance(p, String))
     for key in keys:
@@ -179,3 +216,6 @@ def compile_grouped(rule: Rule, context: TableContext) -> GroupedRule:
         return shell
     nulls = AggregateMetric(count_if(both(where, exp.paren(shell._key_null()))))
     return GroupedRule(rule.rule_type, keys, where, rule.condition, context, (nulls,))
+
+
+DEFINITIONS = defined(("IsUnique", "IsPrimaryKey", *MEASURES), compile_uniqueness)
