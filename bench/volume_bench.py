@@ -38,7 +38,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from dq_checks.history import HistoryJudgement, Point, Verdict, ratio_to_recent_mean, robust_judgement
+from dq_checks.history.detectors import HistoryJudgement, Verdict, ratio_to_recent_mean, robust_judgement
+from dq_checks.history.series import Point
 
 START = datetime(2025, 1, 6, 6, 0, tzinfo=UTC)  # a Monday, 06:00 UTC
 BASE_ROWS = 120_000

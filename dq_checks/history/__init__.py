@@ -1,6 +1,6 @@
-"""Detectors that judge a metric's new value against its own history. Pure: values in, verdicts out."""
+"""A table's and a metric's history, and the detectors that judge a new value against it.
 
-from dq_checks.history.detectors import HistoryJudgement, Verdict, ratio_to_recent_mean, robust_judgement
-from dq_checks.history.series import Point
-
-__all__ = ["HistoryJudgement", "Point", "Verdict", "ratio_to_recent_mean", "robust_judgement"]
+Pure: values in, verdicts out. `earlier_runs` holds a table's earlier runs as plain values;
+`series` a metric's points; `detectors` (with `robust`, which needs numpy) the judgements.
+The package imports none of them itself, so reading earlier runs does not load numpy.
+"""

@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from dq_checks.history import HistoryJudgement, Point, Verdict, ratio_to_recent_mean, robust_judgement
+from dq_checks.history.detectors import HistoryJudgement, Verdict, ratio_to_recent_mean, robust_judgement
 from dq_checks.history.robust import prediction_inflation, theil_sen
+from dq_checks.history.series import Point
 
 START = datetime(2025, 1, 6, 6, 0, tzinfo=UTC)  # a Monday
 DAY = timedelta(days=1)

@@ -49,7 +49,8 @@ class DetectAnomaliesRule:
 
     def evaluate(self, evidence: Evidence) -> RuleOutcome:
         """SKIP without enough history; FAIL on an outlier; PASS otherwise."""
-        from dq_checks.history import Point, Verdict, robust_judgement  # numpy: only to judge
+        from dq_checks.history.detectors import Verdict, robust_judgement  # numpy: only to judge
+        from dq_checks.history.series import Point
 
         observed = self.observer.evaluate(evidence)
         if observed.outcome is Outcome.ERROR:
