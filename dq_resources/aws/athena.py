@@ -29,12 +29,12 @@ from dq_resources.aws.common import (
     wait_for_statement,
     without_materialized,
 )
-from dq_resources.aws.resource import AwsWarehouseResource
+from dq_resources.aws.resource import AwsWarehouseResource, AwsWarehouseTable
 from dq_resources.aws.types import athena_value, glue_columns
 from dq_resources.engines.sql_runner import WAREHOUSE_HEAVY_METRICS
 from dq_resources.source_contract.errors import source_error
 from dq_resources.source_contract.pushdown import SampleRows, attach_references, sample_frame
-from dq_resources.source_contract.table import OpenedTable, ReferenceRequest
+from dq_resources.source_contract.table import ReferenceRequest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,17 +55,17 @@ class AthenaSourceResource(AwsWarehouseResource):
         return self._open_table(AthenaTable, source)
 
 
-class AthenaTable:
+class AthenaTable(AwsWarehouseTable):
     """One Glue table, as its Glue entry described it when opened."""
+
+    kind = "an Athena table"
+    statements = "Athena queries"
+    spec: AthenaSourceSpec
 
     def __init__(
         self, spec: AthenaSourceSpec, *, region: str | None, endpoint_url: str | None, poll_seconds: float
     ) -> None:
-        self.name = spec.display()
-        self.spec = spec
-        self.region = region
-        self.endpoint_url = endpoint_url
-        self.poll_seconds = poll_seconds
+        super().__init__(spec, region=region, endpoint_url=endpoint_url, poll_seconds=poll_seconds)
         self.relation = exp.table_(
             exp.to_identifier(spec.table, quoted=True), db=exp.to_identifier(spec.database, quoted=True)
         )
@@ -142,16 +142,12 @@ class AthenaTable:
             extra=extra,
         )
 
-    def reference_relation(self, other: OpenedTable) -> exp.Table | str:
-        """`other` when one Athena query over this table can read it (the same catalog); else why not."""
-        if not isinstance(other, AthenaTable):
-            return f"{other.name} is not an Athena table; Athena queries over {self.name} cannot read it"
-        if other.location_key != self.location_key:
-            return (
-                f"{other.name} is in catalog {other.spec.catalog!r} ({other.region}), "
-                f"which one Athena query over {self.name} cannot read"
-            )
-        return other.relation.copy()
+    def elsewhere(self, other: AthenaTable) -> str:
+        """Why a table in another catalog (or region, or endpoint) cannot be read with this one."""
+        return (
+            f"{other.name} is in catalog {other.spec.catalog!r} ({other.region}), "
+            f"which one Athena query over {self.name} cannot read"
+        )
 
     @contextmanager
     def query_runner(self, references: Sequence[ReferenceRequest] = ()) -> Iterator[AthenaRunner]:

@@ -35,12 +35,12 @@ from dq_resources.aws.common import (
     wait_for_statement,
     without_materialized,
 )
-from dq_resources.aws.resource import AwsWarehouseResource
+from dq_resources.aws.resource import AwsWarehouseResource, AwsWarehouseTable
 from dq_resources.aws.types import redshift_columns, redshift_value
 from dq_resources.engines.sql_runner import WAREHOUSE_HEAVY_METRICS
 from dq_resources.source_contract.errors import source_error
 from dq_resources.source_contract.pushdown import SampleRows, attach_references, sample_frame
-from dq_resources.source_contract.table import OpenedTable, ReferenceRequest
+from dq_resources.source_contract.table import ReferenceRequest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,17 +59,17 @@ class RedshiftSourceResource(AwsWarehouseResource):
         return self._open_table(RedshiftTable, source)
 
 
-class RedshiftTable:
+class RedshiftTable(AwsWarehouseTable):
     """One Redshift table, with its columns as `describe_table` listed them when opened."""
+
+    kind = "a Redshift table"
+    statements = "statements"
+    spec: RedshiftSourceSpec
 
     def __init__(
         self, spec: RedshiftSourceSpec, *, region: str | None, endpoint_url: str | None, poll_seconds: float
     ) -> None:
-        self.name = spec.display()
-        self.spec = spec
-        self.region = region
-        self.endpoint_url = endpoint_url
-        self.poll_seconds = poll_seconds
+        super().__init__(spec, region=region, endpoint_url=endpoint_url, poll_seconds=poll_seconds)
         parts = spec.table.split(".")
         self.table_name = parts[-1]
         self.schema = parts[-2] if len(parts) > 1 else DEFAULT_SCHEMA
@@ -146,16 +146,12 @@ class RedshiftTable:
             extra={"target": target, "database": self.database, "schema": self.schema},
         )
 
-    def reference_relation(self, other: OpenedTable) -> exp.Table | str:
-        """`other` when one statement here can read it (same database, target and user); else why not."""
-        if not isinstance(other, RedshiftTable):
-            return f"{other.name} is not a Redshift table; statements over {self.name} cannot read it"
-        if other.location_key != self.location_key:
-            return (
-                f"{other.name} is in another database, target or user; "
-                f"one statement over {self.name} cannot read it"
-            )
-        return other.relation.copy()
+    def elsewhere(self, other: RedshiftTable) -> str:
+        """Why a table in another database, target or user cannot be read with this one."""
+        return (
+            f"{other.name} is in another database, target or user; "
+            f"one statement over {self.name} cannot read it"
+        )
 
     @contextmanager
     def query_runner(self, references: Sequence[ReferenceRequest] = ()) -> Iterator[RedshiftRunner]:

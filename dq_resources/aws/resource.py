@@ -1,13 +1,55 @@
-"""What the Athena and Redshift resources share: where AWS is, how often to poll, open and test."""
+"""What the Athena and Redshift sources share: where AWS is, how often to poll, open and test.
+
+A table of either kind can read, in the same statement, another table of its kind at the same
+`location_key` (Athena: endpoint, region and catalog; Redshift: target, database and user).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import dagster as dg
+from sqlglot import exp
 
 from dq_resources.aws.common import default_region
 from dq_resources.source_contract.summary import describe_summary
+from dq_resources.source_contract.table import OpenedTable
+
+
+class AwsWarehouseTable:
+    """An Athena or Redshift table: its spec, where its service is, and the references it can read."""
+
+    kind: ClassVar[str]
+    """What a table of this class is, in a message: `an Athena table`."""
+    statements: ClassVar[str]
+    """What runs over it, in a message: `Athena queries`."""
+    relation: exp.Table
+
+    def __init__(
+        self, spec: Any, *, region: str | None, endpoint_url: str | None, poll_seconds: float
+    ) -> None:
+        self.name = spec.display()
+        self.spec = spec
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.poll_seconds = poll_seconds
+
+    @property
+    def location_key(self) -> tuple[Any, ...]:
+        """Tables with the same key can be read by one statement."""
+        raise NotImplementedError
+
+    def elsewhere(self, other: Any) -> str:
+        """Why `other`, a table of this kind at another location key, cannot be read with this one."""
+        raise NotImplementedError
+
+    def reference_relation(self, other: OpenedTable) -> exp.Table | str:
+        """`other` when one statement over this table can read it (same kind, same location); else why not."""
+        if not isinstance(other, type(self)):
+            return f"{other.name} is not {self.kind}; {self.statements} over {self.name} cannot read it"
+        if other.location_key != self.location_key:
+            return self.elsewhere(other)
+        return other.relation.copy()
 
 
 class AwsWarehouseResource(dg.ConfigurableResource):
