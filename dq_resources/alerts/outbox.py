@@ -71,15 +71,8 @@ class DeliveryOutbox:
                 row.status, row.sent_at, row.message_id = SENT, now, message_id
                 row.attempts += 1
                 row.lease_owner = row.lease_until = None
-                session.add(
-                    AlertEventRow(
-                        alert_id=row.alert_id,
-                        at=now,
-                        kind=EventKind.NOTIFIED.value,
-                        actor=SYSTEM_ACTOR,
-                        note=f"{row.kind} sent to {row.channel} (message {message_id})",
-                    )
-                )
+                note = f"{row.kind} sent to {row.channel} (message {message_id})"
+                session.add(_attempt_event(row, EventKind.NOTIFIED, note, now))
             _refresh_delivery_state(session, {row.alert_id for row in rows})
 
     def mark_failed(
@@ -93,16 +86,11 @@ class DeliveryOutbox:
                 row.last_error = error
                 row.next_attempt_at = now + backoff(row.attempts)
                 row.lease_owner = row.lease_until = None
-                session.add(
-                    AlertEventRow(
-                        alert_id=row.alert_id,
-                        at=now,
-                        kind=EventKind.DELIVERY_FAILED.value,
-                        actor=SYSTEM_ACTOR,
-                        note=f"{row.kind} to {row.channel}, attempt {row.attempts}: {error}; "
-                        f"next try at {row.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC",
-                    )
+                note = (
+                    f"{row.kind} to {row.channel}, attempt {row.attempts}: {error}; "
+                    f"next try at {row.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC"
                 )
+                session.add(_attempt_event(row, EventKind.DELIVERY_FAILED, note, now))
             _refresh_delivery_state(session, {row.alert_id for row in rows})
 
 
@@ -141,6 +129,11 @@ def queue_notifications(
         row.last_notified_at = now
         row.delivery_state = PENDING
     return len(channels)
+
+
+def _attempt_event(row: AlertDeliveryRow, kind: EventKind, note: str, now: datetime) -> AlertEventRow:
+    """The entry a delivery attempt writes into its alert's history."""
+    return AlertEventRow(alert_id=row.alert_id, at=now, kind=kind.value, actor=SYSTEM_ACTOR, note=note)
 
 
 def _deliveries(session: Session, ids: Sequence[int]) -> list[AlertDeliveryRow]:
