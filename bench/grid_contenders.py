@@ -79,9 +79,9 @@ def run_ours(rows: int, cols: int, count: int, workdir: Path, profile: str | Non
     import pyiceberg.catalog.sql
     import pyiceberg.io.pyarrow  # noqa: F401
 
-    from dq_assets.steps.inspect import inspect_table
     from dq_checks.config import load_table_specs
     from dq_resources.iceberg import IcebergCatalogResource
+    from dq_runs.inspect import inspect_table
 
     folder = workdir / f"ours-{os.getpid()}"
     rules = write_definition(rows, cols, count, folder, profile)

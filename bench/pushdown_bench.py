@@ -442,9 +442,9 @@ def run_variant(name: str, rows: int, workdir: Path, chunk_rows: int) -> dict[st
     import psycopg2
     import sqlalchemy.dialects.postgresql.psycopg2  # noqa: F401  (imported here so the timer does not pay for it)
 
-    from dq_assets.steps.inspect import inspect_table
     from dq_resources.engines.sql_runner import SqlRunner
     from dq_resources.sql.resource import SqlSourceResource, SqlTable
+    from dq_runs.inspect import inspect_table
 
     if name == "pull":
         import duckdb

@@ -410,7 +410,7 @@ class PhaseClock:
 
 def instrument() -> PhaseClock:
     """Wrap the steps of `inspect_table` (in this child process only) with a PhaseClock."""
-    import dq_assets.steps.inspect as inspect_module
+    import dq_runs.inspect as inspect_module
     from dq_resources.engines.local_duckdb import LocalDuckDB
     from dq_resources.iceberg.resource import IcebergTable
 
@@ -451,8 +451,8 @@ def run_ours(rows: int, workdir: Path, *, with_rules: bool) -> dict[str, Any]:
     import pyiceberg.catalog.sql
     import pyiceberg.io.pyarrow  # noqa: F401
 
-    from dq_assets.steps.inspect import inspect_table
     from dq_resources.iceberg import IcebergCatalogResource
+    from dq_runs.inspect import inspect_table
 
     rules = bench_rules(rows, utc_now()) if with_rules else ()
     began = time.perf_counter()

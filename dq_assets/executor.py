@@ -18,7 +18,7 @@ import dagster as dg
 
 # Imported once by the forkserver, inherited by every step process it forks.
 LIBRARY_PRELOAD_MODULES = (
-    "dq_assets.steps.inspect",
+    "dq_runs.inspect",
     "duckdb",
     "pyarrow",
     "pyiceberg.catalog.sql",

@@ -1,5 +1,8 @@
 """The body of one table's step, for both kinds of definition: inspect once, report what was selected.
 
+The inspection itself is `dq_runs.inspect`; this module gives it the run's resources, clock and
+history, and turns what it learned into Dagster's results.
+
 A standalone table's step may materialize dq's asset; an attached table's step only reports
 checks on the user's asset. Either way the table is inspected once, and only the selected checks'
 results are yielded (so each check can be executed on its own), minus those that skipped.
@@ -14,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
+from dq_assets.check_names import check_names_for
+from dq_assets.run_tags import FORCE_SCAN_TAG
 from dq_assets.source_resources import (
     CLOCK_RESOURCE_KEY,
     RESULTS_STORE_RESOURCE_KEY,
@@ -25,8 +30,9 @@ from dq_checks.config.loader import DefinedTable
 from dq_resources.source_contract import OpenedTable, SourceError
 
 if TYPE_CHECKING:
-    from dq_assets.steps.inspect import TableInspection
     from dq_checks.results import CheckResult
+    from dq_checks.results.inspection import TableInspection
+    from dq_runs.scan_cache import ScanCache
 
 HISTORY_RUNS_READ = 200
 """Earlier runs read per run: enough for a 28-run window even with many unchanged re-checks."""
@@ -45,10 +51,9 @@ def run_table_step(
     from dq_assets.instance_rule_history import instance_history
     from dq_assets.instance_table_history import read_past_runs
     from dq_assets.steps.check_events import reported_results
-    from dq_assets.steps.inspect import inspect_table, unreadable_results
     from dq_assets.steps.run_metadata import history_metadata, skipped_checks, step_metadata
-    from dq_assets.steps.scan_cache import scan_cache_for
     from dq_assets.steps.target_table import source_for_run
+    from dq_runs.inspect import inspect_table
 
     key = target_asset_key(defined)
     table = defined.spec.table
@@ -72,7 +77,7 @@ def run_table_step(
             history_for=instance_history(context.instance, key, _metric_keys(defined)),
             past=read_past_runs(context.instance, key, limit=HISTORY_RUNS_READ),
             now=now,
-            scan_cache=scan_cache_for(context, defined, catalog),
+            scan_cache=_scan_cache(context, defined, catalog),
         )
     except SourceError as error:
         context.log.error(f"{table}: {error}")
@@ -96,6 +101,34 @@ def run_table_step(
         yield materialize_result(key, inspection, now, saved, results)
     else:
         yield from results
+
+
+def unreadable_results(defined: DefinedTable, message: str) -> list[CheckResult]:
+    """Every check of a table whose source could not be read is an error with the cause."""
+    from dq_checks.results.builders import error_result
+
+    return [error_result(name, message) for name in check_names_for(defined)]
+
+
+def _scan_cache(
+    context: StepContext, defined: DefinedTable, catalog: Mapping[str, DefinedTable]
+) -> ScanCache:
+    """The query cache of this run of `defined`, on its results store; `dq/force_scan` forces a rescan."""
+    from dq_runs import scan_cache
+
+    def open_store() -> scan_cache.CacheStore:
+        from dq_resources.results.query_cache import QueryCacheStore
+
+        return QueryCacheStore(getattr(context.resources, RESULTS_STORE_RESOURCE_KEY).open().engine)
+
+    return scan_cache.scan_cache_for(
+        defined,
+        catalog,
+        run_id=context.run.run_id,
+        open_store=open_store,
+        log=context.log.warning,
+        force=str(context.run.tags.get(FORCE_SCAN_TAG, "")).lower() == "true",
+    )
 
 
 def _metric_keys(defined: DefinedTable) -> dict[str, str]:

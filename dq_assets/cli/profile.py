@@ -72,10 +72,10 @@ def profile(
     is invalid.
     """
     from dq_assets.reports.build import REPORT_FAILING_ROWS, REPORT_SAMPLE_ROWS, write_reports
-    from dq_assets.steps.inspect import inspect_table
     from dq_resources.files.resource import FileSourceResource
     from dq_resources.reports.artifacts import LocalArtifactStore
     from dq_resources.source_contract import SourceError
+    from dq_runs.inspect import inspect_table
 
     defined = _definition(
         path, rules_file, delimiter=delimiter, encoding=encoding, sheet=sheet, header=not no_header

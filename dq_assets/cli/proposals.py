@@ -81,13 +81,13 @@ def propose(table: str, request: str | None, config_dir: Path | None) -> None:
     anything was new to propose), 2 on an error (the model, the source or the store).
     """
     from dq_assets.cli.run import instance_for_cli
-    from dq_assets.proposals.pipeline import propose_for_table
     from dq_assets.proposals.settings import latest_profile, proposal_store, rule_proposer_resource
     from dq_assets.source_resources import default_resources, open_table, source_resource_key
     from dq_checks.proposing.model import ProposerError
     from dq_checks.proposing.pending import ProposalsFileError
     from dq_resources.proposals.store import ProposalStoreError
     from dq_resources.source_contract import SourceError
+    from dq_runs.proposals.pipeline import propose_for_table
 
     directory, loaded = _loaded(config_dir)
     defined = _table(loaded, table)
@@ -195,8 +195,8 @@ def approve(
     The definition file keeps its comments and layout. A proposal whose dry run errored (or that
     expired) is refused unless --force; an invalid rule is refused always.
     """
-    from dq_assets.proposals.decisions import ProposalDecisionError, approve_proposal
     from dq_assets.proposals.settings import proposal_store
+    from dq_runs.proposals.decisions import ProposalDecisionError, approve_proposal
 
     directory, loaded = _loaded(config_dir)
     defined = _table(loaded, table)
@@ -226,8 +226,8 @@ def approve(
 @CONFIG_OPTION
 def reject(table: str, name: str, reason: str, by: str | None, config_dir: Path | None) -> None:
     """Reject proposal NAME with a reason."""
-    from dq_assets.proposals.decisions import ProposalDecisionError, reject_proposal
     from dq_assets.proposals.settings import proposal_store
+    from dq_runs.proposals.decisions import ProposalDecisionError, reject_proposal
 
     directory, loaded = _loaded(config_dir)
     defined = _table(loaded, table)

@@ -1,1 +1,1 @@
-"""Rule proposals wired to sources and Dagster: the proposal pipeline, the job, the assets."""
+"""Rule proposals wired to Dagster: the job and the assets (the pipeline itself is `dq_runs.proposals`)."""

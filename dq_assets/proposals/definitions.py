@@ -46,12 +46,12 @@ def _propose(
     store_key: str = PROPOSAL_STORE_RESOURCE_KEY,
 ) -> dict[str, dg.MetadataValue]:
     """Run the pipeline with the run's resources; return metadata. A proposer error fails the step."""
-    from dq_assets.proposals.pipeline import propose_for_table
     from dq_assets.proposals.settings import latest_profile
     from dq_checks.proposing.model import ProposerError
     from dq_checks.proposing.pending import ProposalsFileError
     from dq_resources.proposals.store import ProposalStoreError
     from dq_resources.source_contract import SourceError
+    from dq_runs.proposals.pipeline import propose_for_table
 
     resources = context.resources
 

@@ -53,8 +53,8 @@ def _report(
 ) -> dict[str, dg.MetadataValue]:
     from dq_assets.instance_table_history import read_past_runs
     from dq_assets.reports.build import REPORT_FAILING_ROWS, REPORT_SAMPLE_ROWS, write_reports
-    from dq_assets.steps.inspect import inspect_table
     from dq_resources.source_contract import OpenedTable, SourceError
+    from dq_runs.inspect import inspect_table
 
     resources = context.resources
     now = getattr(resources, CLOCK_RESOURCE_KEY).now()

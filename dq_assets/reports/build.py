@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dq_checks.history.earlier_runs import PastRun
-from dq_checks.reports.summary import InspectionLike, executive_summary
+from dq_checks.reports.summary import executive_summary
+from dq_checks.results.inspection import TableInspection
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,7 +39,7 @@ class ReportFiles:
 def write_reports(
     *,
     table: str,
-    inspection: InspectionLike,
+    inspection: TableInspection,
     sample: pd.DataFrame,
     pii_columns: Collection[str],
     previous: PastRun | None,

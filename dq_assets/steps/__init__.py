@@ -1,1 +1,1 @@
-"""The body of a table's step: inspect the table, then report to Dagster."""
+"""The Dagster side of a table's step: what `dq_runs` learned, as check results and metadata."""

@@ -32,7 +32,7 @@ from dq_checks.render.markdown import profile_markdown
 from dq_checks.results import Markdown, Outcome
 
 if TYPE_CHECKING:  # the inspection module loads the profiler, and it loads sqlglot
-    from dq_assets.steps.inspect import TableInspection
+    from dq_checks.results.inspection import TableInspection
 
 SKIPPED_KEY = "dq/skipped"
 PROFILE_KEY = "dq/profile"

@@ -4,13 +4,12 @@ Both read the values one inspection produced (already redacted) and, for the sum
 previous run; nothing here touches Dagster or the network.
 """
 
-from dq_checks.reports.summary import InspectionLike, executive_summary, plain_text, summary_facts
+from dq_checks.reports.summary import executive_summary, plain_text, summary_facts
 from dq_checks.reports.workbook import FAILING_ROWS_CAP, SHEETS, build_workbook, save_workbook, workbook_bytes
 
 __all__ = [
     "FAILING_ROWS_CAP",
     "SHEETS",
-    "InspectionLike",
     "build_workbook",
     "executive_summary",
     "plain_text",

@@ -19,7 +19,7 @@ from typing import Any
 from dq_checks.anomalies.model import Anomaly, Severity
 from dq_checks.history.earlier_runs import PastRun
 from dq_checks.profile.model import TableProfile
-from dq_checks.results.inspection import Inspection as InspectionLike
+from dq_checks.results.inspection import TableInspection
 from dq_checks.results.model import CheckResult, CheckSeverity, Outcome
 from dq_checks.results.names import ANOMALIES_CHECK, QUALITY_SCORE_CHECK
 from dq_checks.rules.scores import Scores
@@ -71,7 +71,7 @@ def failing_count(check: CheckResult) -> int | None:
     return None
 
 
-def summary_facts(table: str, inspection: InspectionLike, previous: PastRun | None) -> dict[str, Any]:
+def summary_facts(table: str, inspection: TableInspection, previous: PastRun | None) -> dict[str, Any]:
     """The facts the summary states, as JSON-ready values (what a language model would be given).
 
     `previous` is the run to compare with (usually the latest earlier run), or None.
@@ -149,7 +149,7 @@ def _anomaly_facts(anomaly: Anomaly) -> dict[str, Any]:
     }
 
 
-def _changes(inspection: InspectionLike, previous: PastRun) -> dict[str, Any]:
+def _changes(inspection: TableInspection, previous: PastRun) -> dict[str, Any]:
     current_rows = inspection.profile.row_count
     rows: dict[str, Any] = {"previous": None, "current": current_rows, "delta": None, "delta_pct": None}
     if previous.row_count is not None:
@@ -206,7 +206,7 @@ def _instant(moment: datetime) -> str:
 # -- the template
 
 
-def executive_summary(table: str, inspection: InspectionLike, previous: PastRun | None) -> str:
+def executive_summary(table: str, inspection: TableInspection, previous: PastRun | None) -> str:
     """Three to six sentences of markdown on the table's state, from `summary_facts`.
 
     The score, the worst checks that did not pass (errors before warnings, at most three),

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dq_checks.redaction import REDACTED
-from dq_checks.reports.summary import InspectionLike, failing_count, plain_text, ranked_anomalies
+from dq_checks.reports.summary import failing_count, plain_text, ranked_anomalies
+from dq_checks.results.inspection import TableInspection
 from dq_checks.results.model import CheckResult, Outcome
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def build_workbook(
     table: str,
-    inspection: InspectionLike,
+    inspection: TableInspection,
     summary_markdown: str,
     failing_rows_cap: int = FAILING_ROWS_CAP,
     *,
@@ -116,7 +117,7 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 # -- sheets
 
 
-def _summary_sheet(sheet: Worksheet, table: str, inspection: InspectionLike, summary: str) -> None:
+def _summary_sheet(sheet: Worksheet, table: str, inspection: TableInspection, summary: str) -> None:
     profile, scores, checks = inspection.profile, inspection.scores, inspection.checks
     description = inspection.description
     rows: list[tuple[str, Any]] = [
@@ -148,7 +149,7 @@ def _summary_sheet(sheet: Worksheet, table: str, inspection: InspectionLike, sum
     _fit(sheet, widths={2: SUMMARY_WIDTH})
 
 
-def _columns_sheet(sheet: Worksheet, inspection: InspectionLike) -> None:
+def _columns_sheet(sheet: Worksheet, inspection: TableInspection) -> None:
     _header(sheet, COLUMN_HEADER)
     for c in inspection.profile.columns.values():
         top = ", ".join(f"{v.value} ({v.count:,})" for v in c.top_values)
@@ -181,7 +182,7 @@ def _columns_sheet(sheet: Worksheet, inspection: InspectionLike) -> None:
     _fit(sheet)
 
 
-def _anomalies_sheet(sheet: Worksheet, inspection: InspectionLike) -> None:
+def _anomalies_sheet(sheet: Worksheet, inspection: TableInspection) -> None:
     _header(sheet, ANOMALY_HEADER)
     for a in ranked_anomalies(inspection.anomalies):
         examples = ", ".join(str(e) for e in a.examples)

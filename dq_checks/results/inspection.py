@@ -1,12 +1,13 @@
-"""The shape of what one table step learned.
+"""What one table step learned.
 
-Summaries, workbooks and the results store read it without depending on the step itself.
+The step (`dq_runs.inspect`) returns it; summaries, workbooks and the results store read it
+without depending on the step itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dq_checks.anomalies.model import Anomaly
 from dq_checks.profile.model import TableProfile
@@ -14,36 +15,27 @@ from dq_checks.results.model import CheckResult
 from dq_checks.rules.scores import Scores
 from dq_checks.schema import TableDescription
 
+if TYPE_CHECKING:
+    from dq_checks.analyzers.compute import AnalyzerResult
 
-class Inspection(Protocol):
-    """What one table step learned (`dq_assets.steps.inspect.TableInspection` has this shape)."""
 
-    @property
-    def description(self) -> TableDescription:
-        """The table as its metadata describes it."""
-        ...
+@dataclass(frozen=True)
+class TableInspection:
+    """Everything one step learned about a table. Values of PII columns are already redacted.
 
-    @property
-    def profile(self) -> TableProfile:
-        """The profile, PII values already redacted."""
-        ...
+    `redacted_columns` are the columns whose values were hidden: the PII columns, or every
+    column when a PII entry names no column of the table. What reads the table again (the
+    report's sample, a proposer's prompt) hides the same ones.
+    """
 
-    @property
-    def anomalies(self) -> Sequence[Anomaly]:
-        """The anomalies found."""
-        ...
-
-    @property
-    def checks(self) -> Sequence[CheckResult]:
-        """Every check's outcome."""
-        ...
-
-    @property
-    def duration_seconds(self) -> float:
-        """How long the inspection took."""
-        ...
-
-    @property
-    def scores(self) -> Scores | None:
-        """The quality scores, when the table has rules."""
-        ...
+    description: TableDescription
+    profile: TableProfile
+    anomalies: list[Anomaly]
+    checks: list[CheckResult]
+    duration_seconds: float
+    scores: Scores | None = None
+    redacted_columns: tuple[str, ...] = ()
+    analyzers: list[AnalyzerResult] = field(default_factory=list)
+    """What the table's analyzers measured: statistics, never a pass or a fail."""
+    metrics: dict[str, float] = field(default_factory=dict)
+    """Each metric measured by a rule or an analyzer, by its history key (`Column.email.Completeness`)."""

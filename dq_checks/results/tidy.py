@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from dq_checks.results.inspection import Inspection
+from dq_checks.results.inspection import TableInspection
 from dq_checks.results.model import CheckResult, Outcome
 from dq_checks.rules.naming import RESERVED_CHECK_NAMES
 
@@ -55,7 +55,7 @@ class TidyRun:
             yield name, getattr(self, name)
 
 
-def tidy_run(table: str, run_id: str, checked_at: datetime, inspection: Inspection) -> TidyRun:
+def tidy_run(table: str, run_id: str, checked_at: datetime, inspection: TableInspection) -> TidyRun:
     """The rows of a table that was inspected: its run, profile, anomalies, checks and scores."""
     key = _key(table, run_id, checked_at)
     description, profile, scores = inspection.description, inspection.profile, inspection.scores

@@ -179,7 +179,7 @@ def test_an_invalid_file_stops_the_load_with_path_and_line(tmp_path: Path) -> No
 
 HEAVY_MODULES = [
     *("ydata_profiling", "great_expectations", "anthropic", "boto3", "pyiceberg", "duckdb", "pyarrow"),
-    *("pandas", "numpy", "sqlalchemy", "alembic", "slack_sdk", "requests", "dq_assets.steps.inspect"),
+    *("pandas", "numpy", "sqlalchemy", "alembic", "slack_sdk", "requests", "dq_runs.inspect"),
 ]
 LOAD_THE_DEMO_PROJECT = """
 import dagster.components.core.package_entry as package_entry

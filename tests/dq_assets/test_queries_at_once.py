@@ -14,9 +14,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dq_assets.steps.inspect import TableInspection, inspect_table
 from dq_checks.config import load_table_specs
+from dq_checks.results.inspection import TableInspection
 from dq_resources.files import FileSourceResource
+from dq_runs.inspect import inspect_table
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ROWS = 2_000

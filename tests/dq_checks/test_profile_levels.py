@@ -25,7 +25,6 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from dq_assets.cli.main import cli
-from dq_assets.steps.inspect import TableInspection, inspect_table
 from dq_checks.config import AnomalySettings, load_table_specs
 from dq_checks.config.models import ProfileLevel
 from dq_checks.history.earlier_runs import PastRun
@@ -36,12 +35,14 @@ from dq_checks.profile.levels import DISTINCT_RELATIVE_ERROR, QUANTILE_RANK_ERRO
 from dq_checks.render.markdown import profile_markdown
 from dq_checks.reports import build_workbook
 from dq_checks.results.builders import APPROXIMATE_METRICS_KEY, PROFILE_LEVEL_KEY
+from dq_checks.results.inspection import TableInspection
 from dq_checks.schema import ColumnInfo, ColumnKind
 from dq_resources.aws.redshift import split_for_redshift
 from dq_resources.demo import generate_shop
 from dq_resources.engines import SqlRunner
 from dq_resources.files import FileSourceResource
 from dq_resources.files.arrow_types import arrow_columns
+from dq_runs.inspect import inspect_table
 from tests.dq_checks.test_config_loader import at, valid
 from tests.runners import duckdb_over
 

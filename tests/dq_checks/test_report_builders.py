@@ -13,7 +13,6 @@ import pyarrow as pa
 import pytest
 from openpyxl import load_workbook
 
-from dq_assets.steps.inspect import TableInspection, inspect_table
 from dq_checks.config import load_table_specs
 from dq_checks.history.earlier_runs import PastRun
 from dq_checks.profile.model import TableProfile
@@ -28,11 +27,13 @@ from dq_checks.reports import (
     summary_facts,
 )
 from dq_checks.reports.workbook import ANOMALY_HEADER, COLUMN_HEADER, RULE_HEADER
+from dq_checks.results.inspection import TableInspection
 from dq_checks.results.model import CheckResult, CheckSeverity, Outcome
 from dq_checks.rules.model import SAMPLE_LIMIT
 from dq_checks.schema import TableDescription
 from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.iceberg.catalogs import load_named_catalog
+from dq_runs.inspect import inspect_table
 
 TABLE = "shop/orders"
 ROWS = 300

@@ -25,12 +25,13 @@ import pyarrow.parquet as pq
 import pytest
 from sqlglot import exp
 
-from dq_assets.steps.inspect import TableInspection, inspect_table
 from dq_checks.config import load_table_specs
 from dq_checks.config.loader import DefinedTable
 from dq_checks.config.sources import FileSourceSpec
+from dq_checks.results.inspection import TableInspection
 from dq_resources.files import FileSourceResource, FileTable
 from dq_resources.source_contract import ReferenceRequest, SourceError
+from dq_runs.inspect import inspect_table
 from tests.conftest import AWS_TEST_REGION
 from tests.silent_server import SilentServer
 

@@ -15,7 +15,6 @@ import boto3
 import pyarrow as pa
 import pytest
 
-from dq_assets.steps.inspect import inspect_table
 from dq_checks.config import load_table_specs
 from dq_checks.config.models import IcebergSourceSpec
 from dq_checks.results import Outcome
@@ -24,6 +23,7 @@ from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.iceberg.catalogs import load_named_catalog
 from dq_resources.iceberg.clock import snapshot_clock
 from dq_resources.source_contract import SourceError
+from dq_runs.inspect import inspect_table
 from tests.conftest import AWS_TEST_REGION
 
 COMMITTED = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)

@@ -22,11 +22,12 @@ from pyiceberg.table import Table
 from pyiceberg.transforms import IdentityTransform
 from pyiceberg.types import DoubleType, LongType, NestedField, StringType
 
-from dq_assets.steps.inspect import TableInspection, inspect_table
 from dq_checks.config import load_table_specs
 from dq_checks.config.loader import DefinedTable
+from dq_checks.results.inspection import TableInspection
 from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.iceberg.catalogs import load_named_catalog
+from dq_runs.inspect import inspect_table
 from tests.iceberg_delete_files import append_position_deletes
 
 RULES = """\

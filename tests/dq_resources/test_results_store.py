@@ -22,16 +22,18 @@ import pytest
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 
-from dq_assets.steps.inspect import TableInspection, inspect_table, unreadable_results
+from dq_assets.table_step import unreadable_results
 from dq_checks.anomalies.model import Anomaly, Severity
 from dq_checks.config import load_table_specs
 from dq_checks.results import Outcome
+from dq_checks.results.inspection import TableInspection
 from dq_checks.results.tidy import TABLES, TidyRun, tidy_run, tidy_unreadable_run
 from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.iceberg.catalogs import load_named_catalog
 from dq_resources.iceberg.clock import snapshot_clock
 from dq_resources.results.resource import DEFAULT_RESULTS_URL, ResultsStoreResource
 from dq_resources.results.store import ResultsStore
+from dq_runs.inspect import inspect_table
 
 TABLE = "shop/orders"
 RUN = "4b6e3a52-0d7c-4c1e-9a51-2f8d3c6e7a10"

@@ -17,8 +17,6 @@ from ruamel.yaml import YAML
 
 from dq_assets.cli.main import cli
 from dq_assets.definitions import build_definitions
-from dq_assets.proposals.decisions import approve_proposal
-from dq_assets.proposals.pipeline import propose_for_table
 from dq_assets.source_resources import default_resources, open_table, source_resource_key
 from dq_assets.table_asset import build_table_asset
 from dq_checks.config import load_table_specs
@@ -26,6 +24,8 @@ from dq_checks.config.paths import PACKAGED_TABLES_DIR
 from dq_checks.proposing.pending import ProposalStatus, parse_proposals
 from dq_resources.llm.profile import ProfileRuleProposer
 from dq_resources.proposals.store import LocalProposalStore
+from dq_runs.proposals.decisions import approve_proposal
+from dq_runs.proposals.pipeline import propose_for_table
 from tests.fake_anthropic import FakeAnthropic, overloaded_reply, tool_use_reply
 from tests.table_runs import run_table_checks
 

@@ -22,7 +22,6 @@ from click.testing import CliRunner, Result
 
 from dq_assets.cli.main import cli
 from dq_assets.definitions import build_definitions
-from dq_assets.proposals.pipeline import propose_for_table
 from dq_assets.source_resources import default_resources, open_table, source_resource_key
 from dq_checks.config import load_table_specs
 from dq_checks.config.models import RuleSeverity
@@ -34,6 +33,7 @@ from dq_checks.proposing.model import (
 )
 from dq_checks.proposing.pending import ProposalStatus, parse_proposals
 from dq_resources.proposals.store import LocalProposalStore
+from dq_runs.proposals.pipeline import propose_for_table
 from tests.e2e.hostile.workspace import Workspace, plant_secret, warehouse_fixture
 from tests.fake_anthropic import FakeAnthropic, tool_use_reply
 

@@ -13,8 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from dq_assets.proposals.checking import static_check
-from dq_assets.steps.inspect import TableInspection, inspect_table
 from dq_checks.config.loader import DefinedTable
 from dq_checks.config.models import RuleEntry
 from dq_checks.config.rule_entries import rule_definitions
@@ -38,11 +36,14 @@ from dq_checks.proposing.pending import (
     parse_proposals,
     render_proposals,
 )
+from dq_checks.results.inspection import TableInspection
 from dq_checks.results.model import CheckResult
 from dq_checks.rules.naming import RESERVED_CHECK_NAMES, slug
 from dq_checks.schema import TableDescription
 from dq_resources.proposals.store import ProposalStore
 from dq_resources.source_contract import OpenedTable, SourceError
+from dq_runs.inspect import inspect_table
+from dq_runs.proposals.checking import static_check
 
 PROPOSAL_LIFETIME = timedelta(days=7)
 

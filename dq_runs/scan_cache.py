@@ -26,7 +26,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from dq_assets.run_tags import FORCE_SCAN_TAG
 from dq_checks.config.loader import DefinedTable
 from dq_checks.metrics.cached_runner import (
     CachingRunner,
@@ -242,13 +241,19 @@ def with_scan_report(check: CheckResult, report: ScanReport) -> CheckResult:
     return replace(check, description=description, metadata=metadata)
 
 
-def scan_cache_for(context: Any, defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> ScanCache:
-    """The query cache of this run of `defined`, on the run's results store.
+def scan_cache_for(
+    defined: DefinedTable,
+    catalog: Mapping[str, DefinedTable],
+    *,
+    run_id: str,
+    open_store: Callable[[], CacheStore],
+    log: Callable[[str], None],
+    force: bool,
+) -> ScanCache:
+    """The query cache of this run of `defined`, on the store `open_store` opens.
 
     A store that cannot be opened is no failure: the cache then says why, and the step scans.
     """
-    from dq_assets.source_resources import RESULTS_STORE_RESOURCE_KEY
-
     names = list(references_of(defined))
     sources = [defined.spec.source, *(catalog[n].spec.source for n in names if n in catalog)]
     settings = [s.model_dump(mode="json", exclude=SOURCE_LIMITS) for s in sources]
@@ -256,20 +261,18 @@ def scan_cache_for(context: Any, defined: DefinedTable, catalog: Mapping[str, De
     store: CacheStore | None = None
     unavailable = None
     try:
-        from dq_resources.results.query_cache import QueryCacheStore
-
-        store = QueryCacheStore(getattr(context.resources, RESULTS_STORE_RESOURCE_KEY).open().engine)
+        store = open_store()
     except Exception as error:  # a store that is down costs the reuse, never the checks
         from dq_resources.sqlstore.unavailable import StoreUnavailable, cause_of
 
         unavailable = str(error) if isinstance(error, StoreUnavailable) else cause_of(error)
     return ScanCache(
         table_name=defined.spec.table,
-        run_id=context.run.run_id,
+        run_id=run_id,
         source_identity=identity,
         store=store,
-        log=context.log.warning,
-        force=str(context.run.tags.get(FORCE_SCAN_TAG, "")).lower() == "true",
+        log=log,
+        force=force,
         unavailable=unavailable,
         unpinned=_unpinned(sources),
         reference_pii={n: catalog[n].spec.pii_columns for n in names if n in catalog},

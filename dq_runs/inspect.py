@@ -3,7 +3,8 @@
 Describe it, scan it once for the profile and every rule's metrics, detect anomalies,
 judge the rules and score them.
 
-Nothing here imports Dagster; the asset and the CLI both report what this returns.
+Nothing here imports Dagster; the asset and the CLI both report what this returns, a
+`TableInspection`.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from dq_assets.check_names import check_names_for
-from dq_assets.steps.scan_cache import with_scan_report
 from dq_checks.analyzers.compute import AnalyzerResult, compute_analyzers, plan_analyzers
 from dq_checks.analyzers.redaction import redact_analyzers
-from dq_checks.anomalies import Anomaly, detect_anomalies
+from dq_checks.anomalies import detect_anomalies
 from dq_checks.config.columns import unknown_columns
 from dq_checks.config.loader import DefinedTable
 from dq_checks.config.rule_entries import RuleDefinition
@@ -32,6 +31,7 @@ from dq_checks.profile.profiler import ProfileError, profile_and_measure
 from dq_checks.redaction import hidden_columns, redact_anomalies, redact_profile
 from dq_checks.results import CheckResult
 from dq_checks.results.builders import anomalies_result, error_result, profile_result
+from dq_checks.results.inspection import TableInspection
 from dq_checks.results.names import FRESHNESS_CHECK
 from dq_checks.results.rule_results import quality_score_result, rule_result
 from dq_checks.results.volume_and_drift import drift_anomalies, volume_result
@@ -45,41 +45,20 @@ from dq_checks.rules.model import (
     no_history,
 )
 from dq_checks.rules.references import references_of
-from dq_checks.rules.scores import Scores, score
+from dq_checks.rules.scores import score
 from dq_checks.schema import TableDescription
 from dq_checks.schema_change import schema_result
 from dq_resources.source_contract import OpenedTable, ReferenceRequest, SourceError
+from dq_runs.scan_cache import with_scan_report
 
 if TYPE_CHECKING:
-    from dq_assets.steps.scan_cache import ScanCache
+    from dq_runs.scan_cache import ScanCache
 
 SCAN_PATH_KEY = "dq/scan"
 """How the local engine read the table: in place (and how many files), or copied and why."""
 
 ReferenceOpener = Callable[[str], OpenedTable]
 HistoryLookup = Callable[[str], History]
-
-
-@dataclass(frozen=True)
-class TableInspection:
-    """Everything one step learned about a table. Values of PII columns are already redacted.
-
-    `redacted_columns` are the columns whose values were hidden: the PII columns, or every
-    column when a PII entry names no column of the table. What reads the table again (the
-    report's sample, a proposer's prompt) hides the same ones.
-    """
-
-    description: TableDescription
-    profile: TableProfile
-    anomalies: list[Anomaly]
-    checks: list[CheckResult]
-    duration_seconds: float
-    scores: Scores | None = None
-    redacted_columns: tuple[str, ...] = ()
-    analyzers: list[AnalyzerResult] = field(default_factory=list)
-    """What the table's analyzers measured: statistics, never a pass or a fail."""
-    metrics: dict[str, float] = field(default_factory=dict)
-    """Each metric measured by a rule or an analyzer, by its history key (`Column.email.Completeness`)."""
 
 
 def inspect_table(
@@ -273,8 +252,3 @@ def _references(
             continue
         requests.append(ReferenceRequest(name, opened, None if columns is None else frozenset(columns)))
     return requests, descriptions, unavailable
-
-
-def unreadable_results(defined: DefinedTable, message: str) -> list[CheckResult]:
-    """Every check of a table whose source could not be read is an error with the cause."""
-    return [error_result(name, message) for name in check_names_for(defined)]

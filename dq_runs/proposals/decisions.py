@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from dq_assets.proposals.checking import validate_as_definition
 from dq_checks.config.loader import DefinedTable
 from dq_checks.config.models import RuleEntry, RuleSeverity
 from dq_checks.config.yaml_edit import append_rule_entries
@@ -19,6 +18,7 @@ from dq_checks.proposing.pending import (
     render_proposals,
 )
 from dq_resources.proposals.store import ProposalStore, ProposalStoreError
+from dq_runs.proposals.checking import validate_as_definition
 
 
 class ProposalDecisionError(Exception):
