@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -170,25 +170,17 @@ def store_results(
     inspection: TableInspection | None = None,
     unreadable: list[CheckResult] | None = None,
 ) -> str:
-    """Write the tidy copy for dashboards: `written`, or `error: <why>`.
+    """Write the tidy copy for dashboards on the run's results store: `written`, or `error: <why>`.
 
-    A results store that is down never fails the checks (they are the product; the tidy copy can
-    be rebuilt), but it is never silent either: the step logs it, its metadata says it, and
-    `dq run` prints it and exits 2. The copy holds the selected checks, skipped ones included.
+    A store that is down is logged here, never raised (see `dq_runs.tidy_copy`). The copy holds
+    the selected checks, skipped ones included.
     """
-    from dq_checks.results.tidy import tidy_run, tidy_unreadable_run
+    from dq_runs.tidy_copy import save_tidy_copy
 
-    store: Any = getattr(context.resources, RESULTS_STORE_RESOURCE_KEY)
-    try:
-        if inspection is not None:
-            run = tidy_run(table, context.run.run_id, now, inspection)
-        else:
-            run = tidy_unreadable_run(table, context.run.run_id, now, unreadable or [])
-        store.write_run(run)
-    except Exception as error:  # the checks are the product; the tidy copy can be rebuilt
-        from dq_resources.sqlstore.unavailable import StoreUnavailable, cause_of
-
-        cause = str(error) if isinstance(error, StoreUnavailable) else f"results store: {cause_of(error)}"
-        context.log.error(f"{table}: results not saved: {cause}")
-        return f"error: {cause}"
-    return "written"
+    store = getattr(context.resources, RESULTS_STORE_RESOURCE_KEY)
+    run_id = context.run.run_id
+    cause = save_tidy_copy(store, table, run_id, now, inspection=inspection, unreadable=unreadable or ())
+    if cause is None:
+        return "written"
+    context.log.error(f"{table}: results not saved: {cause}")
+    return f"error: {cause}"
