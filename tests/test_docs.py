@@ -152,3 +152,38 @@ def test_every_readme_cli_command_exists(words: list[str]) -> None:
     """`dq <command> --help` exits 0 for every command the README lists."""
     result = CliRunner().invoke(cli, [*words, "--help"])
     assert result.exit_code == 0, result.output
+
+
+# A repository path written in a code span: `dq_checks/rules/types/uniqueness.py`, `docs/dqdl.md`.
+REPOSITORY_PATH = re.compile(
+    r"(?<![\w/.])(?:dq|dq_\w+|tests|bench|deploy|docs|examples)/[\w./-]*\w\.(?:py|md|yaml|yml|lark|toml|json|g4)"
+)
+
+
+def missing_code_paths(text: str) -> list[str]:
+    """Each repository file a Markdown text names in a code span that is not in the repository.
+
+    "Where things live" is only worth reading while its paths are true: a moved module must
+    take the documents that name it along.
+    """
+    named = [
+        found
+        for token in _inline_tokens(MARKDOWN.parse(text))
+        if token.type == "code_inline"
+        for found in REPOSITORY_PATH.findall(token.content)
+    ]
+    return [f"`{name}`: no such file" for name in named if not (ROOT / name).exists()]
+
+
+@pytest.mark.parametrize("path", markdown_files(), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_file_a_document_names_exists(path: Path) -> None:
+    """A path in a code span names a file of the repository."""
+    assert missing_code_paths(path.read_text(encoding="utf-8")) == []
+
+
+def test_a_planted_stale_path_is_found() -> None:
+    text = (
+        "See `dq_checks/rules/kinds/grouped.py`, `docs/dqdl.md`, [a](x.md), `SELECT a/b.py` and "
+        "`/dq/config/alerts.yaml` (a path in a container, not in the repository).\n"
+    )
+    assert missing_code_paths(text) == ["`dq_checks/rules/kinds/grouped.py`: no such file"]
