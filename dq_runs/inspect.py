@@ -37,7 +37,7 @@ from dq_checks.results.rule_results import quality_score_result, rule_result
 from dq_checks.results.volume_and_drift import drift_anomalies, volume_result
 from dq_checks.rules.evaluate import judge_rules, plan_rules
 from dq_checks.rules.model import (
-    SAMPLE_LIMIT,
+    FAILING_ROWS_SHOWN,
     History,
     ReferenceTable,
     RuleOutcome,
@@ -69,7 +69,7 @@ def inspect_table(
     history_for: HistoryLookup | None = None,
     past: Sequence[PastRun] = (),
     now: datetime | None = None,
-    sample_limit: int = SAMPLE_LIMIT,
+    sample_limit: int = FAILING_ROWS_SHOWN,
     scan_cache: ScanCache | None = None,
 ) -> TableInspection:
     """Profile and check `table`. Raises SourceError when the table itself cannot be read.

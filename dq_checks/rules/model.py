@@ -14,7 +14,8 @@ from dq_checks.profile.model import TableProfile
 from dq_checks.results.model import Outcome
 from dq_checks.schema import ColumnInfo, TableDescription
 
-SAMPLE_LIMIT = 20
+FAILING_ROWS_SHOWN = 20
+"""How many failing rows (or duplicate groups, or missing references) a rule's outcome shows."""
 
 
 class RuleError(ValueError):
@@ -80,7 +81,7 @@ class TableContext:
     now: datetime | None = None
     references: Mapping[str, ReferenceTable] = field(default_factory=dict)
     unavailable: Mapping[str, str] = field(default_factory=dict)
-    sample_limit: int = SAMPLE_LIMIT
+    sample_limit: int = FAILING_ROWS_SHOWN
     """Failing rows fetched per row-level rule: 20 for check metadata, 1,000 for a report's workbook."""
 
     def column(self, name: str) -> ColumnInfo:

@@ -29,7 +29,7 @@ from dq_checks.reports import (
 from dq_checks.reports.workbook import ANOMALY_HEADER, COLUMN_HEADER, RULE_HEADER
 from dq_checks.results.inspection import TableInspection
 from dq_checks.results.model import CheckResult, CheckSeverity, Outcome
-from dq_checks.rules.model import SAMPLE_LIMIT
+from dq_checks.rules.model import FAILING_ROWS_SHOWN
 from dq_checks.schema import TableDescription
 from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.iceberg.catalogs import load_named_catalog
@@ -295,9 +295,9 @@ def test_failing_rows_hold_a_block_per_failing_rule_with_pii_redacted(
         "email_format",
     ]
     amounts = found["amount_not_negative"]
-    assert amounts["title"] == f"failing rows: showing {SAMPLE_LIMIT} of {NEGATIVE_AMOUNTS}"
+    assert amounts["title"] == f"failing rows: showing {FAILING_ROWS_SHOWN} of {NEGATIVE_AMOUNTS}"
     assert amounts["header"] == ("rule", "id", "amount")  # the key column first
-    assert len(amounts["rows"]) == SAMPLE_LIMIT  # the rule's own sample holds 20
+    assert len(amounts["rows"]) == FAILING_ROWS_SHOWN  # the rule's own sample holds 20
     assert all(row[2] < 0 for row in amounts["rows"])
     assert found["id_unique"]["header"] == ("rule", "id", "occurrences")
     assert sorted(row[1:] for row in found["id_unique"]["rows"]) == [(1, 2), (2, 2)]

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from dq_checks.results.model import Outcome
-from dq_checks.rules.model import SAMPLE_LIMIT, RuleError
+from dq_checks.rules.model import FAILING_ROWS_SHOWN, RuleError
 from dq_checks.schema import TableDescription
 from tests.dq_checks.rule_harness import NOW, RuleBench, description_of, numeric, text
 
@@ -154,7 +154,7 @@ def test_referential_integrity_that_holds() -> None:
 
 
 def test_missing_values_count_is_not_capped_by_the_sample() -> None:
-    distinct = SAMPLE_LIMIT + 5
+    distinct = FAILING_ROWS_SHOWN + 5
     # planted: 25 unknown codes, code 1000 on three rows; codes 0..4 are known
     codes = [*range(5), *range(1000, 1000 + distinct), 1000, 1000]
     orders = pa.table({"code": pa.array(codes, pa.int64())})
@@ -165,9 +165,9 @@ def test_missing_values_count_is_not_capped_by_the_sample() -> None:
     assert outcome.details["missing_rows_count"] == distinct + 2
     assert outcome.observed == 5 / len(codes)
     sample = outcome.details["missing_sample"]
-    assert len(sample) == SAMPLE_LIMIT
+    assert len(sample) == FAILING_ROWS_SHOWN
     assert sample[0] == {"code": 1000, "rows": 3}
-    assert sample[1:] == [{"code": c, "rows": 1} for c in range(1001, 1000 + SAMPLE_LIMIT)]
+    assert sample[1:] == [{"code": c, "rows": 1} for c in range(1001, 1000 + FAILING_ROWS_SHOWN)]
 
 
 # --- DatasetMatch -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pytest
 
 from dq_checks.results.model import Outcome
-from dq_checks.rules.model import SAMPLE_LIMIT, RuleError
+from dq_checks.rules.model import FAILING_ROWS_SHOWN, RuleError
 from tests.dq_checks.rule_harness import RuleBench
 
 COLUMNS = ("order_id", "customer_id", "region", "code", "sku")
@@ -197,7 +197,7 @@ def test_entropy_of_sku_is_ln_of_its_distinct_values(bench: RuleBench) -> None:
 
 
 def test_duplicate_sample_is_capped_but_the_counts_are_not() -> None:
-    groups = SAMPLE_LIMIT + 5
+    groups = FAILING_ROWS_SHOWN + 5
     # planted: values 0..24 appear twice, value 0 three times; 100..109 once
     values = [*range(groups), *range(groups), 0, *range(100, 110)]
     data = pa.table({"v": pa.array(values, pa.int64())})
@@ -206,9 +206,9 @@ def test_duplicate_sample_is_capped_but_the_counts_are_not() -> None:
     assert outcome.details["duplicate_groups"] == groups
     assert outcome.details["duplicate_rows"] == 2 * groups + 1
     sample = outcome.details["duplicate_sample"]
-    assert len(sample) == SAMPLE_LIMIT
+    assert len(sample) == FAILING_ROWS_SHOWN
     assert sample[0] == {"v": 0, "occurrences": 3}
-    assert sample[1:] == [{"v": v, "occurrences": 2} for v in range(1, SAMPLE_LIMIT)]
+    assert sample[1:] == [{"v": v, "occurrences": 2} for v in range(1, FAILING_ROWS_SHOWN)]
 
 
 def test_missing_key_column_raises(bench: RuleBench) -> None:

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from dq_checks.results.model import Outcome
-from dq_checks.rules.model import SAMPLE_LIMIT, RuleError, RuleOutcome
+from dq_checks.rules.model import FAILING_ROWS_SHOWN, RuleError, RuleOutcome
 from tests.dq_checks.rule_harness import NOW, RuleBench, failing_ids
 
 H = timedelta(hours=1)
@@ -486,7 +486,7 @@ def test_data_freshness_on_a_naive_timestamp_column() -> None:
 
 
 def test_failing_sample_is_capped_but_the_count_is_not() -> None:
-    n = SAMPLE_LIMIT + 15
+    n = FAILING_ROWS_SHOWN + 15
     values = [-i if i % 2 else i for i in range(n)]  # planted: every odd id holds a negative value
     table = pa.table({"id": pa.array(range(n), pa.int64()), "v": pa.array(values, pa.int64())})
     with RuleBench(table, key=("id",)) as bench:
@@ -499,7 +499,7 @@ def test_failing_sample_is_capped_but_the_count_is_not() -> None:
     with RuleBench(bigger, key=("id",)) as bench:
         outcome = bench.run('ColumnValues "v" >= 0')
     assert outcome.details["failed_count"] == 60
-    assert outcome.details["failed_sample"] == [{"id": i, "v": -1} for i in range(SAMPLE_LIMIT)]
+    assert outcome.details["failed_sample"] == [{"id": i, "v": -1} for i in range(FAILING_ROWS_SHOWN)]
 
 
 def test_sample_without_key_columns_shows_the_column_only(bench: RuleBench) -> None:

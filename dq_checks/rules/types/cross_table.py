@@ -19,7 +19,7 @@ from dq_checks.metrics import AggregateMetric, QueryRunner
 from dq_checks.metrics.sql import as_double, count_if, count_rows
 from dq_checks.profile.values import as_float
 from dq_checks.rules.model import (
-    SAMPLE_LIMIT,
+    FAILING_ROWS_SHOWN,
     Evidence,
     ReferenceTable,
     RuleError,
@@ -127,7 +127,7 @@ class ReferentialIntegrityRule:
                 .order_by(
                     exp.Ordered(this=exp.Count(this=exp.Star()), desc=True), *[c.copy() for c in columns]
                 )
-                .limit(SAMPLE_LIMIT)
+                .limit(FAILING_ROWS_SHOWN)
             )
             rows = evidence.runner.fetch_rows(grouped)
             missing_values = int(rows[0][-1]) if rows else 0

@@ -26,7 +26,7 @@ from dq_checks.dqdl.ast import Condition, Rule, String
 from dq_checks.metrics import AggregateMetric, QueryRunner
 from dq_checks.metrics.sql import column, count_if, number, select_from
 from dq_checks.rules.conditions import satisfies
-from dq_checks.rules.model import SAMPLE_LIMIT, Evidence, RuleError, RuleOutcome, TableContext
+from dq_checks.rules.model import FAILING_ROWS_SHOWN, Evidence, RuleError, RuleOutcome, TableContext
 from dq_checks.rules.samples import ShownValues
 from dq_checks.rules.scope import both, where_predicate
 from dq_checks.rules.types.definition import defined
@@ -117,7 +117,7 @@ class GroupedRule:
             .from_(exp.table_(groups))
             .where(exp.GT(this=n.copy(), expression=number(1)))
             .order_by(exp.Ordered(this=n.copy(), desc=True), *shown.order())
-            .limit(SAMPLE_LIMIT)
+            .limit(FAILING_ROWS_SHOWN)
             .with_(groups, as_=self._grouped(), materialized=True)
         )
         return shown.rows(runner.fetch_rows(query))
