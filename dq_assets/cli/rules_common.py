@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from dq_checks.config import default_config_dir, load_table_specs
 from dq_checks.config.loader import DefinedTable, LoadedConfig
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 EXIT_PARTIAL = EXIT_BAD_INPUT
@@ -30,6 +33,28 @@ def defined_table(loaded: LoadedConfig, name: str) -> DefinedTable:
         known = ", ".join(sorted(t.spec.table for t in loaded.tables)) or "none"
         fail(f"unknown table {name!r} (defined tables: {known})")
     return defined
+
+
+def output_option(what: str) -> Callable[[F], F]:
+    """`--output FILE`: where an export writes `what` instead of standard output."""
+    return click.option(
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help=f"Write the {what} to this file instead of standard output.",
+    )
+
+
+def write_output(text: str, output: Path | None, written: str) -> None:
+    """`text` to standard output, or to `output` with `wrote <written> to <output>` on stderr."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        fail(f"{output}: {error}")
+    click.echo(f"wrote {written} to {output}", err=True)
 
 
 def fail(message: str) -> NoReturn:

@@ -18,7 +18,15 @@ from pathlib import Path
 import click
 
 from dq_assets.cli.options import CONFIG_OPTION
-from dq_assets.cli.rules_common import EXIT_OK, EXIT_PARTIAL, defined_table, fail, load_definitions
+from dq_assets.cli.rules_common import (
+    EXIT_OK,
+    EXIT_PARTIAL,
+    defined_table,
+    fail,
+    load_definitions,
+    output_option,
+    write_output,
+)
 from dq_checks.config.loader import DefinedTable
 from dq_checks.config.models import RuleEntry, RuleSeverity
 from dq_checks.dqdl.ast import (
@@ -176,12 +184,7 @@ def _labelled(rule: RuleExpr, labels: Labels | None) -> RuleExpr:
 @click.command("export-dqdl")
 @click.argument("table_name", metavar="TABLE")
 @CONFIG_OPTION
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the ruleset to this file instead of standard output.",
-)
+@output_option("ruleset")
 def export_dqdl(table_name: str, config_dir: Path | None, output: Path | None) -> None:
     """Write TABLE's rules, labels and analyzers as one AWS Glue ruleset.
 
@@ -195,15 +198,8 @@ def export_dqdl(table_name: str, config_dir: Path | None, output: Path | None) -
     defined = defined_table(load_definitions(config_dir), table_name)
     exported = export_ruleset(defined)
     text = ruleset_text(exported.ruleset)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            fail(f"{output}: {error}")
-        counts = f"{len(exported.ruleset.rules)} rule(s), {len(exported.ruleset.analyzers)} analyzer(s)"
-        click.echo(f"wrote {counts} to {output}", err=True)
+    counts = f"{len(exported.ruleset.rules)} rule(s), {len(exported.ruleset.analyzers)} analyzer(s)"
+    write_output(text, output, counts)
     if exported.lost_fields:
         lost = ", ".join(
             f"{name} ({count} rule{'s' if count != 1 else ''})"

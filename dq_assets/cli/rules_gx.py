@@ -17,7 +17,15 @@ import click
 from pydantic import ValidationError
 
 from dq_assets.cli.options import CONFIG_OPTION
-from dq_assets.cli.rules_common import EXIT_OK, EXIT_PARTIAL, defined_table, fail, load_definitions
+from dq_assets.cli.rules_common import (
+    EXIT_OK,
+    EXIT_PARTIAL,
+    defined_table,
+    fail,
+    load_definitions,
+    output_option,
+    write_output,
+)
 from dq_checks.config.loader import DefinedTable
 from dq_checks.config.models import RuleEntry
 from dq_checks.dqdl.ast import Number, String
@@ -111,12 +119,7 @@ def _plan_import(converted: SuiteImport, defined: DefinedTable, known_tables: li
 @click.command("export-gx")
 @click.argument("table_name", metavar="TABLE")
 @CONFIG_OPTION
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the suite to this file instead of standard output.",
-)
+@output_option("suite")
 def export_gx(table_name: str, config_dir: Path | None, output: Path | None) -> None:
     """Write TABLE's DQDL rules as a Great Expectations 1.x suite (JSON) named after the table.
 
@@ -131,15 +134,7 @@ def export_gx(table_name: str, config_dir: Path | None, output: Path | None) -> 
     rules = [RuleToExport(rule=r.rule, name=r.name, severity=str(r.severity)) for r in spec.rules]
     exported = rules_to_suite(spec.table, rules, spec.constants)
     text = json.dumps(exported.suite, indent=2) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            fail(f"{output}: {error}")
-        count = len(exported.suite["expectations"])
-        click.echo(f"wrote {count} expectation(s) to {output}", err=True)
+    write_output(text, output, f"{len(exported.suite['expectations'])} expectation(s)")
     for rule in exported.unconverted:
         click.echo(f"no GX equivalent: {rule.label}: {rule.reason}", err=True)
     sys.exit(EXIT_PARTIAL if exported.unconverted else EXIT_OK)
