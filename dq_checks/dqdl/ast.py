@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+GRAMMAR_KEYWORDS = ("between", "matches", "where", "with", "labels", "threshold", "not", "in", "and", "or")
+"""The words the grammar gives a meaning; any other bare word is a column name, as in AWS's grammar.
+A misspelling of one of these is named by the parser and by validation."""
+
 # --- operands -----------------------------------------------------------------------------
 
 KeywordName = Literal["NULL", "EMPTY", "WHITESPACES_ONLY"]

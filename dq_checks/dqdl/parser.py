@@ -14,6 +14,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from dq_checks.dqdl.ast import (
+    GRAMMAR_KEYWORDS,
     MAX_LABEL_KEY_LENGTH,
     MAX_LABEL_VALUE_LENGTH,
     MAX_LABELS_PER_RULE,
@@ -154,8 +155,6 @@ def _syntax_error(error: UnexpectedInput, text: str) -> DQDLSyntaxError:
     return DQDLSyntaxError(f"unexpected {found}{hint}", line, column)
 
 
-# Words the grammar gives a meaning; AWS's grammar reads any other bare word as a column name.
-_KEYWORDS = ("between", "matches", "where", "with", "labels", "threshold", "not", "in", "and", "or")
 _WORD_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*$")
 
 
@@ -173,9 +172,9 @@ def _misspelt_keyword(error: UnexpectedInput, text: str) -> DQDLSyntaxError | No
     word = _WORD_BEFORE.search(text[:offset])
     if isinstance(error, UnexpectedToken) and error.token.type == "NAME":
         word = _WORD_BEFORE.search(text[: error.token.end_pos])  # the unexpected word itself
-    if word is None or word.group(1) in _KEYWORDS:
+    if word is None or word.group(1) in GRAMMAR_KEYWORDS:
         return None
-    close = difflib.get_close_matches(word.group(1), _KEYWORDS, n=1, cutoff=0.75)
+    close = difflib.get_close_matches(word.group(1), GRAMMAR_KEYWORDS, n=1, cutoff=0.75)
     if not close:
         return None
     line = text.count("\n", 0, word.start(1)) + 1

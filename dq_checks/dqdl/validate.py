@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from dq_checks.dqdl.ast import (
+    GRAMMAR_KEYWORDS,
     Between,
     BinaryOp,
     Call,
@@ -117,13 +118,10 @@ def _keyword_hint(rule: Rule) -> str:
     """`ColumnValues "a" matchs "x"`: an unquoted parameter that is a misspelt keyword, named."""
     for param in rule.params:
         if isinstance(param, String):
-            close = difflib.get_close_matches(param.value, _CONDITION_WORDS, n=1, cutoff=0.75)
+            close = difflib.get_close_matches(param.value, GRAMMAR_KEYWORDS, n=1, cutoff=0.75)
             if close and param.value != close[0]:
                 return f"; is {param.value!r} a misspelt {close[0]!r}?"
     return ""
-
-
-_CONDITION_WORDS = ("between", "matches", "where", "with", "labels", "not", "in")
 
 
 def _params(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
