@@ -495,7 +495,7 @@ def run_tick(world: World) -> dict[str, Any]:
     from dq_assets.alerting import tick
     from dq_assets.alerting.feed import CHECK_FEED
     from dq_assets.alerting.settings import load_alerting_for
-    from dq_checks.config import load_table_specs
+    from dq_checks.config.loader import load_table_specs
     from dq_resources.alerts.store import AlertStore
 
     log = logging.getLogger("bench.alerts")

@@ -245,7 +245,8 @@ def _measure_run(home: Path, executor: str) -> dict:
     import dagster as dg
     from dagster._core.definitions.reconstruct import ReconstructableRepository
 
-    from dq_checks.config import default_config_dir, load_table_specs
+    from dq_checks.config.loader import load_table_specs
+    from dq_checks.config.paths import default_config_dir
 
     specs = load_table_specs(default_config_dir()).specs
     keys = [dg.AssetKey(spec.table) for spec in specs]

@@ -79,7 +79,7 @@ def run_ours(rows: int, cols: int, count: int, workdir: Path, profile: str | Non
     import pyiceberg.catalog.sql
     import pyiceberg.io.pyarrow  # noqa: F401
 
-    from dq_checks.config import load_table_specs
+    from dq_checks.config.loader import load_table_specs
     from dq_resources.iceberg import IcebergCatalogResource
     from dq_runs.inspect import inspect_table
 

@@ -178,7 +178,7 @@ def run_ours() -> dict[str, Any]:
 
     from dq_checks.anomalies import detect_anomalies
     from dq_checks.config.models import AnomalySettings, IcebergSourceSpec
-    from dq_checks.profile import profile_table
+    from dq_checks.profile.profiler import profile_table
     from dq_resources.iceberg import IcebergCatalogResource
 
     before = peak_rss_kib()

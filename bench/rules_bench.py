@@ -429,7 +429,7 @@ def instrument() -> PhaseClock:
 
 def load_definition(folder: Path, rules: Sequence[BenchRule]) -> DefinedTable:
     """Write the YAML and load it as production does; any problem stops the benchmark."""
-    from dq_checks.config import load_table_specs
+    from dq_checks.config.loader import load_table_specs
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{TABLE_NAME}.yaml").write_text(definition_yaml(rules), encoding="utf-8")

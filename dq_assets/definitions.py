@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 
 from dq_assets.build import STANDALONE, build_quality_definitions
-from dq_checks.config import default_config_dir
+from dq_checks.config.paths import default_config_dir
 
 
 def build_definitions(config_dir: Path | None = None) -> dg.Definitions:

@@ -26,7 +26,7 @@ from dq_checks.config.rule_entries import RuleDefinition
 from dq_checks.freshness import freshness_result, judge_freshness
 from dq_checks.history.earlier_runs import PastRun, first_seen, one_per_version, previous_schema
 from dq_checks.metrics import QueryRunner
-from dq_checks.profile import TableProfile
+from dq_checks.profile.model import TableProfile
 from dq_checks.profile.profiler import ProfileError, profile_and_measure
 from dq_checks.redaction import hidden_columns, redact_anomalies, redact_profile
 from dq_checks.results import CheckResult

@@ -17,8 +17,8 @@ import dagster as dg
 from dq_assets.alerting.feed import CHECK_FEED, Feed
 from dq_assets.alerting.settings import load_alerting_for
 from dq_assets.alerting.tick import TickReport, run_alert_tick
-from dq_checks.config import load_table_specs
 from dq_checks.config.alerting_loader import LoadedAlerting
+from dq_checks.config.loader import load_table_specs
 from dq_resources.alerts.store import AlertStore
 from tests.http_sink import HttpSink
 

@@ -154,7 +154,7 @@ def test_every_readme_cli_command_exists(words: list[str]) -> None:
     assert result.exit_code == 0, result.output
 
 
-# A repository path written in a code span: `dq_checks/rules/types/uniqueness.py`, `docs/dqdl.md`.
+# A repository path written in a code span: `dq_checks/rules/types/uniqueness/engine.py`, `docs/dqdl.md`.
 REPOSITORY_PATH = re.compile(
     r"(?<![\w/.])(?:dq|dq_\w+|tests|bench|deploy|docs|examples)/[\w./-]*\w\.(?:py|md|yaml|yml|lark|toml|json|g4)"
 )

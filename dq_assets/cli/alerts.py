@@ -23,8 +23,9 @@ from tabulate import tabulate
 from dq_assets.cli.options import CONFIG_OPTION
 from dq_checks.alerts.durations import parse_duration
 from dq_checks.alerts.model import AlertStatus
-from dq_checks.config import default_config_dir, load_table_specs
 from dq_checks.config.alerting_loader import LoadedAlerting
+from dq_checks.config.loader import load_table_specs
+from dq_checks.config.paths import default_config_dir
 
 if TYPE_CHECKING:
     from dq_resources.alerts.store import AlertStore

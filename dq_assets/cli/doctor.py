@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from dq_assets.cli.options import CONFIG_OPTION
-from dq_checks.config import default_config_dir
+from dq_checks.config.paths import default_config_dir
 
 
 @click.command()

@@ -16,8 +16,8 @@ from dq_assets.cli.profile import profile
 from dq_assets.cli.proposals import propose
 from dq_assets.cli.rules import rules_group
 from dq_assets.cli.sources import sources_group
-from dq_checks.config import default_config_dir, load_table_specs
-from dq_checks.config.loader import LoadedConfig
+from dq_checks.config.loader import LoadedConfig, load_table_specs
+from dq_checks.config.paths import default_config_dir
 
 
 def _load(config_dir: Path | None) -> LoadedConfig:

@@ -17,9 +17,9 @@ import click
 from tabulate import tabulate
 
 from dq_assets.cli.options import CONFIG_OPTION
-from dq_checks.config import default_config_dir, load_table_specs
-from dq_checks.config.loader import DefinedTable, LoadedConfig
+from dq_checks.config.loader import DefinedTable, LoadedConfig, load_table_specs
 from dq_checks.config.models import RuleSeverity
+from dq_checks.config.paths import default_config_dir
 from dq_checks.proposing.pending import DryRun, Proposal
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2

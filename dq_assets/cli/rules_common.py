@@ -9,8 +9,8 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from dq_checks.config import default_config_dir, load_table_specs
-from dq_checks.config.loader import DefinedTable, LoadedConfig
+from dq_checks.config.loader import DefinedTable, LoadedConfig, load_table_specs
+from dq_checks.config.paths import default_config_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from dq_checks.gx.to_dqdl import ImportedRule, SuiteImport
 
 
-
 @click.command("import-gx")
 @click.argument("suite_file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
@@ -88,7 +87,7 @@ def _plan_import(converted: SuiteImport, defined: DefinedTable, known_tables: li
     A converted rule is also run through the static validator, so a GX pattern that Python's
     `re` cannot compile is reported here rather than at the next run.
     """
-    from dq_checks.dqdl.validate import validate_rule
+    from dq_checks.rules.validate import validate_rule
 
     plan = _ImportPlan(unsupported=bool(converted.skipped))
     plan.lines = [

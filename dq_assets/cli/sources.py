@@ -13,7 +13,8 @@ import click
 from tabulate import tabulate
 
 from dq_assets.cli.options import CONFIG_OPTION
-from dq_checks.config import default_config_dir, load_table_specs
+from dq_checks.config.loader import load_table_specs
+from dq_checks.config.paths import default_config_dir
 
 if TYPE_CHECKING:
     from dq_checks.config.loader import DefinedTable

@@ -27,7 +27,7 @@ class DoctorContext:
     @cached_property
     def loaded(self) -> LoadedConfig:
         """The table definitions (invalid files are problems inside, never an exception)."""
-        from dq_checks.config import load_table_specs
+        from dq_checks.config.loader import load_table_specs
 
         return load_table_specs(self.config_dir)
 

@@ -20,10 +20,10 @@ from dq_checks.dqdl.ast import Composite, Labels, Number, RuleExpr, String, leaf
 from dq_checks.dqdl.constants import UndefinedConstant, resolve_constants
 from dq_checks.dqdl.parser import DQDLSyntaxError, parse_rule
 from dq_checks.dqdl.printer import rule_text
-from dq_checks.dqdl.rule_types import Dimension
-from dq_checks.dqdl.validate import validate_rule
 from dq_checks.rules.dimensions import dimension_of
 from dq_checks.rules.naming import RESERVED_CHECK_NAMES, slug
+from dq_checks.rules.types.spec import Dimension
+from dq_checks.rules.validate import validate_rule
 
 
 @dataclass(frozen=True)

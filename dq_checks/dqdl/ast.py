@@ -225,6 +225,11 @@ class Rule:
     tags: tuple[Tag, ...] = ()
     position: Position | None = field(default=None, compare=False)
 
+    @property
+    def param_values(self) -> tuple[str, ...]:
+        """The parameters' text, once `$constants` are resolved (an unresolved one is left out)."""
+        return tuple(p.value for p in self.params if isinstance(p, String))
+
 
 @dataclass(frozen=True)
 class Composite:

@@ -62,10 +62,11 @@ from dq_checks.dqdl.ast import (
     RuleExpr,
     String,
 )
-from dq_checks.dqdl.domains import COUNT, METRIC_DOMAINS, domain_problem
 from dq_checks.dqdl.printer import rule_text
 from dq_checks.gx.row_condition import RowConditionUnsupported, quote_identifier, row_condition_sql
 from dq_checks.gx.suite_parameters import SuiteParameterUnsupported, suite_parameter
+from dq_checks.rules.domains import COUNT, domain_problem
+from dq_checks.rules.types.registry import RULE_TYPES
 
 Severity = Literal["error", "warn"]
 
@@ -481,9 +482,9 @@ class _Bounds:
         minimum every count meets is left out, and bounds no count meets are Unsupported:
         dq refuses such a condition (`RowCount >= 0`) as a mistake.
         """
-        bounds = self._on_counts(rule_type) if METRIC_DOMAINS.get(rule_type) is COUNT else self
+        domain = RULE_TYPES[rule_type].domain
+        bounds = self._on_counts(rule_type) if domain is COUNT else self
         rule = bounds._rule(rule_type, params, where, threshold)
-        domain = METRIC_DOMAINS.get(rule_type)
         parts = rule.rules if isinstance(rule, Composite) else (rule,)
         for part in parts if domain is not None else ():
             assert isinstance(part, Rule) and part.condition is not None

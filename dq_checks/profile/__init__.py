@@ -1,6 +1,5 @@
-"""Exact full-table profiles: what each column holds, computed in the engine."""
+"""Exact full-table profiles: what each column holds, computed in the engine.
 
-from dq_checks.profile.model import ColumnProfile, OutlierStats, TableProfile, ValueCount
-from dq_checks.profile.profiler import profile_table
-
-__all__ = ["ColumnProfile", "OutlierStats", "TableProfile", "ValueCount", "profile_table"]
+The package imports nothing itself, so that reading a profile's model (`profile.model`) does not
+load the profiler and, through it, the table configuration.
+"""

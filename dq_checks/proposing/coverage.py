@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from dq_checks.dqdl.ast import Composite, Rule, RuleExpr, String
 from dq_checks.dqdl.parser import DQDLSyntaxError, parse_rule
 from dq_checks.dqdl.printer import rule_text
-from dq_checks.dqdl.rule_types import RULE_TYPES, ColumnParams
 from dq_checks.proposing.model import TABLE_LEVEL
+from dq_checks.rules.types.registry import RULE_TYPES
+from dq_checks.rules.types.spec import ColumnParams
 
 
 def rule_columns(rule: RuleExpr) -> set[str]:

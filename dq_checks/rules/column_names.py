@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dq_checks.dqdl.ast import Rule, String
-from dq_checks.dqdl.rule_types import RULE_TYPES, ColumnParams
 from dq_checks.rules.model import find_column
+from dq_checks.rules.types.registry import RULE_TYPES
+from dq_checks.rules.types.spec import ColumnParams
 from dq_checks.schema import TableDescription
 
 COLUMN_PARAMS = frozenset(name for name, spec in RULE_TYPES.items() if spec.columns is ColumnParams.EVERY)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dq_checks.dqdl.ast import Composite, RuleExpr, String, leaf_rules
-from dq_checks.dqdl.rule_types import ANOMALY_ALIASES, RULE_TYPES, Dimension
+from dq_checks.rules.types.registry import RULE_TYPES
+from dq_checks.rules.types.spec import ANOMALY_ALIASES, Dimension
 
 
 def dimension_of(rule: RuleExpr) -> Dimension:

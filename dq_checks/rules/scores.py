@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dq_checks.dqdl.rule_types import Dimension
 from dq_checks.results.model import Outcome
+from dq_checks.rules.types.spec import Dimension
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,7 @@ from dq_assets.cli.main import cli
 from dq_assets.instance_table_history import read_past_runs
 from dq_assets.source_resources import CLOCK_RESOURCE_KEY, default_resources
 from dq_assets.table_asset import build_attached_checks, check_keys_of, target_asset_key
-from dq_checks.config import load_table_specs
-from dq_checks.config.loader import DefinedTable
+from dq_checks.config.loader import DefinedTable, load_table_specs
 from dq_resources.clock import ClockResource
 from tests.check_outcomes import outcome_by_check, skipped_checks
 

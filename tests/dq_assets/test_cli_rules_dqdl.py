@@ -93,16 +93,14 @@ def test_import_then_export_gives_the_same_rules_and_analyzers(tmp_path: Path) -
         'added: Completeness "email" > 0.9 labels=["team"="shop", "tier"="silver", "owner"="crm"]',
         "added: analyzer RowCount",
         'added: analyzer Mean "amount"',
-        'added: analyzer Completeness AllColumns',
+        "added: analyzer Completeness AllColumns",
         f"orders: 6 rule(s) and 3 analyzer(s) added to {tmp_path / 'orders.yaml'}",
     ]
     text = (tmp_path / "orders.yaml").read_text()
     kept = DEFINITION.split("  # more rules below", maxsplit=1)[0]
     assert text.startswith(kept)  # the old lines, comments and all
     assert "# a dq entry of its own" in text
-    assert text.rstrip().endswith(
-        'analyzers:\n  - RowCount\n  - Mean "amount"\n  - Completeness AllColumns'
-    )
+    assert text.rstrip().endswith('analyzers:\n  - RowCount\n  - Mean "amount"\n  - Completeness AllColumns')
     assert invoke("validate", "--config", str(tmp_path)).exit_code == 0
 
     exported = invoke("rules", "export-dqdl", "orders", "--config", str(tmp_path))

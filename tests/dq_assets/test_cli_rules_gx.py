@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from dq_assets.cli.rules import rules_group
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 
 # GX leaves NULLs out of column-map expectations; the imported rule does too, with this where
 NN_EMAIL = ' where "\\"email\\" IS NOT NULL"'

@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 
 from dq_assets.definitions import build_definitions
-from dq_checks.config import ConfigError
+from dq_checks.config.loader import ConfigError
 from tests.conftest import REPO_ROOT
 
 

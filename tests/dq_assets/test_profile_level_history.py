@@ -13,7 +13,7 @@ import pyarrow as pa
 from dq_assets.instance_table_history import read_past_runs
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_resources.iceberg.catalogs import load_named_catalog
 from tests.check_outcomes import outcome_by_check
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_checks.results.inspection import TableInspection
 from dq_resources.files import FileSourceResource
 from dq_runs.inspect import inspect_table

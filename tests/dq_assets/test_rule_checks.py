@@ -9,7 +9,8 @@ import pyarrow as pa
 import pytest
 
 from dq_assets.table_asset import check_specs
-from dq_checks.config import AnomalySettings, load_table_specs
+from dq_checks.config.loader import load_table_specs
+from dq_checks.config.models import AnomalySettings
 from dq_checks.dqdl.parser import parse_rule
 from dq_checks.profile.profiler import profile_and_measure
 from dq_checks.rules.compile import compile_rule

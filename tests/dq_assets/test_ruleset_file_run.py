@@ -19,7 +19,7 @@ from dq_assets.check_specs import check_specs
 from dq_assets.cli.main import cli
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_resources.iceberg.catalogs import load_named_catalog
 from tests.check_outcomes import outcome_by_check
 

@@ -13,7 +13,7 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_checks.config.paths import PACKAGED_TABLES_DIR
 from dq_resources.iceberg.catalogs import load_named_catalog
 

@@ -22,12 +22,12 @@ from sqlglot import exp
 from dq_checks.dqdl.ast import Rule, RuleExpr, String, leaf_rules
 from dq_checks.dqdl.parser import parse_rule, parse_ruleset
 from dq_checks.dqdl.references import aggregate_ref, column_list, columns_ref, key_mapping
-from dq_checks.dqdl.validate import validate_rule
 from dq_checks.results.model import Outcome
 from dq_checks.rules.column_names import COLUMN_PARAMS
 from dq_checks.rules.compile import compile_rule, evaluate_safely
 from dq_checks.rules.model import Evidence, RuleOutcome
 from dq_checks.rules.sql_safety import vet_predicate
+from dq_checks.rules.validate import validate_rule
 from tests.dq_checks.rule_harness import NOW, RuleBench, history
 
 EXAMPLES = yaml.safe_load((Path(__file__).parents[1] / "data" / "aws_dqdl_examples.yaml").read_text())

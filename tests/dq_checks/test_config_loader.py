@@ -8,16 +8,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from dq_checks.config import (
-    AnomalySettings,
-    AnomalyThresholds,
-    ConfigError,
-    ConfigProblem,
-    default_config_dir,
-    load_table_specs,
-)
-from dq_checks.config.models import Detector, FreshnessSpec, TableSpec
-from dq_checks.config.paths import CONFIG_DIR_ENV, PACKAGED_TABLES_DIR
+from dq_checks.config.loader import ConfigError, ConfigProblem, load_table_specs
+from dq_checks.config.models import AnomalySettings, AnomalyThresholds, Detector, FreshnessSpec, TableSpec
+from dq_checks.config.paths import CONFIG_DIR_ENV, PACKAGED_TABLES_DIR, default_config_dir
 
 
 def write(folder: Path, name: str, text: str) -> Path:

@@ -8,8 +8,7 @@ import pytest
 
 from dq_checks.anomalies import Anomaly, Severity, detect_anomalies, worst_severity
 from dq_checks.anomalies.isolation import ROBUST_SIGMA_PER_IQR
-from dq_checks.config import AnomalySettings, AnomalyThresholds
-from dq_checks.config.models import Detector
+from dq_checks.config.models import AnomalySettings, AnomalyThresholds, Detector
 from dq_checks.profile.model import ColumnProfile, OutlierStats, TableProfile, ValueCount
 from dq_checks.results import CheckSeverity, Markdown, Outcome
 from dq_checks.results.builders import anomalies_result, profile_result

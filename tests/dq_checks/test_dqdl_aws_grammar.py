@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_checks.dqdl.ast import Labels, Ruleset, String, ValueList
 from dq_checks.dqdl.parser import parse_rule, parse_ruleset
 from dq_checks.dqdl.printer import rule_text, ruleset_text

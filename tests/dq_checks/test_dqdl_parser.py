@@ -33,7 +33,8 @@ from dq_checks.dqdl.ast import (
 )
 from dq_checks.dqdl.parser import DQDLSyntaxError, parse_rule, parse_ruleset
 from dq_checks.dqdl.printer import analyzer_text, rule_text, ruleset_text
-from dq_checks.dqdl.rule_types import DYNAMIC_FUNCTIONS, RULE_TYPES
+from dq_checks.rules.types.registry import RULE_TYPES
+from dq_checks.rules.types.spec import DYNAMIC_FUNCTIONS
 
 LAST_10 = Call("last", (Number(10),))
 
@@ -461,7 +462,7 @@ def test_a_number_no_float64_holds_is_a_syntax_error(text: str, message: str) ->
 
 
 def _problems(text: str) -> list[str]:
-    from dq_checks.dqdl.validate import validate_rule
+    from dq_checks.rules.validate import validate_rule
 
     return [p.message for p in validate_rule(parse_rule(text), known_tables={"ref"})]
 
@@ -558,7 +559,7 @@ def test_conditions_that_split_their_metrics_domain_are_accepted(text: str) -> N
 
 def test_a_constant_that_is_not_finite_is_refused_after_it_is_resolved() -> None:
     from dq_checks.dqdl.constants import resolve_constants
-    from dq_checks.dqdl.validate import validate_rule
+    from dq_checks.rules.validate import validate_rule
 
     rule = resolve_constants(parse_rule("RowCount > $big"), {"big": Number(float("inf"))})
     assert [p.message for p in validate_rule(rule, known_tables=set())] == ["the number inf is not finite"]
@@ -637,7 +638,7 @@ def test_a_misspelt_keyword_is_named(text: str, message: str) -> None:
 
 
 def test_a_misspelt_keyword_that_parses_as_a_column_is_named_by_validation() -> None:
-    from dq_checks.dqdl.validate import validate_rule
+    from dq_checks.rules.validate import validate_rule
 
     problems = validate_rule(parse_rule('ColumnValues "a" matchs "x"'), known_tables=())
     assert problems[0].message == (
@@ -673,13 +674,13 @@ def test_a_document_s_structural_mistakes_are_located(document: str, message: st
     ],
 )
 def test_operands_a_rule_type_cannot_compare_are_refused(rule: str, message: str) -> None:
-    from dq_checks.dqdl.validate import validate_rule
+    from dq_checks.rules.validate import validate_rule
 
     assert [p.message for p in validate_rule(parse_rule(rule), known_tables=())] == [message]
 
 
 def test_aggregate_match_may_exceed_one_since_it_is_first_over_second() -> None:
-    from dq_checks.dqdl.validate import validate_rule
+    from dq_checks.rules.validate import validate_rule
 
     assert validate_rule(parse_rule('AggregateMatch "sum(a)" "sum(b)" > 1.05'), known_tables=()) == []
 

@@ -16,11 +16,11 @@ from dq_checks.anomalies.model import Anomaly, Severity
 from dq_checks.config.models import RuleSeverity
 from dq_checks.dqdl.ast import Rule
 from dq_checks.dqdl.parser import parse_rule
-from dq_checks.dqdl.validate import validate_rule
 from dq_checks.profile.model import ColumnProfile, OutlierStats, TableProfile, ValueCount
 from dq_checks.proposing.from_profile import TABLE_LEVEL, ProfileProposerSettings, propose_from_profile
 from dq_checks.proposing.model import ProposalContext, ReferenceKey, RuleCandidate
 from dq_checks.redaction import REDACTED
+from dq_checks.rules.validate import validate_rule
 from dq_checks.schema import ColumnKind
 
 ROWS = 1000

@@ -33,15 +33,15 @@ import pyarrow as pa
 import pytest
 from sqlglot import exp
 
-from dq_checks.config import AnomalySettings
+from dq_checks.config.models import AnomalySettings
 from dq_checks.dqdl.parser import parse_rule
 from dq_checks.dqdl.printer import rule_text
-from dq_checks.dqdl.validate import validate_rule
 from dq_checks.gx import SUPPORTED_EXPECTATIONS, Unsupported, expectation_to_dqdl
 from dq_checks.profile.profiler import profile_and_measure
 from dq_checks.results.model import Outcome
 from dq_checks.rules.compile import compile_rule
 from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext, no_history
+from dq_checks.rules.validate import validate_rule
 from dq_resources.engines import LocalDuckDB
 from tests.dq_checks.gx_cases import Case, datasets, load_cases
 from tests.dq_checks.rule_harness import NOW, description_of

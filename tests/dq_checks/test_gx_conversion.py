@@ -10,7 +10,6 @@ import pytest
 
 from dq_checks.dqdl.parser import parse_rule
 from dq_checks.dqdl.printer import rule_text
-from dq_checks.dqdl.validate import validate_rule
 from dq_checks.gx import (
     NoEquivalent,
     RuleToExport,
@@ -23,6 +22,7 @@ from dq_checks.gx import (
     search_to_full_match,
     suite_to_dqdl,
 )
+from dq_checks.rules.validate import validate_rule
 
 
 def nn(column: str) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from dq_checks.config import AnomalySettings
+from dq_checks.config.models import AnomalySettings
 from dq_checks.dqdl.parser import parse_rule
 from dq_checks.dqdl.printer import rule_text
 from dq_checks.gx import expectation_to_dqdl

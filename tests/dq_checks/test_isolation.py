@@ -14,7 +14,7 @@ import pytest
 
 from dq_checks.anomalies import isolated_extremes
 from dq_checks.anomalies.isolation import ROBUST_SIGMA_PER_IQR, IsolatedExtremes, robust_scale
-from dq_checks.config import AnomalyThresholds
+from dq_checks.config.models import AnomalyThresholds
 
 TAIL = 20
 DEFAULTS = AnomalyThresholds()

@@ -8,8 +8,8 @@ import numpy as np
 import pyarrow as pa
 
 from dq_checks.anomalies import Severity, detect_anomalies
-from dq_checks.config import AnomalySettings
-from dq_checks.profile import profile_table
+from dq_checks.config.models import AnomalySettings
+from dq_checks.profile.profiler import profile_table
 from dq_checks.schema import ColumnInfo, ColumnKind
 from tests.runners import duckdb_over
 

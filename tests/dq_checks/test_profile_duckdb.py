@@ -11,9 +11,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from dq_checks.config import AnomalySettings, AnomalyThresholds
-from dq_checks.profile import ColumnProfile, TableProfile, ValueCount, profile_table
-from dq_checks.profile.profiler import ProfileError
+from dq_checks.config.models import AnomalySettings, AnomalyThresholds
+from dq_checks.profile.model import ColumnProfile, TableProfile, ValueCount
+from dq_checks.profile.profiler import ProfileError, profile_table
 from dq_checks.profile.values import MAX_VALUE_CHARS, cut_text, plain
 from dq_checks.schema import ColumnInfo, ColumnKind
 from tests.runners import duckdb_over

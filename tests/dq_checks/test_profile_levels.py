@@ -25,13 +25,14 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from dq_assets.cli.main import cli
-from dq_checks.config import AnomalySettings, load_table_specs
-from dq_checks.config.models import ProfileLevel
+from dq_checks.config.loader import load_table_specs
+from dq_checks.config.models import AnomalySettings, ProfileLevel
 from dq_checks.history.earlier_runs import PastRun
 from dq_checks.metrics.sql import select_from
-from dq_checks.profile import ColumnProfile, TableProfile, profile_table
 from dq_checks.profile.column_metrics import first_pass_metrics
 from dq_checks.profile.levels import DISTINCT_RELATIVE_ERROR, QUANTILE_RANK_ERROR
+from dq_checks.profile.model import ColumnProfile, TableProfile
+from dq_checks.profile.profiler import profile_table
 from dq_checks.render.markdown import profile_markdown
 from dq_checks.reports import build_workbook
 from dq_checks.results.builders import APPROXIMATE_METRICS_KEY, PROFILE_LEVEL_KEY

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dq_checks.anomalies import Anomaly, Severity, detect_anomalies
-from dq_checks.config import AnomalySettings
+from dq_checks.config.models import AnomalySettings
 from dq_checks.profile.model import ColumnProfile, OutlierStats, TableProfile, ValueCount
 from dq_checks.redaction import REDACTED, hidden_columns, redact_anomalies, redact_profile
 from dq_checks.schema import ColumnKind

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 from openpyxl import load_workbook
 
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_checks.history.earlier_runs import PastRun
 from dq_checks.profile.model import TableProfile
 from dq_checks.redaction import REDACTED

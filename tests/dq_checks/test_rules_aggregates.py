@@ -287,7 +287,7 @@ def test_standard_deviation_is_aws_worked_example() -> None:
 def test_standard_deviation_and_variance_compile_to_each_dialects_population_function(dialect: str) -> None:
     from sqlglot import exp
 
-    from dq_checks.rules.types.aggregates import _STATISTICS
+    from dq_checks.rules.types.aggregates.engine import _STATISTICS
 
     value = exp.column("x")
     stddev = _STATISTICS["StandardDeviation"](value).sql(dialect)

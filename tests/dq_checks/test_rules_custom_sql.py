@@ -100,7 +100,7 @@ def test_row_query_names_columns_ignoring_case(bench: RuleBench) -> None:
 
 def test_row_query_without_a_threshold_must_return_table_columns(bench: RuleBench) -> None:
     from dq_checks.dqdl.parser import parse_rule
-    from dq_checks.dqdl.validate import validate_rule
+    from dq_checks.rules.validate import validate_rule
 
     # dq validate refuses a query computing one number with no condition...
     problems = validate_rule(parse_rule('CustomSql "select count(*) from primary"'), known_tables=set())

@@ -11,12 +11,12 @@ import pyarrow as pa
 import pytest
 
 from dq_checks.dqdl.parser import parse_rule
-from dq_checks.dqdl.rule_types import Dimension
-from dq_checks.dqdl.validate import validate_rule
 from dq_checks.results.model import Outcome
 from dq_checks.rules.model import RuleError
 from dq_checks.rules.references import reference_needs
 from dq_checks.rules.scores import score
+from dq_checks.rules.types.spec import Dimension
+from dq_checks.rules.validate import validate_rule
 from tests.dq_checks.rule_harness import RuleBench, history
 
 ROWS = 12

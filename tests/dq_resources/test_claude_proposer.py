@@ -13,7 +13,6 @@ from dq_checks.anomalies.model import Anomaly, Severity
 from dq_checks.config.models import RuleSeverity
 from dq_checks.dqdl.ast import String, leaf_rules
 from dq_checks.dqdl.parser import DQDLSyntaxError, parse_rule
-from dq_checks.dqdl.validate import validate_rule
 from dq_checks.profile.model import ColumnProfile, TableProfile, ValueCount
 from dq_checks.proposing.model import (
     CandidateCheck,
@@ -33,6 +32,7 @@ from dq_checks.proposing.prompt import (
     profile_payload,
     repair_message,
 )
+from dq_checks.rules.validate import validate_rule
 from dq_checks.schema import ColumnKind
 from dq_resources.llm import ClaudeRuleProposer
 from tests.fake_anthropic import (

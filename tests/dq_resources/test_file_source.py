@@ -25,8 +25,7 @@ import pyarrow.parquet as pq
 import pytest
 from sqlglot import exp
 
-from dq_checks.config import load_table_specs
-from dq_checks.config.loader import DefinedTable
+from dq_checks.config.loader import DefinedTable, load_table_specs
 from dq_checks.config.sources import FileSourceSpec
 from dq_checks.results.inspection import TableInspection
 from dq_resources.files import FileSourceResource, FileTable

@@ -15,7 +15,7 @@ import boto3
 import pyarrow as pa
 import pytest
 
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_checks.config.models import IcebergSourceSpec
 from dq_checks.results import Outcome
 from dq_checks.schema import ColumnKind

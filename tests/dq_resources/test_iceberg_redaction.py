@@ -68,4 +68,6 @@ def test_a_read_that_fails_keeps_the_stores_credentials_out(
         pass
     message = str(raised.value)
     assert SECRET not in message
-    assert message.startswith(f"iceberg:{scratch_catalog}/ns.t: cannot read data: cannot open s3://keeper:***@")
+    assert message.startswith(
+        f"iceberg:{scratch_catalog}/ns.t: cannot read data: cannot open s3://keeper:***@"
+    )

@@ -22,8 +22,7 @@ from pyiceberg.table import Table
 from pyiceberg.transforms import IdentityTransform
 from pyiceberg.types import DoubleType, LongType, NestedField, StringType
 
-from dq_checks.config import load_table_specs
-from dq_checks.config.loader import DefinedTable
+from dq_checks.config.loader import DefinedTable, load_table_specs
 from dq_checks.results.inspection import TableInspection
 from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.iceberg.catalogs import load_named_catalog

@@ -16,10 +16,9 @@ import pyarrow.parquet as pq
 import pytest
 import sqlglot
 
-from dq_checks.config import AnomalySettings
-from dq_checks.config.models import FileSourceSpec, IcebergSourceSpec
+from dq_checks.config.models import AnomalySettings, FileSourceSpec, IcebergSourceSpec
 from dq_checks.metrics import QueryBudget
-from dq_checks.profile import profile_table
+from dq_checks.profile.profiler import profile_table
 from dq_resources.engines import LocalDuckDB, LocalScanSettings
 from dq_resources.engines.local_duckdb import DATABASE_FILE
 from dq_resources.engines.memory_plan import (

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from dq_assets.table_step import unreadable_results
 from dq_checks.anomalies.model import Anomaly, Severity
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_checks.results import Outcome
 from dq_checks.results.inspection import TableInspection
 from dq_checks.results.tidy import TABLES, TidyRun, tidy_run, tidy_unreadable_run

@@ -13,7 +13,7 @@ from dq_assets.definitions import build_definitions
 from dq_assets.freshness_sensor import FRESHNESS_SENSOR, due_run_requests
 from dq_assets.source_resources import CLOCK_RESOURCE_KEY, default_resources
 from dq_assets.table_asset import build_table_asset
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_resources.clock import ClockResource
 from dq_resources.iceberg.catalogs import load_named_catalog
 from dq_resources.iceberg.clock import snapshot_clock

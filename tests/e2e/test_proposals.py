@@ -19,7 +19,7 @@ from dq_assets.cli.main import cli
 from dq_assets.definitions import build_definitions
 from dq_assets.source_resources import default_resources, open_table, source_resource_key
 from dq_assets.table_asset import build_table_asset
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_checks.config.paths import PACKAGED_TABLES_DIR
 from dq_checks.proposing.pending import ProposalStatus, parse_proposals
 from dq_resources.llm.profile import ProfileRuleProposer

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy
 from sqlglot import exp
 
-from dq_checks.config import AnomalySettings
+from dq_checks.config.models import AnomalySettings
 from dq_checks.dqdl.parser import parse_rule
 from dq_checks.profile.profiler import profile_and_measure
 from dq_checks.rules.compile import compile_rule

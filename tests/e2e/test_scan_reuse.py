@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from dq_assets.run_tags import FORCE_SCAN_TAG
 from dq_assets.source_resources import CLOCK_RESOURCE_KEY, RESULTS_STORE_RESOURCE_KEY, default_resources
 from dq_assets.table_asset import build_table_asset
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_resources.clock import ClockResource
 from dq_resources.iceberg.catalogs import load_named_catalog
 from dq_resources.iceberg.clock import snapshot_clock

@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_table_asset
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_resources.source_contract import MAX_SAMPLE_ROWS
 from tests.check_outcomes import skipped_checks
 

@@ -19,7 +19,7 @@ import pytest
 
 from dq_assets.source_resources import CLOCK_RESOURCE_KEY, default_resources
 from dq_assets.table_asset import build_table_asset
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_resources.clock import ClockResource
 from dq_resources.iceberg.catalogs import load_named_catalog
 from dq_resources.iceberg.clock import snapshot_clock

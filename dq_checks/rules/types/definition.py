@@ -1,15 +1,19 @@
-"""What the rule engine knows of one rule type: how it compiles, and which other tables it reads."""
+"""What dq knows of one rule type: its grammar, how it compiles, what it reads, what it refuses early."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dq_checks.dqdl.ast import Rule
-from dq_checks.dqdl.rule_types import RULE_TYPES, RuleTypeSpec
-from dq_checks.rules.model import CompiledRule, TableContext
+from dq_checks.rules.types.spec import RuleTypeSpec
 
-Compile = Callable[[Rule, TableContext], CompiledRule]
+if TYPE_CHECKING:  # the engine's types: importing them would load sqlglot
+    from dq_checks.rules.model import CompiledRule, TableContext
+
+Compile = Callable[[Rule, "TableContext"], "CompiledRule"]
 """A parsed rule, for one table, as metrics and a judge; RuleError when the table cannot support it."""
 
 TablesRead = Callable[[Rule, set[str]], dict[str, set[str] | None]]
@@ -17,27 +21,57 @@ TablesRead = Callable[[Rule, set[str]], dict[str, set[str] | None]]
 
 
 @dataclass(frozen=True)
+class TablesInReach:
+    """The tables a rule may name when it is validated.
+
+    `monitored` are the tables a reference (`"orders.id"`, `SchemaMatch "orders"`) may name;
+    `readable_by_sql` the ones a CustomSql statement may read besides `primary`: the table's
+    `deps`, or every monitored table when it declares none.
+    """
+
+    monitored: Collection[str]
+    readable_by_sql: Collection[str]
+
+
+CheckStatically = Callable[[Rule, TablesInReach], list[str]]
+"""Problems of a well-formed rule's parameters known before any table is read: a reference to a
+table that is not monitored, unsafe SQL. It may raise ValueError, which is reported the same way."""
+
+
+@dataclass(frozen=True)
 class RuleTypeDefinition:
     """One rule type, as its home module registers it.
 
-    Its grammar (parameters, condition, `where`, `with threshold`, row-level, dimension) is the
-    `RuleTypeSpec` of the same name: the parser and `dq validate` read that table without
-    importing the engine. What the engine adds lives in the home module: `compile` builds the
-    metrics and the judgement, `tables_read` names the other tables a rule reads.
+    `spec` is its grammar (parameters, condition, `where`, `with threshold`, row-level,
+    dimension, the domain of its metric), which `dq validate` checks every rule against.
+    `compile` builds the metrics and the judgement; `tables_read` names the other tables a
+    rule reads; `check_statically` refuses what the grammar alone cannot.
     """
 
-    name: str
+    spec: RuleTypeSpec
     compile: Compile
     tables_read: TablesRead | None = None
+    check_statically: CheckStatically | None = None
 
     @property
-    def spec(self) -> RuleTypeSpec:
-        """The rule type's grammar."""
-        return RULE_TYPES[self.name]
+    def name(self) -> str:
+        """The rule type's DQDL name."""
+        return self.spec.name
 
 
-def defined(
-    names: tuple[str, ...], compile: Compile, tables_read: TablesRead | None = None
-) -> tuple[RuleTypeDefinition, ...]:
-    """One definition per name, all compiled (and reading tables) the same way."""
-    return tuple(RuleTypeDefinition(name, compile, tables_read) for name in names)
+def defined(specs: tuple[RuleTypeSpec, ...], compile: Compile) -> tuple[RuleTypeDefinition, ...]:
+    """One definition per spec, all compiled the same way."""
+    return tuple(RuleTypeDefinition(spec, compile) for spec in specs)
+
+
+def compiled_in(engine_module: str, function: str) -> Compile:
+    """The family engine's compiler, imported when a rule is first compiled.
+
+    A family's definitions are read by `dq validate` and by loading the definitions, which must
+    stay light; its engine builds SQL with sqlglot (about 0.1 s to import), so it is loaded late.
+    """
+
+    def compile_with_engine(rule: Rule, context: TableContext) -> CompiledRule:
+        return getattr(importlib.import_module(engine_module), function)(rule, context)
+
+    return compile_with_engine

@@ -23,7 +23,7 @@ from click.testing import CliRunner, Result
 from dq_assets.cli.main import cli
 from dq_assets.definitions import build_definitions
 from dq_assets.source_resources import default_resources, open_table, source_resource_key
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_checks.config.models import RuleSeverity
 from dq_checks.proposing.model import (
     CandidateCheck,

@@ -20,7 +20,7 @@ import pytest
 import sqlglot
 from sqlalchemy.engine import make_url
 
-from dq_checks.config import load_table_specs
+from dq_checks.config.loader import load_table_specs
 from dq_checks.config.sources import SqlSourceSpec
 from dq_resources.source_contract import SourceError
 from dq_resources.sql.resource import SqlSourceResource

@@ -4,8 +4,9 @@ Unknown rule types, wrong parameters, a condition a rule type does not take, `be
 with min > max, a condition its metric can never meet or never fail (`Completeness > 2`,
 `with threshold > -1`, `ColumnCount = 6.5`, `in []`: see domains.py), a number that is not
 finite, a regex that does not compile, an unsafe CustomSql statement or `where` predicate,
-and a reference to a table that is not monitored. Column names and types are checked later,
-against the real schema.
+and what a rule type checks of its own parameters (a reference to a table that is not
+monitored, a CustomSql statement: see each type's `check_statically` in its home module under
+`dq_checks/rules/types/`). Column names and types are checked later, against the real schema.
 """
 
 from __future__ import annotations
@@ -38,24 +39,17 @@ from dq_checks.dqdl.ast import (
     Size,
     String,
 )
-from dq_checks.dqdl.domains import (
-    METRIC_DOMAINS,
-    THRESHOLD_DOMAIN,
-    Domain,
-    domain_problem,
-    empty_list_problem,
-)
 from dq_checks.dqdl.printer import expr_text
-from dq_checks.dqdl.references import aggregate_ref, columns_ref, key_mapping
-from dq_checks.dqdl.rule_types import (
+from dq_checks.rules.domains import THRESHOLD_DOMAIN, Domain, domain_problem, empty_list_problem
+from dq_checks.rules.types.definition import RuleTypeDefinition, TablesInReach
+from dq_checks.rules.types.registry import REGISTRY, RULE_TYPES
+from dq_checks.rules.types.spec import (
     AGGREGATE_FUNCTIONS,
     ANOMALY_ALIASES,
-    ANOMALY_METRICS,
     DATA_TYPES,
     DYNAMIC_FUNCTIONS,
     FILE_RULE_TYPES,
     RULE_TAGS,
-    RULE_TYPES,
     ConditionKind,
     RuleTypeSpec,
 )
@@ -88,9 +82,10 @@ def validate_rule(
             for child in rule.rules
             for problem in validate_rule(child, known_tables=known_tables, sql_tables=readable)
         ]
-    spec = RULE_TYPES.get(rule.rule_type)
-    if spec is None:
+    definition = REGISTRY.get(rule.rule_type)
+    if definition is None:
         return [RuleProblem(_unknown_type(rule.rule_type), rule.position)]
+    spec = definition.spec
     problems = [
         *_params(rule, spec),
         *_condition(rule, spec),
@@ -98,7 +93,7 @@ def validate_rule(
         *_tags(rule, spec),
     ]
     if not problems:
-        problems += _references(rule, known_tables, readable)
+        problems += _in_reach(rule, definition, TablesInReach(known_tables, readable))
     return [p if p.position else RuleProblem(p.message, rule.position) for p in problems]
 
 
@@ -155,8 +150,8 @@ def _condition(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
         problems += _type_names(condition)
     elif kind is ConditionKind.VALUE:
         problems += _values(condition)
-    if not problems and spec.name in METRIC_DOMAINS:
-        problems += _in_domain(condition, METRIC_DOMAINS[spec.name], spec.name)
+    if not problems and spec.domain is not None:
+        problems += _in_domain(condition, spec.domain, spec.name)
     return problems
 
 
@@ -423,71 +418,20 @@ def _tags(rule: Rule, spec: RuleTypeSpec) -> list[RuleProblem]:
     return problems
 
 
-def _references(rule: Rule, known_tables: Collection[str], sql_tables: Collection[str]) -> list[RuleProblem]:
-    params = [p.value for p in rule.params if isinstance(p, String)]
+def _in_reach(rule: Rule, definition: RuleTypeDefinition, reach: TablesInReach) -> list[RuleProblem]:
+    """Every other table the rule reads is monitored, and its type's own checks of its parameters pass."""
     try:
-        if rule.rule_type == "ReferentialIntegrity":
-            tables = [columns_ref(params[1]).table]
-        elif rule.rule_type in ("RowCountMatch", "SchemaMatch"):
-            tables = [params[0]]
-        elif rule.rule_type == "DatasetMatch":
-            for mapping in params[1:]:
-                key_mapping(mapping)
-            tables = [params[0]]
-        elif rule.rule_type == "AggregateMatch":
-            refs = [aggregate_ref(p) for p in params]
-            tables = [r.table for r in refs if r.table is not None]
-        elif rule.rule_type == "CustomSql":
-            return _custom_sql(params[0], sql_tables, returns_rows=rule.condition is None)
-        elif rule.rule_type == "DetectAnomalies":
-            return _anomaly_metric(params, sql_tables)
-        else:
-            tables = []
-    except ValueError as error:  # UnsafeSql is one too
-        return [RuleProblem(str(error))]
-    return [
-        RuleProblem(f"{rule.rule_type} references table {table!r}, which is not a monitored table")
-        for table in tables
-        if table not in known_tables
-    ]
-
-
-def _custom_sql(statement: str, sql_tables: Collection[str], *, returns_rows: bool) -> list[RuleProblem]:
-    """A vetted statement; without a condition it returns rows, so it must select table columns."""
-    from sqlglot import exp  # sqlglot: only with SQL
-
-    from dq_checks.rules.sql_safety import vet_custom_sql
-
-    try:
-        vetted = vet_custom_sql(statement, allowed_tables=sql_tables)
-    except ValueError as error:  # UnsafeSql
-        return [RuleProblem(str(error))]
-    query = vetted.query
-    if returns_rows and isinstance(query, exp.Select) and any(p.find(exp.AggFunc) for p in query.expressions):
-        return [
-            RuleProblem(
-                "CustomSql without a condition returns the passing rows, so it must select columns of "
-                "primary (select id from primary where ...); a query computing one number needs a "
-                "condition, like > 0"
-            )
+        read = definition.tables_read(rule, set(reach.monitored)) if definition.tables_read else {}
+        found = [
+            f"{rule.rule_type} references table {table!r}, which is not a monitored table"
+            for table in read
+            if table not in reach.monitored
         ]
-    return []
-
-
-def _anomaly_metric(params: list[str], sql_tables: Collection[str]) -> list[RuleProblem]:
-    metric = ANOMALY_ALIASES.get(params[0], params[0])
-    if metric not in ANOMALY_METRICS:
-        return [
-            RuleProblem(f"DetectAnomalies cannot learn {metric!r}; it learns {', '.join(ANOMALY_METRICS)}")
-        ]
-    spec = RULE_TYPES[metric]
-    given = len(params) - 1
-    if given < spec.min_params or (spec.max_params is not None and given > spec.max_params):
-        needs = spec.param_help or "no parameters"
-        return [RuleProblem(f"DetectAnomalies {metric!r} takes what {metric} takes: {needs}; got {given}")]
-    if metric == "CustomSql":
-        return _custom_sql(params[1], sql_tables, returns_rows=False)
-    return []
+        if definition.check_statically is not None:
+            found += definition.check_statically(rule, reach)
+    except ValueError as error:  # a malformed reference, or unsafe SQL (UnsafeSql is one too)
+        return [RuleProblem(str(error))]
+    return [RuleProblem(message) for message in found]
 
 
 def _describe(expr: Expr) -> str:

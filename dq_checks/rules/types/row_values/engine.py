@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from dq_checks.dqdl.ast import Comparison, Condition, InList, Rule, String
-from dq_checks.dqdl.rule_types import DATA_TYPES
 from dq_checks.metrics import AggregateMetric
 from dq_checks.metrics.sql import column, count_if, count_rows
 from dq_checks.render.numbers import format_number
@@ -22,7 +21,7 @@ from dq_checks.rules.conditions import describe, satisfies
 from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext
 from dq_checks.rules.samples import sample_rows
 from dq_checks.rules.scope import both, rows_in_scope, where_predicate
-from dq_checks.rules.types.definition import defined
+from dq_checks.rules.types.spec import DATA_TYPES
 from dq_checks.rules.value_predicates import freshness_predicate, pass_predicate
 from dq_checks.rules.verdicts import verdict
 from dq_checks.schema import ColumnInfo, ColumnKind
@@ -181,6 +180,3 @@ def _castable(condition: Condition, value: exp.Expression) -> exp.Expression:
         casts.append(exp.paren(castable))
     is_null = exp.Is(this=value.copy(), expression=exp.Null())
     return exp.or_(is_null, *casts)
-
-
-DEFINITIONS = defined(tuple(_ROW_PREDICATES), compile_row_values)

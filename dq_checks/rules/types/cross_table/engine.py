@@ -8,7 +8,7 @@ the reference's needed columns are streamed in), so every join runs in one place
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlglot import exp
@@ -20,6 +20,7 @@ from dq_checks.metrics.sql import as_double, count_if, count_rows
 from dq_checks.profile.values import as_float
 from dq_checks.rules.model import (
     FAILING_ROWS_SHOWN,
+    CompiledRule,
     Evidence,
     ReferenceTable,
     RuleError,
@@ -28,7 +29,6 @@ from dq_checks.rules.model import (
     find_column,
     rows_as_dicts,
 )
-from dq_checks.rules.types.definition import RuleTypeDefinition
 from dq_checks.rules.verdicts import judge
 from dq_checks.schema import ColumnInfo, TableDescription
 
@@ -315,11 +315,6 @@ def _referential_integrity(rule: Rule, context: TableContext) -> ReferentialInte
     )
 
 
-def _referential_integrity_reads(rule: Rule, _readable: set[str]) -> dict[str, set[str] | None]:
-    ref = columns_ref(_params(rule)[1])
-    return {ref.table: set(ref.columns)}
-
-
 def _dataset_match(rule: Rule, context: TableContext) -> DatasetMatchRule:
     params = _params(rule)
     reference = context.reference(params[0])
@@ -341,25 +336,12 @@ def _dataset_match(rule: Rule, context: TableContext) -> DatasetMatchRule:
     return DatasetMatchRule(reference, keys, compared, rule.condition, context)
 
 
-def _dataset_match_reads(rule: Rule, _readable: set[str]) -> dict[str, set[str] | None]:
-    params = _params(rule)
-    if len(params) > 2:
-        columns = {r for _, r in key_mapping(params[1])} | {r for _, r in key_mapping(params[2])}
-        return {params[0]: columns}
-    return {params[0]: None}
-
-
 def _schema_match(rule: Rule, context: TableContext) -> SchemaMatchRule:
     return SchemaMatchRule(context.reference(_params(rule)[0]), rule.condition, context)
 
 
 def _row_count_match(rule: Rule, context: TableContext) -> RowCountMatchRule:
     return RowCountMatchRule(context.reference(_params(rule)[0]), rule.condition)
-
-
-def _description_only(rule: Rule, _readable: set[str]) -> dict[str, set[str] | None]:
-    """SchemaMatch and RowCountMatch need only the reference's description (an empty set)."""
-    return {_params(rule)[0]: set()}
 
 
 def _aggregate_match(rule: Rule, context: TableContext) -> AggregateMatchRule:
@@ -375,22 +357,15 @@ def _aggregate_match(rule: Rule, context: TableContext) -> AggregateMatchRule:
     return AggregateMatchRule(sides[0], sides[1], rule.condition, context)
 
 
-def _aggregate_match_reads(rule: Rule, _readable: set[str]) -> dict[str, set[str] | None]:
-    needs: dict[str, set[str] | None] = {}
-    for text in _params(rule):
-        ref = aggregate_ref(text)
-        if ref.table not in (None, "primary"):
-            columns = needs.setdefault(ref.table, set())
-            assert columns is not None
-            columns.add(ref.column)
-    return needs
+_COMPILERS: dict[str, Callable[[Rule, TableContext], CompiledRule]] = {
+    "ReferentialIntegrity": _referential_integrity,
+    "DatasetMatch": _dataset_match,
+    "SchemaMatch": _schema_match,
+    "RowCountMatch": _row_count_match,
+    "AggregateMatch": _aggregate_match,
+}
 
 
-DEFINITIONS = (
-    RuleTypeDefinition("ReferentialIntegrity", _referential_integrity, _referential_integrity_reads),
-    RuleTypeDefinition("DatasetMatch", _dataset_match, _dataset_match_reads),
-    RuleTypeDefinition("SchemaMatch", _schema_match, _description_only),
-    RuleTypeDefinition("RowCountMatch", _row_count_match, _description_only),
-    RuleTypeDefinition("AggregateMatch", _aggregate_match, _aggregate_match_reads),
-)
-"""Each cross-table rule type: how it compiles, and the other table (with its columns) it reads."""
+def compile_cross_table(rule: Rule, context: TableContext) -> CompiledRule:
+    """The rule over this table and its reference, which the step has made available in one engine."""
+    return _COMPILERS[rule.rule_type](rule, context)

@@ -9,7 +9,7 @@ share of the table is compared with it; without one, every row must pass (AWS's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,6 @@ from dq_checks.rules.conditions import describe, satisfies
 from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext, find_column
 from dq_checks.rules.samples import sample_rows
 from dq_checks.rules.sql_safety import PRIMARY, UnsafeSql, rewrite_tables, vet_custom_sql
-from dq_checks.rules.types.definition import RuleTypeDefinition
 from dq_checks.rules.verdicts import judge, verdict
 
 
@@ -174,4 +173,17 @@ def custom_sql_tables(rule: Rule, allowed_tables: set[str]) -> dict[str, set[str
         return {}
 
 
-DEFINITIONS = (RuleTypeDefinition("CustomSql", compile_custom_sql, custom_sql_tables),)
+def statement_problems(statement: str, readable: Collection[str], *, returns_rows: bool) -> list[str]:
+    """An unsafe statement; and one that returns rows (no condition) must select table columns."""
+    try:
+        vetted = vet_custom_sql(statement, allowed_tables=readable)
+    except UnsafeSql as error:
+        return [str(error)]
+    query = vetted.query
+    if returns_rows and isinstance(query, exp.Select) and any(p.find(exp.AggFunc) for p in query.expressions):
+        return [
+            "CustomSql without a condition returns the passing rows, so it must select columns of "
+            "primary (select id from primary where ...); a query computing one number needs a "
+            "condition, like > 0"
+        ]
+    return []

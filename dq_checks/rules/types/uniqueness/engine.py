@@ -29,7 +29,6 @@ from dq_checks.rules.conditions import satisfies
 from dq_checks.rules.model import FAILING_ROWS_SHOWN, Evidence, RuleError, RuleOutcome, TableContext
 from dq_checks.rules.samples import ShownValues
 from dq_checks.rules.scope import both, where_predicate
-from dq_checks.rules.types.definition import defined
 from dq_checks.rules.verdicts import judge, verdict
 
 GROUPS = "dq_groups"
@@ -216,6 +215,3 @@ def compile_uniqueness(rule: Rule, context: TableContext) -> GroupedRule:
         return shell
     nulls = AggregateMetric(count_if(both(where, exp.paren(shell._key_null()))))
     return GroupedRule(rule.rule_type, keys, where, rule.condition, context, (nulls,))
-
-
-DEFINITIONS = defined(("IsUnique", "IsPrimaryKey", *MEASURES), compile_uniqueness)

@@ -9,8 +9,7 @@ import re
 
 from dq_checks.dqdl.ast import Rule
 from dq_checks.rules.model import RuleError, TableContext
-from dq_checks.rules.types.aggregates import ALL_PRESENT, ScalarRule, required, string_param
-from dq_checks.rules.types.definition import RuleTypeDefinition
+from dq_checks.rules.types.aggregates.engine import ALL_PRESENT, ScalarRule, required, string_param
 
 
 def _column_count(rule: Rule, context: TableContext) -> ScalarRule:
@@ -40,8 +39,13 @@ def _names_match(rule: Rule, context: TableContext) -> ScalarRule:
     return ScalarRule(label, ALL_PRESENT, lambda _e: share, condition_text="= 1.0 (every name matches)")
 
 
-DEFINITIONS = (
-    RuleTypeDefinition("ColumnCount", _column_count),
-    RuleTypeDefinition("ColumnExists", _column_exists),
-    RuleTypeDefinition("ColumnNamesMatchPattern", _names_match),
-)
+_COMPILERS = {
+    "ColumnCount": _column_count,
+    "ColumnExists": _column_exists,
+    "ColumnNamesMatchPattern": _names_match,
+}
+
+
+def compile_schema(rule: Rule, context: TableContext) -> ScalarRule:
+    """The rule judged on the table's description: it adds no metric to the scan."""
+    return _COMPILERS[rule.rule_type](rule, context)

@@ -20,7 +20,6 @@ from dq_checks.profile.values import as_float
 from dq_checks.rules.conditions import describe
 from dq_checks.rules.model import Evidence, RuleError, RuleOutcome, TableContext
 from dq_checks.rules.scope import only_where, rows_in_scope, where_predicate
-from dq_checks.rules.types.definition import RuleTypeDefinition, defined
 from dq_checks.rules.verdicts import fraction, judge, verdict
 from dq_checks.schema import ColumnInfo, ColumnKind
 
@@ -174,11 +173,16 @@ def _distinct_count(rule: Rule, context: TableContext) -> ScalarRule:
     return ScalarRule(label, required(rule.condition), _value_of(metric), (metric,))
 
 
-DEFINITIONS = (
-    RuleTypeDefinition("RowCount", _row_count),
-    *defined(("Completeness", "IsComplete"), _completeness),
-    *defined(tuple(_STATISTICS), _statistic),
-    RuleTypeDefinition("ColumnCorrelation", _correlation),
-    RuleTypeDefinition("DistinctValuesCount", _distinct_count),
-)
-"""The aggregate rule types, each with the function that compiles it."""
+_COMPILERS: dict[str, Callable[[Rule, TableContext], ScalarRule]] = {
+    "RowCount": _row_count,
+    "Completeness": _completeness,
+    "IsComplete": _completeness,
+    **dict.fromkeys(_STATISTICS, _statistic),
+    "ColumnCorrelation": _correlation,
+    "DistinctValuesCount": _distinct_count,
+}
+
+
+def compile_aggregate(rule: Rule, context: TableContext) -> ScalarRule:
+    """The rule as one aggregate of the shared scan and a judge; RuleError when the column cannot serve."""
+    return _COMPILERS[rule.rule_type](rule, context)

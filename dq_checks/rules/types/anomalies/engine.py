@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from sqlglot import exp
 
 from dq_checks.dqdl.ast import Comparison, Number, Rule, String
-from dq_checks.dqdl.rule_types import ANOMALY_ALIASES, ANOMALY_METRICS, RULE_TYPES
 from dq_checks.metrics import AggregateMetric
 from dq_checks.metrics.sql import column
 from dq_checks.profile.column_metrics import statistic_value
@@ -27,8 +26,8 @@ from dq_checks.render.numbers import format_number
 from dq_checks.results.model import Outcome
 from dq_checks.rules.model import CompiledRule, Evidence, RuleError, RuleOutcome, TableContext
 from dq_checks.rules.scope import only_where, where_predicate
-from dq_checks.rules.types.aggregates import ScalarRule
-from dq_checks.rules.types.definition import RuleTypeDefinition
+from dq_checks.rules.types.aggregates.engine import ScalarRule
+from dq_checks.rules.types.spec import ANOMALY_ALIASES, ANOMALY_METRICS
 from dq_checks.schema import ColumnKind
 
 LOOKBACK = 30
@@ -94,13 +93,14 @@ def compile_detect_anomalies(rule: Rule, context: TableContext) -> DetectAnomali
     observing = Rule(metric, arguments, ANY_VALUE, where=rule.where)
     if metric not in ANOMALY_METRICS:
         raise RuleError(f"DetectAnomalies cannot learn {metric!r}; it learns {', '.join(ANOMALY_METRICS)}")
-    observer: CompiledRule
-    if RULE_TYPES[metric].row_level:  # no one metric: the largest value (or length) is learned
-        observer = _maximum(observing, context)
-    else:
-        from dq_checks.rules.types.registry import definition_of  # which registers this module
+    from dq_checks.rules.types.registry import definition_of  # which registers this module
 
-        observer = definition_of(metric).compile(observing, context)
+    learned = definition_of(metric)
+    # A row-level rule has no one metric: the largest value (or length) is learned instead.
+    row_level = learned.spec.row_level
+    observer: CompiledRule = (
+        _maximum(observing, context) if row_level else learned.compile(observing, context)
+    )
     shown = "" if metric == "CustomSql" else ", ".join(repr(a.value) for a in arguments)
     label = metric + (f" of {shown}" if shown else "")
     return DetectAnomaliesRule(label, observer)
@@ -127,6 +127,3 @@ def _maximum(rule: Rule, context: TableContext) -> ScalarRule:
         label = f"maximum of {info.name!r}"
     maximum = AggregateMetric(exp.Max(this=only_where(value, where)))
     return ScalarRule(label, ANY_VALUE, lambda e: as_float(e.values[maximum]), (maximum,))
-
-
-DEFINITIONS = (RuleTypeDefinition("DetectAnomalies", compile_detect_anomalies),)

@@ -1,9 +1,18 @@
-"""What each DQDL rule type accepts: parameters, condition, `where`, `with threshold`, dimension."""
+"""The vocabulary of a rule type's grammar: what it accepts, before any table is read.
+
+A rule type's own spec is built from these shapes in its home module (`on_one_column`,
+`on_key_columns`, `by_number`, or a `RuleTypeSpec` of its own) and registered with its
+compiler in `dq_checks/rules/types/registry.py`. The names here that are not one type's
+(the File* rules, the functions of a dynamic bound, ColumnDataType's type names) are the
+grammar's own constants.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from dq_checks.rules.domains import Domain
 
 
 class Dimension(StrEnum):
@@ -43,9 +52,8 @@ class ColumnParams(StrEnum):
 class RuleTypeSpec:
     """The shape one rule type accepts: its grammar, checked before any table is read.
 
-    This table is the one description of a rule type's grammar. The parser and `dq validate`
-    read it without importing the rule engine (or sqlglot); the engine's side of each type,
-    its metrics and judgement, is registered in `dq_checks.rules.types.registry` by name.
+    `dq validate` reads it (through the registry) to refuse a rule whose shape is wrong, and
+    `domain`, when set, to refuse a condition its metric can never meet or never fail.
     """
 
     name: str
@@ -58,19 +66,21 @@ class RuleTypeSpec:
     threshold: bool = False
     row_level: bool = False
     param_help: str = ""
+    domain: Domain | None = None
 
 
 ONE_COLUMN = '"column"'
 KEY_COLUMNS = '"column" ["column" ...]'
 
 
-def _on_one_column(
+def on_one_column(
     name: str,
     condition: ConditionKind,
     dimension: Dimension,
     *,
     threshold: bool = False,
     row_level: bool = False,
+    domain: Domain | None = None,
 ) -> RuleTypeSpec:
     """A rule over one column of the table, which `where` may filter."""
     return RuleTypeSpec(
@@ -84,10 +94,11 @@ def _on_one_column(
         threshold=threshold,
         row_level=row_level,
         param_help=ONE_COLUMN,
+        domain=domain,
     )
 
 
-def _on_key_columns(name: str, condition: ConditionKind) -> RuleTypeSpec:
+def on_key_columns(name: str, condition: ConditionKind, *, domain: Domain | None = None) -> RuleTypeSpec:
     """A uniqueness rule over one or more key columns, which `where` may filter."""
     return RuleTypeSpec(
         name=name,
@@ -98,10 +109,11 @@ def _on_key_columns(name: str, condition: ConditionKind) -> RuleTypeSpec:
         columns=ColumnParams.EVERY,
         where=True,
         param_help=KEY_COLUMNS,
+        domain=domain,
     )
 
 
-def _by_number(
+def by_number(
     name: str,
     dimension: Dimension,
     columns: ColumnParams,
@@ -109,6 +121,7 @@ def _by_number(
     params: tuple[int, int | None] = (0, 0),
     param_help: str = "",
     where: bool = False,
+    domain: Domain | None = None,
 ) -> RuleTypeSpec:
     """A rule whose one number (a count, a share, a ratio) is compared with a numeric condition."""
     fewest, most = params
@@ -121,108 +134,9 @@ def _by_number(
         columns=columns,
         where=where,
         param_help=param_help,
+        domain=domain,
     )
 
-
-RULE_TYPES: dict[str, RuleTypeSpec] = {
-    spec.name: spec
-    for spec in (
-        _by_number("RowCount", Dimension.VOLUME, ColumnParams.TABLE, where=True),
-        _by_number(
-            "RowCountMatch", Dimension.VOLUME, ColumnParams.TABLE, params=(1, 1), param_help='"reference"'
-        ),
-        _by_number("ColumnCount", Dimension.CONSISTENCY, ColumnParams.TABLE),
-        RuleTypeSpec(
-            name="ColumnExists",
-            min_params=1,
-            max_params=1,
-            condition=ConditionKind.NONE,
-            dimension=Dimension.CONSISTENCY,
-            columns=ColumnParams.EXACT_NAME,
-            param_help=ONE_COLUMN,
-        ),
-        RuleTypeSpec(
-            name="ColumnNamesMatchPattern",
-            min_params=1,
-            max_params=1,
-            condition=ConditionKind.NONE,
-            dimension=Dimension.CONSISTENCY,
-            columns=ColumnParams.TABLE,
-            param_help='"regex"',
-        ),
-        _on_one_column(
-            "ColumnDataType", ConditionKind.TYPE_NAME, Dimension.VALIDITY, threshold=True, row_level=True
-        ),
-        _on_one_column("Completeness", ConditionKind.NUMERIC, Dimension.COMPLETENESS),
-        _on_one_column("IsComplete", ConditionKind.NONE, Dimension.COMPLETENESS),
-        _on_key_columns("Uniqueness", ConditionKind.NUMERIC),
-        _on_key_columns("IsUnique", ConditionKind.NONE),
-        _on_key_columns("IsPrimaryKey", ConditionKind.NONE),
-        _on_one_column("DistinctValuesCount", ConditionKind.NUMERIC, Dimension.UNIQUENESS),
-        _on_one_column("UniqueValueRatio", ConditionKind.NUMERIC, Dimension.UNIQUENESS),
-        _on_one_column("Mean", ConditionKind.NUMERIC, Dimension.VALIDITY),
-        _on_one_column("Sum", ConditionKind.NUMERIC, Dimension.VALIDITY),
-        _on_one_column("StandardDeviation", ConditionKind.NUMERIC, Dimension.VALIDITY),
-        _on_one_column("Variance", ConditionKind.NUMERIC, Dimension.VALIDITY),
-        _on_one_column("Entropy", ConditionKind.NUMERIC, Dimension.VALIDITY),
-        _by_number(
-            "ColumnCorrelation",
-            Dimension.CONSISTENCY,
-            ColumnParams.EVERY,
-            params=(2, 2),
-            param_help='"column" "column"',
-            where=True,
-        ),
-        _on_one_column("ColumnLength", ConditionKind.NUMERIC, Dimension.VALIDITY, row_level=True),
-        _on_one_column(
-            "ColumnValues", ConditionKind.VALUE, Dimension.VALIDITY, threshold=True, row_level=True
-        ),
-        _on_one_column("DataFreshness", ConditionKind.DURATION, Dimension.FRESHNESS, row_level=True),
-        RuleTypeSpec(
-            name="CustomSql",
-            min_params=1,
-            max_params=1,
-            condition=ConditionKind.NUMERIC_OR_THRESHOLD,
-            dimension=Dimension.VALIDITY,
-            columns=ColumnParams.NONE,
-            threshold=True,
-            param_help='"select ..."',
-        ),
-        _by_number(
-            "ReferentialIntegrity",
-            Dimension.CONSISTENCY,
-            ColumnParams.LISTED_FIRST,
-            params=(2, 2),
-            param_help='"columns" "table.{columns}"',
-        ),
-        _by_number(
-            "DatasetMatch",
-            Dimension.CONSISTENCY,
-            ColumnParams.NONE,
-            params=(2, 3),
-            param_help='"reference" "key->ref_key" ["col->ref_col,..."]',
-        ),
-        _by_number(
-            "SchemaMatch", Dimension.CONSISTENCY, ColumnParams.TABLE, params=(1, 1), param_help='"reference"'
-        ),
-        _by_number(
-            "AggregateMatch",
-            Dimension.CONSISTENCY,
-            ColumnParams.NONE,
-            params=(2, 2),
-            param_help='"sum(column)" "sum(reference.column)"',
-        ),
-        RuleTypeSpec(
-            name="DetectAnomalies",
-            min_params=1,
-            max_params=None,
-            condition=ConditionKind.NONE,
-            dimension=Dimension.VOLUME,
-            columns=ColumnParams.OF_LEARNED_RULE,
-            param_help='"RuleType" [its parameters]',
-        ),
-    )
-}
 
 FILE_RULE_TYPES = ("FileFreshness", "FileSize", "FileMatch", "FileUniqueness")
 

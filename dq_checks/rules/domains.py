@@ -54,27 +54,9 @@ SHARE = Domain("a share between 0 and 1", 0.0, 1.0)
 COUNT = Domain("a whole number of at least 0", 0.0, math.inf, whole=True)
 NON_NEGATIVE = Domain("a number of at least 0", 0.0, math.inf)
 CORRELATION = Domain("a correlation between -1 and 1", -1.0, 1.0)
-
-# The domain of the number each rule type's condition is compared with. Mean, Sum and a scalar
-# CustomSql can be any number; ColumnValues compares values whose type only the table knows.
-METRIC_DOMAINS: dict[str, Domain] = {
-    "RowCount": COUNT,
-    "ColumnCount": COUNT,
-    "DistinctValuesCount": COUNT,
-    "ColumnLength": COUNT,
-    "Completeness": SHARE,
-    "Uniqueness": SHARE,
-    "UniqueValueRatio": SHARE,
-    "ReferentialIntegrity": SHARE,
-    "DatasetMatch": SHARE,
-    "SchemaMatch": SHARE,
-    # AggregateMatch is the first aggregate divided by the second: any number, above 1 or below 0.
-    "RowCountMatch": NON_NEGATIVE,  # a share of the reference's rows, above 1 when there are more
-    "StandardDeviation": NON_NEGATIVE,
-    "Variance": NON_NEGATIVE,
-    "Entropy": NON_NEGATIVE,
-    "ColumnCorrelation": CORRELATION,
-}
+"""Each rule type's spec names the domain of the number its condition is compared with. Mean,
+Sum, AggregateMatch and a scalar CustomSql have none: they can be any number. ColumnValues
+compares values whose type only the table knows."""
 
 # `with threshold` is the share of rows that pass.
 THRESHOLD_DOMAIN = Domain("a share of rows between 0 and 1", 0.0, 1.0)
