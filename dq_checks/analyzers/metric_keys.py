@@ -9,38 +9,25 @@ whichever rule or analyzer did. A rule with `where` measures another population 
 from __future__ import annotations
 
 from dq_checks.dqdl.ast import Rule, RuleExpr, String
-
-_DATASET = frozenset({"RowCount", "ColumnCount"})
-_SAME_METRIC = {"IsComplete": "Completeness"}
-"""Rule types that observe another type's metric: IsComplete observes the completeness."""
-KEYED = frozenset(
-    {
-        "RowCount",
-        "ColumnCount",
-        "Completeness",
-        "Mean",
-        "Sum",
-        "StandardDeviation",
-        "Variance",
-        "DistinctValuesCount",
-        "Uniqueness",
-        "UniqueValueRatio",
-        "Entropy",
-        "ColumnCorrelation",
-    }
-)
+from dq_checks.rules.types.registry import RULE_TYPES
+from dq_checks.rules.types.spec import ColumnParams
 
 
 def metric_key(rule_type: str, columns: tuple[str, ...]) -> str | None:
-    """`Column.email.Completeness` for ("Completeness", ("email",)); None for a type with no metric."""
-    rule_type = _SAME_METRIC.get(rule_type, rule_type)
-    if rule_type not in KEYED:
+    """`Column.email.Completeness` for ("Completeness", ("email",)); None for a type with no metric.
+
+    The metric's name is the rule type's `metric_name` (IsComplete observes Completeness); an
+    analyzer of the same name records the same metric.
+    """
+    spec = RULE_TYPES.get(rule_type)
+    name = spec.metric_name if spec is not None else None
+    if name is None:
         return None
-    if rule_type in _DATASET:
-        return f"Dataset.*.{rule_type}"
+    if spec is not None and spec.columns is ColumnParams.TABLE:
+        return f"Dataset.*.{name}"
     if len(columns) == 1:
-        return f"Column.{columns[0]}.{rule_type}"
-    return f"Multicolumn.{','.join(columns)}.{rule_type}"
+        return f"Column.{columns[0]}.{name}"
+    return f"Multicolumn.{','.join(columns)}.{name}"
 
 
 def rule_metric_key(rule: RuleExpr) -> str | None:

@@ -19,6 +19,8 @@ from dq_checks.config.models import RuleSeverity
 from dq_checks.profile.model import ColumnProfile, Scalar
 from dq_checks.proposing.model import DroppedCandidate, ProposalContext, ProposerError, RuleCandidate
 from dq_checks.proposing.pending import NAME_MAX_LENGTH
+from dq_checks.rules.types.registry import RULE_TYPES
+from dq_checks.rules.types.spec import FILE_RULE_TYPES, RuleTypeSpec
 
 TOOL_NAME = "propose_rules"
 PROFILE_OPEN = "<profile_data>"
@@ -37,6 +39,19 @@ MAX_EXAMPLES = 5
 MAX_EXTREMES = 5
 MAX_RULES = 40
 NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
+
+
+def _examples_line(spec: RuleTypeSpec) -> str:
+    """`- Mean: `Mean "x" between 10 and 20``, with the type's hint after its examples."""
+    examples = ", ".join(f"`{example}`" for example in spec.examples)
+    return f"- {spec.name}: {examples}" + (f" {spec.hint}" if spec.hint else "")
+
+
+# What the prompt says of each rule type is read from the registry, so the model is shown every
+# type dq runs, with examples that pass `dq validate` (a test checks both).
+_RULE_TYPE_EXAMPLES = "\n".join(_examples_line(spec) for spec in RULE_TYPES.values())
+_TAKING_THRESHOLD = ", ".join(name for name, spec in RULE_TYPES.items() if spec.threshold)
+_REFUSING_WHERE = ", ".join(name for name, spec in RULE_TYPES.items() if not spec.where)
 
 SYSTEM_PROMPT = f"""\
 You propose data-quality rules for one table, written in DQDL (the rule language of AWS Glue Data \
@@ -75,51 +90,18 @@ values from 1 to 100 need `between 0 and 101`), `not between a and b`, `in [..]`
 - String conditions: `=`, `!=`, `in ["a", "b"]`, `not in [..]`, `matches "regex"` (the whole value \
 must match), `not matches "regex"`, and the keywords NULL, EMPTY, WHITESPACES_ONLY.
 - Dates: `"2024-01-31"`, `now()`, `(now() - 3 days)`; units are days, hours, minutes.
-- `with threshold > 0.9`: the fraction of rows that must pass; only for ColumnValues, \
-ColumnDataType and CustomSql. One threshold per rule, after `where`.
+- `with threshold > 0.9`: the fraction of rows that must pass; only for {_TAKING_THRESHOLD}. \
+One threshold per rule, after `where`.
 - `where "<predicate>"` filters the rows a rule sees (filtered-out rows never fail; a threshold \
-is the passing share of the rows kept). Not allowed on \
-RowCountMatch, ColumnCount, ColumnExists, CustomSql or the *Match rules.
+is the passing share of the rows kept). Not allowed on {_REFUSING_WHERE}.
 - ColumnValues fails NULL for every operator except `!=` and `not in`; allow NULL explicitly with \
 `ColumnValues "c" in ["a", NULL]` or add `with threshold`.
 - Composite: `(A) and (B)`, `(A) or (B)`; the parentheses are required.
 - Dynamic bounds: `RowCount between (0.9 * avg(last(10))) and (1.1 * avg(last(10)))`.
 
 Rule types, one example each:
-- RowCount: `RowCount between 1000 and 5000`
-- RowCountMatch: `RowCountMatch "reference" >= 0.95`
-- ColumnCount: `ColumnCount >= 12`
-- ColumnExists: `ColumnExists "load_dt"`
-- ColumnNamesMatchPattern: `ColumnNamesMatchPattern "^[a-z_]+$"`
-- ColumnDataType: `ColumnDataType "c" = "INTEGER" with threshold > 0.9` \
-(BOOLEAN, DATE, TIMESTAMP, INTEGER, DOUBLE, FLOAT, LONG)
-- Completeness: `Completeness "email" > 0.95`
-- IsComplete: `IsComplete "order_id"`
-- Uniqueness: `Uniqueness "a" "b" = 1.0`
-- IsUnique: `IsUnique "order_id"`
-- IsPrimaryKey: `IsPrimaryKey "order_id"`
-- DistinctValuesCount: `DistinctValuesCount "state" > 3`
-- UniqueValueRatio: `UniqueValueRatio "c" between 0 and 0.5`
-- Mean: `Mean "x" between 10 and 20`
-- Sum: `Sum "amount" > 0`
-- StandardDeviation: `StandardDeviation "x" < 50`
-- Variance: `Variance "x" < 2500`
-- Entropy: `Entropy "c" > 1`
-- ColumnCorrelation: `ColumnCorrelation "h" "w" > 0.8`
-- ColumnLength: `ColumnLength "zip" = 5`
-- ColumnValues: `ColumnValues "country" in ["US", "CA"]`, `ColumnValues "email" matches \
-"^[^@]+@[^@]+$"`, `ColumnValues "ts" > (now() - 3 days)`, `ColumnValues "qty" between 0 and 101`
-- DataFreshness: `DataFreshness "updated_at" <= 24 hours`
-- CustomSql: `CustomSql "select count(*) from primary" between 10 and 20` (the table is `primary`; \
-one read-only SELECT over `primary` and the tables listed in `reference_keys`, calling only pure \
-aggregate, arithmetic, text, date and conditional functions; anything else is refused)
-- ReferentialIntegrity: `ReferentialIntegrity "customer_id" "customers.{{id}}" = 1.0` (only with a \
-table and column listed in `reference_keys`)
-- DatasetMatch: `DatasetMatch "reference" "id->ref_id" "a->ref_a" >= 0.9`
-- SchemaMatch: `SchemaMatch "reference" = 1.0`
-- AggregateMatch: `AggregateMatch "sum(amount)" "sum(reference.amount)" >= 0.95`
-- DetectAnomalies: `DetectAnomalies "RowCount"`, `DetectAnomalies "Completeness" "email"`
-The File* rules (FileFreshness, FileSize, FileMatch, FileUniqueness) are not supported: never use them.
+{_RULE_TYPE_EXAMPLES}
+The File* rules ({", ".join(FILE_RULE_TYPES)}) are not supported: never use them.
 """
 
 TOOL_SCHEMA: dict[str, Any] = {

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dq_checks.dqdl.ast import Composite, RuleExpr, String, leaf_rules
+from dq_checks.rules.types.detect_anomalies import learned_type
 from dq_checks.rules.types.registry import RULE_TYPES
-from dq_checks.rules.types.spec import ANOMALY_ALIASES, Dimension
+from dq_checks.rules.types.spec import Dimension
 
 
 def dimension_of(rule: RuleExpr) -> Dimension:
@@ -16,6 +17,6 @@ def dimension_of(rule: RuleExpr) -> Dimension:
     leaf = leaf_rules(rule)[0] if isinstance(rule, Composite) else rule
     name = leaf.rule_type
     if name == "DetectAnomalies" and leaf.params and isinstance(leaf.params[0], String):
-        name = ANOMALY_ALIASES.get(leaf.params[0].value, leaf.params[0].value)
+        name = learned_type(leaf.params[0].value)
     spec = RULE_TYPES.get(name)
     return spec.dimension if spec is not None else Dimension.VALIDITY

@@ -42,10 +42,10 @@ from dq_checks.dqdl.ast import (
 from dq_checks.dqdl.printer import expr_text
 from dq_checks.rules.domains import THRESHOLD_DOMAIN, Domain, domain_problem, empty_list_problem
 from dq_checks.rules.types.definition import RuleTypeDefinition, TablesInReach
+from dq_checks.rules.types.detect_anomalies import is_aws_spelling
 from dq_checks.rules.types.registry import REGISTRY, RULE_TYPES
 from dq_checks.rules.types.spec import (
     AGGREGATE_FUNCTIONS,
-    ANOMALY_ALIASES,
     DATA_TYPES,
     DYNAMIC_FUNCTIONS,
     FILE_RULE_TYPES,
@@ -100,7 +100,7 @@ def validate_rule(
 def _unknown_type(name: str) -> str:
     if name in FILE_RULE_TYPES:
         return f"{name} checks files, not tables; the File* rules are not supported"
-    if name in ANOMALY_ALIASES or name == "AllStatistics":
+    if is_aws_spelling(name) or name == "AllStatistics":
         return f"{name} is not a rule type here" + (
             "; AllStatistics is an analyzer: put it in Analyzers = [...]" if name == "AllStatistics" else ""
         )

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dq_checks.rules.types import (
     aggregates,
-    anomalies,
     cross_table,
     custom_sql,
+    detect_anomalies,
     row_values,
     schema,
     uniqueness,
@@ -20,7 +20,7 @@ from dq_checks.rules.types import (
 from dq_checks.rules.types.definition import RuleTypeDefinition
 from dq_checks.rules.types.spec import RuleTypeSpec
 
-HOME_MODULES = (aggregates, row_values, uniqueness, schema, custom_sql, cross_table, anomalies)
+HOME_MODULES = (aggregates, row_values, uniqueness, schema, custom_sql, cross_table, detect_anomalies)
 
 REGISTRY: dict[str, RuleTypeDefinition] = {
     definition.name: definition for module in HOME_MODULES for definition in module.DEFINITIONS

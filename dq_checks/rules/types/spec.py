@@ -54,6 +54,10 @@ class RuleTypeSpec:
 
     `dq validate` reads it (through the registry) to refuse a rule whose shape is wrong, and
     `domain`, when set, to refuse a condition its metric can never meet or never fail.
+    `metric_name` is the name Glue records the rule's one metric under (`Column.email.Completeness`;
+    IsComplete records Completeness), None for a type with no one metric: a rule's history and an
+    analyzer's are shared by it. `examples` (each must pass `dq validate`) and `hint` are what the
+    rule proposer's prompt shows of the type.
     """
 
     name: str
@@ -67,6 +71,9 @@ class RuleTypeSpec:
     row_level: bool = False
     param_help: str = ""
     domain: Domain | None = None
+    metric_name: str | None = None
+    examples: tuple[str, ...] = ()
+    hint: str = ""
 
 
 ONE_COLUMN = '"column"'
@@ -81,6 +88,9 @@ def on_one_column(
     threshold: bool = False,
     row_level: bool = False,
     domain: Domain | None = None,
+    metric_name: str | None = None,
+    examples: tuple[str, ...] = (),
+    hint: str = "",
 ) -> RuleTypeSpec:
     """A rule over one column of the table, which `where` may filter."""
     return RuleTypeSpec(
@@ -95,10 +105,20 @@ def on_one_column(
         row_level=row_level,
         param_help=ONE_COLUMN,
         domain=domain,
+        metric_name=metric_name,
+        examples=examples,
+        hint=hint,
     )
 
 
-def on_key_columns(name: str, condition: ConditionKind, *, domain: Domain | None = None) -> RuleTypeSpec:
+def on_key_columns(
+    name: str,
+    condition: ConditionKind,
+    *,
+    domain: Domain | None = None,
+    metric_name: str | None = None,
+    examples: tuple[str, ...] = (),
+) -> RuleTypeSpec:
     """A uniqueness rule over one or more key columns, which `where` may filter."""
     return RuleTypeSpec(
         name=name,
@@ -110,6 +130,8 @@ def on_key_columns(name: str, condition: ConditionKind, *, domain: Domain | None
         where=True,
         param_help=KEY_COLUMNS,
         domain=domain,
+        metric_name=metric_name,
+        examples=examples,
     )
 
 
@@ -122,6 +144,9 @@ def by_number(
     param_help: str = "",
     where: bool = False,
     domain: Domain | None = None,
+    metric_name: str | None = None,
+    examples: tuple[str, ...] = (),
+    hint: str = "",
 ) -> RuleTypeSpec:
     """A rule whose one number (a count, a share, a ratio) is compared with a numeric condition."""
     fewest, most = params
@@ -135,19 +160,13 @@ def by_number(
         where=where,
         param_help=param_help,
         domain=domain,
+        metric_name=metric_name,
+        examples=examples,
+        hint=hint,
     )
 
 
 FILE_RULE_TYPES = ("FileFreshness", "FileSize", "FileMatch", "FileUniqueness")
-
-ANOMALY_METRICS: tuple[str, ...] = (
-    *("RowCount", "Completeness", "Uniqueness", "Mean", "Sum", "StandardDeviation", "Entropy"),
-    *("DistinctValuesCount", "UniqueValueRatio", "ColumnLength", "ColumnValues", "ColumnCorrelation"),
-    *("CustomSql", "ColumnCount"),
-)
-"""The rules DetectAnomalies learns from, as AWS lists them; each takes the parameters its rule type takes."""
-ANOMALY_ALIASES = {"CustomSQL": "CustomSql"}
-"""AWS's DetectAnomalies page spells the rule `CustomSQL`; the rule type itself is `CustomSql`."""
 
 DATA_TYPES: dict[str, str] = {
     "BOOLEAN": "boolean",

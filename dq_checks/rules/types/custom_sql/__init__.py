@@ -37,6 +37,12 @@ DEFINITIONS = (
             columns=ColumnParams.NONE,
             threshold=True,
             param_help='"select ..."',
+            examples=('CustomSql "select count(*) from primary" between 10 and 20',),
+            hint=(
+                "(the table is `primary`; one read-only SELECT over `primary` and the tables listed in "
+                "`reference_keys`, calling only pure aggregate, arithmetic, text, date and conditional "
+                "functions; anything else is refused)"
+            ),
         ),
         _COMPILE,
         _tables_read,

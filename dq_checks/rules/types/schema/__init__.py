@@ -21,7 +21,14 @@ _COMPILE = compiled_in(f"{__name__}.engine", "compile_schema")
 DEFINITIONS = tuple(
     RuleTypeDefinition(spec, _COMPILE)
     for spec in (
-        by_number("ColumnCount", Dimension.CONSISTENCY, ColumnParams.TABLE, domain=COUNT),
+        by_number(
+            "ColumnCount",
+            Dimension.CONSISTENCY,
+            ColumnParams.TABLE,
+            domain=COUNT,
+            metric_name="ColumnCount",
+            examples=("ColumnCount >= 12",),
+        ),
         RuleTypeSpec(
             name="ColumnExists",
             min_params=1,
@@ -30,6 +37,7 @@ DEFINITIONS = tuple(
             dimension=Dimension.CONSISTENCY,
             columns=ColumnParams.EXACT_NAME,
             param_help=ONE_COLUMN,
+            examples=('ColumnExists "load_dt"',),
         ),
         RuleTypeSpec(
             name="ColumnNamesMatchPattern",
@@ -39,6 +47,7 @@ DEFINITIONS = tuple(
             dimension=Dimension.CONSISTENCY,
             columns=ColumnParams.TABLE,
             param_help='"regex"',
+            examples=('ColumnNamesMatchPattern "^[a-z_]+$"',),
         ),
     )
 )

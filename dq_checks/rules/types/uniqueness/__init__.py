@@ -15,11 +15,31 @@ _COMPILE = compiled_in(f"{__name__}.engine", "compile_uniqueness")
 DEFINITIONS = tuple(
     RuleTypeDefinition(spec, _COMPILE)
     for spec in (
-        on_key_columns("IsUnique", ConditionKind.NONE),
-        on_key_columns("IsPrimaryKey", ConditionKind.NONE),
-        on_key_columns("Uniqueness", ConditionKind.NUMERIC, domain=SHARE),
-        on_one_column("UniqueValueRatio", ConditionKind.NUMERIC, Dimension.UNIQUENESS, domain=SHARE),
-        on_one_column("Entropy", ConditionKind.NUMERIC, Dimension.VALIDITY, domain=NON_NEGATIVE),
+        on_key_columns("IsUnique", ConditionKind.NONE, examples=('IsUnique "order_id"',)),
+        on_key_columns("IsPrimaryKey", ConditionKind.NONE, examples=('IsPrimaryKey "order_id"',)),
+        on_key_columns(
+            "Uniqueness",
+            ConditionKind.NUMERIC,
+            domain=SHARE,
+            metric_name="Uniqueness",
+            examples=('Uniqueness "a" "b" = 1.0',),
+        ),
+        on_one_column(
+            "UniqueValueRatio",
+            ConditionKind.NUMERIC,
+            Dimension.UNIQUENESS,
+            domain=SHARE,
+            metric_name="UniqueValueRatio",
+            examples=('UniqueValueRatio "c" between 0 and 0.5',),
+        ),
+        on_one_column(
+            "Entropy",
+            ConditionKind.NUMERIC,
+            Dimension.VALIDITY,
+            domain=NON_NEGATIVE,
+            metric_name="Entropy",
+            examples=('Entropy "c" > 1',),
+        ),
     )
 )
 """The uniqueness rule types, each with its grammar."""

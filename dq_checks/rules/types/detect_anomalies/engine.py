@@ -27,7 +27,7 @@ from dq_checks.results.model import Outcome
 from dq_checks.rules.model import CompiledRule, Evidence, RuleError, RuleOutcome, TableContext
 from dq_checks.rules.scope import only_where, where_predicate
 from dq_checks.rules.types.aggregates.engine import ScalarRule
-from dq_checks.rules.types.spec import ANOMALY_ALIASES, ANOMALY_METRICS
+from dq_checks.rules.types.detect_anomalies import LEARNED_RULE_TYPES, learned_type
 from dq_checks.schema import ColumnKind
 
 LOOKBACK = 30
@@ -88,11 +88,11 @@ ANY_VALUE = Comparison(">=", Number(-math.inf))
 def compile_detect_anomalies(rule: Rule, context: TableContext) -> DetectAnomaliesRule:
     """Observe the metric with a compiled rule of the metric's own type."""
     params = [p for p in rule.params if isinstance(p, String)]
-    metric = ANOMALY_ALIASES.get(params[0].value, params[0].value)
+    metric = learned_type(params[0].value)
     arguments = tuple(params[1:])
     observing = Rule(metric, arguments, ANY_VALUE, where=rule.where)
-    if metric not in ANOMALY_METRICS:
-        raise RuleError(f"DetectAnomalies cannot learn {metric!r}; it learns {', '.join(ANOMALY_METRICS)}")
+    if metric not in LEARNED_RULE_TYPES:
+        raise RuleError(f"DetectAnomalies cannot learn {metric!r}; it learns {', '.join(LEARNED_RULE_TYPES)}")
     from dq_checks.rules.types.registry import definition_of  # which registers this module
 
     learned = definition_of(metric)
