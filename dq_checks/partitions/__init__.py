@@ -1,0 +1,1 @@
+"""One partition of a table: the rows a check reads when it checks that partition alone."""
