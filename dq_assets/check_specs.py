@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from dq_assets.check_names import ATTACHED_FRESHNESS_NOTE, CHECK_DESCRIPTIONS, check_names_for
+from dq_assets.partitions import partitions_def_for
 from dq_assets.table_keys import target_asset_key
 from dq_checks.config.loader import DefinedTable
 from dq_checks.results.names import FRESHNESS_CHECK
@@ -22,6 +23,7 @@ def check_specs(defined: DefinedTable) -> list[dg.AssetCheckSpec]:
     """
     key = target_asset_key(defined)
     rules = {rule.check_name: rule for rule in defined.rules}
+    partitions = partitions_def_for(defined)  # a partitioned table's checks are recorded per partition
     specs = []
     for name in check_names_for(defined):
         rule = rules.get(name)
@@ -33,13 +35,16 @@ def check_specs(defined: DefinedTable) -> list[dg.AssetCheckSpec]:
                     description=rule.text,
                     blocking=rule.blocking,
                     metadata=label_metadata(rule.labels),
+                    partitions_def=partitions,
                 )
             )
             continue
         description = CHECK_DESCRIPTIONS[name]
         if name == FRESHNESS_CHECK and defined.spec.attached:
             description += ATTACHED_FRESHNESS_NOTE
-        specs.append(dg.AssetCheckSpec(name=name, asset=key, description=description))
+        specs.append(
+            dg.AssetCheckSpec(name=name, asset=key, description=description, partitions_def=partitions)
+        )
     return specs
 
 

@@ -72,7 +72,7 @@ def run_table_step(
     try:
         inspection = inspect_table(
             defined,
-            open_defined(defined),
+            _partition_of(context, defined, open_defined(defined)),
             open_reference=open_reference,
             history_for=instance_history(context.instance, key, _metric_keys(defined)),
             past=read_past_runs(context.instance, key, limit=HISTORY_RUNS_READ),
@@ -101,6 +101,24 @@ def run_table_step(
         yield materialize_result(key, inspection, now, saved, results)
     else:
         yield from results
+
+
+def _partition_of(context: StepContext, defined: DefinedTable, table: OpenedTable) -> OpenedTable:
+    """The table, or in a partitioned run the rows of the run's partition only.
+
+    A key that is not one of the table's partitions is a SourceError naming `partition:`'s line,
+    so every check reports it as an error.
+    """
+    if defined.spec.partition is None or not context.has_partition_key:
+        return table
+    from dq_assets.partitions import row_slice_for
+    from dq_resources.source_contract.slicing import PartitionOfTable
+
+    try:
+        row_slice = row_slice_for(defined, context.partition_key)
+    except ValueError as error:
+        raise SourceError(str(error)) from None
+    return PartitionOfTable(table, row_slice, defined.where("partition"))
 
 
 def unreadable_results(defined: DefinedTable, message: str) -> list[CheckResult]:

@@ -11,6 +11,7 @@ from croniter import croniter
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from dq_checks.alerts.model import AlertSeverity
+from dq_checks.config.partitions import PartitionSpec
 from dq_checks.config.sources import (
     AthenaSourceSpec,
     FileSourceSpec,
@@ -255,6 +256,7 @@ class TableSpec(StrictModel):
     deps: tuple[str, ...] = ()
     schedule: str | None = None
     freshness: FreshnessSpec | None = None
+    partition: PartitionSpec | None = None
     pii_columns: tuple[str, ...] = ()
     key: tuple[str, ...] = ()
     rules: tuple[RuleEntry, ...] = ()

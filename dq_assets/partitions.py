@@ -1,0 +1,64 @@
+"""A partitioned table's Dagster partitions, and the rows one partition key stands for."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import dagster as dg
+
+from dq_checks.config.loader import DefinedTable
+from dq_checks.config.partitions import PartitionGrain, PartitionSpec
+from dq_checks.partitions.row_slice import RowSlice
+
+_TIME_WINDOWS = {
+    PartitionGrain.HOUR: dg.HourlyPartitionsDefinition,
+    PartitionGrain.DAY: dg.DailyPartitionsDefinition,
+    PartitionGrain.MONTH: dg.MonthlyPartitionsDefinition,
+}
+
+
+def partitions_def_for(defined: DefinedTable) -> dg.PartitionsDefinition | None:
+    """The table's partitions (daily, hourly, monthly or listed values), or None when it has none.
+
+    The monitored-table asset and each of its checks carry it, so Dagster records a check's
+    result per partition and a backfill checks each partition once.
+    """
+    spec = defined.spec.partition
+    return None if spec is None else _partitions_def(spec)
+
+
+@cache
+def _partitions_def(spec: PartitionSpec) -> dg.PartitionsDefinition:
+    if spec.by is PartitionGrain.VALUE:
+        return dg.StaticPartitionsDefinition(list(spec.values))
+    assert spec.start is not None  # the model requires it for a time grain
+    return _TIME_WINDOWS[spec.by](start_date=spec.start, timezone=spec.timezone)
+
+
+def row_slice_for(defined: DefinedTable, partition_key: str) -> RowSlice:
+    """The rows of `partition_key`: its time window in the partition's timezone, or its value.
+
+    A key the partitions do not hold raises ValueError naming the definition's `partition:` line.
+    """
+    spec = defined.spec.partition
+    if spec is None:
+        raise ValueError(f"{defined.where('table')}: the table has no partition: block")
+    partitions = _partitions_def(spec)
+    if spec.by is PartitionGrain.VALUE:
+        if partition_key not in spec.values:
+            raise ValueError(
+                f"{defined.where('partition')}: {partition_key!r} is not one of the partitions "
+                f"({', '.join(spec.values)})"
+            )
+        return RowSlice(spec.column, partition_key, value=partition_key)
+    assert isinstance(partitions, dg.TimeWindowPartitionsDefinition)
+    try:
+        window = partitions.time_window_for_partition_key(partition_key)
+    except Exception as error:  # Dagster's own parse error: say which definition and format
+        raise ValueError(
+            f"{defined.where('partition')}: partition key {partition_key!r} is not a {spec.by.value} "
+            f"partition ({partitions.fmt}): {error}"
+        ) from None
+    naive_start = window.start.replace(tzinfo=None)
+    naive_end = window.end.replace(tzinfo=None)
+    return RowSlice(spec.column, partition_key, start=naive_start, end=naive_end)
