@@ -28,6 +28,7 @@ from dq_resources.engines.parquet_scan import CopyInstead, ParquetScan, first_ty
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    from pyiceberg.expressions import BooleanExpression
     from pyiceberg.table import FileScanTask, Table
 
 FIELD_ID_KEY = b"PARQUET:field_id"
@@ -35,19 +36,29 @@ LOCAL_SCHEMES = frozenset({"", "file"})
 FETCH_CHUNK_BYTES = 8 * 2**20
 
 
-def plan_in_place(table: Table, scratch: Callable[[], Path]) -> ParquetScan | CopyInstead:
-    """The snapshot's data files as a ParquetScan, or why the snapshot must be copied."""
+def plan_in_place(
+    table: Table, scratch: Callable[[], Path], row_filter: BooleanExpression | None = None
+) -> ParquetScan | CopyInstead:
+    """The snapshot's data files as a ParquetScan, or why the snapshot must be copied.
+
+    With `row_filter`, only the files whose partition values or column statistics can hold a
+    matching row; the files are read whole, so the scan may hold other rows too (the caller
+    filters them), and its `row_count` is the kept files' rows.
+    """
+    from pyiceberg.expressions import AlwaysTrue
     from pyiceberg.io.pyarrow import schema_to_pyarrow
     from pyiceberg.manifest import FileFormat
 
     if table.current_snapshot() is None:
         return CopyInstead("the table has no snapshot")
-    scan = table.scan()
+    scan = table.scan(row_filter=row_filter if row_filter is not None else AlwaysTrue())
     target = schema_to_pyarrow(scan.projection())
     problem = first_type_problem(target)
     if problem is not None:
         return CopyInstead(problem)
     tasks = list(scan.plan_files())
+    if not tasks:  # DuckDB reads no empty list of files; an empty copy says the same thing
+        return CopyInstead("no data file holds rows to read")
     if any(task.delete_files for task in tasks):
         return CopyInstead("the snapshot has delete files")
     formats = {task.file.file_format for task in tasks} - {FileFormat.PARQUET}

@@ -16,14 +16,25 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 if TYPE_CHECKING:
+    from pyiceberg.expressions import BooleanExpression
     from pyiceberg.table import Table
 
 
-def stream_table(table: Table, columns: Collection[str] | None = None) -> pa.RecordBatchReader:
-    """Every row of the table's current snapshot (or just `columns` of it), one batch at a time."""
+def stream_table(
+    table: Table, columns: Collection[str] | None = None, row_filter: BooleanExpression | None = None
+) -> pa.RecordBatchReader:
+    """Every row of the table's current snapshot (or just `columns` of it), one batch at a time.
+
+    With `row_filter`, only the files whose partition values or statistics can hold a matching
+    row are read, and of those only the rows that match it.
+    """
+    from pyiceberg.expressions import AlwaysTrue
     from pyiceberg.io.pyarrow import ArrowScan, _read_all_delete_files, schema_to_pyarrow
 
-    scan = table.scan() if columns is None else table.scan(selected_fields=tuple(columns))
+    fields = ("*",) if columns is None else tuple(columns)
+    scan = table.scan(
+        row_filter=row_filter if row_filter is not None else AlwaysTrue(), selected_fields=fields
+    )
     projected = scan.projection()
     tasks = list(scan.plan_files())
     target = schema_to_pyarrow(projected)

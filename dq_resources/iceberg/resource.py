@@ -19,8 +19,10 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
     from pyiceberg.catalog import Catalog
+    from pyiceberg.expressions import BooleanExpression
     from pyiceberg.table import Table
 
+    from dq_checks.partitions.row_slice import RowSlice
     from dq_resources.engines import LocalScanSettings
     from dq_resources.engines.parquet_scan import CopyInstead, ParquetScan
 
@@ -52,12 +54,40 @@ class IcebergCatalogResource(LocalScanResource):
 
 
 class IcebergTable(LocalScanTable):
-    """One Iceberg table, at its current snapshot."""
+    """One Iceberg table, at its current snapshot; with a row filter, only the files that can match it.
 
-    def __init__(self, name: str, table: Table, settings: LocalScanSettings) -> None:
+    The filter (see `pruned`) narrows what is read, not what the table is: `describe` still
+    speaks of the whole snapshot.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        table: Table,
+        settings: LocalScanSettings,
+        row_filter: BooleanExpression | None = None,
+    ) -> None:
         self.name = name
         self._table = table
         self.settings = settings
+        self._row_filter = row_filter
+
+    def pruned(self, row_slice: RowSlice) -> IcebergTable:
+        """The same table, reading only the data files whose partition values or statistics hold the slice.
+
+        Unpruned (this very table) when the slice's column is missing or its type cannot take the
+        bounds: the caller's exact filter reports that. A pruned table pruned again keeps both filters.
+        """
+        from pyiceberg.expressions import And
+
+        from dq_resources.iceberg.row_filter import slice_filter
+
+        row_filter = slice_filter(self._table.schema(), row_slice)
+        if row_filter is None:
+            return self
+        if self._row_filter is not None:
+            row_filter = And(self._row_filter, row_filter)
+        return IcebergTable(self.name, self._table, self.settings, row_filter)
 
     def describe(self) -> TableDescription:
         """Schema, row count and last update from the current snapshot's metadata."""
@@ -75,23 +105,26 @@ class IcebergTable(LocalScanTable):
         )
 
     def arrow_stream(self, columns: Collection[str] | None = None) -> pa.RecordBatchReader:
-        """The snapshot's rows (or some columns), one batch at a time."""
+        """The snapshot's rows (or some columns) the row filter keeps, one batch at a time."""
         from dq_resources.iceberg.reader import stream_table
 
-        return stream_table(self._table, columns)
+        return stream_table(self._table, columns, row_filter=self._row_filter)
 
     def sample(self, n: int) -> pd.DataFrame:
-        """The first `n` rows of the snapshot (a scan limited at the source: no full read)."""
+        """The first `n` rows the row filter keeps (a scan limited at the source: no full read)."""
+        from pyiceberg.expressions import AlwaysTrue
+
+        row_filter = self._row_filter if self._row_filter is not None else AlwaysTrue()
         try:
-            return self._table.scan(limit=capped_sample_size(n)).to_arrow().to_pandas()
+            return self._table.scan(row_filter=row_filter, limit=capped_sample_size(n)).to_arrow().to_pandas()
         except Exception as error:  # unreadable data files, missing objects, permission errors
             raise source_error(self.name, "cannot read a sample", error) from error
 
     def in_place_plan(self, scratch: Callable[[], Path]) -> ParquetScan | CopyInstead:
-        """The snapshot's Parquet files, where they read as pyiceberg reads them; else why to copy."""
+        """The Parquet files the row filter keeps, if they read as pyiceberg reads them; else why to copy."""
         from dq_resources.iceberg.in_place import plan_in_place
 
-        return plan_in_place(self._table, scratch)
+        return plan_in_place(self._table, scratch, row_filter=self._row_filter)
 
 
 def _load_catalog(source: IcebergSourceSpec) -> Catalog:

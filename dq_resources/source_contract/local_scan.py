@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from dq_checks.partitions.row_slice import RowSlice
     from dq_checks.schema import TableDescription
     from dq_resources.engines import LocalDuckDB, LocalScanSettings
     from dq_resources.engines.parquet_scan import CopyInstead, ParquetScan
@@ -57,6 +58,17 @@ class LocalScanTable(ABC):
 
         `scratch` gives a folder, made on first use, for files fetched from remote storage.
         """
+
+    def pruned(self, row_slice: RowSlice) -> LocalScanTable:
+        """The same table, reading no less than the slice's rows and as few others as the source can skip.
+
+        This one by default: nothing skipped. The caller applies the slice's exact predicate on
+        top of whatever is read, so a source may keep rows outside the slice (a whole file of
+        which one row matches) but must never drop a row inside it. A slice the source cannot
+        use (no such column, a type the bounds do not fit) leaves the table unpruned rather than
+        failing: the exact predicate is where that problem is reported.
+        """
+        return self
 
     @property
     def stream_failure(self) -> SourceError | None:
