@@ -78,9 +78,9 @@ def build_quality_definitions(
     asset_checks = [build_attached_checks(table, catalog) for table in tables if is_attached(table)]
     # Proposals and reports are assets of dq's beside a monitored table of its own.
     extras = _Extras(own, catalog, names, job_defs=[], resources=default_resources())
-    checks_job = jobs.checks_job(tables)
+    checks_jobs = jobs.checks_jobs(tables)
     job_defs = extras.job_defs
-    job_defs.append(checks_job)
+    job_defs.extend(checks_jobs)
     schedules: list[dg.ScheduleDefinition] = []
     sensors: list[dg.SensorDefinition] = []
     if options.schedules:
@@ -91,7 +91,7 @@ def build_quality_definitions(
     if options.freshness_sensor and any(table.spec.freshness is not None for table in tables):
         from dq_assets.freshness_sensor import build_freshness_sensor
 
-        sensors.append(build_freshness_sensor(tables, jobs, checks_job))
+        sensors.append(build_freshness_sensor(tables, jobs, checks_jobs))
     if options.proposals and own:
         assets += extras.proposals(config_dir)
     if options.reports and own:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from dq_assets.job_names import QualityNames
+from dq_assets.partitions import latest_partition
 from dq_assets.run_tags import TRIGGER_TAG
 from dq_assets.schedules import QualityJobs
 from dq_assets.table_asset import target_asset_key
@@ -53,6 +54,8 @@ def due_run_requests(
         evaluation = event.event_specific_data if event is not None else None
         if evaluation is None:
             continue  # never checked: the table's schedule or a first run starts it
+        if table.spec.partition is not None and latest_partition(table) is None:
+            continue  # a partitioned table whose first partition has not ended: nothing to check yet
         metadata = evaluation.metadata
         severity = CheckSeverity(evaluation.severity.value) if not evaluation.passed else None
         level = breach_due(
@@ -69,17 +72,18 @@ def due_run_requests(
 
 
 def build_freshness_sensor(
-    tables: Sequence[DefinedTable], jobs: QualityJobs, checks_job: dg.UnresolvedAssetJobDefinition
+    tables: Sequence[DefinedTable], jobs: QualityJobs, checks_jobs: Sequence[dg.UnresolvedAssetJobDefinition]
 ) -> dg.SensorDefinition:
     """One sensor for every table with a `freshness:` SLA; it runs by default.
 
-    It targets the namespace's checks job and asks for one run per table: that table's subset.
+    It targets the namespace's checks jobs and asks for one run per table: that table's subset, in its
+    job (the one of its partitions), of its latest partition when it is partitioned.
     """
     watched = [t for t in tables if t.spec.freshness is not None]
 
     @dg.sensor(
         name=jobs.names.freshness_sensor,
-        job=checks_job,
+        jobs=list(checks_jobs),
         minimum_interval_seconds=FRESHNESS_SENSOR_INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Re-checks a table when its data's freshness SLA comes due, even with no schedule on.",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from functools import cache
 
 import dagster as dg
@@ -61,4 +63,36 @@ def row_slice_for(defined: DefinedTable, partition_key: str) -> RowSlice:
         ) from None
     naive_start = window.start.replace(tzinfo=None)
     naive_end = window.end.replace(tzinfo=None)
-    return RowSlice(spec.column, partition_key, start=naive_start, end=naive_end)
+    return RowSlice(spec.column, partition_key, start=naive_start, end=naive_end, zone=spec.timezone)
+
+
+_GRAIN_WORDS = {PartitionGrain.HOUR: "hourly", PartitionGrain.DAY: "daily", PartitionGrain.MONTH: "monthly"}
+
+
+def partitions_words(defined: DefinedTable) -> str | None:
+    """The table's partitions in job names, `daily_from_2026_11_01`; None when it has none.
+
+    A Dagster job holds assets of one partitions definition only, so the tables of each get jobs
+    of their own, named by it (`quality_checks_daily_from_2026_11_01`).
+    """
+    spec = defined.spec.partition
+    if spec is None:
+        return None
+    if spec.by is PartitionGrain.VALUE:
+        digest = hashlib.sha1("\n".join(spec.values).encode()).hexdigest()[:6]
+        return f"{len(spec.values)}_values_{digest}"
+    grain = {PartitionGrain.HOUR: "hourly", PartitionGrain.DAY: "daily", PartitionGrain.MONTH: "monthly"}[
+        spec.by
+    ]
+    start = re.sub(r"[^0-9]+", "_", spec.start or "").strip("_")
+    zone = "" if spec.timezone == "UTC" else "_" + re.sub(r"[^A-Za-z0-9]+", "_", spec.timezone).lower()
+    return f"{grain}_from_{start}{zone}"
+
+
+def latest_partition(defined: DefinedTable) -> str | None:
+    """The partition a scheduled or sensor-started run checks: the last complete one (yesterday, for days).
+
+    None for a table without partitions, or one whose first partition has not ended yet.
+    """
+    partitions = partitions_def_for(defined)
+    return None if partitions is None else partitions.get_last_partition_key()

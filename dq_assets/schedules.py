@@ -29,6 +29,7 @@ from dq_assets.cron_words import cron_words
 from dq_assets.executor import IN_PROCESS_RUN_CONFIG
 from dq_assets.job_names import QualityNames
 from dq_assets.job_selection import AttachedTarget, QualityJobSelection
+from dq_assets.partitions import latest_partition, partitions_words
 from dq_assets.proposals.definitions import proposals_asset_key
 from dq_assets.run_tags import SOURCE_TAG, table_run_tags
 from dq_assets.table_asset import asset_key, check_keys_of, is_attached, target_asset_key
@@ -75,6 +76,8 @@ class ScheduleGroup:
     cron: str
     source_type: str
     tables: tuple[DefinedTable, ...]
+    partitions: str | None = None
+    """The tables' partitions in words (`daily_from_2026_11_01`), when they are partitioned."""
 
     def waves(self) -> list[tuple[DefinedTable, ...]]:
         """The group's tables by dependency level in the group: no table shares a wave with its upstream."""
@@ -117,20 +120,36 @@ class QualityJobs:
         attached = [target for target in map(attached_target, tables) if target is not None]
         return QualityJobSelection(asset_keys=targets.assets, check_keys=targets.checks, targets=attached)
 
-    def checks_job(self, tables: Sequence[DefinedTable]) -> dg.UnresolvedAssetJobDefinition:
-        """`<namespace>_checks`: every table's checks, and nothing of the project's own assets."""
-        return dg.define_asset_job(
-            name=self.names.checks_job,
-            selection=self.selection(tables),
-            executor_def=self.executor,
-            description=f"Check all {len(tables)} table(s) of {self.names.namespace}: dq's own table assets "
-            "and the checks dq attaches to the project's assets (which are not rematerialized).",
-        )
+    def checks_job_name(self, table: DefinedTable) -> str:
+        """`<namespace>_checks`, or for a partitioned table `<namespace>_checks_<its partitions>`."""
+        words = partitions_words(table)
+        return self.names.checks_job if words is None else f"{self.names.checks_job}_{words}"
+
+    def checks_jobs(self, tables: Sequence[DefinedTable]) -> list[dg.UnresolvedAssetJobDefinition]:
+        """Every table's checks, and nothing of the project's own assets: one job per kind of partitions.
+
+        A Dagster job holds assets of one partitions definition only, so the unpartitioned tables
+        share `<namespace>_checks` and the tables of each partitions definition a job of their own.
+        """
+        members: dict[str, list[DefinedTable]] = {}
+        for table in tables:
+            members.setdefault(self.checks_job_name(table), []).append(table)
+        return [
+            dg.define_asset_job(
+                name=name,
+                selection=self.selection(chosen),
+                executor_def=self.executor,
+                description=f"Check {len(chosen)} table(s) of {self.names.namespace}: dq's own table assets "
+                "and the checks dq attaches to the project's assets (which are not rematerialized).",
+            )
+            for name, chosen in members.items()
+        ]
 
     def scheduled_job(self, group: ScheduleGroup) -> dg.UnresolvedAssetJobDefinition:
         """One job over every table of the group, tagged with their kind of source for the run queue."""
+        name = self.names.scheduled_job(group.source_type, group.cron)
         return dg.define_asset_job(
-            name=self.names.scheduled_job(group.source_type, group.cron),
+            name=name if group.partitions is None else f"{name}_{group.partitions}",
             selection=self.selection(group.tables),
             executor_def=self.executor,
             tags={SOURCE_TAG: group.source_type},
@@ -153,15 +172,20 @@ class QualityJobs:
             execution_timezone="UTC",
             description=f"Check {', '.join(t.spec.table for t in group.tables)} on {' = '.join(crons)}",
         )
-        def _schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+        def _schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest] | dg.SkipReason:
+            # A partitioned group checks its latest complete partition (yesterday, for days).
+            partition = latest_partition(group.tables[0]) if group.partitions is not None else None
+            if group.partitions is not None and partition is None:
+                return dg.SkipReason("no partition has ended yet")
             if len(waves) == 1:
-                return [dg.RunRequest(run_key="all")]  # the whole job: no subset to plan
+                return [dg.RunRequest(run_key="all", partition_key=partition)]  # the whole job: no subset
             # The run key makes a retried tick ask for nothing twice (Dagster keys it by tick time).
             return [
                 dg.RunRequest(
                     run_key=f"wave{number}",
                     asset_selection=list(wave.assets),
                     asset_check_keys=list(wave.checks),
+                    partition_key=partition,
                 )
                 for number, wave in enumerate(requests, start=1)
             ]
@@ -169,11 +193,12 @@ class QualityJobs:
         return _schedule
 
     def run_request(self, table: DefinedTable, run_key: str | None, **tags: str) -> dg.RunRequest:
-        """A run of one table's checks, in process, inside the namespace's checks job."""
+        """A run of one table's checks, in process, inside its checks job; of its latest partition, if any."""
         targets = table_targets(table, proposals=self.proposals)
         return dg.RunRequest(
             run_key=run_key,
-            job_name=self.names.checks_job,
+            job_name=self.checks_job_name(table),
+            partition_key=latest_partition(table),
             asset_selection=list(targets.assets),
             asset_check_keys=list(targets.checks),
             run_config=IN_PROCESS_RUN_CONFIG,  # one table's steps run one after the other: no second process
@@ -186,11 +211,12 @@ def schedule_groups(tables: Sequence[DefinedTable]) -> list[ScheduleGroup]:
 
     Grouping by the cron's words puts `0 6 * * 1` and `0 6 * * mon` in one group: one job name, one run.
     """
-    groups: dict[tuple[str, str], list[DefinedTable]] = {}
+    groups: dict[tuple[str, str, str | None], list[DefinedTable]] = {}
     for table in tables:
         if table.spec.schedule is not None:
-            groups.setdefault((cron_words(table.spec.schedule), table.spec.source.type), []).append(table)
+            key = (cron_words(table.spec.schedule), table.spec.source.type, partitions_words(table))
+            groups.setdefault(key, []).append(table)
     return [
-        ScheduleGroup(members[0].spec.schedule or "", source, tuple(members))
-        for (_, source), members in groups.items()
+        ScheduleGroup(members[0].spec.schedule or "", source, tuple(members), partitions)
+        for (_, source, partitions), members in groups.items()
     ]

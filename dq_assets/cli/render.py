@@ -26,7 +26,7 @@ def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> s
         parts.append("invalid definitions:\n" + "\n".join(f"  {p}" for p in problems))
     rows = [
         (
-            r.table,
+            r.table if r.partition is None else f"{r.table}[{r.partition}]",
             f"{r.row_count:,}" if r.row_count is not None else "-",
             c["name"],
             c["outcome"],

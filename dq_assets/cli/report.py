@@ -33,6 +33,8 @@ class TableReport:
 
     table: str
     source: str
+    partition: str | None = None
+    """The partition checked, for a partitioned table."""
     row_count: int | None = None
     last_updated: str | None = None
     data_version: str | None = None
@@ -50,6 +52,7 @@ class TableReport:
         return {
             "table": self.table,
             "source": self.source,
+            "partition": self.partition,
             "row_count": self.row_count,
             "last_updated": self.last_updated,
             "data_version": self.data_version,
@@ -100,7 +103,10 @@ def table_report(defined: DefinedTable, result: dg.ExecuteInProcessResult) -> Ta
     """
     spec = defined.spec
     key = target_asset_key(defined)
-    report = TableReport(table=spec.table, source=spec.source.display(), run_id=result.run_id)
+    partition = result.dagster_run.tags.get("dagster/partition")
+    report = TableReport(
+        table=spec.table, source=spec.source.display(), partition=partition, run_id=result.run_id
+    )
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations() if e.asset_key == key}
     profile_check = evaluations.get(PROFILE_CHECK)
     for event in result.get_asset_materialization_events():

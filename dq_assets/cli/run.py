@@ -75,6 +75,39 @@ def instance_for_cli() -> dg.DagsterInstance:
         return dg.DagsterInstance.get()
 
 
+def partitions_to_check(
+    tables: Sequence[DefinedTable], partition: str | None, *, named: bool
+) -> tuple[dict[str, str], list[str]]:
+    """Each partitioned table's partition to check, and a problem for each that has none to check.
+
+    `partition` (`--partition`) applies to the partitioned tables; without it each checks its
+    latest complete partition. A key that is not one of a table's partitions is a problem naming
+    its `partition:` line, and so is `--partition` for a table named on the command line
+    (`named`) that has no partitions; the other tables still run.
+    """
+    from dq_assets.partitions import latest_partition, partitions_def_for
+
+    chosen: dict[str, str] = {}
+    problems: list[str] = []
+    for table in tables:
+        partitions = partitions_def_for(table)
+        if partitions is None:
+            if partition is not None and named:
+                problems.append(f"{table.where('table')}: {table.spec.table} has no partition: block")
+            continue
+        key = partition if partition is not None else latest_partition(table)
+        if key is None:
+            problems.append(f"{table.where('partition')}: {table.spec.table} has no complete partition yet")
+        elif not partitions.has_partition_key(key):
+            problems.append(
+                f"{table.where('partition')}: {key!r} is not a partition of {table.spec.table} "
+                f"(its first is {partitions.get_first_partition_key()}, its last {latest_partition(table)})"
+            )
+        else:
+            chosen[table.spec.table] = key
+    return chosen, problems
+
+
 def select_tables(loaded: LoadedConfig, names: Sequence[str]) -> tuple[list[DefinedTable], list[str]]:
     """The tables named (all when none is), and a problem for each unknown name."""
     if not names:
@@ -96,13 +129,15 @@ def run_tables(
     instance: dg.DagsterInstance,
     *,
     force: bool = False,
+    partitions: Mapping[str, str] | None = None,
 ) -> list[TableReport]:
     """One in-process run per table, so one unreadable source cannot skip another table's checks.
 
     SIGTERM or SIGINT stops the tables: those that finished keep their report, the others get
     an *error* for every check saying they were interrupted, and the run of the table in progress
     is marked canceled in the instance. `force` scans every table even if its data version
-    was already checked (the run tag `dq/force_scan`).
+    was already checked (the run tag `dq/force_scan`). `partitions` gives each partitioned table's
+    partition to check (`partitions_to_check`).
     """
     resources = default_resources()
     session = uuid.uuid4().hex
@@ -122,6 +157,7 @@ def run_tables(
             raise_on_error=False,
             tags={**table_run_tags(table.spec), TRIGGER_TAG: "cli", CLI_SESSION_TAG: session, **forced},
             selection=selection,
+            partition_key=(partitions or {}).get(table.spec.table),
         )
         return table_report(table, result)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlglot import exp
 
@@ -24,8 +25,9 @@ class SliceError(ValueError):
 class RowSlice:
     """The rows of partition `key`: `column` within [start, end), or equal to `value`.
 
-    `start` and `end` are naive, in the partition's own timezone: the wall-clock time a DATE or
-    TIMESTAMP column holds.
+    `start` and `end` are naive, in the partition's own timezone `zone`: the wall-clock time a
+    DATE or TIMESTAMP column holds. A column with a time zone is compared with the instants they
+    are in `zone`, whatever the engine's own session time zone.
     """
 
     column: str
@@ -33,6 +35,11 @@ class RowSlice:
     start: datetime | None = None
     end: datetime | None = None
     value: str | None = None
+    zone: str = "UTC"
+
+    def instant(self, moment: datetime) -> datetime:
+        """A naive bound as the instant it is in the partition's time zone."""
+        return moment.replace(tzinfo=ZoneInfo(self.zone))
 
     @property
     def is_window(self) -> bool:
@@ -55,10 +62,19 @@ class RowSlice:
                 f"partition column {column.name!r} is {column.data_type}: a time partition needs a "
                 "DATE or TIMESTAMP column"
             )
-        low, high = _bound(self.start, column), _bound(self.end, column)
+        low, high = self._bound(self.start, column), self._bound(self.end, column)
         return exp.and_(
             exp.GTE(this=reference, expression=low), exp.LT(this=reference.copy(), expression=high)
         )
+
+    def _bound(self, moment: datetime, column: ColumnInfo) -> exp.Expression:
+        """A DATE literal for a DATE column at midnight; an instant for a column with a time zone."""
+        if _is_date_only(column) and moment.time() == datetime.min.time():
+            return exp.cast(exp.Literal.string(moment.date().isoformat()), exp.DataType.Type.DATE)
+        if _has_time_zone(column):
+            instant = self.instant(moment).isoformat(sep=" ")
+            return exp.cast(exp.Literal.string(instant), exp.DataType.Type.TIMESTAMPTZ)
+        return exp.cast(exp.Literal.string(moment.isoformat(sep=" ")), exp.DataType.Type.TIMESTAMP)
 
 
 def column_for(columns: tuple[ColumnInfo, ...], name: str) -> ColumnInfo:
@@ -75,15 +91,14 @@ def column_for(columns: tuple[ColumnInfo, ...], name: str) -> ColumnInfo:
     raise SliceError(f"partition column {name!r} is not a column of the table (it has {known})")
 
 
+def _has_time_zone(column: ColumnInfo) -> bool:
+    """`timestamptz`, `timestamp with time zone`, `TIMESTAMP WITH TIME ZONE`: an instant, not a wall-clock."""
+    data_type = column.data_type.lower()
+    return "time zone" in data_type or "tz" in data_type
+
+
 def _is_date_only(column: ColumnInfo) -> bool:
     return column.data_type.lower().startswith("date") and "time" not in column.data_type.lower()
-
-
-def _bound(moment: datetime, column: ColumnInfo) -> exp.Expression:
-    """A DATE literal for a DATE column (at midnight), a TIMESTAMP literal otherwise."""
-    if _is_date_only(column) and moment.time() == datetime.min.time():
-        return exp.cast(exp.Literal.string(moment.date().isoformat()), exp.DataType.Type.DATE)
-    return exp.cast(exp.Literal.string(moment.isoformat(sep=" ")), exp.DataType.Type.TIMESTAMP)
 
 
 def _value(value: str, column: ColumnInfo) -> exp.Expression:

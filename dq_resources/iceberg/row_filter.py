@@ -7,14 +7,15 @@ filter here may match more rows than the slice, never fewer. Where no such filte
 (no such column, a type the bounds do not fit), there is none and every file is read.
 
 Literals are typed as the column is: a DATE column compares with dates, a TIMESTAMP column with
-naive timestamps, a TIMESTAMPTZ column with the slice's wall-clock read as UTC, and a value
-slice on an int or long column with a number.
+naive timestamps, a TIMESTAMPTZ column with the instants the slice's bounds are in its time
+zone, and a value slice on an int or long column with a number.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from dq_checks.partitions.row_slice import SliceError, column_for
 from dq_resources.iceberg.types import columns_of
@@ -33,7 +34,7 @@ def slice_filter(schema: Schema, row_slice: RowSlice) -> BooleanExpression | Non
     if field is None:
         return None
     if row_slice.start is not None and row_slice.end is not None:
-        expression = _window(field, row_slice.start, row_slice.end)
+        expression = _window(field, row_slice.start, row_slice.end, row_slice.zone)
     elif row_slice.value is not None:
         expression = _equal(field, row_slice.value)
     else:
@@ -52,17 +53,17 @@ def _field_for(schema: Schema, name: str) -> NestedField | None:
     return next(field for field in schema.fields if field.name == column.name)
 
 
-def _window(field: NestedField, start: datetime, end: datetime) -> BooleanExpression | None:
+def _window(field: NestedField, start: datetime, end: datetime, zone: str) -> BooleanExpression | None:
     """`start <= field < end`, the bounds as the field's type takes them; None for any other type."""
     from pyiceberg.expressions import And, GreaterThanOrEqual, LessThan
 
-    low, high = _bound(start, field.field_type), _bound(end, field.field_type)
+    low, high = _bound(start, field.field_type, zone), _bound(end, field.field_type, zone)
     if low is None or high is None:
         return None
     return And(GreaterThanOrEqual(field.name, low), LessThan(field.name, high))
 
 
-def _bound(moment: datetime, field_type: IcebergType) -> str | None:
+def _bound(moment: datetime, field_type: IcebergType, zone: str = "UTC") -> str | None:
     """A window's bound as an ISO literal of `field_type`; None when the type is not a date or time.
 
     A DATE compares with a timestamp as its midnight does, so `day >= 09:00 on the 1st` holds from
@@ -75,7 +76,7 @@ def _bound(moment: datetime, field_type: IcebergType) -> str | None:
     if isinstance(field_type, TimestampType):
         return moment.isoformat()
     if isinstance(field_type, TimestamptzType):
-        return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).isoformat()
+        return (moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo(zone))).isoformat()
     return None
 
 
