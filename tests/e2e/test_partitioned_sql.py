@@ -61,7 +61,7 @@ def define(folder: Path, url: str, partition: str) -> DefinedTable:
         '  - name: event_id_is_key\n    rule: IsPrimaryKey "event_id"\n'
         '  - name: amount_positive\n    rule: ColumnValues "amount" > 0\n'
         "  - name: a_full_day\n    rule: RowCount >= 500\n"
-        "  - name: no_refunds\n    rule: CustomSql \"select count(*) from primary where amount < 0\" = 0\n",
+        '  - name: no_refunds\n    rule: CustomSql "select count(*) from primary where amount < 0" = 0\n',
         encoding="utf-8",
     )
     loaded = load_table_specs(folder)
