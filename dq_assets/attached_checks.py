@@ -33,6 +33,28 @@ def attached_checks_name(defined: DefinedTable) -> str:
     return f"dq_checks_{target_asset_key(defined).to_python_identifier()}".replace("-", "_").replace(".", "_")
 
 
+def build_whole_table_checks(
+    view: DefinedTable, catalog: Mapping[str, DefinedTable]
+) -> dg.AssetChecksDefinition:
+    """A partitioned table's whole-table rules (`scope: table`), unpartitioned, run by a step of their own.
+
+    `view` is `dq_checks.partitions.scopes.whole_table(...)`: the same table, its rules alone.
+    """
+    name = f"dq_whole_table_checks_{target_asset_key(view).to_python_identifier()}"
+
+    @dg.multi_asset_check(
+        name=name.replace("-", "_").replace(".", "_"),
+        specs=check_specs(view),
+        description=f"The rules of {view.spec.table} that judge every partition at once",
+        can_subset=True,
+        required_resource_keys=step_resource_keys(view, catalog),
+    )
+    def _whole_table_checks(context: AssetCheckExecutionContext) -> Iterator[StepOutput]:
+        yield from run_table_step(context, view, catalog, materialize=False)
+
+    return _whole_table_checks
+
+
 def build_attached_checks(
     defined: DefinedTable, catalog: Mapping[str, DefinedTable]
 ) -> dg.AssetChecksDefinition:

@@ -22,6 +22,7 @@ from typing import Any
 
 import dagster as dg
 
+from dq_assets.attached_checks import build_whole_table_checks
 from dq_assets.executor import dq_executor, dq_job_executor
 from dq_assets.job_names import DEFAULT_NAMESPACE, QualityNames
 from dq_assets.schedules import QualityJobs, schedule_groups
@@ -29,6 +30,7 @@ from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_attached_checks, build_table_asset, is_attached
 from dq_checks.config.alerting_loader import alerting_config_path
 from dq_checks.config.loader import DefinedTable, LoadedConfig, load_table_specs
+from dq_checks.partitions.scopes import per_partition, whole_table
 
 
 @dataclass(frozen=True)
@@ -73,18 +75,22 @@ def build_quality_definitions(
     names = QualityNames(options.namespace)
     job_executor = None if options.executor else dq_job_executor  # the location's executor covers all
     jobs = QualityJobs(names, proposals=options.proposals, executor=job_executor)
+    # A partitioned table's rules with `scope: table` run apart from its partitions' checks.
+    wholes = [view for view in map(whole_table, tables) if view is not None]
+    tables = [per_partition(table) for table in tables]
     own = [table for table in tables if not is_attached(table)]
     assets: list[Any] = [build_table_asset(table, catalog) for table in own]
     asset_checks = [build_attached_checks(table, catalog) for table in tables if is_attached(table)]
+    asset_checks += [build_whole_table_checks(view, catalog) for view in wholes]
     # Proposals and reports are assets of dq's beside a monitored table of its own.
     extras = _Extras(own, catalog, names, job_defs=[], resources=default_resources())
-    checks_jobs = jobs.checks_jobs(tables)
+    checks_jobs = jobs.checks_jobs([*tables, *wholes])
     job_defs = extras.job_defs
     job_defs.extend(checks_jobs)
     schedules: list[dg.ScheduleDefinition] = []
     sensors: list[dg.SensorDefinition] = []
     if options.schedules:
-        for group in schedule_groups(tables):
+        for group in schedule_groups([*tables, *wholes]):
             job = jobs.scheduled_job(group)
             job_defs.append(job)
             schedules.append(jobs.schedule(group, job))

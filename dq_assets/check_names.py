@@ -32,7 +32,9 @@ ATTACHED_FRESHNESS_NOTE = (
 
 
 def check_names_for(defined: DefinedTable) -> list[str]:
-    """Every check of the table, in the order the step reports them."""
+    """Every check of the table, in the order the step reports them; only its rules for a whole-table view."""
+    if defined.rules_only:
+        return [rule.check_name for rule in defined.rules]
     names = [*TABLE_CHECKS, *(rule.check_name for rule in defined.rules)]
     if defined.rules:
         names.append(QUALITY_SCORE_CHECK)

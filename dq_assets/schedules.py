@@ -51,7 +51,7 @@ def table_targets(defined: DefinedTable, *, proposals: bool) -> TableTargets:
     project's asset is not rematerialized.
     """
     checks = tuple(check_keys_of(defined))
-    if is_attached(defined):
+    if is_attached(defined) or defined.rules_only:  # a whole-table view: its rules' checks alone
         return TableTargets(assets=(), checks=checks)
     extras = (proposals_asset_key(defined.spec.table),) if proposals else ()
     return TableTargets(assets=(asset_key(defined.spec.table), *extras), checks=checks)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from dq_assets.attached_checks import build_whole_table_checks
 from dq_assets.check_names import check_names_for
 from dq_assets.cli.interrupts import run_interruptibly
 from dq_assets.cli.report import TableReport, table_report
@@ -26,6 +27,7 @@ from dq_assets.run_tags import FORCE_SCAN_TAG, TABLE_TAG, TRIGGER_TAG, table_run
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_attached_checks, build_table_asset, check_keys_of, is_attached
 from dq_checks.config.loader import DefinedTable, LoadedConfig
+from dq_checks.partitions.scopes import per_partition, whole_table
 from dq_checks.results import Outcome
 
 QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -139,12 +141,19 @@ def run_tables(
     was already checked (the run tag `dq/force_scan`). `partitions` gives each partitioned table's
     partition to check (`partitions_to_check`).
     """
+    # A partitioned table runs twice: its partition's checks, then its rules with `scope: table`.
+    tables = [
+        unit for table in tables for unit in (per_partition(table), whole_table(table)) if unit is not None
+    ]
     resources = default_resources()
     session = uuid.uuid4().hex
     forced = {FORCE_SCAN_TAG: "true"} if force else {}
 
     def run_one(table: DefinedTable) -> TableReport:
-        if is_attached(table):
+        if table.rules_only:  # a partitioned table's whole-table rules, unpartitioned
+            definition = build_whole_table_checks(table, catalog)
+            selection = dg.AssetSelection.checks(*check_keys_of(table))
+        elif is_attached(table):
             definition = build_attached_checks(table, catalog)
             selection = dg.AssetSelection.checks(*check_keys_of(table))
         else:
@@ -157,7 +166,7 @@ def run_tables(
             raise_on_error=False,
             tags={**table_run_tags(table.spec), TRIGGER_TAG: "cli", CLI_SESSION_TAG: session, **forced},
             selection=selection,
-            partition_key=(partitions or {}).get(table.spec.table),
+            partition_key=None if table.rules_only else (partitions or {}).get(table.spec.table),
         )
         return table_report(table, result)
 

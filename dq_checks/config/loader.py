@@ -50,6 +50,9 @@ class DefinedTable:
     document: object = field(repr=False, compare=False)
     rules: tuple[RuleDefinition, ...] = ()
     analyzers: tuple[AnalyzerDefinition, ...] = ()
+    rules_only: bool = False
+    """A partitioned table's whole-table rules (`dq_checks.partitions.scopes.whole_table`): its only
+    checks are those rules, beside the checks each partition has."""
 
     def line_of(self, *location: str | int) -> int:
         """The line in `path` where `location` (e.g. 'source', 'identifier') was written."""

@@ -128,13 +128,25 @@ class SchemaChangeSettings(StrictModel):
     removed: RuleSeverity = RuleSeverity.ERROR
 
 
+class RuleScope(StrEnum):
+    """Which rows a rule of a partitioned table judges: the checked partition's, or the whole table's."""
+
+    PARTITION = "partition"
+    TABLE = "table"
+
+
 class RuleEntry(StrictModel):
-    """One DQDL rule in a table's `rules:` list."""
+    """One DQDL rule in a table's `rules:` list.
+
+    `scope: table` is for a partitioned table's rules that must see every partition at once (a key
+    unique across partitions, referential integrity): they run on their own, unpartitioned.
+    """
 
     name: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=100)
     rule: str = Field(min_length=1)
     severity: RuleSeverity = RuleSeverity.ERROR
     blocking: bool = False
+    scope: RuleScope = RuleScope.PARTITION
 
 
 class AlertRouting(StrictModel):
@@ -319,6 +331,17 @@ class TableSpec(StrictModel):
     @classmethod
     def _schedule(cls, value: str | None) -> str | None:
         return None if value is None else validate_cron(value)
+
+    @model_validator(mode="after")
+    def _table_scope_needs_partitions(self) -> TableSpec:
+        if self.partition is None:
+            for entry in self.rules:
+                if entry.scope is RuleScope.TABLE:
+                    raise ValueError(
+                        f"rule {entry.name or entry.rule!r} has scope: table, which is for a partitioned "
+                        "table's rules; this table has no partition: block"
+                    )
+        return self
 
     @property
     def profile_needs(self) -> tuple[str, ...]:

@@ -42,6 +42,16 @@ class PartitionSpec(StrictModel):
     )
     values: tuple[str, ...] = ()
     timezone: str = "UTC"
+    whole_table_schedule: str | None = Field(
+        default=None, description="a five-field cron (UTC) for the rules with scope: table"
+    )
+
+    @field_validator("whole_table_schedule")
+    @classmethod
+    def _whole_table_cron(cls, value: str | None) -> str | None:
+        from dq_checks.config.models import validate_cron  # models holds this model: imported late
+
+        return None if value is None else validate_cron(value)
 
     @field_validator("values")
     @classmethod

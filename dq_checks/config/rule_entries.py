@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dq_checks.analyzers.metric_keys import rule_metric_key
-from dq_checks.config.models import RuleSeverity, TableSpec
+from dq_checks.config.models import RuleScope, RuleSeverity, TableSpec
 from dq_checks.config.yaml_lines import line_of
 from dq_checks.dqdl.ast import Composite, Labels, Number, RuleExpr, String, leaf_rules
 from dq_checks.dqdl.constants import UndefinedConstant, resolve_constants
@@ -39,6 +39,8 @@ class RuleDefinition:
     problem: str | None = None
     labels: tuple[tuple[str, str], ...] = ()
     """The rule's labels, its ruleset's DefaultLabels merged under them (its own value wins per key)."""
+    whole_table: bool = False
+    """A partitioned table's rule with `scope: table`: it judges every partition at once."""
 
     @property
     def metric_key(self) -> str | None:
@@ -100,7 +102,15 @@ def rule_definitions(
             problem = f"{location}: rule {entry.rule!r}: {problem}"
         definitions.append(
             RuleDefinition(
-                name, entry.rule, entry.severity, entry.blocking, location, rule, problem, rule_labels(rule)
+                name,
+                entry.rule,
+                entry.severity,
+                entry.blocking,
+                location,
+                rule,
+                problem,
+                rule_labels(rule),
+                whole_table=entry.scope is RuleScope.TABLE,
             )
         )
     return tuple(definitions), clashes

@@ -2,7 +2,8 @@
 that check the latest complete partition, and a key that is not a partition refused at its line.
 
 The tables are Parquet files read by the local engine: `events.parquet` holds three days of 4
-rows each, with one negative amount planted on 2026-11-29.
+rows each, with one negative amount planted on 2026-11-29, and event 0 of 2026-11-28 loaded
+again on 2026-11-30: unique within each day, not across the table.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from click.testing import CliRunner
 
 from dq_assets.build import QualityOptions, build_quality_definitions
 from dq_assets.cli.main import cli
+from dq_checks.config.loader import load_table_specs
 
 DAYS = (date(2026, 11, 28), date(2026, 11, 29), date(2026, 11, 30))
 
@@ -30,6 +32,11 @@ partition: {{column: event_date, by: {by}, start: "{start}"}}
 rules:
   - name: amount_positive
     rule: ColumnValues "amount" > 0
+  - name: id_unique_in_its_partition
+    rule: IsUnique "event_id"
+  - name: id_unique_everywhere
+    rule: IsUnique "event_id"
+    scope: table
 """
 PLAIN = """\
 table: plain
@@ -48,7 +55,7 @@ def folder(tmp_path: Path) -> Path:
     amounts[4] = -1.0  # planted: the first row of 2026-11-29
     rows = pa.table(
         {
-            "event_id": pa.array(range(12), pa.int64()),
+            "event_id": pa.array([*range(11), 0], pa.int64()),  # planted: event 0 again, on 11-30
             "event_date": pa.array([day for day in DAYS for _ in range(4)], pa.date32()),
             "amount": pa.array(amounts, pa.float64()),
         }
@@ -99,7 +106,7 @@ def test_dq_run_checks_the_partition_asked_for_and_refuses_a_key_that_is_none(
         cli, ["run", "events", "--partition", "2026-11-29", "--json", "--config", str(folder)]
     )
     assert result.exit_code == 1, result.output  # the planted negative amount
-    [table] = json.loads(result.stdout)["tables"]
+    table, _whole_table_rules = json.loads(result.stdout)["tables"]
     assert (table["partition"], table["row_count"]) == ("2026-11-29", 4)
     checks = {c["name"]: c for c in table["checks"]}
     assert checks["amount_positive"]["outcome"] == "fail"
@@ -108,7 +115,7 @@ def test_dq_run_checks_the_partition_asked_for_and_refuses_a_key_that_is_none(
     clean = CliRunner().invoke(
         cli, ["run", "events", "--partition", "2026-11-30", "--json", "--config", str(folder)]
     )
-    [table] = json.loads(clean.stdout)["tables"]
+    table, _whole_table_rules = json.loads(clean.stdout)["tables"]
     assert (table["partition"], table["row_count"]) == ("2026-11-30", 4)
     assert {c["name"]: c["outcome"] for c in table["checks"]}["amount_positive"] == "pass"
 
@@ -129,3 +136,44 @@ def test_dq_run_checks_the_partition_asked_for_and_refuses_a_key_that_is_none(
     ]
     [table] = json.loads(unpartitioned.stdout)["tables"]  # the table still runs, on all its rows
     assert (table["partition"], table["row_count"]) == (None, 12)
+
+
+def test_a_whole_table_rule_sees_a_key_repeated_across_partitions_that_each_partition_misses(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    result = CliRunner().invoke(
+        cli, ["run", "events", "--partition", "2026-11-30", "--json", "--config", str(folder)]
+    )
+    day, whole = json.loads(result.stdout)["tables"]
+    assert (day["partition"], day["row_count"]) == ("2026-11-30", 4)
+    outcomes = {c["name"]: c["outcome"] for c in day["checks"]}
+    assert outcomes["id_unique_in_its_partition"] == "pass"  # event 0 is there once on 11-30
+    assert "id_unique_everywhere" not in outcomes  # not judged on a partition
+    assert whole["partition"] is None
+    [check] = whole["checks"]  # the whole-table rules alone
+    assert (check["name"], check["outcome"]) == ("id_unique_everywhere", "fail")
+    assert check["metadata"]["duplicate_rows"] == 2  # 11-28's event 0 and 11-30's
+
+    defs = build_quality_definitions(folder, QualityOptions(namespace="quality"))
+    repo = defs.get_repository_def()
+    whole_table_checks = repo.get_job("quality_checks")  # unpartitioned: plain, and the whole-table rules
+    with dg.DagsterInstance.ephemeral() as instance:
+        run = whole_table_checks.execute_in_process(instance=instance, raise_on_error=False)
+        evaluations = {
+            (e.asset_key.to_user_string(), e.check_name): e.passed for e in run.get_asset_check_evaluations()
+        }
+    assert evaluations[("events", "id_unique_everywhere")] is False
+    assert ("events", "id_unique_in_its_partition") not in evaluations
+    assert ("events_by_month", "id_unique_everywhere") in evaluations
+
+
+def test_scope_table_on_a_table_without_partitions_is_refused_at_its_line(tmp_path: Path) -> None:
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    (folder / "plain.yaml").write_text(
+        PLAIN.format(root=tmp_path) + '  - name: id_unique\n    rule: IsUnique "event_id"\n    scope: table\n'
+    )
+    [problem] = load_table_specs(folder).problems
+    assert "rule 'id_unique' has scope: table, which is for a partitioned table's rules" in str(problem)
+    assert str(problem).startswith(f"{folder / 'plain.yaml'}:")
