@@ -10,8 +10,9 @@ carried history, and a standalone asset materialized without its checks.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import dagster as dg
 
@@ -33,28 +34,39 @@ def read_past_runs(instance: dg.DagsterInstance, asset_key: dg.AssetKey, limit: 
     One per Dagster run: its profile check's evaluation, else its materialization.
     """
     by_run: dict[str, PastRun] = {}
-    for run_id, metadata, stamp in profile_evaluations(instance, asset_key, limit):
-        if CHECKED_AT_KEY in metadata:
-            by_run.setdefault(run_id, _from_profile_check(metadata, stamp))
+    for evaluation in profile_evaluations(instance, asset_key, limit):
+        if CHECKED_AT_KEY in evaluation.metadata:
+            run = _from_profile_check(evaluation.metadata, evaluation.stamp)
+            by_run.setdefault(evaluation.run_id, replace(run, partition=evaluation.partition))
     for record in instance.fetch_materializations(asset_key, limit=limit).records:
         materialization = record.asset_materialization
         if materialization is None or record.run_id in by_run:
             continue
-        by_run[record.run_id] = _from_materialization(materialization.metadata, record.timestamp)
+        run = _from_materialization(materialization.metadata, record.timestamp)
+        by_run[record.run_id] = replace(run, partition=materialization.partition)
     return sorted(by_run.values(), key=lambda run: run.at, reverse=True)[:limit]
+
+
+class Evaluation(NamedTuple):
+    """One recorded check evaluation: its run, metadata, time, and the partition it judged (if any)."""
+
+    run_id: str
+    metadata: Mapping[str, dg.MetadataValue]
+    stamp: float
+    partition: str | None
 
 
 def profile_evaluations(
     instance: dg.DagsterInstance, asset_key: dg.AssetKey, limit: int
-) -> Iterator[tuple[str, Mapping[str, dg.MetadataValue], float]]:
-    """(run id, metadata, timestamp) of the asset's latest `profile` check evaluations, newest first."""
+) -> Iterator[Evaluation]:
+    """The asset's latest `profile` check evaluations, newest first."""
     yield from check_evaluations(instance, dg.AssetCheckKey(asset_key, PROFILE_CHECK), limit)
 
 
 def check_evaluations(
     instance: dg.DagsterInstance, check_key: dg.AssetCheckKey, limit: int
-) -> Iterator[tuple[str, Mapping[str, dg.MetadataValue], float]]:
-    """(run id, metadata, timestamp) of a check's latest evaluations (passed or failed), newest first."""
+) -> Iterator[Evaluation]:
+    """A check's latest evaluations (passed or failed), newest first."""
     from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
     evaluated = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
@@ -67,7 +79,7 @@ def check_evaluations(
         evaluation: Any = event.event_specific_data if event is not None else None
         metadata = getattr(evaluation, "metadata", None)
         if entry is not None and metadata is not None:
-            yield record.run_id, metadata, entry.timestamp
+            yield Evaluation(record.run_id, metadata, entry.timestamp, getattr(evaluation, "partition", None))
 
 
 def _from_profile_check(metadata: Mapping[str, dg.MetadataValue], fallback: float) -> PastRun:

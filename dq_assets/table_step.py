@@ -50,6 +50,7 @@ def run_table_step(
     """
     from dq_assets.instance_rule_history import instance_history
     from dq_assets.instance_table_history import read_past_runs
+    from dq_assets.partitions import partition_axis
     from dq_assets.steps.check_events import reported_results
     from dq_assets.steps.run_metadata import history_metadata, skipped_checks, step_metadata
     from dq_assets.steps.target_table import source_for_run
@@ -69,15 +70,19 @@ def run_table_step(
             raise SourceError(f"{name!r} is not a monitored table")
         return open_defined(catalog[name])
 
+    partition = context.partition_key if defined.spec.partition and context.has_partition_key else None
+    axis = partition_axis(defined, partition)  # a partition is judged against the partitions before it
+    past = read_past_runs(context.instance, key, limit=HISTORY_RUNS_READ)
     try:
         inspection = inspect_table(
             defined,
             _partition_of(context, defined, open_defined(defined)),
             open_reference=open_reference,
-            history_for=instance_history(context.instance, key, _metric_keys(defined)),
-            past=read_past_runs(context.instance, key, limit=HISTORY_RUNS_READ),
+            history_for=instance_history(context.instance, key, _metric_keys(defined), axis),
+            past=past if axis is None else axis.past(past),
             now=now,
             scan_cache=_scan_cache(context, defined, catalog),
+            series_at=None if axis is None else axis.start,
         )
     except SourceError as error:
         context.log.error(f"{table}: {error}")

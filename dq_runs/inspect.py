@@ -71,11 +71,14 @@ def inspect_table(
     now: datetime | None = None,
     sample_limit: int = FAILING_ROWS_SHOWN,
     scan_cache: ScanCache | None = None,
+    series_at: datetime | None = None,
 ) -> TableInspection:
     """Profile and check `table`. Raises SourceError when the table itself cannot be read.
 
     `past` holds earlier runs of this table (newest or oldest first); `now` is the injected
     clock's time, which freshness, `now()` in rules and the history's time axis all use.
+    `series_at` places this run on the history's time axis instead: a partition's own start,
+    when `past` holds the earlier partitions (`dq_checks.history.partition_runs`).
     `scan_cache` answers the queries an earlier run on the same data version already ran.
     """
     spec = defined.spec
@@ -123,7 +126,7 @@ def inspect_table(
         scan_path = getattr(runner, "scan_path", None)
     profile = measured.profile
     history = one_per_version(past, current_version=description.data_version)
-    judged_at = first_seen(past, description.data_version) or moment
+    judged_at = series_at or first_seen(past, description.data_version) or moment
     anomalies = detect_anomalies(profile, spec.anomalies)
     anomalies += drift_anomalies(profile, judged_at, history, spec.history, spec.anomalies)
     duration = time.perf_counter() - started

@@ -27,6 +27,8 @@ class PastRun:
     metrics: Mapping[str, float] = field(default_factory=dict)
     schema: tuple[tuple[str, str], ...] | None = None
     approximate: frozenset[str] = frozenset()
+    partition: str | None = None
+    """The partition that run checked, for a partitioned table."""
 
 
 def one_per_version(runs: Sequence[PastRun], *, current_version: str | None) -> list[PastRun]:
