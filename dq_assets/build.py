@@ -25,6 +25,7 @@ import dagster as dg
 from dq_assets.attached_checks import build_whole_table_checks
 from dq_assets.executor import dq_executor, dq_job_executor
 from dq_assets.job_names import DEFAULT_NAMESPACE, QualityNames
+from dq_assets.partition_arrivals import has_arrival_sla
 from dq_assets.schedules import QualityJobs, schedule_groups
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_attached_checks, build_table_asset, is_attached
@@ -94,7 +95,7 @@ def build_quality_definitions(
             job = jobs.scheduled_job(group)
             job_defs.append(job)
             schedules.append(jobs.schedule(group, job))
-    if options.freshness_sensor and any(table.spec.freshness is not None for table in tables):
+    if options.freshness_sensor and any(t.spec.freshness is not None or has_arrival_sla(t) for t in tables):
         from dq_assets.freshness_sensor import build_freshness_sensor
 
         sensors.append(build_freshness_sensor(tables, jobs, checks_jobs))

@@ -1,6 +1,7 @@
 """Names of the asset checks a monitored table carries."""
 
 from dq_checks.config.loader import DefinedTable
+from dq_checks.partitions.arrival import ARRIVAL_CHECK
 from dq_checks.results.names import (
     ANOMALIES_CHECK,
     FRESHNESS_CHECK,
@@ -22,6 +23,7 @@ CHECK_DESCRIPTIONS = {
     FRESHNESS_CHECK: "The data's own last update against its SLA: WARN past warn_after, ERROR past max_age.",
     VOLUME_CHECK: "The row count against the table's own history (robust median/MAD, or the 50%/200% rule).",
     SCHEMA_CHECK: "The column schema against the previous run's: added or re-typed WARN, removed ERROR.",
+    ARRIVAL_CHECK: "The partition has rows by its end + arrives_within_hours; ERROR once it is late.",
 }
 
 ATTACHED_FRESHNESS_NOTE = (
@@ -40,6 +42,8 @@ def check_names_for(defined: DefinedTable) -> list[str]:
         names.append(QUALITY_SCORE_CHECK)
     if defined.spec.freshness is not None:
         names.append(FRESHNESS_CHECK)
+    if defined.spec.partition is not None and defined.spec.partition.arrives_within_hours is not None:
+        names.append(ARRIVAL_CHECK)
     return [*names, VOLUME_CHECK, SCHEMA_CHECK]
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from dq_assets.job_names import QualityNames
+from dq_assets.partition_arrivals import due_partition_requests, has_arrival_sla
 from dq_assets.partitions import latest_partition
 from dq_assets.run_tags import TRIGGER_TAG
 from dq_assets.schedules import QualityJobs
@@ -74,12 +75,13 @@ def due_run_requests(
 def build_freshness_sensor(
     tables: Sequence[DefinedTable], jobs: QualityJobs, checks_jobs: Sequence[dg.UnresolvedAssetJobDefinition]
 ) -> dg.SensorDefinition:
-    """One sensor for every table with a `freshness:` SLA; it runs by default.
+    """One sensor for every table with a `freshness:` SLA or partitions due by a time; it runs by default.
 
     It targets the namespace's checks jobs and asks for one run per table: that table's subset, in its
     job (the one of its partitions), of its latest partition when it is partitioned.
     """
     watched = [t for t in tables if t.spec.freshness is not None]
+    arriving = [t for t in tables if has_arrival_sla(t)]
 
     @dg.sensor(
         name=jobs.names.freshness_sensor,
@@ -89,9 +91,12 @@ def build_freshness_sensor(
         description="Re-checks a table when its data's freshness SLA comes due, even with no schedule on.",
     )
     def _freshness_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-        requests = due_run_requests(context.instance, watched, datetime.now(tz=UTC), jobs)
+        now = datetime.now(tz=UTC)
+        requests = due_run_requests(context.instance, watched, now, jobs)
+        requests += due_partition_requests(context.instance, arriving, now, jobs)
         if not requests:
-            return dg.SensorResult(skip_reason=f"no freshness breach due among {len(watched)} tables")
+            count = len({t.spec.table for t in (*watched, *arriving)})
+            return dg.SensorResult(skip_reason=f"no freshness breach due among {count} tables")
         return dg.SensorResult(run_requests=requests)
 
     return _freshness_sensor

@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import dagster as dg
@@ -143,6 +143,39 @@ class PartitionAxis:
             return key == self.current
         start = self.start_of(key)
         return start is not None and start < self.start
+
+
+def arrival_due(defined: DefinedTable, partition_key: str) -> datetime | None:
+    """When partition `partition_key` must hold rows: its end plus `arrives_within_hours`; None if unset."""
+    spec = defined.spec.partition
+    partitions = partitions_def_for(defined)
+    if spec is None or spec.arrives_within_hours is None:
+        return None
+    assert isinstance(partitions, dg.TimeWindowPartitionsDefinition)  # the model allows it for time only
+    end = partitions.time_window_for_partition_key(partition_key).end
+    return (end + timedelta(hours=spec.arrives_within_hours)).astimezone(UTC)
+
+
+def last_due_partition(defined: DefinedTable, now: datetime) -> str | None:
+    """The newest partition whose due time has passed at `now`, or None (no arrival SLA, or none due yet)."""
+    spec = defined.spec.partition
+    partitions = partitions_def_for(defined)
+    if spec is None or spec.arrives_within_hours is None:
+        return None
+    assert isinstance(partitions, dg.TimeWindowPartitionsDefinition)
+    # The partition that ended last before `now - within` is the newest one already due.
+    cutoff = now - timedelta(hours=spec.arrives_within_hours)
+    try:
+        key = partitions.get_partition_key_for_timestamp(cutoff.timestamp(), end_closed=True)
+    except Exception:  # before the first partition
+        return None
+    window = partitions.time_window_for_partition_key(key)
+    if window.end > cutoff:  # `cutoff` falls inside it: the one before is the newest due
+        previous = partitions.get_prev_partition_window(window.start)
+        if previous is None:
+            return None
+        key = partitions.get_partition_key_for_timestamp(previous.start.timestamp())
+    return key if partitions.has_partition_key(key) else None
 
 
 def partition_axis(defined: DefinedTable, partition_key: str | None) -> PartitionAxis | None:

@@ -192,13 +192,15 @@ class QualityJobs:
 
         return _schedule
 
-    def run_request(self, table: DefinedTable, run_key: str | None, **tags: str) -> dg.RunRequest:
-        """A run of one table's checks, in process, inside its checks job; of its latest partition, if any."""
+    def run_request(
+        self, table: DefinedTable, run_key: str | None, partition_key: str | None = None, **tags: str
+    ) -> dg.RunRequest:
+        """A run of one table's checks, in process, in its checks job; of `partition_key`, else its latest."""
         targets = table_targets(table, proposals=self.proposals)
         return dg.RunRequest(
             run_key=run_key,
             job_name=self.checks_job_name(table),
-            partition_key=latest_partition(table),
+            partition_key=partition_key or latest_partition(table),
             asset_selection=list(targets.assets),
             asset_check_keys=list(targets.checks),
             run_config=IN_PROCESS_RUN_CONFIG,  # one table's steps run one after the other: no second process

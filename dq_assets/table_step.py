@@ -83,6 +83,7 @@ def run_table_step(
             now=now,
             scan_cache=_scan_cache(context, defined, catalog),
             series_at=None if axis is None else axis.start,
+            arrival=_arrival(defined, partition),
         )
     except SourceError as error:
         context.log.error(f"{table}: {error}")
@@ -124,6 +125,14 @@ def _partition_of(context: StepContext, defined: DefinedTable, table: OpenedTabl
     except ValueError as error:
         raise SourceError(str(error)) from None
     return PartitionOfTable(table, row_slice, defined.where("partition"))
+
+
+def _arrival(defined: DefinedTable, partition: str | None) -> tuple[str, datetime] | None:
+    """The checked partition and when it was due, when the table has an arrival SLA."""
+    from dq_assets.partitions import arrival_due
+
+    due = arrival_due(defined, partition) if partition is not None else None
+    return None if partition is None or due is None else (partition, due)
 
 
 def unreadable_results(defined: DefinedTable, message: str) -> list[CheckResult]:

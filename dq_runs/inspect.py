@@ -26,6 +26,7 @@ from dq_checks.config.rule_entries import RuleDefinition
 from dq_checks.freshness import freshness_result, judge_freshness
 from dq_checks.history.earlier_runs import PastRun, first_seen, one_per_version, previous_schema
 from dq_checks.metrics import QueryRunner
+from dq_checks.partitions.arrival import arrival_result
 from dq_checks.profile.model import TableProfile
 from dq_checks.profile.profiler import ProfileError, profile_and_measure
 from dq_checks.redaction import hidden_columns, redact_anomalies, redact_profile
@@ -72,13 +73,15 @@ def inspect_table(
     sample_limit: int = FAILING_ROWS_SHOWN,
     scan_cache: ScanCache | None = None,
     series_at: datetime | None = None,
+    arrival: tuple[str, datetime] | None = None,
 ) -> TableInspection:
     """Profile and check `table`. Raises SourceError when the table itself cannot be read.
 
     `past` holds earlier runs of this table (newest or oldest first); `now` is the injected
     clock's time, which freshness, `now()` in rules and the history's time axis all use.
     `series_at` places this run on the history's time axis instead: a partition's own start,
-    when `past` holds the earlier partitions (`dq_checks.history.partition_runs`).
+    when `past` holds the earlier partitions (`dq_checks.history.partition_runs`). `arrival` is
+    the checked partition and its due time, for its `arrival` check (`dq_checks.partitions.arrival`).
     `scan_cache` answers the queries an earlier run on the same data version already ran.
     """
     spec = defined.spec
@@ -145,6 +148,8 @@ def inspect_table(
         freshness_check, last_updated = _freshness(defined, description, profile, moment)
         checks.append(freshness_check)
         description = replace(description, last_updated=last_updated)
+    if arrival is not None:
+        checks.append(arrival_result(arrival[0], profile.row_count, arrival[1], moment))
     checks.append(volume_result(profile.row_count, judged_at, history, spec.volume, spec.history))
     current_schema = tuple((c.name, c.data_type) for c in description.columns)
     checks.append(schema_result(previous_schema(history), current_schema, spec.schema_change))

@@ -42,6 +42,9 @@ class PartitionSpec(StrictModel):
     )
     values: tuple[str, ...] = ()
     timezone: str = "UTC"
+    arrives_within_hours: float | None = Field(
+        default=None, gt=0, description="a partition is late when it has no rows this long after it ends"
+    )
     whole_table_schedule: str | None = Field(
         default=None, description="a five-field cron (UTC) for the rules with scope: table"
     )
@@ -70,6 +73,8 @@ class PartitionSpec(StrictModel):
                 raise ValueError(f"by: {self.by.value} takes start:, not values:")
             first_partition_start(self.by, self.start)
         else:
+            if self.arrives_within_hours is not None:
+                raise ValueError("arrives_within_hours is for partitions of time (by: hour, day or month)")
             if not self.values:
                 raise ValueError("by: value needs values: the partitions, like [eu, us]")
             if self.start is not None:
