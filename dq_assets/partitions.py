@@ -86,9 +86,7 @@ def partitions_words(defined: DefinedTable) -> str | None:
     if spec.by is PartitionGrain.VALUE:
         digest = hashlib.sha1("\n".join(spec.values).encode()).hexdigest()[:6]
         return f"{len(spec.values)}_values_{digest}"
-    grain = {PartitionGrain.HOUR: "hourly", PartitionGrain.DAY: "daily", PartitionGrain.MONTH: "monthly"}[
-        spec.by
-    ]
+    grain = _GRAIN_WORDS[spec.by]
     start = re.sub(r"[^0-9]+", "_", spec.start or "").strip("_")
     zone = "" if spec.timezone == "UTC" else "_" + re.sub(r"[^A-Za-z0-9]+", "_", spec.timezone).lower()
     return f"{grain}_from_{start}{zone}"
