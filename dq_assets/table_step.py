@@ -10,7 +10,7 @@ results are yielded (so each check can be executed on its own), minus those that
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -30,6 +30,7 @@ from dq_checks.config.loader import DefinedTable
 from dq_resources.source_contract import OpenedTable, SourceError
 
 if TYPE_CHECKING:
+    from dq_checks.history.earlier_runs import PastRun
     from dq_checks.results import CheckResult
     from dq_checks.results.inspection import TableInspection
     from dq_runs.scan_cache import ScanCache
@@ -74,14 +75,17 @@ def run_table_step(
     axis = partition_axis(defined, partition)  # a partition is judged against the partitions before it
     past = read_past_runs(context.instance, key, limit=HISTORY_RUNS_READ)
     try:
+        whole = open_defined(defined)
+        opened = _appended_of(context, defined, whole, past)
         inspection = inspect_table(
             defined,
-            _partition_of(context, defined, open_defined(defined)),
+            _partition_of(context, defined, opened),
             open_reference=open_reference,
             history_for=instance_history(context.instance, key, _metric_keys(defined), axis),
             past=past if axis is None else axis.past(past),
             now=now,
-            scan_cache=_scan_cache(context, defined, catalog),
+            # the appended rows share the snapshot's data version with the whole table: never cached
+            scan_cache=_scan_cache(context, defined, catalog) if opened is whole else None,
             series_at=None if axis is None else axis.start,
             arrival=_arrival(defined, partition),
         )
@@ -125,6 +129,30 @@ def _partition_of(context: StepContext, defined: DefinedTable, table: OpenedTabl
     except ValueError as error:
         raise SourceError(str(error)) from None
     return PartitionOfTable(table, row_slice, defined.where("partition"))
+
+
+def _appended_of(
+    context: StepContext, defined: DefinedTable, table: OpenedTable, past: Sequence[PastRun]
+) -> OpenedTable:
+    """For `incremental: true`, the rows appended since the last checked snapshot; else the table.
+
+    The last checked snapshot is the newest earlier run's data version other than the current one,
+    so re-checking an unchanged snapshot re-checks the same appends. The whole table is checked
+    on the first run, and when the appends cannot be told apart exactly (the reason is logged).
+    """
+    if not defined.spec.incremental or defined.rules_only:
+        return table
+    current = table.describe().data_version
+    previous = next((run.data_version for run in past if run.data_version not in {None, current}), None)
+    appended_since = getattr(table, "appended_since", None)
+    if previous is None or appended_since is None:
+        context.log.info(f"{defined.spec.table}: incremental: no earlier snapshot was checked: whole table")
+        return table
+    appended = appended_since(previous)
+    if isinstance(appended, str):
+        context.log.info(f"{defined.spec.table}: incremental: checking the whole table: {appended}")
+        return table
+    return appended
 
 
 def _arrival(defined: DefinedTable, partition: str | None) -> tuple[str, datetime] | None:

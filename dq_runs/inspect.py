@@ -49,6 +49,7 @@ from dq_checks.rules.references import references_of
 from dq_checks.rules.scores import score
 from dq_checks.schema import TableDescription
 from dq_checks.schema_change import schema_result
+from dq_resources.iceberg.appended import SLICE_EXTRA_KEY
 from dq_resources.source_contract import OpenedTable, ReferenceRequest, SourceError
 from dq_runs.scan_cache import with_scan_report
 
@@ -57,6 +58,8 @@ if TYPE_CHECKING:
 
 SCAN_PATH_KEY = "dq/scan"
 """How the local engine read the table: in place (and how many files), or copied and why."""
+SLICE_KEY = "dq/slice"
+"""Which rows an incremental check read: the snapshots whose appends it spans."""
 
 ReferenceOpener = Callable[[str], OpenedTable]
 HistoryLookup = Callable[[str], History]
@@ -137,8 +140,7 @@ def inspect_table(
     pii = hidden_columns(spec.pii_columns, [c.name for c in description.columns])
     visible_anomalies = redact_anomalies(anomalies, pii)
     profile_check = profile_result(profile, duration_seconds=duration, problems=problems.profile)
-    if scan_path is not None:
-        profile_check = replace(profile_check, metadata={**profile_check.metadata, SCAN_PATH_KEY: scan_path})
+    profile_check = _with_read_path(profile_check, scan_path, description)
     checks = [
         profile_check if scan_cache is None else with_scan_report(profile_check, scan_cache.report),
         anomalies_result(visible_anomalies, problems=problems.anomalies, profile=profile),
@@ -169,6 +171,18 @@ def inspect_table(
         redact_analyzers(analyzed, pii),
         measured_metrics(judged, analyzed),
     )
+
+
+def _with_read_path(
+    profile_check: CheckResult, scan_path: object, description: TableDescription
+) -> CheckResult:
+    """The profile check saying how the table was read (`dq/scan`) and which appends it read (`dq/slice`)."""
+    read: dict[str, object] = {}
+    if scan_path is not None:
+        read[SCAN_PATH_KEY] = scan_path
+    if SLICE_EXTRA_KEY in description.extra:
+        read[SLICE_KEY] = description.extra[SLICE_EXTRA_KEY]
+    return replace(profile_check, metadata={**profile_check.metadata, **read}) if read else profile_check
 
 
 def _labelled(result: CheckResult, definition: RuleDefinition) -> CheckResult:

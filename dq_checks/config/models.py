@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from dq_checks.alerts.model import AlertSeverity
 from dq_checks.config.partitions import PartitionSpec
@@ -269,6 +269,13 @@ class TableSpec(StrictModel):
     schedule: str | None = None
     freshness: FreshnessSpec | None = None
     partition: PartitionSpec | None = None
+    incremental: bool = Field(
+        default=False,
+        description=(
+            "check only the rows appended since the last checked snapshot (Iceberg only); "
+            "rules with scope: table still read the whole table"
+        ),
+    )
     pii_columns: tuple[str, ...] = ()
     key: tuple[str, ...] = ()
     rules: tuple[RuleEntry, ...] = ()
@@ -332,14 +339,34 @@ class TableSpec(StrictModel):
     def _schedule(cls, value: str | None) -> str | None:
         return None if value is None else validate_cron(value)
 
+    @field_validator("incremental")
+    @classmethod
+    def _incremental_iceberg_only(cls, value: bool, info: ValidationInfo) -> bool:
+        """Appended rows are told apart by Iceberg snapshots alone, and a partition already is a slice."""
+        if not value:
+            return value
+        source = info.data.get("source")
+        if source is not None and not isinstance(source, IcebergSourceSpec):
+            raise ValueError(
+                f"incremental: true needs an iceberg source (it reads the data files appended since the "
+                f"last checked snapshot); this source is {source.type}"
+            )
+        if info.data.get("partition") is not None:
+            raise ValueError(
+                "incremental: true and partition: cannot go together: a partitioned table is checked "
+                "one partition at a time already"
+            )
+        return value
+
     @model_validator(mode="after")
     def _table_scope_needs_partitions(self) -> TableSpec:
-        if self.partition is None:
+        if self.partition is None and not self.incremental:
             for entry in self.rules:
                 if entry.scope is RuleScope.TABLE:
                     raise ValueError(
                         f"rule {entry.name or entry.rule!r} has scope: table, which is for a partitioned "
-                        "table's rules; this table has no partition: block"
+                        "table's rules (or an incremental table's); this table has no partition: block "
+                        "and is not incremental: true"
                     )
         return self
 

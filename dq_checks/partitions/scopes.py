@@ -1,8 +1,9 @@
-"""A partitioned table's two sets of checks: those run per partition, and the rules run on the whole table.
+"""A partitioned or incremental table's two sets of checks: those run per slice, and those on the whole table.
 
-Most rules judge the checked partition's rows. A few cannot: a key must be unique across every
-partition, and a reference must hold for every row (`scope: table`). Those run on their own,
-unpartitioned, as a definition of the same table holding only them.
+Most rules judge the checked partition's rows (or, for `incremental: true`, the rows appended
+since the last check). A few cannot: a key must be unique across every partition and every
+append, and a reference must hold for every row (`scope: table`). Those run on their own, on the
+whole table, as a definition of the same table holding only them.
 """
 
 from __future__ import annotations
@@ -21,21 +22,24 @@ def per_partition(defined: DefinedTable) -> DefinedTable:
 
 
 def whole_table(defined: DefinedTable) -> DefinedTable | None:
-    """Only the whole-table rules, on the unpartitioned table; None when the definition has none.
+    """Only the whole-table rules, on the whole table; None when the definition has none.
 
-    Its profile is off (the partitions' checks profile the data), it has no freshness SLA of its
-    own, and its schedule is the partition block's `whole_table_schedule`.
+    Its profile is off (the partitions' or appends' checks profile the data), it has no freshness
+    SLA of its own, and its schedule is the partition block's `whole_table_schedule` (an
+    incremental table's own schedule: its appends and its whole-table rules are checked together).
     """
     rules = tuple(rule for rule in defined.rules if rule.whole_table)
     partition = defined.spec.partition
-    if not rules or partition is None:
+    if not rules or (partition is None and not defined.spec.incremental):
         return None
+    schedule = defined.spec.schedule if partition is None else partition.whole_table_schedule
     spec = defined.spec.model_copy(
         update={
             "partition": None,
+            "incremental": False,
             "profile": ProfileLevel.OFF,
             "freshness": None,
-            "schedule": partition.whole_table_schedule,
+            "schedule": schedule,
         }
     )
     return replace(defined, spec=spec, rules=rules, analyzers=(), rules_only=True)

@@ -19,7 +19,7 @@ reader is an extension it would have to download): each later pass rereads the l
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
@@ -37,13 +37,17 @@ FETCH_CHUNK_BYTES = 8 * 2**20
 
 
 def plan_in_place(
-    table: Table, scratch: Callable[[], Path], row_filter: BooleanExpression | None = None
+    table: Table,
+    scratch: Callable[[], Path],
+    row_filter: BooleanExpression | None = None,
+    only_files: frozenset[str] | None = None,
 ) -> ParquetScan | CopyInstead:
     """The snapshot's data files as a ParquetScan, or why the snapshot must be copied.
 
     With `row_filter`, only the files whose partition values or column statistics can hold a
     matching row; the files are read whole, so the scan may hold other rows too (the caller
-    filters them), and its `row_count` is the kept files' rows.
+    filters them), and its `row_count` is the kept files' rows. With `only_files`, only those
+    data files (the rows appended since a snapshot, `dq_resources.iceberg.appended`).
     """
     from pyiceberg.expressions import AlwaysTrue
     from pyiceberg.io.pyarrow import schema_to_pyarrow
@@ -56,7 +60,7 @@ def plan_in_place(
     problem = first_type_problem(target)
     if problem is not None:
         return CopyInstead(problem)
-    tasks = list(scan.plan_files())
+    tasks = kept_tasks(scan.plan_files(), only_files)
     if not tasks:  # DuckDB reads no empty list of files; an empty copy says the same thing
         return CopyInstead("no data file holds rows to read")
     if any(task.delete_files for task in tasks):
@@ -77,6 +81,13 @@ def plan_in_place(
     uniform = all(schema.equals(stored[0]) for schema in stored[1:])
     absent = frozenset(set(target.names) - seen)
     return ParquetScan(tuple(paths), target, row_count=rows, absent=absent, uniform=uniform)
+
+
+def kept_tasks(tasks: Iterable[FileScanTask], only_files: frozenset[str] | None) -> list[FileScanTask]:
+    """The planned tasks whose data file is one of `only_files`; all of them when it is None."""
+    if only_files is None:
+        return list(tasks)
+    return [task for task in tasks if task.file.file_path in only_files]
 
 
 def _file_mismatch(

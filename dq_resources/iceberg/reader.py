@@ -21,22 +21,28 @@ if TYPE_CHECKING:
 
 
 def stream_table(
-    table: Table, columns: Collection[str] | None = None, row_filter: BooleanExpression | None = None
+    table: Table,
+    columns: Collection[str] | None = None,
+    row_filter: BooleanExpression | None = None,
+    only_files: frozenset[str] | None = None,
 ) -> pa.RecordBatchReader:
     """Every row of the table's current snapshot (or just `columns` of it), one batch at a time.
 
     With `row_filter`, only the files whose partition values or statistics can hold a matching
-    row are read, and of those only the rows that match it.
+    row are read, and of those only the rows that match it. With `only_files`, only those data
+    files are read (the rows appended since a snapshot).
     """
     from pyiceberg.expressions import AlwaysTrue
     from pyiceberg.io.pyarrow import ArrowScan, _read_all_delete_files, schema_to_pyarrow
+
+    from dq_resources.iceberg.in_place import kept_tasks
 
     fields = ("*",) if columns is None else tuple(columns)
     scan = table.scan(
         row_filter=row_filter if row_filter is not None else AlwaysTrue(), selected_fields=fields
     )
     projected = scan.projection()
-    tasks = list(scan.plan_files())
+    tasks = kept_tasks(scan.plan_files(), only_files)
     target = schema_to_pyarrow(projected)
     arrow_scan = ArrowScan(
         scan.table_metadata, scan.io, projected, scan.row_filter, scan.case_sensitive, scan.limit

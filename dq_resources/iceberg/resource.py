@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from dq_checks.partitions.row_slice import RowSlice
     from dq_resources.engines import LocalScanSettings
     from dq_resources.engines.parquet_scan import CopyInstead, ParquetScan
+    from dq_resources.iceberg.appended import AppendedFiles
 
 
 class IcebergCatalogResource(LocalScanResource):
@@ -57,7 +59,8 @@ class IcebergTable(LocalScanTable):
     """One Iceberg table, at its current snapshot; with a row filter, only the files that can match it.
 
     The filter (see `pruned`) narrows what is read, not what the table is: `describe` still
-    speaks of the whole snapshot.
+    speaks of the whole snapshot. `appended` (see `appended_since`) does change what the table
+    is: the rows appended since an earlier snapshot, and `describe` counts those.
     """
 
     def __init__(
@@ -66,11 +69,37 @@ class IcebergTable(LocalScanTable):
         table: Table,
         settings: LocalScanSettings,
         row_filter: BooleanExpression | None = None,
+        appended: AppendedFiles | None = None,
     ) -> None:
         self.name = name
         self._table = table
         self.settings = settings
         self._row_filter = row_filter
+        self._appended = appended
+
+    @property
+    def _only_files(self) -> frozenset[str] | None:
+        return None if self._appended is None else self._appended.paths
+
+    def appended_since(self, snapshot_id: str) -> IcebergTable | str:
+        """The rows appended since snapshot `snapshot_id` (a data version), or why they cannot be told apart.
+
+        Only the data files the appends after it added are read; anything but appends in
+        between, or a snapshot no longer in the current one's history, gives the reason instead.
+        """
+        from dq_resources.iceberg.appended import appended_since
+
+        try:
+            previous = int(snapshot_id)
+        except ValueError:
+            return f"the last checked data version {snapshot_id!r} is not an Iceberg snapshot id"
+        try:
+            appended = appended_since(self._table, previous)
+        except Exception as error:  # unreadable manifests: the whole table is still checkable
+            return f"cannot list the files appended since snapshot {previous}: {error}"
+        if isinstance(appended, str):
+            return appended
+        return IcebergTable(self.name, self._table, self.settings, self._row_filter, appended)
 
     def pruned(self, row_slice: RowSlice) -> IcebergTable:
         """The same table, reading only the data files whose partition values or statistics hold the slice.
@@ -87,10 +116,23 @@ class IcebergTable(LocalScanTable):
             return self
         if self._row_filter is not None:
             row_filter = And(self._row_filter, row_filter)
-        return IcebergTable(self.name, self._table, self.settings, row_filter)
+        return IcebergTable(self.name, self._table, self.settings, row_filter, self._appended)
 
     def describe(self) -> TableDescription:
-        """Schema, row count and last update from the current snapshot's metadata."""
+        """Schema, row count and last update from the current snapshot's metadata.
+
+        Of appended rows only, the row count is theirs and `extra` names the snapshots they span;
+        the data version stays the current snapshot's, which the next check starts from.
+        """
+        whole = self._describe_snapshot()
+        if self._appended is None:
+            return whole
+        from dq_resources.iceberg.appended import SLICE_EXTRA_KEY
+
+        extra = {**whole.extra, SLICE_EXTRA_KEY: self._appended.describe()}
+        return replace(whole, row_count=self._appended.row_count, extra=extra)
+
+    def _describe_snapshot(self) -> TableDescription:
         snapshot = self._table.current_snapshot()
         columns = columns_of(self._table.schema())
         if snapshot is None:
@@ -108,15 +150,33 @@ class IcebergTable(LocalScanTable):
         """The snapshot's rows (or some columns) the row filter keeps, one batch at a time."""
         from dq_resources.iceberg.reader import stream_table
 
-        return stream_table(self._table, columns, row_filter=self._row_filter)
+        return stream_table(self._table, columns, row_filter=self._row_filter, only_files=self._only_files)
 
     def sample(self, n: int) -> pd.DataFrame:
         """The first `n` rows the row filter keeps (a scan limited at the source: no full read)."""
         from pyiceberg.expressions import AlwaysTrue
 
+        if self._appended is not None:  # pyiceberg's limited scan cannot keep to some files
+            return self._first_rows(capped_sample_size(n))
         row_filter = self._row_filter if self._row_filter is not None else AlwaysTrue()
         try:
             return self._table.scan(row_filter=row_filter, limit=capped_sample_size(n)).to_arrow().to_pandas()
+        except Exception as error:  # unreadable data files, missing objects, permission errors
+            raise source_error(self.name, "cannot read a sample", error) from error
+
+    def _first_rows(self, n: int) -> pd.DataFrame:
+        """The first `n` rows of the files read, from the stream: it stops once they are read."""
+        import pyarrow as pa
+
+        try:
+            reader = self.arrow_stream()
+            batches, rows = [], 0
+            for batch in reader:
+                if rows >= n:
+                    break
+                batches.append(batch)
+                rows += batch.num_rows
+            return pa.Table.from_batches(batches, schema=reader.schema).slice(0, n).to_pandas()
         except Exception as error:  # unreadable data files, missing objects, permission errors
             raise source_error(self.name, "cannot read a sample", error) from error
 
@@ -124,7 +184,7 @@ class IcebergTable(LocalScanTable):
         """The Parquet files the row filter keeps, if they read as pyiceberg reads them; else why to copy."""
         from dq_resources.iceberg.in_place import plan_in_place
 
-        return plan_in_place(self._table, scratch, row_filter=self._row_filter)
+        return plan_in_place(self._table, scratch, row_filter=self._row_filter, only_files=self._only_files)
 
 
 def _load_catalog(source: IcebergSourceSpec) -> Catalog:
