@@ -75,8 +75,7 @@ def run_table_step(
     axis = partition_axis(defined, partition)  # a partition is judged against the partitions before it
     past = read_past_runs(context.instance, key, limit=HISTORY_RUNS_READ)
     try:
-        whole = open_defined(defined)
-        opened = _appended_of(context, defined, whole, past)
+        opened = _appended_of(context, defined, open_defined(defined), past)
         inspection = inspect_table(
             defined,
             _partition_of(context, defined, opened),
@@ -84,8 +83,7 @@ def run_table_step(
             history_for=instance_history(context.instance, key, _metric_keys(defined), axis),
             past=past if axis is None else axis.past(past),
             now=now,
-            # the appended rows share the snapshot's data version with the whole table: never cached
-            scan_cache=_scan_cache(context, defined, catalog) if opened is whole else None,
+            scan_cache=_scan_cache(context, defined, catalog),
             series_at=None if axis is None else axis.start,
             arrival=_arrival(defined, partition),
         )

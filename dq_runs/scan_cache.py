@@ -152,6 +152,7 @@ class ScanCache:
             "data_version": description.data_version,
             "columns": [[c.name, c.data_type] for c in description.columns],
             "size_bytes": description.extra.get("size_bytes"),  # a file's, beside its ETag
+            "slice": description.extra.get("slice"),  # appended rows share their snapshot's version
             "source": self.source_identity,
             "references": {r.name: [versions.get(r.name), _columns(r)] for r in requests},
         }

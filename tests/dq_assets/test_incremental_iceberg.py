@@ -140,6 +140,10 @@ def test_each_append_is_checked_alone_and_whole_table_rules_see_every_append(
     assert profiled(rechecked).startswith("profiled 100 rows")
     assert slice_of(rechecked) == slice_of(checked[2])
     assert rule_outcomes(rechecked) == ("pass", "pass", "fail")
+    # ...from the query cache, keyed by the slice as well as the snapshot: the whole-table rule,
+    # on the same snapshot, was not answered from the append's cached scan (it still fails).
+    reused = rechecked["profile"].metadata["dq/reused_metrics_of"].value
+    assert reused["data_version"] == str(snapshots[2])  # type: ignore[index]
 
 
 def test_an_overwrite_between_checks_makes_the_next_check_read_the_whole_table(
