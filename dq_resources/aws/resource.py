@@ -6,7 +6,7 @@ A table of either kind can read, in the same statement, another table of its kin
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import dagster as dg
 from sqlglot import exp
@@ -14,6 +14,9 @@ from sqlglot import exp
 from dq_resources.aws.common import default_region
 from dq_resources.source_contract.summary import describe_summary
 from dq_resources.source_contract.table import OpenedTable
+
+if TYPE_CHECKING:
+    from dq_checks.partitions.row_slice import RowSlice
 
 
 class AwsWarehouseTable:
@@ -42,6 +45,10 @@ class AwsWarehouseTable:
     def elsewhere(self, other: Any) -> str:
         """Why `other`, a table of this kind at another location key, cannot be read with this one."""
         raise NotImplementedError
+
+    def pruned(self, row_slice: RowSlice) -> AwsWarehouseTable:
+        """Itself: a partition's filter reaches the warehouse with each query."""
+        return self
 
     def reference_relation(self, other: OpenedTable) -> exp.Table | str:
         """`other` when one statement over this table can read it (same kind, same location); else why not."""

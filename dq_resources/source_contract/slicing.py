@@ -4,8 +4,8 @@ The filter is applied once, here, for every source: the runner's relation become
 `(SELECT * FROM <table> WHERE <partition>)`, so each metric query, rule, sample of failing rows
 and CustomSql statement reads the partition alone. Where the table lives in a database, the
 WHERE goes there with the query and its planner prunes by the column's index or partitions.
-A source the local engine reads can also skip data before it is read (`LocalScanTable.pruned`:
-an Iceberg scan keeps only the partition's data files); the exact filter still applies on top.
+Every source may also skip data before it is read (`OpenedTable.pruned`: the local engine's
+Iceberg scan keeps only the partition's data files); the exact filter still applies on top.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from sqlglot import exp
 
 from dq_checks.partitions.row_slice import RowSlice, SliceError, column_for
 from dq_resources.source_contract.errors import SourceError
-from dq_resources.source_contract.local_scan import LocalScanTable
 from dq_resources.source_contract.table import OpenedTable, ReferenceRequest, capped_sample_size
 
 if TYPE_CHECKING:
@@ -69,10 +68,13 @@ class PartitionOfTable:
     def query_runner(self, references: Sequence[ReferenceRequest] = ()) -> Iterator[SourceRunner]:
         """The table's runner, reading only the partition: its relation is the filtered table."""
         predicate = self._filter if self._filter is not None else self._predicate(self.table.describe())
-        source = self.table.pruned(self.row_slice) if isinstance(self.table, LocalScanTable) else self.table
-        with source.query_runner(references) as runner:
+        with self.table.pruned(self.row_slice).query_runner(references) as runner:
             runner.relation = partition_relation(runner.relation, predicate)
             yield runner
+
+    def pruned(self, row_slice: RowSlice) -> PartitionOfTable:
+        """Already narrowed to its partition: itself."""
+        return self
 
     def sample(self, n: int) -> pd.DataFrame:
         """At most `n` rows of the partition (capped at MAX_SAMPLE_ROWS)."""

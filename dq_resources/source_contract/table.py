@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import pandas as pd
 
+    from dq_checks.partitions.row_slice import RowSlice
     from dq_checks.schema import TableDescription
     from dq_resources.source_contract.runner import SourceRunner
 
@@ -58,6 +59,15 @@ class OpenedTable(Protocol):
 
     def sample(self, n: int) -> pd.DataFrame:
         """At most `n` rows (capped at MAX_SAMPLE_ROWS), as a pandas DataFrame."""
+        ...
+
+    def pruned(self, row_slice: RowSlice) -> OpenedTable:
+        """The same table, reading no less than the slice's rows and as few others as it can skip.
+
+        A partition's exact filter is applied on top (`slicing.PartitionOfTable`), so this may keep
+        extra rows but never drop one of the slice's. A table whose queries run where it lives
+        returns itself: the filter reaches the database with each query.
+        """
         ...
 
 

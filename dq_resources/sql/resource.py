@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlglot import exp
 
+    from dq_checks.partitions.row_slice import RowSlice
     from dq_resources.engines.sql_runner import SqlRunner
 
 SQLGLOT_DIALECTS = {
@@ -195,6 +196,10 @@ class SqlTable:
         )
         attach_references(runner, self, references)
         yield runner
+
+    def pruned(self, row_slice: RowSlice) -> SqlTable:
+        """Itself: a partition's filter reaches the database with each query."""
+        return self
 
     def sample(self, n: int) -> pd.DataFrame:
         """At most `n` rows (capped at MAX_SAMPLE_ROWS), read with a LIMIT: never the whole table."""
