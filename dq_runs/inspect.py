@@ -49,8 +49,8 @@ from dq_checks.rules.references import references_of
 from dq_checks.rules.scores import score
 from dq_checks.schema import TableDescription
 from dq_checks.schema_change import schema_result
-from dq_resources.iceberg.appended import SLICE_EXTRA_KEY
 from dq_resources.source_contract import OpenedTable, ReferenceRequest, SourceError
+from dq_resources.source_contract.table import SLICE_EXTRA_KEY
 from dq_runs.scan_cache import with_scan_report
 
 if TYPE_CHECKING:

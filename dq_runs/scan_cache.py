@@ -38,6 +38,7 @@ from dq_checks.results import CheckResult, Outcome
 from dq_checks.rules.references import references_of
 from dq_checks.schema import TableDescription
 from dq_resources.source_contract import OpenedTable, ReferenceRequest
+from dq_resources.source_contract.table import SLICE_EXTRA_KEY
 
 ENGINE_QUERIES_KEY = "dq/engine_queries"
 QUERIES_REUSED_KEY = "dq/queries_reused"
@@ -152,7 +153,7 @@ class ScanCache:
             "data_version": description.data_version,
             "columns": [[c.name, c.data_type] for c in description.columns],
             "size_bytes": description.extra.get("size_bytes"),  # a file's, beside its ETag
-            "slice": description.extra.get("slice"),  # appended rows share their snapshot's version
+            "slice": description.extra.get(SLICE_EXTRA_KEY),  # a part shares its snapshot's version
             "source": self.source_identity,
             "references": {r.name: [versions.get(r.name), _columns(r)] for r in requests},
         }

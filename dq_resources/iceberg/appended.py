@@ -17,9 +17,6 @@ if TYPE_CHECKING:
     from pyiceberg.table import Table
     from pyiceberg.table.snapshots import Snapshot
 
-SLICE_EXTRA_KEY = "slice"
-"""The description's `extra` entry naming the appended rows: `appended by snapshots 12..34 (...)`."""
-
 
 @dataclass(frozen=True)
 class AppendedFiles:

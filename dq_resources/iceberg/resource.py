@@ -127,7 +127,7 @@ class IcebergTable(LocalScanTable):
         whole = self._describe_snapshot()
         if self._appended is None:
             return whole
-        from dq_resources.iceberg.appended import SLICE_EXTRA_KEY
+        from dq_resources.source_contract.table import SLICE_EXTRA_KEY
 
         extra = {**whole.extra, SLICE_EXTRA_KEY: self._appended.describe()}
         return replace(whole, row_count=self._appended.row_count, extra=extra)

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from dq_checks.schema import TableDescription
     from dq_resources.source_contract.runner import SourceRunner
 
+SLICE_EXTRA_KEY = "slice"
+"""A description's `extra` entry naming the part of the table it reads, when it reads only part of
+it: `appended by snapshots 12..34 (2 appends, 2 data files)`. Checks report it, and the query
+cache keys by it: the part shares its snapshot's data version with the whole."""
+
 MAX_SAMPLE_ROWS = 100_000
 """The most rows a source's `sample(n)` returns, whatever `n` asks for."""
 
