@@ -59,11 +59,6 @@ class RuleTypeDefinition:
         return self.spec.name
 
 
-def defined(specs: tuple[RuleTypeSpec, ...], compile: Compile) -> tuple[RuleTypeDefinition, ...]:
-    """One definition per spec, all compiled the same way."""
-    return tuple(RuleTypeDefinition(spec, compile) for spec in specs)
-
-
 def compiled_in(engine_module: str, function: str) -> Compile:
     """The family engine's compiler, imported when a rule is first compiled.
 
