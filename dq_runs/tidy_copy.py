@@ -32,13 +32,18 @@ def save_tidy_copy(
     *,
     inspection: TableInspection | None,
     unreadable: Sequence[CheckResult] = (),
+    partition: str | None = None,
 ) -> str | None:
-    """Write the run (its inspection, or the error outcomes of an unreadable source); None, or why not."""
+    """Write the run (its inspection, or the error outcomes of an unreadable source); None, or why not.
+
+    `partition` is the partition the run checked (None for an unpartitioned table), recorded on
+    the run's `check_runs` row so a dashboard can tell one partition's run from another's.
+    """
     try:
         if inspection is not None:
-            run = tidy_run(table, run_id, now, inspection)
+            run = tidy_run(table, run_id, now, inspection, partition=partition)
         else:
-            run = tidy_unreadable_run(table, run_id, now, list(unreadable))
+            run = tidy_unreadable_run(table, run_id, now, list(unreadable), partition=partition)
         store.write_run(run)
     except Exception as error:  # the checks are the product; the tidy copy can be rebuilt
         from dq_resources.sqlstore.unavailable import StoreUnavailable, cause_of

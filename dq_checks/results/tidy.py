@@ -3,7 +3,9 @@
 Pure: no database here. `dq_resources.results.store.ResultsStore.write_run` writes what
 `tidy_run` returns. Every row carries `run_id`, `table_name` and `checked_at`, so each table can
 be queried on its own. Numbers that are not finite (NaN, infinities) become None: not every
-database stores them.
+database stores them. A partitioned table is checked one partition at a time, so its `check_runs`
+row says which (`partition_key`, None for an unpartitioned table); the other four tables join it
+on `run_id` and `table_name`.
 """
 
 from __future__ import annotations
@@ -55,12 +57,24 @@ class TidyRun:
             yield name, getattr(self, name)
 
 
-def tidy_run(table: str, run_id: str, checked_at: datetime, inspection: TableInspection) -> TidyRun:
-    """The rows of a table that was inspected: its run, profile, anomalies, checks and scores."""
+def tidy_run(
+    table: str,
+    run_id: str,
+    checked_at: datetime,
+    inspection: TableInspection,
+    *,
+    partition: str | None = None,
+) -> TidyRun:
+    """The rows of a table that was inspected: its run, profile, anomalies, checks and scores.
+
+    `partition` is the partition the run checked (None for an unpartitioned table): without it a
+    dashboard could not tell one partition's run from another's.
+    """
     key = _key(table, run_id, checked_at)
     description, profile, scores = inspection.description, inspection.profile, inspection.scores
     run = {
         **key,
+        "partition_key": partition,
         "data_version": description.data_version,
         "last_updated": description.last_updated,
         "row_count": profile.row_count,
@@ -87,11 +101,17 @@ def tidy_unreadable_run(
     checked_at: datetime,
     checks: Sequence[CheckResult],
     duration_seconds: float = 0.0,
+    *,
+    partition: str | None = None,
 ) -> TidyRun:
-    """The rows of a table whose source could not be read: the run, and every check as an error."""
+    """The rows of a table whose source could not be read: the run, and every check as an error.
+
+    `partition` is the partition the run was to check (None for an unpartitioned table), as in `tidy_run`.
+    """
     key = _key(table, run_id, checked_at)
     run = {
         **key,
+        "partition_key": partition,
         "data_version": None,
         "last_updated": None,
         "row_count": None,

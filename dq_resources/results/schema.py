@@ -6,6 +6,8 @@ are text, whatever the column's type. Every table carries `run_id`, `table_name`
 `checked_at`; a run of one table is replaced whole when it is written again.
 
 - `check_runs`: one row per table run, with the counts of check outcomes and the overall score.
+  `partition_key` is the partition the run checked (a partitioned table is checked one partition
+  at a time), NULL for an unpartitioned table; the other tables join on `run_id` and `table_name`.
 - `column_profiles`: one row per column profiled.
 - `anomalies`: one row per anomaly detected.
 - `rule_results`: one row per check, rules and built-in checks alike (`is_rule`).
@@ -72,6 +74,7 @@ check_runs = Table(
         Column("checks_skipped", Integer, nullable=False),
         Column("anomaly_count", Integer),
         Column("quality_score", Float),
+        Column("partition_key", String(200)),  # added by migration 0003, so last
     ),
     _by_table_and_time(CHECK_RUNS),
 )

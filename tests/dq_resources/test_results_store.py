@@ -156,6 +156,7 @@ def assert_run_stored(store: ResultsStore, inspection: TableInspection, run_id: 
         "checks_skipped": 1,  # volume
         "anomaly_count": 2,
         "quality_score": 0.25,
+        "partition_key": None,
     }
     assert inspection.description.data_version is not None
 
@@ -344,7 +345,7 @@ def test_opening_the_store_again_migrates_nothing_and_keeps_the_rows(
     try:
         with again.engine.connect() as connection:
             stamped = connection.exec_driver_sql("SELECT version_num FROM dq_results_schema_version").all()
-        assert stamped == [("0002",)]
+        assert stamped == [("0003",)]
         assert_run_stored(again, inspection)
     finally:
         again.dispose()
@@ -374,7 +375,59 @@ def test_the_migrations_create_exactly_the_declared_schema(
             names = set(inspect(connection).get_table_names())
             stamped = connection.exec_driver_sql("SELECT version_num FROM dq_results_schema_version").all()
         assert names == {*TABLES, "dq_query_cache_scans", "dq_query_cache", "dq_results_schema_version"}
-        assert stamped == [("0002",)]
+        assert stamped == [("0003",)]
+    finally:
+        store.dispose()
+
+
+def test_a_run_records_the_partition_it_checked(store: ResultsStore, inspection: TableInspection) -> None:
+    store.write_run(tidy_run(TABLE, RUN, CHECKED, inspection, partition="2026-11-29"))
+    store.write_run(tidy_run(TABLE, "a-whole-table-run", CHECKED, inspection))
+    unreadable = tidy_unreadable_run(
+        TABLE, "an-unreadable-run", CHECKED, inspection.checks, partition="2026-11-30"
+    )
+    store.write_run(unreadable)
+
+    partitions = {run["run_id"]: run["partition_key"] for run in store.read_table("check_runs")}
+    assert partitions == {RUN: "2026-11-29", "a-whole-table-run": None, "an-unreadable-run": "2026-11-30"}
+    # Only check_runs says it: the other tables join on run_id and table_name.
+    for name in TABLES[1:]:
+        for row in store.read_table(name):
+            assert "partition_key" not in row
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_store_from_before_partitions_is_upgraded_and_keeps_its_runs(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, inspection: TableInspection
+) -> None:
+    from sqlalchemy import column, insert, table
+
+    from dq_resources.results.migrate import upgrade
+    from dq_resources.results.schema import check_runs
+    from dq_resources.sqlstore.engine import connect_engine
+
+    url = (
+        f"sqlite:///{tmp_path / 'results.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_database")
+    )
+    [row] = tidy_run(TABLE, RUN, CHECKED, inspection).check_runs
+    del row["partition_key"]
+    old = connect_engine(url)
+    try:
+        upgrade(old, "0002")
+        before = table("check_runs", *(column(c.name, c.type) for c in check_runs.columns if c.name in row))
+        with old.begin() as connection:
+            connection.execute(insert(before), [row])
+    finally:
+        old.dispose()
+
+    store = ResultsStore.connect(url)
+    try:
+        with store.engine.connect() as connection:
+            stamped = connection.exec_driver_sql("SELECT version_num FROM dq_results_schema_version").all()
+        assert stamped == [("0003",)]
+        assert store.read_table("check_runs") == [{**row, "partition_key": None}]
     finally:
         store.dispose()
 
