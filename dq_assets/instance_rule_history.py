@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 import dagster as dg
 
 from dq_assets.instance_table_history import check_evaluations, profile_evaluations
-from dq_assets.partitions import PartitionAxis
+from dq_assets.partition_axis import PartitionAxis
 from dq_checks.rules.model import History
 
 OBSERVED_KEY = "observed"
