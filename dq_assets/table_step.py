@@ -10,6 +10,7 @@ results are yielded (so each check can be executed on its own), minus those that
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from dq_assets.check_names import check_names_for
+from dq_assets.check_specs import check_specs
 from dq_assets.run_tags import FORCE_SCAN_TAG
 from dq_assets.source_resources import (
     CLOCK_RESOURCE_KEY,
@@ -39,7 +41,7 @@ HISTORY_RUNS_READ = 200
 """Earlier runs read per run: enough for a 28-run window even with many unchanged re-checks."""
 
 StepContext = dg.AssetExecutionContext | dg.AssetCheckExecutionContext
-StepOutput = dg.MaterializeResult | dg.AssetCheckResult
+StepOutput = dg.MaterializeResult | dg.AssetCheckResult | dg.AssetCheckEvaluation
 
 
 def run_table_step(
@@ -48,10 +50,81 @@ def run_table_step(
     """Inspect the table and report. An unreadable source yields error outcomes, then fails the step.
 
     `materialize` says whether dq's own asset is selected in this run (never for an attached table).
+    A run of a range of partitions (a single-run backfill of the user's asset) checks each
+    partition in the range on its own rows, in order, and records each check's result against
+    its partition, as a run per partition would.
     """
+    partitions = partitions_of_run(context, defined)
+    if partitions is not None and not context.has_partition_key:
+        yield from _checked_range(context, defined, catalog, partitions, materialize=materialize)
+        return
+    partition = partitions[0] if partitions else None
+    outputs, failure = _checked_slice(context, defined, catalog, partition, materialize=materialize)
+    yield from outputs
+    if failure is not None:
+        raise failure
+
+
+def partitions_of_run(context: StepContext, defined: DefinedTable) -> list[str] | None:
+    """The partitions this run checks, oldest first; None for an unpartitioned table or run."""
+    if defined.spec.partition is None:
+        return None
+    if context.has_partition_key:
+        return [context.partition_key]
+    if context.has_partition_key_range:
+        return list(context.partition_keys)
+    return None
+
+
+def _checked_range(
+    context: StepContext,
+    defined: DefinedTable,
+    catalog: Mapping[str, DefinedTable],
+    partitions: Sequence[str],
+    *,
+    materialize: bool,
+) -> Iterator[dg.AssetCheckEvaluation]:
+    """Each partition of the range checked in turn; its results recorded against it.
+
+    Dagster's AssetCheckResult takes its partition from the run, so in a range run each result
+    becomes the AssetCheckEvaluation Dagster would have made, with the partition it judged. Each
+    partition's results are recorded before the next is inspected, so a partition's history
+    holds the ones before it. dq's own asset never runs a range: it keeps Dagster's default
+    backfill of one run per partition.
+    """
+    from dq_assets.steps.check_events import partition_evaluation
+
+    if materialize:
+        raise dg.Failure(
+            description=f"{defined.spec.table}: dq's monitored-table asset is materialized one partition "
+            f"per run; this run covers {partitions[0]}..{partitions[-1]}"
+        )
+    blocking = {spec.name: spec.blocking for spec in check_specs(defined)}
+    context.log.info(f"{defined.spec.table}: checking {len(partitions)} partitions one by one")
+    failures: list[str] = []
+    for key in partitions:
+        outputs, failure = _checked_slice(context, defined, catalog, key, materialize=False)
+        for output in outputs:
+            if isinstance(output, dg.AssetCheckResult):
+                yield partition_evaluation(context.instance, output, key, blocking)
+        if failure is not None:
+            failures.append(f"{key}: {failure.description}")
+    if failures:
+        raise dg.Failure(description="; ".join(failures), allow_retries=True)
+
+
+def _checked_slice(
+    context: StepContext,
+    defined: DefinedTable,
+    catalog: Mapping[str, DefinedTable],
+    partition: str | None,
+    *,
+    materialize: bool,
+) -> tuple[list[StepOutput], dg.Failure | None]:
+    """Inspect the table, or one partition of it: what to report, and the step's failure if unreadable."""
     from dq_assets.instance_rule_history import instance_history
     from dq_assets.instance_table_history import read_past_runs
-    from dq_assets.partitions import partition_axis
+    from dq_assets.partition_axis import partition_axis
     from dq_assets.steps.check_events import reported_results
     from dq_assets.steps.run_metadata import history_metadata, skipped_checks, step_metadata
     from dq_assets.steps.target_table import source_for_run
@@ -71,14 +144,13 @@ def run_table_step(
             raise SourceError(f"{name!r} is not a monitored table")
         return open_defined(catalog[name])
 
-    partition = context.partition_key if defined.spec.partition and context.has_partition_key else None
     axis = partition_axis(defined, partition)  # a partition is judged against the partitions before it
     past = read_past_runs(context.instance, key, limit=HISTORY_RUNS_READ)
     try:
         opened = _appended_of(context, defined, open_defined(defined), past)
         inspection = inspect_table(
             defined,
-            _partition_of(context, defined, opened),
+            _partition_of(defined, opened, partition),
             open_reference=open_reference,
             history_for=instance_history(context.instance, key, _metric_keys(defined), axis),
             past=past if axis is None else axis.past(past),
@@ -90,40 +162,58 @@ def run_table_step(
     except SourceError as error:
         context.log.error(f"{table}: {error}")
         unreadable = [c for c in unreadable_results(defined, str(error)) if c.name in selected]
-        saved = store_results(context, table, now, unreadable=unreadable)
-        yield from reported_results(key, unreadable, selected)
-        raise dg.Failure(
+        saved = store_results(context, table, now, partition, unreadable=unreadable)
+        return list(reported_results(key, unreadable, selected)), dg.Failure(
             description=f"{table}: source unavailable: {error}",
             metadata={"definition": str(defined.path), "dq/results_store": saved},
             allow_retries=True,
-        ) from error
-    inspection = replace(inspection, checks=[c for c in inspection.checks if c.name in selected])
+        )
+    checks = [_freshness_of(defined, partition, c) for c in inspection.checks if c.name in selected]
+    inspection = replace(inspection, checks=checks)
     for name, reason in skipped_checks(inspection).items():
         context.log.info(f"{table}: check {name!r} skipped: {reason}")
-    saved = store_results(context, table, now, inspection=inspection)
+    saved = store_results(context, table, now, partition, inspection=inspection)
     profile_extra = history_metadata(inspection, now)
     if not materialize:
         profile_extra.update(step_metadata(inspection, saved))
     results = reported_results(key, inspection.checks, selected, profile_extra)
     if materialize:
-        yield materialize_result(key, inspection, now, saved, results)
-    else:
-        yield from results
+        return [materialize_result(key, inspection, now, saved, results)], None
+    return list(results), None
 
 
-def _partition_of(context: StepContext, defined: DefinedTable, table: OpenedTable) -> OpenedTable:
-    """The table, or in a partitioned run the rows of the run's partition only.
+def _freshness_of(defined: DefinedTable, partition: str | None, check: CheckResult) -> CheckResult:
+    """`check`, but a past partition's `freshness` is skipped: a table's freshness is its latest partition's.
+
+    Re-checking or backfilling 2026-11-03 must not report the table stale because that day's rows
+    are a month old; the day's own lateness is its `arrival` check's (`arrives_within_hours`).
+    """
+    from dq_assets.partitions import later_partition
+    from dq_checks.results import Outcome
+    from dq_checks.results.names import FRESHNESS_CHECK
+
+    if check.name != FRESHNESS_CHECK or partition is None:
+        return check
+    latest = later_partition(defined, partition)
+    if latest is None:
+        return check
+    reason = f"partition {partition} is past: freshness is judged on the latest partition, {latest}"
+    return replace(check, outcome=Outcome.SKIP, description=reason, severity=None)
+
+
+def _partition_of(defined: DefinedTable, table: OpenedTable, partition: str | None) -> OpenedTable:
+    """The table, or the rows of `partition` only.
 
     A key that is not one of the table's partitions is a SourceError naming `partition:`'s line,
     so every check reports it as an error.
     """
-    if defined.spec.partition is None or not context.has_partition_key:
+    if defined.spec.partition is None or partition is None:
         return table
     from dq_assets.partitions import row_slice_for
     from dq_resources.source_contract.slicing import PartitionOfTable
 
     try:
-        row_slice = row_slice_for(defined, context.partition_key)
+        row_slice = row_slice_for(defined, partition)
     except ValueError as error:
         raise SourceError(str(error)) from None
     return PartitionOfTable(table, row_slice, defined.where("partition"))
@@ -224,6 +314,7 @@ def store_results(
     context: StepContext,
     table: str,
     now: datetime,
+    partition: str | None = None,
     *,
     inspection: TableInspection | None = None,
     unreadable: list[CheckResult] | None = None,
@@ -231,13 +322,19 @@ def store_results(
     """Write the tidy copy for dashboards on the run's results store: `written`, or `error: <why>`.
 
     A store that is down is logged here, never raised (see `dq_runs.tidy_copy`). The copy holds
-    the selected checks, skipped ones included.
+    the selected checks, skipped ones included, and the partition checked. A run over a range of
+    partitions writes one tidy run per partition, `<run id>-<8 hex digits of the partition key>`:
+    the store keeps one tidy run per run id and table.
     """
     from dq_runs.tidy_copy import save_tidy_copy
 
     store = getattr(context.resources, RESULTS_STORE_RESOURCE_KEY)
     run_id = context.run.run_id
-    cause = save_tidy_copy(store, table, run_id, now, inspection=inspection, unreadable=unreadable or ())
+    if partition is not None and not context.has_partition_key:
+        run_id = f"{run_id}-{hashlib.sha1(partition.encode()).hexdigest()[:8]}"
+    cause = save_tidy_copy(
+        store, table, run_id, now, inspection=inspection, unreadable=unreadable or (), partition=partition
+    )
     if cause is None:
         return "written"
     context.log.error(f"{table}: results not saved: {cause}")

@@ -56,3 +56,41 @@ def reported_results(
         for r in results
         if r.name in selected and r.outcome is not Outcome.SKIP
     ]
+
+
+def partition_evaluation(
+    instance: dg.DagsterInstance, result: dg.AssetCheckResult, partition: str, blocking: Mapping[str, bool]
+) -> dg.AssetCheckEvaluation:
+    """`result` as the evaluation of one partition's check, in a run that covers a range of partitions.
+
+    Dagster makes an AssetCheckResult the evaluation of the run's one partition, and a range run
+    has none, so dq makes the evaluation itself: the same fields, the partition it judged, and
+    the partition's latest materialization as its target (as Dagster's own conversion does).
+    """
+    from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+        AssetCheckEvaluationTargetMaterializationData,
+    )
+
+    assert result.asset_key is not None and result.check_name is not None  # check_result sets both
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=result.asset_key, asset_partitions=[partition]), limit=1
+    ).records
+    latest = records[0] if records else None
+    target = (
+        None
+        if latest is None
+        else AssetCheckEvaluationTargetMaterializationData(
+            run_id=latest.event_log_entry.run_id, storage_id=latest.storage_id, timestamp=latest.timestamp
+        )
+    )
+    return dg.AssetCheckEvaluation(
+        asset_key=result.asset_key,
+        check_name=result.check_name,
+        passed=result.passed,
+        metadata=result.metadata,
+        target_materialization_data=target,
+        severity=result.severity,
+        description=result.description,
+        blocking=blocking.get(result.check_name, False),
+        partition=partition,
+    )

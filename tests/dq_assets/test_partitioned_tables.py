@@ -9,7 +9,7 @@ again on 2026-11-30: unique within each day, not across the table.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -177,3 +177,45 @@ def test_scope_table_on_a_table_without_partitions_is_refused_at_its_line(tmp_pa
     [problem] = load_table_specs(folder).problems
     assert "rule 'id_unique' has scope: table, which is for a partitioned table's rules" in str(problem)
     assert str(problem).startswith(f"{folder / 'plain.yaml'}:")
+
+
+def test_freshness_is_judged_on_the_latest_partition_and_skipped_on_a_past_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Days relative to today: the latest complete daily partition is yesterday, whatever the date."""
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    today = datetime.now(tz=UTC).date()
+    yesterday, week_ago = today - timedelta(days=1), today - timedelta(days=7)
+    days = [yesterday, yesterday, week_ago, week_ago]
+    rows = pa.table(
+        {
+            "event_date": pa.array(days, pa.date32()),
+            # each day's rows are loaded at 01:00 on the day: a week-old day's rows are a week old
+            "loaded_at": pa.array(
+                [datetime.combine(d, time(1), tzinfo=UTC) for d in days], pa.timestamp("us", "UTC")
+            ),
+        }
+    )
+    pq.write_table(rows, tmp_path / "loads.parquet")
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    (tables / "loads.yaml").write_text(
+        f'table: loads\nsource: {{type: file, path: "{tmp_path / "loads.parquet"}"}}\n'
+        f'partition: {{column: event_date, by: day, start: "{today - timedelta(days=30)}"}}\n'
+        "freshness: {max_age_hours: 48, timestamp_column: loaded_at}\n"
+    )
+
+    def freshness_on(day: date) -> dict[str, str]:
+        result = CliRunner().invoke(
+            cli, ["run", "loads", "--partition", day.isoformat(), "--json", "--config", str(tables)]
+        )
+        [table] = json.loads(result.stdout)["tables"]
+        check = {c["name"]: c for c in table["checks"]}["freshness"]
+        return {"outcome": check["outcome"], "description": check["description"]}
+
+    assert freshness_on(yesterday)["outcome"] == "pass"  # loaded at most 47 h ago
+    assert freshness_on(week_ago) == {
+        "outcome": "skip",
+        "description": f"partition {week_ago} is past: freshness is judged on the latest partition, "
+        f"{yesterday}",
+    }
