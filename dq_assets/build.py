@@ -16,12 +16,14 @@ starts with the namespace (`dq_assets/job_names.py`).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
+from dq_assets.asset_partitions import AssetPartitions, with_asset_partitions
 from dq_assets.attached_checks import build_whole_table_checks
 from dq_assets.executor import dq_executor, dq_job_executor
 from dq_assets.job_names import DEFAULT_NAMESPACE, QualityNames
@@ -30,7 +32,7 @@ from dq_assets.schedules import QualityJobs, schedule_groups
 from dq_assets.source_resources import default_resources
 from dq_assets.table_asset import build_attached_checks, build_table_asset, is_attached
 from dq_checks.config.alerting_loader import alerting_config_path
-from dq_checks.config.loader import DefinedTable, LoadedConfig, load_table_specs
+from dq_checks.config.loader import ConfigError, DefinedTable, LoadedConfig, load_table_specs
 from dq_checks.partitions.scopes import per_partition, whole_table
 
 
@@ -59,19 +61,30 @@ STANDALONE = QualityOptions(alerts=True, reports=True, proposals=True, executor=
 
 
 def build_quality_definitions(
-    config_dir: Path, options: QualityOptions, *, alerts_file: Path | None = None
+    config_dir: Path,
+    options: QualityOptions,
+    *,
+    alerts_file: Path | None = None,
+    project_assets: Callable[[], AssetPartitions] | None = None,
 ) -> dg.Definitions:
     """Load every table definition in `config_dir` and build its assets, checks, jobs and sensors.
 
     An invalid file stops the load with every problem listed as `path:line: message`: a table is
     never silently dropped. `alerts_file` is the alerting settings (default: `alerts.yaml` beside
-    `config_dir`, or `$DQ_ALERTS_CONFIG`); it is read only when alerts are on.
+    `config_dir`, or `$DQ_ALERTS_CONFIG`); it is read only when alerts are on. `project_assets`
+    reads the assets of the project around dq (the component's), so that an attached table
+    takes its asset's partitions; it is called only when a table is attached.
     """
     loaded = load_table_specs(config_dir)
     loaded.raise_for_problems()
     tables = list(loaded.tables)
     if not tables:
         return dg.Definitions()
+    if any(is_attached(table) for table in tables):
+        assets = project_assets() if project_assets is not None else None
+        tables, problems = with_asset_partitions(tables, assets)
+        if problems:
+            raise ConfigError(problems)
     catalog = {table.spec.table: table for table in tables}
     names = QualityNames(options.namespace)
     job_executor = None if options.executor else dq_job_executor  # the location's executor covers all

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import dagster as dg
 
+from dq_assets.table_keys import target_asset_key
 from dq_checks.config.loader import DefinedTable
 from dq_checks.config.partitions import PartitionGrain, PartitionSpec
-from dq_checks.history.earlier_runs import PastRun
-from dq_checks.history.partition_runs import earlier_partitions, same_partition
 from dq_checks.partitions.row_slice import RowSlice
 
 _TIME_WINDOWS = {
@@ -31,11 +28,19 @@ def partitions_def_for(defined: DefinedTable) -> dg.PartitionsDefinition | None:
     result per partition and a backfill checks each partition once.
     """
     spec = defined.spec.partition
-    return None if spec is None else _partitions_def(spec)
+    if spec is not None and spec.from_asset:
+        raise ValueError(
+            f"{defined.where('partition')}: partition: has no by:; its partitions are those of asset "
+            f"{target_asset_key(defined).to_user_string()!r}, which only Dagster's load of the project reads"
+        )
+    return None if spec is None else partitions_of_spec(spec)
 
 
 @cache
-def _partitions_def(spec: PartitionSpec) -> dg.PartitionsDefinition:
+def partitions_of_spec(spec: PartitionSpec) -> dg.PartitionsDefinition:
+    """The Dagster partitions a `partition:` block with `by:` describes."""
+    if spec.by is None:
+        raise ValueError("partition: has no by: (the asset's partitions have not been read)")
     if spec.by is PartitionGrain.VALUE:
         return dg.StaticPartitionsDefinition(list(spec.values))
     assert spec.start is not None  # the model requires it for a time grain
@@ -50,7 +55,7 @@ def row_slice_for(defined: DefinedTable, partition_key: str) -> RowSlice:
     spec = defined.spec.partition
     if spec is None:
         raise ValueError(f"{defined.where('table')}: the table has no partition: block")
-    partitions = _partitions_def(spec)
+    partitions = partitions_of_spec(spec)
     if spec.by is PartitionGrain.VALUE:
         if partition_key not in spec.values:
             raise ValueError(
@@ -101,48 +106,6 @@ def latest_partition(defined: DefinedTable) -> str | None:
     return None if partitions is None else partitions.get_last_partition_key()
 
 
-@dataclass(frozen=True)
-class PartitionAxis:
-    """The partition a run checks, and where any partition starts: the time axis of its history.
-
-    Volume, drift and `last(k)` compare a partition with the partitions before it, each at its
-    own start, rather than with the runs in the order they happened. Partitions by value have no
-    order: each is compared with its own earlier checks.
-    """
-
-    current: str
-    partitions: dg.PartitionsDefinition
-
-    @property
-    def start(self) -> datetime | None:
-        """Where the checked partition starts (UTC), or None for a partition by value."""
-        return self.start_of(self.current)
-
-    def start_of(self, key: str) -> datetime | None:
-        """The partition's start in UTC; None for a value partition, or a key that is not a partition."""
-        if not isinstance(self.partitions, dg.TimeWindowPartitionsDefinition):
-            return None
-        try:
-            return self.partitions.time_window_for_partition_key(key).start.astimezone(UTC)
-        except Exception:  # a key of an earlier partitions definition: not on this axis
-            return None
-
-    def past(self, runs: Sequence[PastRun]) -> list[PastRun]:
-        """The earlier partitions' latest runs (time partitions), or this partition's own earlier runs."""
-        if self.start is None:
-            return same_partition(runs, self.current)
-        return earlier_partitions(runs, self.current, self.start_of)
-
-    def comes_before(self, key: str | None) -> bool:
-        """Whether a check of partition `key` belongs to this partition's history."""
-        if key is None:
-            return False
-        if self.start is None:
-            return key == self.current
-        start = self.start_of(key)
-        return start is not None and start < self.start
-
-
 def arrival_due(defined: DefinedTable, partition_key: str) -> datetime | None:
     """When partition `partition_key` must hold rows: its end plus `arrives_within_hours`; None if unset."""
     spec = defined.spec.partition
@@ -176,9 +139,21 @@ def last_due_partition(defined: DefinedTable, now: datetime) -> str | None:
     return key if partitions.has_partition_key(key) else None
 
 
-def partition_axis(defined: DefinedTable, partition_key: str | None) -> PartitionAxis | None:
-    """The history axis of a run of `partition_key`; None for an unpartitioned table or run."""
-    partitions = partitions_def_for(defined)
-    if partitions is None or partition_key is None:
+def later_partition(defined: DefinedTable, partition_key: str) -> str | None:
+    """The latest complete time partition, when `partition_key` is an earlier one; else None.
+
+    A table's freshness is its latest partition's: a past partition's rows are old by nature, and
+    whether it arrived in time is its `arrival` check's. Partitions by value have no order: None.
+    """
+    spec = defined.spec.partition
+    if spec is None or spec.by is PartitionGrain.VALUE:
         return None
-    return PartitionAxis(partition_key, partitions)
+    latest = latest_partition(defined)
+    partitions = partitions_def_for(defined)
+    assert isinstance(partitions, dg.TimeWindowPartitionsDefinition)  # a time grain, as above
+    if latest is None or not partitions.has_partition_key(partition_key):
+        return None
+    earlier = partitions.time_window_for_partition_key(partition_key).start < (
+        partitions.time_window_for_partition_key(latest).start
+    )
+    return latest if earlier else None

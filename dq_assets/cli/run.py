@@ -92,7 +92,11 @@ def partitions_to_check(
     chosen: dict[str, str] = {}
     problems: list[str] = []
     for table in tables:
-        partitions = partitions_def_for(table)
+        try:
+            partitions = partitions_def_for(table)
+        except ValueError as error:  # the asset's partitions, which only Dagster's load reads
+            problems.append(f"{error}: write by: and start: (or values:), or check it from Dagster")
+            continue
         if partitions is None:
             if partition is not None and named:
                 problems.append(f"{table.where('table')}: {table.spec.table} has no partition: block")

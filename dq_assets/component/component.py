@@ -19,6 +19,7 @@ from dagster.components import Component, ComponentLoadContext, Model, Resolvabl
 from pydantic import Field
 
 from dq_assets.build import QualityOptions, build_quality_definitions
+from dq_assets.component.project_assets import project_asset_partitions
 from dq_assets.component.scaffolder import DataQualityScaffolder
 from dq_assets.job_names import namespace_for
 from dq_checks.config.loader import ConfigError, ConfigProblem
@@ -60,7 +61,11 @@ class DataQualityComponent(Component, Model, Resolvable):
     )
 
     def build_defs(self, context: ComponentLoadContext) -> dg.Definitions:
-        """Load the tables folder; invalid definitions stop the load with every `path:line: message`."""
+        """Load the tables folder; invalid definitions stop the load with every `path:line: message`.
+
+        An attached table's partitions are checked against its asset's, read from the rest of
+        the project (`project_assets`); without `by:`, they are the asset's.
+        """
         here = _folder_of(context)
         alerts_file = _relative(here, self.alerts) if self.alerts else None
         if alerts_file is not None and not alerts_file.is_file():
@@ -73,7 +78,12 @@ class DataQualityComponent(Component, Model, Resolvable):
             proposals=self.proposals,
             namespace=namespace_for(self.name or here.name),
         )
-        return build_quality_definitions(_relative(here, self.tables), options, alerts_file=alerts_file)
+        return build_quality_definitions(
+            _relative(here, self.tables),
+            options,
+            alerts_file=alerts_file,
+            project_assets=lambda: project_asset_partitions(context),
+        )
 
 
 def _folder_of(context: ComponentLoadContext) -> Path:

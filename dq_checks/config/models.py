@@ -339,6 +339,19 @@ class TableSpec(StrictModel):
     def _schedule(cls, value: str | None) -> str | None:
         return None if value is None else validate_cron(value)
 
+    @field_validator("partition")
+    @classmethod
+    def _asset_partitions_need_an_asset(
+        cls, value: PartitionSpec | None, info: ValidationInfo
+    ) -> PartitionSpec | None:
+        """Without `by:` the partitions are the attached asset's: a table of dq's own has none to take."""
+        if value is not None and value.from_asset and info.data.get("asset") is None:
+            raise ValueError(
+                "partition: needs by: (hour, day, month or value); only a table attached to an asset "
+                "(asset:) can leave it out and take the asset's partitions"
+            )
+        return value
+
     @field_validator("incremental")
     @classmethod
     def _incremental_iceberg_only(cls, value: bool, info: ValidationInfo) -> bool:

@@ -33,10 +33,15 @@ class PartitionSpec(StrictModel):
     `2026-11-30 <= column < 2026-12-01` in `timezone`. `by: value` with `values:` makes one
     partition per value; its rows are those with `column = value`. The filter is pushed down to
     where the data lives, so a check reads the partition's rows only.
+
+    Without `by:`, an attached table (`asset:`) takes the partitions of the asset it is attached
+    to: the component reads them from the project's definitions (`dq_assets.asset_partitions`).
     """
 
     column: str = Field(min_length=1)
-    by: PartitionGrain
+    by: PartitionGrain | None = Field(
+        default=None, description="hour, day, month or value; without it, the partitions of the asset: asset"
+    )
     start: str | None = Field(
         default=None, description="the first partition: 2026-01-01, or 2026-01-01-00:00 for hours"
     )
@@ -64,8 +69,20 @@ class PartitionSpec(StrictModel):
             raise ValueError(f"values are listed twice: {', '.join(repeated)}")
         return values
 
+    @property
+    def from_asset(self) -> bool:
+        """The partitions are the attached asset's, still to be read from the project's definitions."""
+        return self.by is None
+
     @model_validator(mode="after")
     def _partitions_given(self) -> PartitionSpec:
+        if self.by is None:
+            given = sorted(set(self.model_fields_set) & {"start", "values", "timezone"})
+            if given:
+                raise ValueError(
+                    f"{', '.join(given)} without by: (without by:, the partitions are the asset's own)"
+                )
+            return self  # arrives_within_hours is checked once the asset's partitions are known
         if self.by.is_time:
             if self.start is None:
                 raise ValueError(f"by: {self.by.value} needs start: the first partition, like 2026-01-01")

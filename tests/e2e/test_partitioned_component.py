@@ -1,8 +1,10 @@
 """dq's checks on a user's daily-partitioned asset, in a scratch dg project driven by the real `dg`.
 
 The shop's `events` asset appends one day of rows to an Iceberg table (a sqlite catalog) per
-partition. dq's definition attaches to it with `asset: events` and the same daily partitions, so
-Dagster runs dq's checks after each partition and records their results per partition.
+partition. dq's definition attaches to it with `asset: events` and names only the column that
+holds the day: the component reads the asset's daily partitions from the project, so Dagster runs
+dq's checks after each partition and records their results per partition. A definition whose
+partitions disagree with the asset's stops `dg check defs` at its line.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def events(context: dg.AssetExecutionContext) -> None:
 EVENTS_TABLE = """
 asset: events
 source: {type: iceberg, catalog: shop, identifier: shop.events}
-partition: {column: event_date, by: day, start: "2026-11-01"}
+partition: {column: event_date}   # the days are the asset's own partitions
 rules:
   - name: amount_positive
     rule: ColumnValues "amount" > 0
@@ -135,3 +137,34 @@ def partition_outcomes(instance: dg.DagsterInstance, asset: dg.AssetKey) -> dict
             assert key not in found, f"{key} was checked twice"
             found[key] = evaluation.passed
     return found
+
+
+@pytest.mark.parametrize(
+    ("partition", "refusal"),
+    [
+        (
+            "",  # no partition: block on a partitioned asset
+            "events.yaml:2: asset 'events' is partitioned (Daily, starting 2026-11-01 UTC.), so each "
+            "partition's checks must read its rows alone",
+        ),
+        (
+            'partition: {column: event_date, by: month, start: "2026-11-01"}\n',
+            "events.yaml:4: partition: says Monthly, starting 2026-11-01 UTC., but asset 'events' is "
+            "partitioned Daily, starting 2026-11-01 UTC.",
+        ),
+    ],
+)
+def test_partitions_that_disagree_with_the_users_asset_stop_the_load_at_their_line(
+    shop: tuple[DgProject, dict[str, str]], partition: str, refusal: str
+) -> None:
+    project, env = shop
+    definition = project.defs / "quality" / "tables" / "events.yaml"
+    written = definition.read_text().replace(
+        "partition: {column: event_date}   # the days are the asset's own partitions\n", partition
+    )
+    definition.write_text(written)
+
+    checked = project.dg("check", "defs", env=env)
+
+    assert checked.returncode != 0
+    assert refusal in checked.stderr + checked.stdout
