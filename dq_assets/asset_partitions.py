@@ -137,8 +137,17 @@ def _problem(table: DefinedTable, message: str, location: str = "partition") -> 
     return ConfigProblem(table.path, table.line_of(location), message)
 
 
-def asset_partitions_of(
-    definitions: Iterable[dg.Definitions],
-) -> dict[dg.AssetKey, dg.PartitionsDefinition | None]:
-    """Every asset of `definitions`, with its partitions."""
-    return {spec.key: spec.partitions_def for defs in definitions for spec in defs.resolve_all_asset_specs()}
+def asset_partitions_of(definitions: Iterable[dg.Definitions]) -> AssetPartitions:
+    """Every asset of `definitions`, with its partitions.
+
+    Read from the assets as defined, not from a resolved asset graph: a part of a project may
+    need resources that only the project's top-level Definitions provide.
+    """
+    found: dict[dg.AssetKey, dg.PartitionsDefinition | None] = {}
+    for defs in definitions:
+        for asset in defs.assets or ():
+            if isinstance(asset, dg.AssetsDefinition):
+                found.update(dict.fromkeys(asset.keys, asset.partitions_def))
+            elif isinstance(asset, dg.AssetSpec | dg.SourceAsset):
+                found[asset.key] = asset.partitions_def
+    return found

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster.components import ComponentLoadContext
 from dagster.components.core.decl import ComponentDecl
+from dagster.components.core.defs_module import PythonFileComponent
 
 from dq_assets.asset_partitions import AssetPartitions, asset_partitions_of
 
@@ -27,21 +28,37 @@ def project_asset_partitions(context: ComponentLoadContext) -> AssetPartitions:
 
 
 def _other_parts(context: ComponentLoadContext, decl: ComponentDecl) -> Iterator[dg.Definitions]:
-    """The Definitions of every part of the tree under `decl` that neither is nor holds this component."""
-    if decl.loc == context.component_loc:
+    """The Definitions of each part of the tree under `decl`, this component and other dq components aside.
+
+    Folders and multi-document YAML files are walked into, so that the part holding this
+    component is never built from inside its own build. Another dq component is skipped: its
+    assets are dq's own (nothing attaches to them), and it reads this one's, which would loop. A
+    Python file is built whole, since its module's own assets are not among its children.
+    """
+    if decl.loc == context.component_loc or _is_dq_component(decl):
         return
-    if not _holds(decl, context):
-        try:
-            yield context.build_defs(decl.loc)
-        except Exception:  # reported by the project's own load of that part, where it belongs
-            return
+    children = list(decl.iterate_child_component_decls())
+    if children and not _is_python_file(decl):
+        for child in children:
+            yield from _other_parts(context, child)
         return
-    for child in decl.iterate_child_component_decls():
-        yield from _other_parts(context, child)
+    try:
+        yield context.build_defs(decl.loc)
+    except Exception:  # reported by the project's own load of that part, where it belongs
+        return
 
 
-def _holds(decl: ComponentDecl, context: ComponentLoadContext) -> bool:
-    """Whether this component is `decl` or lies under it."""
-    return decl.loc == context.component_loc or any(
-        _holds(child, context) for child in decl.iterate_child_component_decls()
-    )
+def _is_dq_component(decl: ComponentDecl) -> bool:
+    from dq_assets.component.component import DataQualityComponent
+
+    try:
+        return issubclass(decl.component_type, DataQualityComponent)
+    except Exception:  # a type that does not import: the project's own load says so
+        return False
+
+
+def _is_python_file(decl: ComponentDecl) -> bool:
+    try:
+        return issubclass(decl.component_type, PythonFileComponent)
+    except Exception:
+        return False
