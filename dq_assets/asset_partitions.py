@@ -82,8 +82,8 @@ def _with_asset_partitions(
     if spec is None:
         return _problem(
             table,
-            f"asset {name!r} is partitioned ({partitions}), so each partition's checks must read its rows "
-            "alone: add partition: {column: <the column holding the partition>}",
+            f"asset {name!r} is partitioned ({_words(partitions)}), so each partition's checks must read "
+            "its rows alone: add partition: {column: <the column holding the partition>}",
             "table",
         )
     if not spec.from_asset:
@@ -92,12 +92,12 @@ def _with_asset_partitions(
             return table
         return _problem(
             table,
-            f"partition: says {written}, but asset {name!r} is partitioned {partitions}; leave out by: "
-            "and start: to take the asset's partitions",
+            f"partition: says {_words(written)}, but asset {name!r} is partitioned "
+            f"{_words(partitions)}; leave out by: and start: to take the asset's partitions",
         )
     taken = spec_of(spec, partitions)
     if isinstance(taken, str):
-        return _problem(table, f"asset {name!r} is partitioned {partitions}: {taken}")
+        return _problem(table, f"asset {name!r} is partitioned {_words(partitions)}: {taken}")
     return replace(table, spec=table.spec.model_copy(update={"partition": taken}))
 
 
@@ -131,6 +131,11 @@ def _first_message(error: ValueError) -> str:
     if callable(errors):
         return "; ".join(str(e.get("msg", e)).removeprefix("Value error, ") for e in errors())
     return str(error)
+
+
+def _words(partitions: dg.PartitionsDefinition | None) -> str:
+    """Dagster's own description of the partitions (`Daily, starting 2026-11-01 UTC`), inside a sentence."""
+    return str(partitions).rstrip(".")
 
 
 def _problem(table: DefinedTable, message: str, location: str = "partition") -> ConfigProblem:

@@ -127,7 +127,7 @@ def test_a_partitioned_asset_with_no_partition_block_is_refused_at_the_table_lin
     folder = tables(tmp_path, data, None)
     message = refusal(folder, {EVENTS: DAILY})
     assert message == (
-        f"{folder / 'events.yaml'}:1: asset 'events' is partitioned (Daily, starting 2026-11-01 UTC.), so "
+        f"{folder / 'events.yaml'}:1: asset 'events' is partitioned (Daily, starting 2026-11-01 UTC), so "
         "each partition's checks must read its rows alone: add partition: {column: <the column holding "
         "the partition>}"
     )
@@ -139,9 +139,9 @@ def test_partitions_that_disagree_with_the_assets_are_refused_at_the_partition_l
     folder = tables(tmp_path, data, "{column: event_date, by: month, start: '2026-11-01'}")
     message = refusal(folder, {EVENTS: DAILY})
     assert message.startswith(
-        f"{folder / 'events.yaml'}:3: partition: says Monthly, starting 2026-11-01 UTC."
+        f"{folder / 'events.yaml'}:3: partition: says Monthly, starting 2026-11-01 UTC,"
     )
-    assert "but asset 'events' is partitioned Daily, starting 2026-11-01 UTC." in message
+    assert "but asset 'events' is partitioned Daily, starting 2026-11-01 UTC;" in message
 
 
 def test_a_partition_block_on_an_unpartitioned_asset_is_refused(tmp_path: Path, data: Path) -> None:
@@ -164,7 +164,7 @@ def test_partitions_dq_cannot_cut_rows_by_are_named_in_the_refusal(
 ) -> None:
     folder = tables(tmp_path, data, "{column: event_date}")
     message = refusal(folder, {EVENTS: partitions})
-    assert f":3: asset 'events' is partitioned {partitions}: " in message
+    assert f":3: asset 'events' is partitioned {str(partitions).rstrip('.')}: " in message
     assert why in message
 
 

@@ -144,13 +144,13 @@ def partition_outcomes(instance: dg.DagsterInstance, asset: dg.AssetKey) -> dict
     [
         (
             "",  # no partition: block on a partitioned asset
-            "events.yaml:2: asset 'events' is partitioned (Daily, starting 2026-11-01 UTC.), so each "
+            "events.yaml:2: asset 'events' is partitioned (Daily, starting 2026-11-01 UTC), so each "
             "partition's checks must read its rows alone",
         ),
         (
             'partition: {column: event_date, by: month, start: "2026-11-01"}\n',
-            "events.yaml:4: partition: says Monthly, starting 2026-11-01 UTC., but asset 'events' is "
-            "partitioned Daily, starting 2026-11-01 UTC.",
+            "events.yaml:4: partition: says Monthly, starting 2026-11-01 UTC, but asset 'events' is "
+            "partitioned Daily, starting 2026-11-01 UTC;",
         ),
     ],
 )
