@@ -31,19 +31,22 @@ COLUMN_METRIC_SUFFIXES = (".null_pct", ".distinct_count", ".mean")
 def read_past_runs(instance: dg.DagsterInstance, asset_key: dg.AssetKey, limit: int) -> list[PastRun]:
     """The latest `limit` runs of the table that measured it, as PastRuns (newest first).
 
-    One per Dagster run: its profile check's evaluation, else its materialization.
+    One per Dagster run and partition (a run over a range of partitions checks each of them): its
+    profile check's evaluation, else its materialization.
     """
-    by_run: dict[str, PastRun] = {}
+    by_run: dict[tuple[str, str | None], PastRun] = {}
     for evaluation in profile_evaluations(instance, asset_key, limit):
         if CHECKED_AT_KEY in evaluation.metadata:
             run = _from_profile_check(evaluation.metadata, evaluation.stamp)
-            by_run.setdefault(evaluation.run_id, replace(run, partition=evaluation.partition))
+            by_run.setdefault(
+                (evaluation.run_id, evaluation.partition), replace(run, partition=evaluation.partition)
+            )
     for record in instance.fetch_materializations(asset_key, limit=limit).records:
         materialization = record.asset_materialization
-        if materialization is None or record.run_id in by_run:
+        if materialization is None or (record.run_id, materialization.partition) in by_run:
             continue
         run = _from_materialization(materialization.metadata, record.timestamp)
-        by_run[record.run_id] = replace(run, partition=materialization.partition)
+        by_run[(record.run_id, materialization.partition)] = replace(run, partition=materialization.partition)
     return sorted(by_run.values(), key=lambda run: run.at, reverse=True)[:limit]
 
 

@@ -188,6 +188,15 @@ def rule_outcomes(instance: dg.DagsterInstance, asset: str) -> dict[tuple[str, s
     return found
 
 
+def evaluations_of(instance: dg.DagsterInstance, asset: str, check: str) -> list[str]:
+    """The partitions `check` on `asset` was evaluated on (a skipped check records none)."""
+    records = instance.get_event_records(
+        dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION), limit=1000
+    )
+    found = [r.event_log_entry.dagster_event.event_specific_data for r in records]
+    return sorted(e.partition for e in found if e.asset_key == dg.AssetKey(asset) and e.check_name == check)
+
+
 def expected_outcomes() -> dict[tuple[str, str], bool]:
     """Every partition passes both rules, but for the two planted days."""
     outcomes = {(day.isoformat(), check): True for day in DAYS for check in RULE_CHECKS}
@@ -209,6 +218,8 @@ def test_a_backfill_of_dqs_own_asset_checks_each_of_30_partitions_once_in_a_run_
     assert len(runs) == 30  # Dagster's default for a partitioned asset: one run per partition
     assert all(run.status == dg.DagsterRunStatus.SUCCESS for run in runs)
     assert rule_outcomes(instance, "events") == expected_outcomes()
+    # Volume needs 7 earlier partitions: from the 8th day on, each day is judged against the days before.
+    assert evaluations_of(instance, "events", "volume") == [day.isoformat() for day in DAYS[7:]]
     materialized = instance.get_materialized_partitions(dg.AssetKey("events"))
     assert materialized == {day.isoformat() for day in DAYS}
 
@@ -221,6 +232,8 @@ def test_a_single_run_backfill_of_the_users_asset_checks_each_partition_of_its_r
     runs = backfill_runs(instance, backfill_id)
     assert len(runs) == 1  # the user's single-run policy: one run over the whole range
     assert rule_outcomes(instance, "shop_events") == expected_outcomes()
+    # In one run too, each partition's history holds the partitions checked before it in that run.
+    assert evaluations_of(instance, "shop_events", "volume") == [day.isoformat() for day in DAYS[7:]]
 
     # The results store holds one tidy run per partition of the range, each naming its partition.
     engine = create_engine(postgres_database)
