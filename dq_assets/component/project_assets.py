@@ -35,10 +35,13 @@ def _other_parts(context: ComponentLoadContext, decl: ComponentDecl) -> Iterator
     assets are dq's own (nothing attaches to them), and it reads this one's, which would loop. A
     Python file is built whole, since its module's own assets are not among its children.
     """
-    if decl.loc == context.component_loc or _is_dq_component(decl):
+    from dq_assets.component.component import DataQualityComponent
+
+    component_type = _component_type(decl)
+    if decl.loc == context.component_loc or _is_kind(component_type, DataQualityComponent):
         return
     children = list(decl.iterate_child_component_decls())
-    if children and not _is_python_file(decl):
+    if children and not _is_kind(component_type, PythonFileComponent):
         for child in children:
             yield from _other_parts(context, child)
         return
@@ -48,17 +51,16 @@ def _other_parts(context: ComponentLoadContext, decl: ComponentDecl) -> Iterator
         return
 
 
-def _is_dq_component(decl: ComponentDecl) -> bool:
-    from dq_assets.component.component import DataQualityComponent
+def _component_type(decl: ComponentDecl) -> object:
+    """The part's component class; None when it does not import (the project's own load says so).
 
+    A function's declared return type may also be a string, under postponed annotations.
+    """
     try:
-        return issubclass(decl.component_type, DataQualityComponent)
-    except Exception:  # a type that does not import: the project's own load says so
-        return False
-
-
-def _is_python_file(decl: ComponentDecl) -> bool:
-    try:
-        return issubclass(decl.component_type, PythonFileComponent)
+        return decl.component_type
     except Exception:
-        return False
+        return None
+
+
+def _is_kind(component_type: object, kind: type) -> bool:
+    return isinstance(component_type, type) and issubclass(component_type, kind)
