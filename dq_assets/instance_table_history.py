@@ -10,7 +10,6 @@ carried history, and a standalone asset materialized without its checks.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -37,16 +36,15 @@ def read_past_runs(instance: dg.DagsterInstance, asset_key: dg.AssetKey, limit: 
     by_run: dict[tuple[str, str | None], PastRun] = {}
     for evaluation in profile_evaluations(instance, asset_key, limit):
         if CHECKED_AT_KEY in evaluation.metadata:
-            run = _from_profile_check(evaluation.metadata, evaluation.stamp)
-            by_run.setdefault(
-                (evaluation.run_id, evaluation.partition), replace(run, partition=evaluation.partition)
-            )
+            run = _from_profile_check(evaluation.metadata, evaluation.stamp, evaluation.partition)
+            by_run.setdefault((evaluation.run_id, evaluation.partition), run)
     for record in instance.fetch_materializations(asset_key, limit=limit).records:
         materialization = record.asset_materialization
         if materialization is None or (record.run_id, materialization.partition) in by_run:
             continue
-        run = _from_materialization(materialization.metadata, record.timestamp)
-        by_run[(record.run_id, materialization.partition)] = replace(run, partition=materialization.partition)
+        by_run[(record.run_id, materialization.partition)] = _from_materialization(
+            materialization.metadata, record.timestamp, materialization.partition
+        )
     return sorted(by_run.values(), key=lambda run: run.at, reverse=True)[:limit]
 
 
@@ -85,7 +83,9 @@ def check_evaluations(
             yield Evaluation(record.run_id, metadata, entry.timestamp, getattr(evaluation, "partition", None))
 
 
-def _from_profile_check(metadata: Mapping[str, dg.MetadataValue], fallback: float) -> PastRun:
+def _from_profile_check(
+    metadata: Mapping[str, dg.MetadataValue], fallback: float, partition: str | None
+) -> PastRun:
     metrics = metadata.get(COLUMN_METRICS_KEY)
     values = metrics.value if metrics is not None and isinstance(metrics.value, dict) else {}
     return PastRun(
@@ -95,10 +95,13 @@ def _from_profile_check(metadata: Mapping[str, dg.MetadataValue], fallback: floa
         metrics={key: float(v) for key, v in values.items() if isinstance(v, int | float)},
         schema=_schema(metadata.get(COLUMN_SCHEMA_KEY)),
         approximate=_approximate(metadata.get(APPROXIMATE_METRICS_KEY)),
+        partition=partition,
     )
 
 
-def _from_materialization(metadata: Mapping[str, dg.MetadataValue], fallback: float) -> PastRun:
+def _from_materialization(
+    metadata: Mapping[str, dg.MetadataValue], fallback: float, partition: str | None
+) -> PastRun:
     return PastRun(
         at=_checked_at(metadata, fallback),
         data_version=_text(metadata.get(DATA_VERSION_KEY)),
@@ -110,6 +113,7 @@ def _from_materialization(metadata: Mapping[str, dg.MetadataValue], fallback: fl
         },
         schema=_schema(metadata.get("dagster/column_schema")),
         approximate=_approximate(metadata.get(APPROXIMATE_METRICS_KEY)),
+        partition=partition,
     )
 
 
