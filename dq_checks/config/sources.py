@@ -251,11 +251,218 @@ class FileSourceSpec(SourceLimits):
         return self.path.rstrip("/").rsplit("/", 1)[-1]
 
 
+CREDENTIAL_VARIABLE = re.compile(r"[A-Z_][A-Z0-9_]*")
+
+
+def _credential_variable(name: str | None, vendor_prefix: str) -> str | None:
+    """The name of the variable a credential is read from: `DQ_*` or the vendor's own (`SNOWFLAKE_*`).
+
+    As with a `sql` url's placeholders, a definition must not become a way to send any variable of
+    the process to a server it names.
+    """
+    if name is None:
+        return None
+    if not CREDENTIAL_VARIABLE.fullmatch(name):
+        raise ValueError(f"{name!r} is not an environment variable name (capitals, digits, underscores)")
+    if not name.startswith((PLACEHOLDER_PREFIX, vendor_prefix)):
+        raise ValueError(f"{name!r} may not be read: name a DQ_* or {vendor_prefix}* variable")
+    return name
+
+
+class SparkSourceSpec(SourceLimits):
+    """A table Spark SQL reads: a catalog table, or files at a path, through a SparkSession.
+
+    The session is local (`master: local[*]`, the default), a cluster (`master: spark://...`,
+    `yarn`), or Spark Connect (`remote: sc://...`, also how Databricks clusters are reached).
+    `conf` is set on the session (catalogs, Delta or Iceberg extensions the cluster provides).
+    """
+
+    type: Literal["spark"]
+    table: str | None = Field(
+        default=None, description="a catalog table: table, db.table or catalog.db.table"
+    )
+    path: str | None = Field(default=None, description="files Spark reads in place (Parquet, Delta, ...)")
+    format: Literal["parquet", "delta", "iceberg", "orc", "csv", "json"] = "parquet"
+    master: str | None = None
+    remote: str | None = Field(default=None, pattern=r"^sc://")
+    conf: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("table")
+    @classmethod
+    def _table(cls, value: str | None) -> str | None:
+        return None if value is None else _qualified(value, "table")
+
+    @model_validator(mode="after")
+    def _one_place(self) -> SparkSourceSpec:
+        if (self.table is None) == (self.path is None):
+            raise ValueError("give exactly one of table (a catalog table) or path (files)")
+        if self.master is not None and self.remote is not None:
+            raise ValueError("give master (a classic session) or remote (Spark Connect), not both")
+        return self
+
+    def display(self) -> str:
+        """A short human name for messages."""
+        return f"spark:{self.table or self.path}"
+
+    @property
+    def table_name(self) -> str:
+        """The table's own name, or the path's last part."""
+        return self.table or (self.path or "").rstrip("/").rsplit("/", 1)[-1]
+
+
+class DatabricksSourceSpec(SourceLimits):
+    """A table in a Databricks SQL warehouse, through databricks-sql-connector.
+
+    The token is read from the variable `token_env` names (a `DQ_*` or `DATABRICKS_*` one).
+    """
+
+    type: Literal["databricks"]
+    server_hostname: str = Field(min_length=1)
+    http_path: str = Field(min_length=1)
+    table: str = Field(description="catalog.schema.table (or schema.table in the default catalog)")
+    token_env: str = "DATABRICKS_TOKEN"
+
+    @field_validator("table")
+    @classmethod
+    def _table(cls, value: str) -> str:
+        return _qualified(value, "table")
+
+    @field_validator("token_env")
+    @classmethod
+    def _token_variable(cls, value: str) -> str:
+        return _credential_variable(value, "DATABRICKS_") or value
+
+    def display(self) -> str:
+        """A short human name for messages."""
+        return f"databricks:{self.server_hostname}/{self.table}"
+
+    @property
+    def table_name(self) -> str:
+        """The table's own name where the data lives."""
+        return self.table
+
+
+class SnowflakeSourceSpec(SourceLimits):
+    """A table in Snowflake, through snowflake-connector-python.
+
+    Authentication comes from the environment: a password (`password_env`) or a key pair
+    (`private_key_file`, with its passphrase in `private_key_passphrase_env` when it has one).
+    `host`, `port` and `protocol` reach Snowflake through a private link or a proxy.
+    """
+
+    type: Literal["snowflake"]
+    account: str = Field(min_length=1)
+    user: str = Field(min_length=1)
+    database: str = Field(min_length=1)
+    table: str = Field(description="schema.table")
+    warehouse: str | None = None
+    role: str | None = None
+    password_env: str | None = None
+    private_key_file: str | None = None
+    private_key_passphrase_env: str | None = None
+    host: str | None = None
+    port: int | None = Field(default=None, gt=0, lt=65_536)
+    protocol: Literal["https", "http"] = "https"
+
+    @field_validator("table")
+    @classmethod
+    def _table(cls, value: str) -> str:
+        return _qualified(value, "table")
+
+    @field_validator("password_env", "private_key_passphrase_env")
+    @classmethod
+    def _variables(cls, value: str | None) -> str | None:
+        return _credential_variable(value, "SNOWFLAKE_")
+
+    @model_validator(mode="after")
+    def _one_credential(self) -> SnowflakeSourceSpec:
+        if (self.password_env is None) == (self.private_key_file is None):
+            raise ValueError("give exactly one of password_env or private_key_file (key-pair authentication)")
+        return self
+
+    def display(self) -> str:
+        """A short human name for messages."""
+        return f"snowflake:{self.account}/{self.database}.{self.table}"
+
+    @property
+    def table_name(self) -> str:
+        """The table's own name where the data lives."""
+        return f"{self.database}.{self.table}"
+
+
+BIGQUERY_TABLE = re.compile(r"^([a-z][a-z0-9\-]{4,61}[a-z0-9]\.)?[A-Za-z0-9_]+\.[A-Za-z0-9_\-]+$")
+"""`project.dataset.table` or `dataset.table`: a project id may hold hyphens."""
+
+
+class BigQuerySourceSpec(SourceLimits):
+    """A BigQuery table, through google-cloud-bigquery; credentials from Application Default Credentials.
+
+    `maximum_bytes_billed` guards every query: BigQuery refuses one that would bill more, before
+    it runs. `project` is the project that runs (and pays for) the queries.
+    """
+
+    type: Literal["bigquery"]
+    table: str = Field(description="project.dataset.table, or dataset.table in `project`")
+    project: str | None = None
+    location: str | None = None
+    maximum_bytes_billed: int | None = Field(default=None, gt=0)
+
+    @field_validator("table")
+    @classmethod
+    def _table(cls, value: str) -> str:
+        if not BIGQUERY_TABLE.match(value):
+            raise ValueError(f"table {value!r} must be project.dataset.table or dataset.table")
+        return value
+
+    def display(self) -> str:
+        """A short human name for messages."""
+        return f"bigquery:{self.table}"
+
+    @property
+    def table_name(self) -> str:
+        """The table's own name where the data lives."""
+        return self.table
+
+
+class DuckDBSourceSpec(SourceLimits):
+    """A table in a DuckDB database file (dbt-duckdb's output), or in MotherDuck (`md:`), read in place.
+
+    The file is opened read-only, so dq never locks out its writer and can change nothing.
+    """
+
+    type: Literal["duckdb"]
+    path: str = Field(min_length=1, description="the database file, or md:<database>")
+    table: str = Field(description="table, schema.table or catalog.schema.table")
+
+    @field_validator("table")
+    @classmethod
+    def _table(cls, value: str) -> str:
+        return _qualified(value, "table")
+
+    def display(self) -> str:
+        """A short human name for messages."""
+        return f"duckdb:{self.path}/{self.table}"
+
+    @property
+    def table_name(self) -> str:
+        """The table's own name where the data lives."""
+        return self.table
+
+
 def _url_scheme(url: str) -> str:
     return url.split("://", 1)[0] if "://" in url else "database"
 
 
 SourceSpec = Annotated[
-    IcebergSourceSpec | AthenaSourceSpec | RedshiftSourceSpec | SqlSourceSpec | FileSourceSpec,
+    IcebergSourceSpec
+    | AthenaSourceSpec
+    | RedshiftSourceSpec
+    | SqlSourceSpec
+    | FileSourceSpec
+    | SparkSourceSpec
+    | DatabricksSourceSpec
+    | SnowflakeSourceSpec
+    | BigQuerySourceSpec
+    | DuckDBSourceSpec,
     Field(discriminator="type"),
 ]
