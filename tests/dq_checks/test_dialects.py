@@ -23,7 +23,7 @@ from dq_checks.profile.column_metrics import (
 from dq_checks.rules.compile import compile_rule
 from dq_checks.rules.model import TableContext
 from dq_checks.schema import ColumnInfo, ColumnKind, TableDescription
-from tests.e2e.test_rules_on_postgres import COLUMNS, RULES
+from tests.engines.agreement import COLUMNS, RULES
 
 DIALECTS = ("duckdb", "postgres", "redshift", "trino", "athena")
 RELATION = exp.table_(exp.to_identifier("orders", quoted=True), db=exp.to_identifier("shop", quoted=True))
