@@ -15,6 +15,7 @@ from dq_checks.config.sources import SourceSpec
 from dq_resources.aws.athena import AthenaSourceResource
 from dq_resources.aws.redshift import RedshiftSourceResource
 from dq_resources.clock import ClockResource
+from dq_resources.duckdb_database import DuckDBDatabaseResource
 from dq_resources.files.resource import FileSourceResource
 from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.results.resource import ResultsStoreResource
@@ -27,6 +28,7 @@ RESOURCE_KEYS = {
     "redshift": "dq_redshift",
     "sql": "dq_sql",
     "file": "dq_files",
+    "duckdb": "dq_duckdb",
 }
 """Every key starts with `dq_`, so dq's resources merge with any project's without a clash."""
 CLOCK_RESOURCE_KEY = "dq_clock"
@@ -79,5 +81,6 @@ def default_resources() -> dict[str, Any]:
         RESOURCE_KEYS["redshift"]: RedshiftSourceResource(),
         RESOURCE_KEYS["sql"]: SqlSourceResource(),
         RESOURCE_KEYS["file"]: FileSourceResource(),
+        RESOURCE_KEYS["duckdb"]: DuckDBDatabaseResource(),
         CLOCK_RESOURCE_KEY: ClockResource(),
     }

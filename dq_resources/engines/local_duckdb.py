@@ -80,6 +80,8 @@ if TYPE_CHECKING:
     import duckdb
 
 RELATION_NAME = "primary"
+ATTACHED_DATABASE = "dq_database"
+"""The name a DuckDB database file is attached under (`read_attached`), never the user's."""
 DATABASE_FILE = "local.duckdb"
 IN_MEMORY_SHARE = 0.5
 """The share of `memory_limit` a copy may take and still stay in memory; the rest is for queries."""
@@ -159,6 +161,7 @@ class LocalDuckDB:
         self.on_disk = False
         self.in_place = False
         self.allowed_files: tuple[str, ...] = ()
+        self.attached_database = False
         self.copy_reason: str | None = None
         self.references: dict[str, exp.Table] = {}
         self.reference_errors: dict[str, str] = {}
@@ -189,6 +192,8 @@ class LocalDuckDB:
     @property
     def scan_path(self) -> str:
         """How the table reached the engine, for the profile's metadata: read in place, or copied and why."""
+        if self.attached_database:
+            return "read in place: a DuckDB database, attached read-only"
         if self.in_place:
             count = len(self.allowed_files)
             return f"read in place: {count} Parquet file{'s' if count != 1 else ''}"
@@ -240,6 +245,25 @@ class LocalDuckDB:
         else:
             (count,) = self._connection.execute(f'SELECT count(*) FROM "{RELATION_NAME}"').fetchone()  # type: ignore[misc]
             self.rows_loaded = int(count)
+        return self.rows_loaded
+
+    def read_attached(self, database: str, table: exp.Table) -> int:
+        """Make the table a view over `table` in the DuckDB database `database`, attached read-only.
+
+        Nothing is copied: every pass reads the database's own columnar storage, as a view over
+        Parquet reads the files. READ_ONLY means no check can change the database, and the file is
+        not locked against other readers. `seal()` then allows no other file. Returns the rows.
+        """
+        literal = exp.Literal.string(database).sql(dialect=self.dialect)
+        self._connection.execute(f"ATTACH {literal} AS {ATTACHED_DATABASE} (READ_ONLY)")
+        source = exp.table_(table.name, db=table.db or None, catalog=ATTACHED_DATABASE, quoted=True).sql(
+            dialect=self.dialect
+        )
+        self._connection.execute(f'CREATE VIEW "{RELATION_NAME}" AS SELECT * FROM {source}')
+        self.allowed_files = (database,)
+        self.attached_database = True
+        (count,) = self._connection.execute(f'SELECT count(*) FROM "{RELATION_NAME}"').fetchone()  # type: ignore[misc]
+        self.rows_loaded = int(count)
         return self.rows_loaded
 
     def _place_copy(self, batches: pa.RecordBatchReader, expected_rows: int | None) -> pa.RecordBatchReader:
