@@ -20,6 +20,7 @@ from dq_resources.files.resource import FileSourceResource
 from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.results.resource import ResultsStoreResource
 from dq_resources.source_contract import OpenedTable, SourceError
+from dq_resources.spark import SparkSourceResource
 from dq_resources.sql.resource import SqlSourceResource
 
 RESOURCE_KEYS = {
@@ -29,6 +30,7 @@ RESOURCE_KEYS = {
     "sql": "dq_sql",
     "file": "dq_files",
     "duckdb": "dq_duckdb",
+    "spark": "dq_spark",
 }
 """Every key starts with `dq_`, so dq's resources merge with any project's without a clash."""
 CLOCK_RESOURCE_KEY = "dq_clock"
@@ -82,5 +84,6 @@ def default_resources() -> dict[str, Any]:
         RESOURCE_KEYS["sql"]: SqlSourceResource(),
         RESOURCE_KEYS["file"]: FileSourceResource(),
         RESOURCE_KEYS["duckdb"]: DuckDBDatabaseResource(),
+        RESOURCE_KEYS["spark"]: SparkSourceResource(),
         CLOCK_RESOURCE_KEY: ClockResource(),
     }

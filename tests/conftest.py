@@ -38,6 +38,8 @@ os.environ["PYICEBERG_CATALOG__DEMO__WAREHOUSE"] = f"file://{_WAREHOUSE_ROOT / '
 # Every check step writes its tidy copy to the results store: here, a scratch sqlite file.
 os.environ["DQ_RESULTS_URL"] = f"sqlite:///{_WAREHOUSE_ROOT / 'results.db'}"
 
+from tests.spark_session import spark_session  # noqa: E402, F401 - the run's one SparkSession
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 

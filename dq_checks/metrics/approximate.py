@@ -32,6 +32,10 @@ Redshift's `APPROXIMATE PERCENTILE_DISC` and Snowflake's `APPROX_PERCENTILE` tak
 BigQuery's `APPROX_QUANTILES` takes a bucket count: those keep the exact quantiles.
 """
 
+LIST_PERCENTILE_DIALECTS = frozenset({"spark", "databricks"})
+"""Engines whose exact interpolated quantiles are `percentile(x, array(...))`: their
+`percentile_cont` takes one fraction, written `WITHIN GROUP`, never a list."""
+
 SKETCH_ONLY_QUANTILE_DIALECTS = frozenset({"athena"})
 """Engines without an exact percentile aggregate: their runner sends its sketch even for the
 exact quantiles (dq_resources.aws.athena), so the quartiles are marked approximate at every level."""
@@ -67,6 +71,11 @@ def quantile_list(
     if approximate and dialect in APPROXIMATE_QUANTILE_DIALECTS:
         wanted = exp.Array(expressions=[number(f) for f in fractions])
         return Aggregate(exp.ApproxQuantile(this=col, quantile=wanted), approximate=True, heavy=False)
+    if dialect in LIST_PERCENTILE_DIALECTS:
+        wanted = exp.Array(expressions=[number(f) for f in fractions])
+        return Aggregate(
+            exp.Anonymous(this="percentile", expressions=[col, wanted]), approximate=False, heavy=True
+        )
     return Aggregate(
         quantiles(col, fractions), approximate=dialect in SKETCH_ONLY_QUANTILE_DIALECTS, heavy=True
     )

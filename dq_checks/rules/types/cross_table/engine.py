@@ -118,14 +118,16 @@ class ReferentialIntegrityRule:
                 base.copy()
                 .select(
                     *columns,
-                    exp.Count(this=exp.Star()),
+                    # ordered by its alias: Spark cannot sort by an aggregate beside a window function
+                    exp.alias_(exp.Count(this=exp.Star()), "dq_rows", quoted=True),
                     exp.Window(this=exp.Count(this=exp.Star())),
                     copy=False,
                 )
                 .where(exp.and_(keys_present.copy(), missing.copy()))
                 .group_by(*[c.copy() for c in columns])
                 .order_by(
-                    exp.Ordered(this=exp.Count(this=exp.Star()), desc=True), *[c.copy() for c in columns]
+                    exp.Ordered(this=exp.column("dq_rows", quoted=True), desc=True),
+                    *[c.copy() for c in columns],
                 )
                 .limit(FAILING_ROWS_SHOWN)
             )
