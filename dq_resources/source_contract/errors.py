@@ -18,13 +18,17 @@ _SECRET_IN_URL = re.compile(
 )
 _SECRET_PARAMS = re.compile(
     r"(?P<key>(password|passwd|pwd|secret|token|api[_-]?key|x-amz-security-token|x-amz-signature|"
-    r"aws_secret_access_key|signature)=)[^&\s'\"]+",
+    r"aws_secret_access_key|signature)=)[^&;\s'\"]+",
     re.I,
 )
 
 
 def redact(text: str) -> str:
-    """`text` with URL passwords and secret-looking query parameters replaced by `***`."""
+    """`text` with URL passwords and secret-looking parameters replaced by `***`.
+
+    A parameter's value ends at `&` (a query string) or `;` (a Spark Connect or JDBC URL's
+    `;token=...;user_id=...`), or at whitespace or a quote.
+    """
     text = _SECRET_IN_URL.sub(r"\g<scheme>\g<user>:***@", text)
     return _SECRET_PARAMS.sub(r"\g<key>***", text)
 

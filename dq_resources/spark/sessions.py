@@ -14,7 +14,6 @@ otherwise retries an unavailable server for minutes.
 
 from __future__ import annotations
 
-import math
 import socket
 import threading
 from collections.abc import Callable
@@ -97,8 +96,8 @@ def _connect(spec: SparkSourceSpec) -> SparkSession:
 
     remote = spec.remote or ""
     limit = spec.connect_timeout_seconds
-    unreachable = f"cannot reach Spark Connect at {redact(remote)}"
-    _probe(remote, limit, spec.display(), unreachable)
+    where = f"at {redact(remote)}"  # last in the message: a secret parameter's value runs to its end
+    _probe(remote, limit, spec.display(), where)
 
     def build() -> SparkSession:
         session = SparkSession.builder.remote(remote).config(map=dict(spec.conf)).create()
@@ -108,22 +107,30 @@ def _connect(spec: SparkSourceSpec) -> SparkSession:
     try:
         return within(limit, build)
     except TimeoutError:
-        cause = f"no answer within connect_timeout_seconds ({limit:g} s)"
-        raise source_error(spec.display(), unreachable, cause) from None
+        cause = f"no answer within connect_timeout_seconds ({limit:g} s), {where}"
+        raise source_error(spec.display(), UNREACHABLE, cause) from None
     except Exception as error:
-        raise source_error(spec.display(), unreachable, first_line(error)) from None
+        raise source_error(spec.display(), UNREACHABLE, f"{first_line(error)}, {where}") from None
 
 
-def _probe(remote: str, limit: float, where: str, unreachable: str) -> None:
+UNREACHABLE = "cannot reach Spark Connect"
+DEFAULT_CONNECT_PORT = 15002
+
+
+def _probe(remote: str, limit: float, name: str, where: str) -> None:
     """Open and close a TCP connection to the server, so a closed port fails now, not after retries."""
-    parts = urlsplit(remote.split(";", 1)[0])
-    host, port = parts.hostname or "localhost", parts.port or 15002
+    try:
+        parts = urlsplit(remote.split(";", 1)[0])
+        host, port = parts.hostname or "localhost", parts.port or DEFAULT_CONNECT_PORT
+    except ValueError as error:
+        raise source_error(name, "remote is not a Spark Connect URL", f"{error}, {where}") from None
     try:
         with socket.create_connection((host, port), timeout=max(0.1, limit)):
             pass
     except OSError as error:
-        cause = f"{error.strerror or error} (within connect_timeout_seconds, {math.ceil(limit)} s)"
-        raise source_error(where, unreachable, cause) from None
+        reason = error.strerror or str(error) or type(error).__name__
+        cause = f"{reason} (connect_timeout_seconds: {limit:g} s), {where}"
+        raise source_error(name, UNREACHABLE, cause) from None
 
 
 def within(seconds: float, call: Callable[[], T]) -> T:
