@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED := False
 # The repository's .pyiceberg.yaml names the demo catalog; let it win over one in $HOME.
 export PYICEBERG_HOME := $(CURDIR)
 
-.PHONY: dev test seed lint bench bench-grid bench-goals clean
+.PHONY: dev test seed lint bench bench-grid bench-goals bench-spark clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ test: lint
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "chromium is not installed: the report-rendering test will be skipped"
+	@command -v java >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; } || \
+	  echo "java is not installed: the Spark tests will be skipped"
 	$(BIN)/pytest
 
 bench: $(STAMP)
@@ -56,6 +59,12 @@ bench-goals: $(STAMP)
 	@$(BIN)/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('soda_duckdb') is None)" || \
 	  $(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	SODA_CORE_TELEMETRY_ENABLED=false $(BIN)/python bench/goals_bench.py $(GOALS)
+
+# The spark source's whole check step in Spark local mode against the local DuckDB engine on the same
+# Parquet file (needs java); SPARK_ROWS sets the table's length (1M by default; 10M takes minutes).
+SPARK_ROWS ?= 1000000
+bench-spark: $(STAMP)
+	$(BIN)/python bench/spark_bench.py $(SPARK_ROWS)
 
 clean:
 	rm -rf .dq .pytest_cache .ruff_cache

@@ -204,7 +204,7 @@ def attachment_problems(defined: DefinedTable) -> list[ConfigProblem]:
                         "with asset:",
                     )
                 )
-    elif getattr(spec.source, "table", "") is None:
+    elif getattr(spec.source, "table", "") is None and getattr(spec.source, "path", None) is None:
         problems.append(
             ConfigProblem(
                 defined.path,

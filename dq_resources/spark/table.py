@@ -20,7 +20,6 @@ from dq_checks.error_text import first_line
 from dq_checks.rules.engine_errors import without_values
 from dq_checks.schema import TableDescription
 from dq_resources.aws.common import without_materialized
-from dq_resources.engines.sql_runner import WAREHOUSE_HEAVY_METRICS
 from dq_resources.source_contract.errors import SourceError, source_error
 from dq_resources.source_contract.pushdown import SampleRows, attach_references, sample_frame
 from dq_resources.source_contract.table import OpenedTable, ReferenceRequest
@@ -167,10 +166,16 @@ class SparkTable:
 
 
 class SparkRunner:
-    """A QueryRunner over one Spark table: each query written in Spark SQL and collected under the limit."""
+    """A QueryRunner over one Spark table: each query written in Spark SQL and collected under the limit.
+
+    Heavy aggregates go in queries of their own, one each. Spark answers several `COUNT(DISTINCT)`
+    in one query by expanding every row once per distinct aggregate (its `Expand` operator), and
+    an exact `percentile` beside them sorts that expanded data: on 200,000 rows the light pass with
+    every heavy aggregate in it took 27.6 s, and one scan per heavy aggregate a second or so each.
+    """
 
     dialect = DIALECT
-    heavy_apart = False
+    heavy_apart = True
 
     def __init__(self, table: SparkTable) -> None:
         self.table = table
@@ -183,8 +188,8 @@ class SparkRunner:
         return self.table.run_query(query)
 
     def heavy_metrics_per_query(self, row_count: int) -> int:
-        """Spark plans its own memory: all heavy aggregates go in one scan."""
-        return WAREHOUSE_HEAVY_METRICS
+        """One: a query with a single distinct count is a plain two-phase aggregate, without `Expand`."""
+        return 1
 
 
 def _sql(query: exp.Query) -> str:
