@@ -15,6 +15,7 @@ from dq_checks.config.sources import SourceSpec
 from dq_resources.aws.athena import AthenaSourceResource
 from dq_resources.aws.redshift import RedshiftSourceResource
 from dq_resources.clock import ClockResource
+from dq_resources.databricks import DatabricksSourceResource
 from dq_resources.duckdb_database import DuckDBDatabaseResource
 from dq_resources.files.resource import FileSourceResource
 from dq_resources.iceberg import IcebergCatalogResource
@@ -31,6 +32,7 @@ RESOURCE_KEYS = {
     "file": "dq_files",
     "duckdb": "dq_duckdb",
     "spark": "dq_spark",
+    "databricks": "dq_databricks",
 }
 """Every key starts with `dq_`, so dq's resources merge with any project's without a clash."""
 CLOCK_RESOURCE_KEY = "dq_clock"
@@ -85,5 +87,6 @@ def default_resources() -> dict[str, Any]:
         RESOURCE_KEYS["file"]: FileSourceResource(),
         RESOURCE_KEYS["duckdb"]: DuckDBDatabaseResource(),
         RESOURCE_KEYS["spark"]: SparkSourceResource(),
+        RESOURCE_KEYS["databricks"]: DatabricksSourceResource(),
         CLOCK_RESOURCE_KEY: ClockResource(),
     }

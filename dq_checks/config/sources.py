@@ -314,11 +314,14 @@ class DatabricksSourceSpec(SourceLimits):
     """A table in a Databricks SQL warehouse, through databricks-sql-connector.
 
     The token is read from the variable `token_env` names (a `DQ_*` or `DATABRICKS_*` one).
+    `port` is 443 on Databricks; another reaches it through a proxy or a private endpoint
+    that listens elsewhere.
     """
 
     type: Literal["databricks"]
     server_hostname: str = Field(min_length=1)
     http_path: str = Field(min_length=1)
+    port: int = Field(default=443, gt=0, lt=65_536)
     table: str = Field(description="catalog.schema.table (or schema.table in the default catalog)")
     token_env: str = "DATABRICKS_TOKEN"
 
