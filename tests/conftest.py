@@ -42,6 +42,7 @@ from tests.spark_session import spark_session  # noqa: E402, F401 - the run's on
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+DEFAULT_MARIADB_URL = "mysql+pymysql://root@127.0.0.1:3306/"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -123,6 +124,57 @@ def scratch_database(server_url: str, prefix: str = "dq_test") -> Iterator[str]:
 def postgres_database(postgres_server_url: str) -> Iterator[str]:
     """A fresh database on the PostgreSQL server, dropped afterwards; yields its URL."""
     with scratch_database(postgres_server_url) as url:
+        yield url
+
+
+def _mariadb_url() -> str:
+    return os.environ.get("DQ_TEST_MYSQL_URL", DEFAULT_MARIADB_URL)
+
+
+@pytest.fixture(scope="session")
+def mariadb_server_url() -> str:
+    """The URL of a reachable MariaDB (or MySQL); skips (or fails, with DQ_REQUIRE_MARIADB=1) without one."""
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool
+
+    url = _mariadb_url()
+    engine = sqlalchemy.create_engine(url, connect_args={"connect_timeout": 5}, poolclass=NullPool)
+    try:
+        with engine.connect():
+            pass
+    except sqlalchemy.exc.OperationalError as error:
+        message = f"MariaDB is not reachable at {url}: {error.orig}"
+        if os.environ.get("DQ_REQUIRE_MARIADB") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    finally:
+        engine.dispose()
+    return url
+
+
+@contextmanager
+def scratch_mariadb_database(server_url: str, prefix: str = "dq_test") -> Iterator[str]:
+    """A new database `<prefix>_<random>` on the MariaDB server, dropped on exit; yields its URL."""
+    import sqlalchemy
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(server_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
+        admin.dispose()
+
+
+@pytest.fixture
+def mariadb_database(mariadb_server_url: str) -> Iterator[str]:
+    """A fresh database on the MariaDB server, dropped afterwards; yields its URL."""
+    with scratch_mariadb_database(mariadb_server_url) as url:
         yield url
 
 

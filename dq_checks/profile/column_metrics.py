@@ -10,6 +10,7 @@ from sqlglot import exp
 from dq_checks.config.models import ProfileLevel
 from dq_checks.metrics import AggregateMetric
 from dq_checks.metrics.approximate import distinct_count, quantile_list
+from dq_checks.metrics.ranked_quantiles import QUANTILES_APART_DIALECTS, ranked_quantiles
 from dq_checks.metrics.sql import (
     as_double,
     column,
@@ -78,6 +79,8 @@ def first_pass_metrics(
     At the approximate level the distinct count and the quartiles come from sketches of fixed
     memory where the engine has them, which are then not heavy; `approximate` names them.
     At `off`, see `extremes_metrics`: the profile measures no column unless another check needs it.
+    On an engine without a quantile aggregate (`quartiles_apart`) the quartiles are left out here:
+    `quartile_query` gets them in a query of their own.
     """
     col = column(info.name)
     non_null = AggregateMetric(count_non_null(col))
@@ -98,21 +101,37 @@ def first_pass_metrics(
     non_finite = (
         AggregateMetric(count_if(exp.Not(this=is_finite(as_double(col.copy()))))) if info.floating else None
     )
-    quartiles_sql = quantile_list(value.copy(), QUARTILES, dialect, approximate=approximate)
-    if quartiles_sql.approximate:
-        approximated += ("q1", "median", "q3")
+    quartiles: AggregateMetric | None = None
+    if not quartiles_apart(info, dialect):
+        quartiles_sql = quantile_list(value.copy(), QUARTILES, dialect, approximate=approximate)
+        quartiles = AggregateMetric(quartiles_sql.expression, heavy=quartiles_sql.heavy)
+        if quartiles_sql.approximate:
+            approximated += ("q1", "median", "q3")
     return FirstPassMetrics(
         non_null=non_null,
         distinct=distinct,
         mean=AggregateMetric(exp.Avg(this=value.copy())),
         std=AggregateMetric(exp.StddevSamp(this=value.copy())),
-        quartiles=AggregateMetric(quartiles_sql.expression, heavy=quartiles_sql.heavy),
+        quartiles=quartiles,
         zeros=AggregateMetric(count_if(exp.EQ(this=col.copy(), expression=number(0)))),
         negatives=AggregateMetric(count_if(exp.LT(this=col.copy(), expression=number(0)))),
         non_finite=non_finite,
         approximate=approximated,
         **extremes,
     )
+
+
+def quartiles_apart(info: ColumnInfo, dialect: str) -> bool:
+    """Whether the column's quartiles come from `quartile_query`, not from the first scan.
+
+    So they do for a numeric column on an engine that has no quantile aggregate (MySQL, MariaDB).
+    """
+    return info.kind is ColumnKind.NUMERIC and dialect in QUANTILES_APART_DIALECTS
+
+
+def quartile_query(info: ColumnInfo, relation: exp.Table) -> exp.Select:
+    """One row: the exact q1, median and q3 of a numeric column, as the first scan's quartiles would be."""
+    return ranked_quantiles(statistic_value(info), relation, QUARTILES)
 
 
 def extremes_metrics(info: ColumnInfo) -> FirstPassMetrics:

@@ -22,6 +22,8 @@ from dq_checks.profile.column_metrics import (
     extremes_metrics,
     first_pass_metrics,
     frequency_query,
+    quartile_query,
+    quartiles_apart,
     second_pass_metrics,
     tail_query,
 )
@@ -126,14 +128,19 @@ def _profile_and_measure(
     # Frequency queries need nothing from the first pass: they go with it, so the engine's threads
     # stay busy across both (a column without values gets no rows back, and a distinct count of 0).
     counted = [] if level is ProfileLevel.OFF else [c for c in columns if c.kind.is_categorical]
-    frequency_queries = [frequency_query(info, runner.relation) for info in counted]
+    # So do the quartiles of an engine without a quantile aggregate, each column's in a query of its own.
+    ranked = [] if level is ProfileLevel.OFF else [c for c in columns if quartiles_apart(c, runner.dialect)]
+    alongside = [
+        *(frequency_query(info, runner.relation) for info in counted),
+        *(quartile_query(info, runner.relation) for info in ranked),
+    ]
     try:
         plan = plan_aggregates(runner, [*profile_metrics, *extra_metrics], row_count_hint=hint)
-        values, frequencies = plan.run(runner, alongside=frequency_queries)
+        values, answers = plan.run(runner, alongside=alongside)
         queries = values.query_count
     except Exception:
         plan = plan_aggregates(runner, profile_metrics, row_count_hint=hint)
-        values, frequencies = plan.run(runner, alongside=frequency_queries)
+        values, answers = plan.run(runner, alongside=alongside)
         queries = values.query_count
         merged = dict(values)
         for index, group in enumerate(extra):
@@ -158,9 +165,13 @@ def _profile_and_measure(
         )
         return Measured(profile, values, failed_groups)
 
+    frequencies, quartiles = answers[: len(counted)], answers[len(counted) :]
     for info, rows in zip(counted, frequencies, strict=True):
         profiles[info.name] = _with_frequencies(rows, profiles[info.name])
-    queries += len(counted)
+    for info, rows in zip(ranked, quartiles, strict=True):
+        q1, median, q3 = (as_float(value) for value in rows[0])
+        profiles[info.name] = replace(profiles[info.name], q1=q1, median=median, q3=q3)
+    queries += len(counted) + len(ranked)
 
     tails_in_aggregate = runner.dialect in LIST_AGGREGATE_DIALECTS
     second = {

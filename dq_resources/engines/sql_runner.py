@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
-from sqlglot.errors import ErrorLevel
 
 from dq_checks.config.sources import DEFAULT_STATEMENT_TIMEOUT_SECONDS
-from dq_resources.sql.session import guarded_connection
+from dq_checks.metrics.dialect_sql import written_sql
+from dq_resources.sql.session import guarded_connection, read_rows
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -61,11 +61,11 @@ class SqlRunner:
         The SQL goes to the driver as it is (no paramstyle interpretation), so a `:` or a `%`
         in a regex, a string literal or a modulo is never mistaken for a parameter.
         """
-        sql = query.sql(dialect=self.dialect, unsupported_level=ErrorLevel.RAISE)
+        sql = written_sql(query, self.dialect)
         SQL_LOG.info("%s: %s", self.dialect, sql)
         try:
             with guarded_connection(self._engine, self.timeout_seconds) as connection:
-                return [tuple(row) for row in connection.exec_driver_sql(sql).fetchall()]
+                return read_rows(connection, sql)[1]
         except Exception as error:
             if self._failure is None:
                 raise

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 
 from dq_checks.config.sources import SourceLimits, SqlSourceSpec
+from dq_checks.metrics.dialect_sql import written_sql
 from dq_checks.rules.engine_errors import without_values
 from dq_checks.schema import TableDescription
 from dq_resources.source_contract.errors import SourceError, redact, source_error
 from dq_resources.source_contract.pushdown import SampleRows, attach_references, sample_frame
 from dq_resources.source_contract.summary import describe_summary
 from dq_resources.source_contract.table import OpenedTable, ReferenceRequest
-from dq_resources.sql.session import engine_options, failure, guarded_connection
+from dq_resources.sql.session import engine_options, failure, guarded_connection, read_rows
 from dq_resources.sql.url import HiddenValues, ResolvedUrl, resolve_url
 
 if TYPE_CHECKING:
@@ -207,8 +208,7 @@ class SqlTable:
         def read(query: exp.Select) -> SampleRows:
             try:
                 with guarded_connection(self.engine, self.limits.timeout_seconds) as connection:
-                    result = connection.exec_driver_sql(query.sql(dialect=self.dialect))
-                    return list(result.keys()), result.fetchall()
+                    return read_rows(connection, written_sql(query, self.dialect))
             except Exception as error:
                 raise self.failure("cannot read a sample", error) from None
 

@@ -10,8 +10,13 @@ the catalog reflection) goes through `guarded_connection`:
 - **Read-only, with a time limit, where the engine allows it.** On Postgres each statement runs
   in a `READ ONLY` transaction with `SET LOCAL statement_timeout` at the source's
   `timeout_seconds`, so a rule can change nothing and a runaway query is cancelled by the
-  server. Other databases get what their driver offers as connect arguments (MySQL's
-  `read_timeout`); the statement is not made read-only there.
+  server. On MySQL and MariaDB each session is set up once, when first used: `SET SESSION
+  TRANSACTION READ ONLY`, the statement limit (MariaDB's `max_statement_time` in seconds,
+  MySQL's `MAX_EXECUTION_TIME` in milliseconds, which bounds SELECTs) and `time_zone = '+00:00'`,
+  so a `TIMESTAMP` column reads as UTC and comes back as an instant (`read_rows`). The driver's
+  own `read_timeout` is set some seconds later than the server's limit, as a backstop for a
+  server that stops answering: the server's cancellation comes first. Other databases get what
+  their driver offers as connect arguments; the statement is not made read-only there.
 - **Connecting is bounded** by `connect_timeout_seconds`, passed to the drivers that take one,
   so a server that accepts the connection and never answers cannot hang a run.
 
@@ -25,6 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from dq_checks.error_text import first_line
@@ -40,6 +46,14 @@ LIBPQ_MIN_CONNECT_TIMEOUT = 2
 KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
 """TCP keepalives, so a peer that vanished mid-statement is noticed in about a minute."""
 QUERY_CANCELED = "57014"
+MYSQL_DIALECTS = frozenset({"mysql", "mariadb"})
+MYSQL_STATEMENT_TIMEOUTS = frozenset({1969, 3024})
+"""MariaDB's `max_statement_time exceeded`, MySQL's `maximum statement execution time exceeded`."""
+MYSQL_CANNOT_CONNECT = 2003
+MYSQL_TIMESTAMP_TYPE = 7
+"""The protocol's type code of a TIMESTAMP column (pymysql and mysqlclient: FIELD_TYPE.TIMESTAMP)."""
+READ_TIMEOUT_GRACE_SECONDS = 10
+"""How much later than the server's own statement limit the MySQL driver stops waiting for an answer."""
 IN_PROCESS_DIALECTS = frozenset({"sqlite", "duckdb"})
 
 
@@ -51,7 +65,7 @@ def engine_options(drivername: str, connect_timeout_seconds: float, timeout_seco
     if dialect == "postgresql" and driver in ("", "psycopg2", "psycopg"):
         connect_args = {"connect_timeout": max(LIBPQ_MIN_CONNECT_TIMEOUT, seconds), **KEEPALIVES}
     elif dialect in ("mysql", "mariadb") and driver in ("", "pymysql", "mysqldb"):
-        reading = max(1, math.ceil(timeout_seconds))
+        reading = max(1, math.ceil(timeout_seconds)) + READ_TIMEOUT_GRACE_SECONDS
         connect_args = {"connect_timeout": seconds, "read_timeout": reading, "write_timeout": reading}
     options: dict[str, Any] = {"pool_pre_ping": True, "connect_args": connect_args}
     if dialect not in IN_PROCESS_DIALECTS:  # their pools take no timeout: there is no server to wait for
@@ -68,8 +82,9 @@ def engine_options(drivername: str, connect_timeout_seconds: float, timeout_seco
 
 @contextmanager
 def guarded_connection(engine: Engine, timeout_seconds: float) -> Iterator[Connection]:
-    """A connection for one unit of work: SQL sent as written; read-only and time-limited on Postgres.
+    """A connection for one unit of work: SQL sent as written; read-only and time-limited where it can be.
 
+    Postgres, MySQL and MariaDB make it read-only and cancel a statement past `timeout_seconds`.
     The transaction is rolled back when the block ends: nothing the source sends is kept.
     """
     with engine.connect() as connection:
@@ -79,7 +94,53 @@ def guarded_connection(engine: Engine, timeout_seconds: float) -> Iterator[Conne
             connection.exec_driver_sql(
                 f"SET LOCAL statement_timeout = {max(1, round(timeout_seconds * 1000))}"
             )
+        elif engine.dialect.name in MYSQL_DIALECTS:
+            _mysql_session(connection, timeout_seconds)
         yield connection
+
+
+def _mysql_session(connection: Connection, timeout_seconds: float) -> None:
+    """Make the session read-only, time-limited and in UTC, once per database connection.
+
+    Session settings outlive the pool's rollback, so a connection taken from the pool again keeps them.
+    """
+    wanted = ("read only, utc", timeout_seconds)
+    if connection.info.get("dq_session") == wanted:
+        return
+    if getattr(connection.dialect, "is_mariadb", False):
+        limit = f"SET SESSION max_statement_time = {timeout_seconds:.3f}"
+    else:
+        limit = f"SET SESSION MAX_EXECUTION_TIME = {max(1, round(timeout_seconds * 1000))}"
+    for statement in ("SET SESSION TRANSACTION READ ONLY", "SET SESSION time_zone = '+00:00'", limit):
+        connection.exec_driver_sql(statement)
+    connection.info["dq_session"] = wanted
+
+
+def read_rows(connection: Connection, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run `sql` and return its column names and rows.
+
+    MySQL's TIMESTAMP is an instant (stored in UTC, shown in the session's zone, which is UTC
+    here), but its drivers return it as a naive datetime: those values come back in UTC, as a
+    Postgres `timestamptz` does. A DATETIME stays naive: it is a wall-clock time.
+    """
+    result = connection.exec_driver_sql(sql)
+    description = result.cursor.description if result.cursor is not None else None
+    names = list(result.keys())
+    rows = [tuple(row) for row in result.fetchall()]
+    if connection.dialect.name not in MYSQL_DIALECTS or not description:
+        return names, rows
+    instants = [i for i, column in enumerate(description) if column[1] == MYSQL_TIMESTAMP_TYPE]
+    if not instants:
+        return names, rows
+    return names, [_in_utc(row, instants) for row in rows]
+
+
+def _in_utc(row: tuple[Any, ...], positions: list[int]) -> tuple[Any, ...]:
+    values = list(row)
+    for i in positions:
+        if isinstance(values[i], datetime) and values[i].tzinfo is None:
+            values[i] = values[i].replace(tzinfo=UTC)
+    return tuple(values)
 
 
 def failure(
@@ -103,10 +164,27 @@ def _cause(error: BaseException, timeout_seconds: float, connect_timeout_seconds
     original = getattr(error, "orig", None) or error
     text = str(original).strip()
     first = first_line(original)
+    code, message = _mysql_error(original)
     if getattr(original, "pgcode", None) == QUERY_CANCELED and "statement timeout" in text:
         return f"the statement exceeded timeout_seconds ({timeout_seconds:g} s) and was cancelled"
-    if "timeout expired" in text:  # libpq, while connecting
+    if code in MYSQL_STATEMENT_TIMEOUTS:
+        return (
+            f"the statement exceeded timeout_seconds ({timeout_seconds:g} s) "
+            f"and was cancelled by the server (error {code})"
+        )
+    if "timeout expired" in text or (code == MYSQL_CANNOT_CONNECT and "timed out" in text):  # connecting
         return f"no answer within connect_timeout_seconds ({connect_timeout_seconds:g} s): {first}"
     if "timed out" in text:  # a client-side read timeout (MySQL drivers)
         return f"no answer within timeout_seconds ({timeout_seconds:g} s): {first}"
+    if code is not None:  # `(1146, "Table 'shop.orders' doesn't exist")`: the message, then its code
+        return f"{first_line(Exception(message))} (error {code})"
     return first
+
+
+def _mysql_error(error: BaseException) -> tuple[int | None, str]:
+    """The code and message of a MySQL driver's error (`args == (code, message)`), else (None, "")."""
+    args = getattr(error, "args", ())
+    module = type(error).__module__
+    if len(args) == 2 and isinstance(args[0], int) and module.startswith(("pymysql", "MySQLdb")):
+        return args[0], str(args[1])
+    return None, ""
