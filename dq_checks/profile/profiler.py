@@ -244,13 +244,19 @@ def _first_pass_profile(
 
 def _with_frequencies(rows: list[tuple[Any, ...]], profile: ColumnProfile) -> ColumnProfile:
     """The profile with its top values and distinct count from its frequency query's rows."""
-    top = tuple(ValueCount(_shown(value, length), int(count)) for value, length, count, _ in rows)
+    boolean = profile.kind is ColumnKind.BOOLEAN
+    top = tuple(ValueCount(_shown(value, length, boolean), int(count)) for value, length, count, _ in rows)
     distinct = int(rows[0][3]) if rows else 0
     return replace(profile, top_values=top, distinct_count=distinct)
 
 
-def _shown(value: object, length: object) -> Scalar:
-    """A top value as stored: text fetched as its start and its length comes back with its cut marker."""
+def _shown(value: object, length: object, boolean: bool = False) -> Scalar:
+    """A top value as stored: text fetched as its start and its length comes back with its cut marker.
+
+    A boolean column's 0 and 1 (MySQL's BOOLEAN is TINYINT(1)) are shown as false and true.
+    """
+    if boolean and type(value) is int and value in (0, 1):
+        return bool(value)
     if isinstance(value, str) and isinstance(length, int):
         return cut_text(value, length)
     return plain(value)

@@ -12,7 +12,7 @@ def column_info(name: str, sql_type: Any, nullable: bool) -> ColumnInfo:
     from sqlalchemy import types
 
     data_type = str(sql_type).lower() if not isinstance(sql_type, types.NullType) else "unknown"
-    if isinstance(sql_type, types.Boolean):
+    if isinstance(sql_type, types.Boolean) or _mysql_boolean(sql_type):
         kind, floating = ColumnKind.BOOLEAN, False
     elif isinstance(sql_type, types.Float):
         kind, floating = ColumnKind.NUMERIC, True
@@ -25,3 +25,10 @@ def column_info(name: str, sql_type: Any, nullable: bool) -> ColumnInfo:
     else:
         kind, floating = ColumnKind.OTHER, False
     return ColumnInfo(name=name, data_type=data_type, kind=kind, nullable=nullable, floating=floating)
+
+
+def _mysql_boolean(sql_type: Any) -> bool:
+    """MySQL's and MariaDB's BOOLEAN is TINYINT(1): that is how such a column reflects."""
+    from sqlalchemy.dialects.mysql import TINYINT
+
+    return isinstance(sql_type, TINYINT) and sql_type.display_width == 1

@@ -18,7 +18,7 @@ from dq_checks.config.sources import SqlSourceSpec
 from dq_resources.engines import SqlRunner
 from dq_resources.sql.resource import SqlSourceResource
 from tests.conftest import scratch_mariadb_database
-from tests.engines.agreement import CUSTOMERS, ORDERS, SameAsDuckDB
+from tests.engines.agreement import CUSTOMERS, ORDERS, EvaluatedTable, SameAsDuckDB
 
 pytestmark = pytest.mark.mariadb
 
@@ -56,3 +56,13 @@ class TestMariaDB(SameAsDuckDB):
         assert orders.dialect == "mysql"
         with orders.query_runner() as runner:
             yield runner, customers.relation
+
+    def test_booleans_and_instants_come_back_as_duckdb_gives_them(
+        self, both: tuple[EvaluatedTable, EvaluatedTable]
+    ) -> None:
+        # MariaDB's BOOLEAN is TINYINT(1) (0 and 1 on the wire); its TIMESTAMP is naive on the wire
+        local, remote = both
+        paid = [(v.value, type(v.value)) for v in remote.profile.columns["paid"].top_values]
+        assert paid == [(v.value, type(v.value)) for v in local.profile.columns["paid"].top_values]
+        assert remote.profile.columns["placed_at"].max == local.profile.columns["placed_at"].max
+        assert str(remote.profile.columns["placed_at"].max).endswith("+00:00")
