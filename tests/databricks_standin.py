@@ -21,7 +21,9 @@ calls, and cancellation (`CancelOperation` cancels the statement's Spark jobs).
 - hands the user to HiveServer2 as HTTP basic auth, which is what it wants in NONE auth mode.
 
 It records each Thrift call's name (`calls`) and each User-Agent (`user_agents`), so a test can
-see a `CancelOperation` reach the server and the agent dq names itself with.
+see a `CancelOperation` reach the server and the agent dq names itself with; `jobs()` reads the
+server's Spark jobs from its monitoring REST API, so a test can see a cancelled statement's job
+stop.
 
 **Not covered** (a real workspace differs here): Delta tables (`DESCRIBE DETAIL`, `DESCRIBE
 HISTORY`: no Delta jar is installable from PyPI, so the stand-in's tables are Parquet and their
@@ -39,6 +41,7 @@ import base64
 import datetime as dt
 import http.client
 import ipaddress
+import json
 import os
 import shutil
 import socket
@@ -203,7 +206,9 @@ class _GatewayServer(ThreadingHTTPServer):
 class StandIn:
     """A running stand-in: where to reach it, its token and CA file, and what reached it."""
 
-    def __init__(self, port: int, ca_file: Path, gateway: _GatewayServer, workdir: Path) -> None:
+    def __init__(
+        self, port: int, ca_file: Path, gateway: _GatewayServer, workdir: Path, ui_port: int
+    ) -> None:
         self.server_hostname = "127.0.0.1"
         self.http_path = HTTP_PATH
         self.port = port
@@ -211,6 +216,20 @@ class StandIn:
         self.ca_file = ca_file
         self.workdir = workdir
         self._gateway = gateway
+        self._ui_port = ui_port
+
+    def jobs(self) -> list[dict[str, Any]]:
+        """The Thrift server's Spark jobs (`jobId`, `status`: RUNNING, SUCCEEDED, FAILED...)."""
+        applications = self._rest("/api/v1/applications")
+        return self._rest(f"/api/v1/applications/{applications[0]['id']}/jobs")
+
+    def _rest(self, path: str) -> Any:
+        connection = http.client.HTTPConnection("127.0.0.1", self._ui_port, timeout=30)
+        try:
+            connection.request("GET", path)
+            return json.loads(connection.getresponse().read())
+        finally:
+            connection.close()
 
     @property
     def calls(self) -> list[str]:
@@ -253,8 +272,8 @@ def _spark_home() -> Path:
     return Path(pyspark.__file__).parent
 
 
-def _thrift_server(workdir: Path, port: int) -> subprocess.Popen[bytes]:
-    """HiveThriftServer2 from the pyspark wheel, local[2], HTTP transport on `port`."""
+def _thrift_server(workdir: Path, port: int, ui_port: int) -> subprocess.Popen[bytes]:
+    """HiveThriftServer2 from the pyspark wheel, local[2], HTTP transport on `port`, its UI on `ui_port`."""
     home = _spark_home()
     settings = {
         "spark.hadoop.hive.server2.transport.mode": "http",
@@ -265,7 +284,8 @@ def _thrift_server(workdir: Path, port: int) -> subprocess.Popen[bytes]:
             f"jdbc:derby:;databaseName={workdir / 'metastore_db'};create=true"
         ),
         "spark.sql.warehouse.dir": str(workdir / "warehouse"),
-        "spark.ui.enabled": "false",
+        "spark.ui.port": str(ui_port),
+        "spark.ui.showConsoleProgress": "false",
         "spark.sql.shuffle.partitions": "2",
         "spark.default.parallelism": "2",
         "spark.driver.memory": "768m",
@@ -308,8 +328,8 @@ def databricks_standin(workdir: Path) -> Iterator[StandIn]:
     """Start the Thrift server and the gateway; stop both when the block ends."""
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         raise RuntimeError("the Databricks stand-in needs Java: no `java` on the PATH")
-    upstream_port, port = free_port(), free_port()
-    process = _thrift_server(workdir, upstream_port)
+    upstream_port, port, ui_port = free_port(), free_port(), free_port()
+    process = _thrift_server(workdir, upstream_port, ui_port)
     gateway: _GatewayServer | None = None
     try:
         _wait_for_port(upstream_port, process, workdir / "thriftserver.log")
@@ -318,7 +338,7 @@ def databricks_standin(workdir: Path) -> Iterator[StandIn]:
         context.load_cert_chain(cert_file, key_file)
         gateway = _GatewayServer(port, upstream_port, TOKEN, context)
         threading.Thread(target=gateway.serve_forever, name="databricks-standin", daemon=True).start()
-        yield StandIn(port, cert_file, gateway, workdir)
+        yield StandIn(port, cert_file, gateway, workdir, ui_port)
     finally:
         if gateway is not None:
             gateway.shutdown()
