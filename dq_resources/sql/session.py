@@ -49,7 +49,6 @@ QUERY_CANCELED = "57014"
 MYSQL_DIALECTS = frozenset({"mysql", "mariadb"})
 MYSQL_STATEMENT_TIMEOUTS = frozenset({1969, 3024})
 """MariaDB's `max_statement_time exceeded`, MySQL's `maximum statement execution time exceeded`."""
-MYSQL_CANNOT_CONNECT = 2003
 MYSQL_TIMESTAMP_TYPE = 7
 """The protocol's type code of a TIMESTAMP column (pymysql and mysqlclient: FIELD_TYPE.TIMESTAMP)."""
 READ_TIMEOUT_GRACE_SECONDS = 10
@@ -64,8 +63,12 @@ def engine_options(drivername: str, connect_timeout_seconds: float, timeout_seco
     connect_args: dict[str, Any] = {}
     if dialect == "postgresql" and driver in ("", "psycopg2", "psycopg"):
         connect_args = {"connect_timeout": max(LIBPQ_MIN_CONNECT_TIMEOUT, seconds), **KEEPALIVES}
-    elif dialect in ("mysql", "mariadb") and driver in ("", "pymysql", "mysqldb"):
-        reading = max(1, math.ceil(timeout_seconds)) + READ_TIMEOUT_GRACE_SECONDS
+    elif dialect in ("mysql", "mariadb") and driver == "pymysql":
+        # pymysql reads the server's greeting with its read timeout: connecting is bounded by
+        # connect_timeout_seconds only if that is the read timeout until `_mysql_session` raises it.
+        connect_args = {"connect_timeout": seconds, "read_timeout": seconds, "write_timeout": seconds}
+    elif dialect in ("mysql", "mariadb") and driver in ("", "mysqldb"):
+        reading = read_timeout(timeout_seconds)
         connect_args = {"connect_timeout": seconds, "read_timeout": reading, "write_timeout": reading}
     options: dict[str, Any] = {"pool_pre_ping": True, "connect_args": connect_args}
     if dialect not in IN_PROCESS_DIALECTS:  # their pools take no timeout: there is no server to wait for
@@ -80,6 +83,19 @@ def engine_options(drivername: str, connect_timeout_seconds: float, timeout_seco
     return options
 
 
+def read_timeout(timeout_seconds: float) -> int:
+    """How long a MySQL driver waits for an answer: past the server's own limit, which answers first."""
+    return max(1, math.ceil(timeout_seconds)) + READ_TIMEOUT_GRACE_SECONDS
+
+
+class ConnectFailed(Exception):
+    """Connecting failed, before any statement: `error` is the driver's (or the pool's) error."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 @contextmanager
 def guarded_connection(engine: Engine, timeout_seconds: float) -> Iterator[Connection]:
     """A connection for one unit of work: SQL sent as written; read-only and time-limited where it can be.
@@ -87,7 +103,11 @@ def guarded_connection(engine: Engine, timeout_seconds: float) -> Iterator[Conne
     Postgres, MySQL and MariaDB make it read-only and cancel a statement past `timeout_seconds`.
     The transaction is rolled back when the block ends: nothing the source sends is kept.
     """
-    with engine.connect() as connection:
+    try:
+        opened = engine.connect()
+    except Exception as error:
+        raise ConnectFailed(error) from error
+    with opened as connection:
         connection.execution_options(no_parameters=True)
         if engine.dialect.name in READ_ONLY_DIALECTS:
             connection.exec_driver_sql("SET TRANSACTION READ ONLY")
@@ -111,6 +131,9 @@ def _mysql_session(connection: Connection, timeout_seconds: float) -> None:
         limit = f"SET SESSION max_statement_time = {timeout_seconds:.3f}"
     else:
         limit = f"SET SESSION MAX_EXECUTION_TIME = {max(1, round(timeout_seconds * 1000))}"
+    driver = connection.connection.dbapi_connection
+    if hasattr(driver, "_read_timeout"):  # pymysql, which connected within connect_timeout_seconds
+        driver._read_timeout = driver._write_timeout = read_timeout(timeout_seconds)
     for statement in ("SET SESSION TRANSACTION READ ONLY", "SET SESSION time_zone = '+00:00'", limit):
         connection.exec_driver_sql(statement)
     connection.info["dq_session"] = wanted
@@ -161,6 +184,9 @@ def failure(
 
 
 def _cause(error: BaseException, timeout_seconds: float, connect_timeout_seconds: float) -> str:
+    connecting = isinstance(error, ConnectFailed)
+    if isinstance(error, ConnectFailed):
+        error = error.error
     original = getattr(error, "orig", None) or error
     text = str(original).strip()
     first = first_line(original)
@@ -172,7 +198,7 @@ def _cause(error: BaseException, timeout_seconds: float, connect_timeout_seconds
             f"the statement exceeded timeout_seconds ({timeout_seconds:g} s) "
             f"and was cancelled by the server (error {code})"
         )
-    if "timeout expired" in text or (code == MYSQL_CANNOT_CONNECT and "timed out" in text):  # connecting
+    if "timeout expired" in text or (connecting and "timed out" in text):  # libpq's, or any driver's
         return f"no answer within connect_timeout_seconds ({connect_timeout_seconds:g} s): {first}"
     if "timed out" in text:  # a client-side read timeout (MySQL drivers)
         return f"no answer within timeout_seconds ({timeout_seconds:g} s): {first}"

@@ -266,3 +266,20 @@ def test_sessions_are_read_only_and_in_utc(shop: str, tmp_path: Path) -> None:
     assert len(sample) == 3
     assert sample["placed_at"].iloc[0] == NOW - timedelta(hours=1)  # a TIMESTAMP is an instant, in UTC
     assert SqlSourceResource().test_connection(spec) == "row count unknown, 8 columns"
+
+
+def test_a_server_that_never_answers_is_an_error_at_the_connect_timeout() -> None:
+    from dq_checks.config.sources import SqlSourceSpec
+    from dq_resources.source_contract.errors import SourceError
+    from dq_resources.sql.resource import SqlSourceResource
+    from tests.silent_server import SilentServer
+
+    # planted: a port that accepts connections and never sends MySQL's greeting
+    with SilentServer() as silent:
+        url = f"mysql+pymysql://root@127.0.0.1:{silent.port}/shop"
+        spec = SqlSourceSpec(type="sql", url=url, table="orders", connect_timeout_seconds=1)
+        with pytest.raises(SourceError) as raised:
+            SqlSourceResource().test_connection(spec)
+    assert str(raised.value).startswith(
+        "sql:mysql+pymysql/orders: cannot describe the table: no answer within connect_timeout_seconds (1 s)"
+    )
