@@ -29,7 +29,8 @@ def ranked_quantiles(value: exp.Expression, relation: exp.Table, fractions: Sequ
     `SELECT <one per fraction> FROM (SELECT v, ROW_NUMBER() OVER (ORDER BY v) - 1 AS i,
     COUNT(*) OVER () AS n FROM relation WHERE v IS NOT NULL) AS ranked`; each quantile is
     `at(floor(h)) + (h - floor(h)) * (at(ceil(h)) - at(floor(h)))`, `at(k)` being
-    `MAX(CASE WHEN i = k THEN v END)`, as `percentile_cont` interpolates.
+    `MAX(CASE WHEN i = k THEN v END)`, as `percentile_cont` interpolates. Every column is read
+    inside an aggregate, as MySQL 8's ONLY_FULL_GROUP_BY requires.
     """
     v, i, n = (exp.to_identifier(name, quoted=True) for name in ("v", "i", "n"))
     ordered = exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=[exp.Ordered(this=exp.column(v))]))
@@ -61,6 +62,9 @@ def _interpolated(fraction: float, v: exp.Identifier, i: exp.Identifier, n: exp.
         hit = exp.If(this=exp.EQ(this=exp.column(i), expression=rank), true=exp.column(v))
         return exp.Max(this=exp.Case(ifs=[hit]))
 
-    weight = exp.paren(exp.Sub(this=position.copy(), expression=low.copy()))
+    # n is the same on every row, but outside an aggregate it must be aggregated too (MySQL 8's
+    # ONLY_FULL_GROUP_BY, DuckDB): the weight is taken from MAX(h).
+    highest = exp.Max(this=position.copy())
+    weight = exp.paren(exp.Sub(this=highest, expression=exp.Floor(this=highest.copy())))
     spread = exp.paren(exp.Sub(this=at(high), expression=at(low.copy())))
     return exp.Add(this=at(low.copy()), expression=exp.Mul(this=weight, expression=spread))

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pytest
 import sqlalchemy
+from sqlalchemy.engine import make_url
 from sqlglot import exp
 
 from dq_checks.config.sources import SqlSourceSpec
@@ -46,13 +47,24 @@ def mariadb_url(mariadb_server_url: str) -> Iterator[str]:
         yield url
 
 
+MYSQL_8_SQL_MODE = (
+    "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+    "NO_ENGINE_SUBSTITUTION"
+)
+"""MySQL 8's default sql_mode, stricter than MariaDB's: every column outside an aggregate must be grouped."""
+
+
 class TestMariaDB(SameAsDuckDB):
     @pytest.fixture(scope="class")
     @classmethod
     def remote(cls, mariadb_url: str) -> Iterator[tuple[SqlRunner, exp.Table]]:
+        strict = make_url(mariadb_url).update_query_dict(
+            {"init_command": f"SET SESSION sql_mode = '{MYSQL_8_SQL_MODE}'"}
+        )
+        url = strict.render_as_string(hide_password=False)
         resource = SqlSourceResource()
-        orders = resource.open(SqlSourceSpec(type="sql", url=mariadb_url, table="orders"))
-        customers = resource.open(SqlSourceSpec(type="sql", url=mariadb_url, table="customers"))
+        orders = resource.open(SqlSourceSpec(type="sql", url=url, table="orders"))
+        customers = resource.open(SqlSourceSpec(type="sql", url=url, table="customers"))
         assert orders.dialect == "mysql"
         with orders.query_runner() as runner:
             yield runner, customers.relation
