@@ -32,10 +32,11 @@ Failure = Callable[[BaseException], Exception]
 class SqlRunner:
     """A QueryRunner over one table in a SQL database.
 
-    Each statement runs through `guarded_connection`: sent as written, read-only and cancelled
-    after `timeout_seconds` on Postgres. `failure` turns a driver's error into the source's own
-    (the `sql` source's names the table, says which time limit was exceeded and hides the url's
-    values); without it the driver's error is raised as it is.
+    Each statement is written by `written_sql` (sqlglot's dialect, and dq's rewrites for it) and
+    runs through `guarded_connection`: sent as written, read-only and cancelled by the server
+    after `timeout_seconds` on Postgres, MySQL and MariaDB. `failure` turns a driver's error into
+    the source's own (the `sql` source's names the table, says which time limit was exceeded and
+    hides the url's values); without it the driver's error is raised as it is.
     """
 
     def __init__(

@@ -1,7 +1,8 @@
 """The `sql` source: a table in any SQLAlchemy database, with every metric pushed down.
 
-Postgres is first class (and tested for real); Trino, Snowflake and the others work through
-their SQLAlchemy dialects when installed, the plan written by sqlglot in the matching dialect.
+Postgres, MySQL and MariaDB are first class (and tested for real); Trino, Snowflake and the
+others work through their SQLAlchemy dialects when installed, the plan written by sqlglot in the
+matching dialect (`dq_checks.metrics.dialect_sql`: with dq's rewrites where sqlglot's falls short).
 Only aggregates and capped samples come back: the table is never pulled out.
 """
 
@@ -59,7 +60,8 @@ class SqlSourceResource(dg.ConfigurableResource):
     `DQ_*` variables and those the definition lists under `env:`) or `resource: NAME`: a
     connection named in `connections` here (give its URL as a `dg.EnvVar` in code), else in the
     environment variable `DQ_SQL__<NAME>__URL`. Every statement runs through
-    `dq_resources.sql.session`: bounded by the definition's time limits, read-only on Postgres.
+    `dq_resources.sql.session`: bounded by the definition's time limits, read-only on Postgres,
+    MySQL and MariaDB.
     """
 
     connections: dict[str, str] = {}  # noqa: RUF012 - a pydantic field: each instance gets its own copy
