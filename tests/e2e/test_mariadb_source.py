@@ -283,3 +283,55 @@ def test_a_server_that_never_answers_is_an_error_at_the_connect_timeout() -> Non
     assert str(raised.value).startswith(
         "sql:mysql+pymysql/orders: cannot describe the table: no answer within connect_timeout_seconds (1 s)"
     )
+
+
+def test_a_day_partition_on_a_timestamp_column_is_cut_in_utc_whatever_the_server_zone(
+    mariadb_database: str, tmp_path: Path
+) -> None:
+    first = datetime(2026, 11, 28, 0, 30, tzinfo=UTC)
+    engine = sqlalchemy.create_engine(
+        mariadb_database, connect_args={"init_command": "SET time_zone = '+00:00'"}
+    )
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TABLE events (event_id BIGINT, happened_at TIMESTAMP(6), amount DOUBLE)"
+        )
+        for hour in range(72):  # one event an hour, 2026-11-28 00:30 to 2026-11-30 23:30 UTC
+            amount = -1.0 if hour == 30 else 5.0  # planted: a negative amount at 2026-11-29 06:30 UTC
+            connection.execute(
+                sqlalchemy.text("INSERT INTO events VALUES (:id, :at, :amount)"),
+                {"id": hour, "at": (first + timedelta(hours=hour)).replace(tzinfo=None), "amount": amount},
+            )
+    engine.dispose()
+    # The connections start in a zone five hours east (a server elsewhere); dq's sessions read in UTC.
+    elsewhere = make_url(mariadb_database).update_query_dict({"init_command": "SET time_zone = '+05:00'"})
+    folder = tmp_path / "defs"
+    folder.mkdir()
+    (folder / "events.yaml").write_text(
+        f"table: events\nsource: {{type: sql, url: '{elsewhere.render_as_string(hide_password=False)}', "
+        "table: events}\npartition: {column: happened_at, by: day, start: '2026-11-01'}\n"
+        'rules:\n  - name: amount_positive\n    rule: ColumnValues "amount" > 0\n',
+        encoding="utf-8",
+    )
+    loaded = load_table_specs(folder)
+    loaded.raise_for_problems()
+    asset = build_table_asset(loaded.by_name("events"), {"events": loaded.by_name("events")})
+    checked: dict[str, dict[str, dg.AssetCheckEvaluation]] = {}
+    with dg.DagsterInstance.ephemeral() as instance:
+        for day in ("2026-11-28", "2026-11-29", "2026-11-30"):
+            result = dg.materialize(
+                [asset],
+                instance=instance,
+                resources=default_resources(),
+                partition_key=day,
+                raise_on_error=False,
+            )
+            checked[day] = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    for evaluations in checked.values():
+        assert evaluations["profile"].description.startswith("profiled 24 rows")  # 00:30 to 23:30 UTC
+    assert {day: str(e["amount_positive"].metadata["dq/outcome"].value) for day, e in checked.items()} == {
+        "2026-11-28": "pass",
+        "2026-11-29": "fail",
+        "2026-11-30": "pass",
+    }
+    assert checked["2026-11-29"]["amount_positive"].metadata["failed_count"].value == 1
