@@ -280,6 +280,10 @@ def _thrift_server(workdir: Path, port: int, ui_port: int) -> subprocess.Popen[b
         "spark.hadoop.hive.server2.thrift.http.port": str(port),
         "spark.hadoop.hive.server2.thrift.http.path": HTTP_PATH,
         "spark.hadoop.hive.server2.thrift.bind.host": "127.0.0.1",
+        # A status request waits at most this long for the statement to finish (HiveServer2's
+        # default is 5 s). The connector sends one request at a time per connection, so a
+        # cancellation waits for the status request in flight: this bounds that wait.
+        "spark.hadoop.hive.server2.long.polling.timeout": "500ms",
         "spark.hadoop.javax.jdo.option.ConnectionURL": (
             f"jdbc:derby:;databaseName={workdir / 'metastore_db'};create=true"
         ),
