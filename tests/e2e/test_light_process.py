@@ -26,7 +26,14 @@ from click.testing import CliRunner
 from dq_assets.cli.main import cli
 from tests.conftest import REPO_ROOT
 
-NEVER_FOR_THESE_TABLES = ("great_expectations", "ydata_profiling", "anthropic", "boto3", "botocore")
+NEVER_FOR_THESE_TABLES = (
+    "great_expectations",
+    "ydata_profiling",
+    "anthropic",
+    "boto3",
+    "botocore",
+    "databricks",
+)
 """Integrations none of the tables below uses: no `dq` command on them imports these."""
 NOT_TO_VALIDATE = ("dagster", "pandas", "pyarrow", "pyiceberg", "duckdb", "sqlalchemy", "alembic")
 """Validating definitions reads YAML and parses rules: no engine, no instance, no data frame."""
