@@ -6,7 +6,10 @@ embedded Derby metastore and its warehouse in a temporary folder. Every statemen
 databricks-sql-connector sends runs there, through the connector's real Thrift backend
 (TCLIService over HTTP): parsing and analysis of the `databricks` dialect's SQL, execution,
 errors (`TABLE_OR_VIEW_NOT_FOUND`, `CAST_INVALID_INPUT`...), `DESCRIBE TABLE EXTENDED`, catalog
-calls, and cancellation (`CancelOperation` cancels the statement's Spark jobs).
+calls, and cancellation (`CancelOperation` cancels the statement's Spark jobs). One setting differs
+from HiveServer2's defaults: a status request waits at most 500 ms for the statement (5 s by
+default), so a cancellation, which the connector queues behind the status request in flight,
+reaches the server soon after the time limit.
 
 **What the gateway does**, a TLS HTTP server on 127.0.0.1 in front of it, and nothing more:
 

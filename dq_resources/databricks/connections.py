@@ -7,6 +7,7 @@ its connection, and a rotated token opens a new one. Each connection's session i
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import os
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 USER_AGENT = "dq"
 """Appended to the connector's User-Agent, so the warehouse's query history shows who asked."""
 SESSION_TIME_ZONE = "SET TIME ZONE 'UTC'"
+REQUEST_TIMEOUT_FLOOR_SECONDS = 30.0
+"""The least time one request may take: the warehouse holds a status request open while the
+statement runs, so a shorter socket timeout would cut polls of healthy statements."""
 
 _CONNECTIONS: dict[tuple[Any, ...], Connection] = {}
 _LOCK = threading.Lock()
@@ -48,8 +52,20 @@ def connection_for(spec: DatabricksSourceSpec, tls_trusted_ca_file: str | None) 
         if existing is not None and existing.open:
             return existing
         opened = _connect(spec, token, tls_trusted_ca_file)
+        if not _CONNECTIONS:
+            atexit.register(close_all)
         _CONNECTIONS[key] = opened
         return opened
+
+
+def close_all() -> None:
+    """Close every cached connection (at exit: the connector's own late close logs an error)."""
+    with _LOCK:
+        connections = list(_CONNECTIONS.values())
+        _CONNECTIONS.clear()
+    for connection in connections:
+        with contextlib.suppress(Exception):  # the warehouse may be gone already
+            connection.close()
 
 
 def forget(connection: Connection) -> None:
@@ -63,17 +79,17 @@ def forget(connection: Connection) -> None:
 
 
 def _connect(spec: DatabricksSourceSpec, token: str, tls_trusted_ca_file: str | None) -> Connection:
-    """Connect with every request bounded by `connect_timeout_seconds`, retries included.
+    """Connect with retries bounded by `connect_timeout_seconds`, each request by it (at least 30 s).
 
-    The connector runs statements asynchronously and polls them, so no single request waits
-    for a statement: `timeout_seconds` is enforced by cancelling it (`statements.py`).
+    The connector runs statements asynchronously and polls them, so no request waits for a
+    whole statement: `timeout_seconds` is enforced by cancelling it (`statements.py`).
     Telemetry to Databricks is off.
     """
     from databricks import sql
 
     seconds = max(1.0, spec.connect_timeout_seconds)
     options: dict[str, Any] = {
-        "_socket_timeout": seconds,
+        "_socket_timeout": max(seconds, REQUEST_TIMEOUT_FLOOR_SECONDS),
         "_retry_stop_after_attempts_duration": seconds,
         "enable_telemetry": False,
         "user_agent_entry": USER_AGENT,

@@ -44,7 +44,7 @@ def request_failure(error: BaseException) -> str:
     context = getattr(error, "context", None) or {}
     underneath = context.get("original-exception")
     own = first_line(error).rstrip(". ")
-    if underneath is None or not str(underneath).strip():
+    if underneath is None or not str(underneath).strip() or first_line(underneath) in own:
         return own
     return f"{own}: {first_line(underneath)}"
 

@@ -27,8 +27,9 @@ from dq_assets.table_asset import build_table_asset
 from dq_checks.config.loader import load_table_specs
 from dq_checks.config.sources import DatabricksSourceSpec
 from dq_resources.databricks import DatabricksSourceResource
+from dq_resources.databricks.connections import close_all
 from dq_resources.source_contract import SourceError
-from tests.databricks_standin import StandIn, databricks_standin
+from tests.databricks_standin import StandIn, databricks_standin, free_port
 from tests.e2e.test_sql_source import aggregated_or_bounded
 from tests.engines.agreement import CUSTOMERS, ORDERS, SameAsDuckDB
 
@@ -377,6 +378,36 @@ def test_a_missing_token_variable_is_an_error_naming_it(
     assert str(raised.value) == (
         f"databricks:{standin.server_hostname}/default.shop_orders: no access token: "
         "the variable DQ_TEST_DATABRICKS_UNSET is not set"
+    )
+
+
+def test_one_connection_serves_every_table_of_a_warehouse(
+    standin: StandIn, resource: DatabricksSourceResource, shop: Path
+) -> None:
+    close_all()
+    sessions = standin.calls.count("OpenSession")
+    for name in ("default.shop_orders", "default.shop_customers"):
+        table = resource.open(spec(standin, name))
+        table.describe()
+        table.sample(2)
+    assert standin.calls.count("OpenSession") == sessions + 1
+
+
+def test_a_warehouse_nobody_answers_at_is_an_error_naming_where(resource: DatabricksSourceResource) -> None:
+    closed = free_port()  # planted: nothing listens there
+    unreachable = DatabricksSourceSpec(
+        type="databricks",
+        server_hostname="127.0.0.1",
+        port=closed,
+        http_path="cliservice",
+        table="default.shop_orders",
+        token_env=TOKEN_ENV,
+        connect_timeout_seconds=2,
+    )
+    with pytest.raises(SourceError) as raised:
+        resource.open(unreachable)
+    assert str(raised.value).startswith(
+        f"databricks:127.0.0.1/default.shop_orders: cannot reach the warehouse at 127.0.0.1:{closed}: "
     )
 
 
