@@ -17,7 +17,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from dq_checks.error_text import first_line
@@ -92,20 +92,22 @@ def _classic(spec: SparkSourceSpec) -> SparkSession:
 
 
 def _connect(spec: SparkSourceSpec) -> SparkSession:
-    from pyspark.sql import SparkSession
+    # Connect's own builder: the generic one marks the whole process as Spark Connect
+    # (SPARK_CONNECT_MODE_ENABLED), which a classic session in the same process must not see.
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
 
     remote = spec.remote or ""
     limit = spec.connect_timeout_seconds
     where = f"at {redact(remote)}"  # last in the message: a secret parameter's value runs to its end
     _probe(remote, limit, spec.display(), where)
 
-    def build() -> SparkSession:
-        session = SparkSession.builder.remote(remote).config(map=dict(spec.conf)).create()
+    def build() -> Any:
+        session = ConnectSession.builder.remote(remote).config(map=dict(spec.conf)).create()
         session.version  # noqa: B018 - the first call to the server: the session is lazy until then
         return session
 
     try:
-        return within(limit, build)
+        return cast("SparkSession", within(limit, build))
     except TimeoutError:
         cause = f"no answer within connect_timeout_seconds ({limit:g} s), {where}"
         raise source_error(spec.display(), UNREACHABLE, cause) from None
