@@ -99,6 +99,7 @@ RULES = [
     'DatasetMatch "customers" "customer_id->customer_id" >= 0.9',
     'SchemaMatch "customers" = 1.0',
     'RowCountMatch "customers" >= 0.95',
+    'AggregateMatch "sum(customer_id)" "sum(customers.customer_id)" >= 0.95',
     'DetectAnomalies "RowCount"',
     'CustomSql "select count(*) from primary where amount > 80" = 0',
     "CustomSql \"select order_id from primary where status = 'paid'\" with threshold > 0.5",
