@@ -119,7 +119,7 @@ class DatabricksTable:
         its version `DESCRIBE HISTORY`'s newest; other formats have neither (unknown). The row
         count is the catalog's statistics (`ANALYZE TABLE`) when present, else unknown.
         """
-        facts = self.refresh()
+        facts = self._facts if self._facts is not None else self.refresh()
         extra = {"warehouse": self.spec.http_path}
         if facts.provider:
             extra["format"] = facts.provider
