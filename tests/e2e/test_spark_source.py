@@ -126,8 +126,9 @@ def test_the_check_step_runs_in_spark_and_finds_what_was_planted(
     write(defs, "orders", "{type: spark, table: shop_orders}", f"key: [order_id]\ndeps: [customers]\n{RULES}")
     write(defs, "customers", "{type: spark, table: shop_customers}")
     write(defs, "orders_local", f"{{type: file, path: '{shop / 'orders.parquet'}'}}")
+    write(defs, "orders_files", f"{{type: spark, path: '{shop / 'orders.parquet'}', format: parquet}}")
     with caplog.at_level(logging.INFO, logger="dq.sql"):
-        outcomes = run(defs, ["orders", "customers", "orders_local"])
+        outcomes = run(defs, ["orders", "customers", "orders_local", "orders_files"])
     verdicts = {name: outcome for name, (outcome, _) in outcomes["orders"].items()}
     assert verdicts == {
         "profile": "pass",
@@ -154,6 +155,9 @@ def test_the_check_step_runs_in_spark_and_finds_what_was_planted(
     assert spark_profile["engine"] == "spark"
     assert spark_profile["row_count"] == local_profile["row_count"] == 7
     assert comparable_profile(spark_profile) == comparable_profile(local_profile)
+    files_profile = run.materialized["orders_files"]["dq/profile_json"].value  # type: ignore[attr-defined]
+    assert outcomes["orders_files"]["profile"][0] == "pass"  # the same rows, read by Spark at a path
+    assert comparable_profile(files_profile) == comparable_profile(local_profile)
     assert checks["profile"].metadata["dq/column_metrics"].value == (
         outcomes["orders_local"]["profile"][1].metadata["dq/column_metrics"].value
     )
