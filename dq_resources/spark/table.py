@@ -69,7 +69,9 @@ class SparkTable:
         A catalog table's row count is its statistics' (after `ANALYZE TABLE`), else unknown; its
         last update a `transient_lastDdlTime`/`lastModified` property, else its files' newest
         modification time. Files at a path have no row count; the newest file is the last update.
-        The files' count, size and newest time are the data version where they can be listed.
+        The files' count, size and newest time are the data version where they can be listed, and
+        there is none otherwise: a property that DDL alone updates would let the query cache answer
+        from an older state of the data.
         """
         try:
             schema = self.session.table(self._relation_sql()).schema
@@ -86,8 +88,6 @@ class SparkTable:
             facts = catalog_facts(rows)
             row_count, location = facts.row_count, facts.location
             last_updated = facts.updated()
-            if last_updated is not None:
-                version = last_updated.isoformat()
             if facts.provider:
                 extra["provider"] = facts.provider
         else:
@@ -100,7 +100,7 @@ class SparkTable:
                 raise self.failure("cannot list the table's files", error) from None
             if files is not None:
                 last_updated = last_updated or files.newest
-                version = version or files.version
+                version = files.version
         return TableDescription(
             columns=spark_columns(schema),
             row_count=row_count,
