@@ -41,6 +41,11 @@ test: lint
 	@command -v java >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; } || \
 	  echo "java is not installed: the Spark tests will be skipped"
+	@mariadb-admin --protocol=tcp -h 127.0.0.1 -u root ping >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  command -v mysqld_safe >/dev/null && install -d -o mysql -g mysql /run/mysqld && \
+	  (setsid mysqld_safe >/dev/null 2>&1 &) && for i in $$(seq 1 30); do \
+	  mariadb-admin --protocol=tcp -h 127.0.0.1 -u root ping >/dev/null 2>&1 && break; sleep 1; done; } || \
+	  echo "MariaDB is not running: the MariaDB tests will be skipped"
 	$(BIN)/pytest
 
 bench: $(STAMP)
