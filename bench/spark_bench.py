@@ -67,7 +67,7 @@ RESULT_MARKER = "BENCH-RESULT "
 VARIANTS = ("spark", "duckdb")
 LABELS = {"spark": "Spark local[*] (spark source)", "duckdb": "local DuckDB (file source)"}
 STATUSES = ("active", "pending", "shipped", "cancelled", "returned")
-SPARK_CONF = {"spark.ui.enabled": "false", "spark.driver.memory": "2g", "spark.sql.shuffle.partitions": "4"}
+SPARK_CONF = {"spark.ui.enabled": "false", "spark.driver.memory": "4g", "spark.sql.shuffle.partitions": "4"}
 
 
 def rules(rows: int) -> list[tuple[str, str]]:
