@@ -14,6 +14,7 @@ import dagster as dg
 from dq_checks.config.sources import SourceSpec
 from dq_resources.aws.athena import AthenaSourceResource
 from dq_resources.aws.redshift import RedshiftSourceResource
+from dq_resources.bigquery import BigQuerySourceResource
 from dq_resources.clock import ClockResource
 from dq_resources.databricks import DatabricksSourceResource
 from dq_resources.duckdb_database import DuckDBDatabaseResource
@@ -31,6 +32,7 @@ RESOURCE_KEYS = {
     "sql": "dq_sql",
     "file": "dq_files",
     "duckdb": "dq_duckdb",
+    "bigquery": "dq_bigquery",
     "spark": "dq_spark",
     "databricks": "dq_databricks",
 }
@@ -86,6 +88,7 @@ def default_resources() -> dict[str, Any]:
         RESOURCE_KEYS["sql"]: SqlSourceResource(),
         RESOURCE_KEYS["file"]: FileSourceResource(),
         RESOURCE_KEYS["duckdb"]: DuckDBDatabaseResource(),
+        RESOURCE_KEYS["bigquery"]: BigQuerySourceResource(),
         RESOURCE_KEYS["spark"]: SparkSourceResource(),
         RESOURCE_KEYS["databricks"]: DatabricksSourceResource(),
         CLOCK_RESOURCE_KEY: ClockResource(),

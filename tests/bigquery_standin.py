@@ -219,6 +219,8 @@ class BigQueryStandIn:
         self._key = _private_key()
         self.access_token = access_token
         self.page_rows = page_rows
+        self.issued_token: str | None = None
+        """When set, the token endpoint hands out this token instead, which the API then refuses."""
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
         self.jobs: dict[str, Job] = {}
         self.cancelled: list[str] = []
@@ -368,7 +370,8 @@ class BigQueryStandIn:
             return 400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
         if claims.get("iss") != SERVICE_ACCOUNT:
             return 400, {"error": "invalid_grant", "error_description": "Invalid grant: account not found"}
-        return 200, {"access_token": self.access_token, "expires_in": 3600, "token_type": "Bearer"}
+        token = self.issued_token or self.access_token
+        return 200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}
 
     def _authorize(self, header: str | None) -> None:
         if header != f"Bearer {self.access_token}":
