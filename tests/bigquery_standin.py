@@ -213,12 +213,15 @@ class BigQueryStandIn:
         location: str = "US",
         access_token: str = "access-good",
         page_rows: int = 50,
+        default_wait_ms: int = DEFAULT_WAIT_MS,
     ) -> None:
         self.project = project
         self.location = location
         self._key = _private_key()
         self.access_token = access_token
         self.page_rows = page_rows
+        self.default_wait_ms = default_wait_ms
+        """BigQuery's own is 10 s; a test may shorten it so a held statement's poll returns sooner."""
         self.issued_token: str | None = None
         """When set, the token endpoint hands out this token instead, which the API then refuses."""
         self.requests: list[tuple[str, str, dict[str, Any]]] = []
@@ -553,7 +556,7 @@ class BigQueryStandIn:
         return job
 
     def _wait(self, job: Job, timeout_ms: str | int | None) -> None:
-        wait = int(timeout_ms) if timeout_ms is not None else DEFAULT_WAIT_MS
+        wait = int(timeout_ms) if timeout_ms is not None else self.default_wait_ms
         if job.job_timeout_ms is not None and not job.done.is_set():
             wait = min(wait, max(0, job.created_ms + job.job_timeout_ms - _now_ms()))
         job.done.wait(wait / 1000)

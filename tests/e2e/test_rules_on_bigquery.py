@@ -38,7 +38,11 @@ PROJECT = "dq-test"
 @pytest.fixture(scope="module")
 def standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BigQueryStandIn]:
     """The stand-in holding ORDERS and CUSTOMERS in dataset `shop`, and ADC pointing at it."""
-    with BigQueryStandIn(project=PROJECT) as server, pytest.MonkeyPatch.context() as patch:
+    # A running job's poll answers after 0.5 s, not BigQuery's 10 s: the timeout test ends sooner.
+    with (
+        BigQueryStandIn(project=PROJECT, default_wait_ms=500) as server,
+        pytest.MonkeyPatch.context() as patch,
+    ):
         server.create_table("shop", "orders", ORDERS)
         server.create_table("shop", "customers", CUSTOMERS)
         server.create_table("shop", "step_orders", STEP_ORDERS)
