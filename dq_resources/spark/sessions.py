@@ -43,6 +43,8 @@ def session_for(spec: SparkSourceSpec) -> SparkSession:
     key: SessionKey = ("remote", spec.remote, conf) if spec.remote else ("master", spec.master or "", conf)
     with _LOCK:
         session = _SESSIONS.get(key)
+        if session is not None and not spec.remote and not _running(session):
+            session = None  # its SparkContext was stopped (by the user's code): build one again
         if session is None:
             try:
                 import pyspark  # noqa: F401
@@ -53,6 +55,12 @@ def session_for(spec: SparkSourceSpec) -> SparkSession:
             session = _connect(spec) if spec.remote else _classic(spec)
             _SESSIONS[key] = session
         return session
+
+
+def _running(session: Any) -> bool:
+    from pyspark import SparkContext
+
+    return SparkContext._active_spark_context is session.sparkContext
 
 
 def is_connect(session: Any) -> bool:

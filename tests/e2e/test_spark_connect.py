@@ -67,7 +67,11 @@ def connect_server(spark_session: Any, tmp_path_factory: pytest.TempPathFactory)
         yield f"sc://localhost:{port}"
     finally:
         server.terminate()
-        server.wait(60)
+        try:
+            server.wait(60)
+        except subprocess.TimeoutExpired:  # a loaded machine: its JVM's shutdown hooks are slow
+            server.kill()
+            server.wait(60)
 
 
 @pytest.fixture(scope="module")
