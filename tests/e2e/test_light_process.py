@@ -33,6 +33,11 @@ NEVER_FOR_THESE_TABLES = (
     "boto3",
     "botocore",
     "databricks",
+    "pyspark",
+    "py4j",
+    "snowflake",
+    "google",
+    "pymysql",
 )
 """Integrations none of the tables below uses: no `dq` command on them imports these."""
 NOT_TO_VALIDATE = ("dagster", "pandas", "pyarrow", "pyiceberg", "duckdb", "sqlalchemy", "alembic")
