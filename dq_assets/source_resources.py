@@ -21,6 +21,7 @@ from dq_resources.duckdb_database import DuckDBDatabaseResource
 from dq_resources.files.resource import FileSourceResource
 from dq_resources.iceberg import IcebergCatalogResource
 from dq_resources.results.resource import ResultsStoreResource
+from dq_resources.snowflake import SnowflakeSourceResource
 from dq_resources.source_contract import OpenedTable, SourceError
 from dq_resources.spark import SparkSourceResource
 from dq_resources.sql.resource import SqlSourceResource
@@ -35,6 +36,7 @@ RESOURCE_KEYS = {
     "bigquery": "dq_bigquery",
     "spark": "dq_spark",
     "databricks": "dq_databricks",
+    "snowflake": "dq_snowflake",
 }
 """Every key starts with `dq_`, so dq's resources merge with any project's without a clash."""
 CLOCK_RESOURCE_KEY = "dq_clock"
@@ -91,5 +93,6 @@ def default_resources() -> dict[str, Any]:
         RESOURCE_KEYS["bigquery"]: BigQuerySourceResource(),
         RESOURCE_KEYS["spark"]: SparkSourceResource(),
         RESOURCE_KEYS["databricks"]: DatabricksSourceResource(),
+        RESOURCE_KEYS["snowflake"]: SnowflakeSourceResource(),
         CLOCK_RESOURCE_KEY: ClockResource(),
     }

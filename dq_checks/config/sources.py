@@ -350,7 +350,8 @@ class SnowflakeSourceSpec(SourceLimits):
 
     Authentication comes from the environment: a password (`password_env`) or a key pair
     (`private_key_file`, with its passphrase in `private_key_passphrase_env` when it has one).
-    `host`, `port` and `protocol` reach Snowflake through a private link or a proxy.
+    `host`, `port` and `protocol` reach Snowflake through a private link or a proxy. Names are
+    Snowflake's unquoted identifiers: matched case-insensitively (Snowflake stores them in capitals).
     """
 
     type: Literal["snowflake"]
@@ -370,6 +371,9 @@ class SnowflakeSourceSpec(SourceLimits):
     @field_validator("table")
     @classmethod
     def _table(cls, value: str) -> str:
+        # exactly schema.table: the database is its own setting, and a connection has no schema to assume
+        if value.count(".") != 1:
+            raise ValueError(f"table {value!r} must be schema.table (the database is set apart)")
         return _qualified(value, "table")
 
     @field_validator("password_env", "private_key_passphrase_env")

@@ -36,6 +36,11 @@ LIST_PERCENTILE_DIALECTS = frozenset({"spark", "databricks"})
 """Engines whose exact interpolated quantiles are `percentile(x, array(...))`: their
 `percentile_cont` takes one fraction, written `WITHIN GROUP`, never a list."""
 
+ONE_FRACTION_PERCENTILE_DIALECTS = frozenset({"snowflake"})
+"""Engines whose `percentile_cont` takes one fraction, written `WITHIN GROUP`, and which build an array
+of aggregates: the quantiles are `ARRAY_CONSTRUCT(PERCENTILE_CONT(f) WITHIN GROUP (ORDER BY x), ...)`,
+one aggregate per fraction in the same scan (a DuckDB-style list of fractions is refused)."""
+
 SKETCH_ONLY_QUANTILE_DIALECTS = frozenset({"athena"})
 """Engines without an exact percentile aggregate: their runner sends its sketch even for the
 exact quantiles (dq_resources.aws.athena), so the quartiles are marked approximate at every level."""
@@ -71,6 +76,8 @@ def quantile_list(
     if approximate and dialect in APPROXIMATE_QUANTILE_DIALECTS:
         wanted = exp.Array(expressions=[number(f) for f in fractions])
         return Aggregate(exp.ApproxQuantile(this=col, quantile=wanted), approximate=True, heavy=False)
+    if dialect in ONE_FRACTION_PERCENTILE_DIALECTS:
+        return Aggregate(per_fraction_quantiles(col, fractions), approximate=False, heavy=True)
     if dialect in LIST_PERCENTILE_DIALECTS:
         wanted = exp.Array(expressions=[number(f) for f in fractions])
         return Aggregate(
@@ -79,3 +86,19 @@ def quantile_list(
     return Aggregate(
         quantiles(col, fractions), approximate=dialect in SKETCH_ONLY_QUANTILE_DIALECTS, heavy=True
     )
+
+
+def per_fraction_quantiles(col: exp.Expression, fractions: Sequence[float]) -> exp.Expression:
+    """`ARRAY_CONSTRUCT(PERCENTILE_CONT(f) WITHIN GROUP (ORDER BY col), ...)`: exact, one per fraction.
+
+    Written as the function call (not sqlglot's array literal) so the engine reads it as an array
+    of aggregates whatever its support for array constants.
+    """
+    each = [
+        exp.WithinGroup(
+            this=exp.PercentileCont(this=number(f)),
+            expression=exp.Order(expressions=[exp.Ordered(this=col.copy(), nulls_first=False)]),
+        )
+        for f in fractions
+    ]
+    return exp.Anonymous(this="ARRAY_CONSTRUCT", expressions=each)
