@@ -12,8 +12,6 @@ written, so every rule, the profile and CustomSql give what DuckDB gives:
   `VAR_SAMP` and `STDDEV_SAMP`; the population variance is `VAR_POP` (sqlglot writes `VARIANCE_POP`).
 - `CORR` does not exist: the Pearson correlation over the rows where both values are present,
   as the population covariance over the product of the population standard deviations.
-- `WITH x AS MATERIALIZED` is not MySQL syntax: the hint only asks DuckDB and Postgres to
-  compute the CTE once, and is dropped.
 - A zoned instant `CAST('...+00:00' AS TIMESTAMPTZ)` becomes `TIMESTAMP('...+00:00')`, whose
   offset MariaDB ignores: it is written as the UTC wall-clock time, `CAST('...' AS DATETIME(6))`,
   which compares right because the `sql` source's sessions run with `time_zone = '+00:00'`.
@@ -61,9 +59,6 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.StddevSamp(this=node.this)
     if isinstance(node, exp.Corr):
         return _correlation(node.this, node.expression)
-    if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
-        node.set("materialized", None)
-        return node
     if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.TIMESTAMPTZ):
         return _utc_datetime(node)
     return node

@@ -27,7 +27,6 @@ from dq_resources.aws.common import (
     log_sql,
     render_sql,
     wait_for_statement,
-    without_materialized,
 )
 from dq_resources.aws.resource import AwsWarehouseResource, AwsWarehouseTable
 from dq_resources.aws.types import athena_value, glue_columns
@@ -252,7 +251,7 @@ def athena_query(query: exp.Query) -> exp.Query:
     `PERCENTILE_CONT(f) WITHIN GROUP (ORDER BY x)`, as SQL text parses, sqlglot already writes
     as APPROX_PERCENTILE for Trino; the plan's own form is rewritten here.
     """
-    tree = without_materialized(query)
+    tree = query.copy()
 
     def rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.PercentileCont) and node.expression is not None and node.this is not None:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlglot import exp
-from sqlglot.errors import ErrorLevel
 
+from dq_checks.metrics.dialect_sql import written_sql
 from dq_resources.source_contract.errors import SourceError, source_error
 
 if TYPE_CHECKING:
@@ -128,24 +128,12 @@ def aws_errors(
 
 def render_sql(query: exp.Query, dialect: str) -> str:
     """The query in the warehouse's dialect; a construct the dialect lacks raises instead of vanishing."""
-    return query.sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE)
+    return written_sql(query, dialect)
 
 
 def log_sql(dialect: str, sql: str) -> None:
     """Record a statement about to leave for the warehouse."""
     SQL_LOGGER.info("%s: %s", dialect, sql)
-
-
-def without_materialized(query: exp.Query) -> exp.Query:
-    """A copy of `query` whose CTEs drop `AS MATERIALIZED`, which neither Trino nor Redshift accept.
-
-    The hint only tells DuckDB and PostgreSQL to compute a CTE once; the results are the same.
-    """
-    tree = query.copy()
-    for cte in tree.find_all(exp.CTE):
-        if cte.args.get("materialized") is not None:
-            cte.set("materialized", None)
-    return tree
 
 
 class StatementTimedOut(Exception):

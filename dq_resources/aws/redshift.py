@@ -33,7 +33,6 @@ from dq_resources.aws.common import (
     log_sql,
     render_sql,
     wait_for_statement,
-    without_materialized,
 )
 from dq_resources.aws.resource import AwsWarehouseResource, AwsWarehouseTable
 from dq_resources.aws.types import redshift_columns, redshift_value
@@ -301,7 +300,7 @@ class SplitQuery:
 
 def split_for_redshift(query: exp.Query) -> SplitQuery:
     """The statements Redshift accepts for a plan query (see the module docstring)."""
-    tree = without_materialized(query)
+    tree = query.copy()
     if not isinstance(tree, exp.Select) or tree.args.get("group"):
         return SplitQuery([tree])
     has_lists = any(_quantile_list(p) is not None for p in tree.expressions)

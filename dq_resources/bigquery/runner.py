@@ -14,9 +14,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
-from sqlglot.errors import ErrorLevel
 
-from dq_resources.aws.common import without_materialized
+from dq_checks.metrics.dialect_sql import written_sql
 from dq_resources.bigquery.client import job_config, rpc_retry
 from dq_resources.bigquery.errors import failure
 from dq_resources.engines.sql_runner import WAREHOUSE_HEAVY_METRICS
@@ -116,12 +115,12 @@ class BigQueryRunner:
 
 def render(query: exp.Query) -> str:
     """The query in BigQuery's dialect; a construct BigQuery lacks raises instead of vanishing."""
-    return bigquery_query(query).sql(dialect=DIALECT, unsupported_level=ErrorLevel.RAISE)
+    return written_sql(bigquery_query(query), DIALECT)
 
 
 def bigquery_query(query: exp.Query) -> exp.Query:
     """The plan's query with what BigQuery lacks rewritten (see the module docstring)."""
-    tree = without_materialized(query)
+    tree = query.copy()
     for node in list(tree.find_all(exp.PercentileCont)):
         fractions = node.expression
         if isinstance(fractions, exp.Array) and not isinstance(node.parent, exp.Window):

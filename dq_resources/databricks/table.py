@@ -12,11 +12,11 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
-from sqlglot.errors import ErrorLevel, SqlglotError
+from sqlglot.errors import SqlglotError
 
 from dq_checks.config.sources import DatabricksSourceSpec
+from dq_checks.metrics.dialect_sql import written_sql
 from dq_checks.schema import TableDescription
-from dq_resources.aws.common import without_materialized
 from dq_resources.databricks.connections import connection_for, forget
 from dq_resources.databricks.errors import (
     is_missing_table,
@@ -194,7 +194,7 @@ class DatabricksRunner:
         CTEs lose `AS MATERIALIZED` (a DuckDB/Postgres hint that Databricks SQL rejects).
         """
         try:
-            return without_materialized(query).sql(dialect=DIALECT, unsupported_level=ErrorLevel.RAISE)
+            return written_sql(query, DIALECT)
         except SqlglotError as error:
             raise source_error(self.table.name, "cannot write the query in Databricks SQL", error) from None
 

@@ -14,12 +14,11 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
-from sqlglot.errors import ErrorLevel
 
 from dq_checks.error_text import first_line
+from dq_checks.metrics.dialect_sql import written_sql
 from dq_checks.rules.engine_errors import without_values
 from dq_checks.schema import TableDescription
-from dq_resources.aws.common import without_materialized
 from dq_resources.source_contract.errors import SourceError, source_error
 from dq_resources.source_contract.pushdown import SampleRows, attach_references, sample_frame
 from dq_resources.source_contract.table import OpenedTable, ReferenceRequest
@@ -193,8 +192,8 @@ class SparkRunner:
 
 
 def _sql(query: exp.Query) -> str:
-    """The query in Spark SQL, without `AS MATERIALIZED` on CTEs (a DuckDB/Postgres hint Spark rejects)."""
-    return without_materialized(query).sql(dialect=DIALECT, unsupported_level=ErrorLevel.RAISE)
+    """The query in Spark SQL (without `AS MATERIALIZED`, a DuckDB/Postgres hint Spark rejects)."""
+    return written_sql(query, DIALECT)
 
 
 def _reversed_parts(name: str) -> list[str]:
