@@ -256,9 +256,12 @@ APPROXIMATE_SQL = {
         'PERCENTILE_CONT(ARRAY(0.25, 0.5, 0.75)) WITHIN GROUP (ORDER BY CAST("n" AS DOUBLE PRECISION))',
         ("distinct_count",),
     ),
+    # Snowflake's PERCENTILE_CONT takes one fraction: an array of three exact aggregates.
     "snowflake": (
         'APPROX_COUNT_DISTINCT("n")',
-        'PERCENTILE_CONT([0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY CAST("n" AS DOUBLE))',
+        'ARRAY_CONSTRUCT(PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY CAST("n" AS DOUBLE)), '
+        'PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY CAST("n" AS DOUBLE)), '
+        'PERCENTILE_CONT(0.75) WITHIN GROUP (ORDER BY CAST("n" AS DOUBLE)))',
         ("distinct_count",),
     ),
     # Postgres has no approximate aggregates: the exact ones, and nothing claimed approximate.

@@ -7,17 +7,28 @@ front of it. The source's own runner must give every rule and the profile as loc
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+import sqlglot
 from sqlglot import exp
 
+from dq_assets.source_resources import RESOURCE_KEYS, default_resources
+from dq_assets.table_asset import build_table_asset
+from dq_checks.config.loader import load_table_specs
 from dq_checks.config.sources import SnowflakeSourceSpec
 from dq_resources.snowflake import SnowflakeSourceResource
+from dq_resources.snowflake.connections import close_all
+from tests.e2e.test_rules_on_databricks import comparable_profile
+from tests.e2e.test_sql_source import aggregated_or_bounded
 from tests.engines.agreement import CUSTOMERS, ORDERS, SameAsDuckDB
 from tests.snowflake_standin import PASSWORD, StandIn, snowflake_standin
 
@@ -64,10 +75,14 @@ def literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def load_table(standin: StandIn, table: str, data: pa.Table) -> None:
-    """`data` as `DQ_TEST.<table>`, loaded through the connector, its column names quoted in lower case."""
+def load_table(standin: StandIn, table: str, data: pa.Table, *, quoted: bool = True) -> None:
+    """`data` as `DQ_TEST.<table>`, loaded through the connector; its column names quoted as they are,
+    or unquoted (Snowflake then stores them in capitals)."""
     schema, _ = table.split(".")
-    columns = ", ".join(f'"{f.name}" {SNOWFLAKE_TYPES[f.type]}' for f in data.schema)
+    names = [f'"{f.name}"' if quoted else f.name for f in data.schema]
+    columns = ", ".join(
+        f"{name} {SNOWFLAKE_TYPES[f.type]}" for name, f in zip(names, data.schema, strict=True)
+    )
     rows = ", ".join("(" + ", ".join(literal(v) for v in row.values()) + ")" for row in data.to_pylist())
     standin.execute(
         f"CREATE SCHEMA IF NOT EXISTS {schema}",
@@ -107,3 +122,200 @@ class TestSnowflake(SameAsDuckDB):
         customers = resource.open(spec(standin, "agreement.customers"))
         with orders.query_runner() as runner:
             yield runner, customers.relation
+
+
+# The whole check step, from YAML definitions, on tables as Snowflake usually holds them: unquoted
+# names, stored in capitals (ORDER_ID), which the rules name in lower case.
+SHOP_ORDERS = pa.table(
+    {
+        "ORDER_ID": pa.array([1, 2, 3, 3, 5, 6, 7], pa.int64()),  # planted: order 3 loaded twice
+        "CUSTOMER_ID": pa.array([10, 11, 12, 12, 99, 10, 11], pa.int64()),  # planted: customer 99 unknown
+        "AMOUNT": pa.array([25.0, 40.0, 15.5, 15.5, 30.0, -5.0, None], pa.float64()),  # planted: -5.0, NULL
+        "STATUS": pa.array(
+            ["delivered", "shipped", "delivered", "delivered", "delivered", "returned", "pending"]
+        ),
+    }
+)
+SHOP_CUSTOMERS = pa.table({"CUSTOMER_ID": pa.array([10, 11, 12], pa.int64())})
+RULES = """\
+rules:
+  - name: order_id_is_key
+    rule: IsPrimaryKey "order_id"
+  - name: customer_exists
+    rule: ReferentialIntegrity "customer_id" "customers.customer_id" = 1.0
+  - name: amount_positive
+    rule: ColumnValues "amount" > 0
+  - name: status_known
+    rule: ColumnValues "status" in ["delivered", "shipped", "returned", "pending"]
+  - name: no_refunds
+    rule: CustomSql "select count(*) from primary where amount < 0" = 0
+  - name: delivered_rows
+    rule: CustomSql "select order_id from primary where status = 'delivered'" with threshold > 0.5
+"""
+# planted: a cross join of 7^14 (about 7 * 10^11) rows, hours of work for two cores
+CROSS_JOIN = ", ".join(f"primary t{i}" for i in range(14))
+PRODUCT = " * ".join(f"t{i}.order_id" for i in range(14))
+WRONG_PASSWORD_ENV = "DQ_TEST_SNOWFLAKE_WRONG_PASSWORD"
+WRONG_PASSWORD = "hunter2-wrong"
+
+
+@pytest.fixture(scope="module")
+def shop(standin: StandIn, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`SHOP.ORDERS`, `SHOP.CUSTOMERS`, `SHOP.NESTED` (an OBJECT and an ARRAY column), and the orders
+    as a Parquet file for the local DuckDB engine."""
+    load_table(standin, "shop.orders", SHOP_ORDERS, quoted=False)
+    load_table(standin, "shop.customers", SHOP_CUSTOMERS, quoted=False)
+    standin.execute(
+        "CREATE OR REPLACE TABLE shop.nested (order_id NUMBER(38,0), customer_id NUMBER(38,0), "
+        "amount FLOAT, status VARCHAR, attrs OBJECT, tags ARRAY)",
+        "INSERT INTO shop.nested SELECT *, OBJECT_CONSTRUCT('channel', 'web'), "
+        "ARRAY_CONSTRUCT(order_id, customer_id) FROM shop.orders",
+        database=DATABASE,
+    )
+    folder = tmp_path_factory.mktemp("snowflake-shop")
+    pq.write_table(
+        SHOP_ORDERS.rename_columns([c.lower() for c in SHOP_ORDERS.column_names]), folder / "orders.parquet"
+    )
+    return folder
+
+
+def source(standin: StandIn, table: str, extra: str = "") -> str:
+    """A `source:` mapping in YAML for `table` on the stand-in."""
+    return (
+        f"{{type: snowflake, account: fakesnow, user: fake, database: {DATABASE}, table: {table}, "
+        f"host: {standin.host}, port: {standin.port}, protocol: http, password_env: {PASSWORD_ENV}{extra}}}"
+    )
+
+
+def write(folder: Path, name: str, source_yaml: str, body: str = "") -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.yaml").write_text(f"table: {name}\nsource: {source_yaml}\n{body}")
+
+
+Outcomes = dict[str, dict[str, tuple[str, dg.AssetCheckEvaluation]]]
+
+
+def run(folder: Path, tables: list[str]) -> tuple[Outcomes, dict[str, Any]]:
+    """Each table's checks' outcomes and evaluations, and their materializations' metadata: ONE run."""
+    loaded = load_table_specs(folder)
+    loaded.raise_for_problems()
+    catalog = {t.spec.table: t for t in loaded.tables}
+    resources = {**default_resources(), RESOURCE_KEYS["snowflake"]: SnowflakeSourceResource()}
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(
+            [build_table_asset(catalog[name], catalog) for name in tables],
+            instance=instance,
+            resources=resources,
+            raise_on_error=False,
+        )
+        materialized = {
+            event.asset_key.path[-1]: event.materialization.metadata
+            for event in result.get_asset_materialization_events()
+        }
+    found: Outcomes = {name: {} for name in tables}
+    for evaluation in result.get_asset_check_evaluations():
+        table = evaluation.asset_key.path[-1]
+        found[table][evaluation.check_name] = (str(evaluation.metadata["dq/outcome"].value), evaluation)
+    return found, materialized
+
+
+def test_the_source_describes_samples_and_tests_its_connection(standin: StandIn, shop: Path) -> None:
+    resource = SnowflakeSourceResource()
+    table = resource.open(spec(standin, "shop.orders"))
+    description = table.describe()
+    assert [(c.name, c.data_type, c.kind.value, c.floating) for c in description.columns] == [
+        ("ORDER_ID", "number", "numeric", False),
+        ("CUSTOMER_ID", "number", "numeric", False),
+        ("AMOUNT", "float", "numeric", True),
+        ("STATUS", "text", "string", False),
+    ]
+    assert description.row_count == 7  # INFORMATION_SCHEMA.TABLES' ROW_COUNT
+    # fakesnow keeps no change times: LAST_ALTERED is always the epoch (Snowflake's is the last DML)
+    assert description.last_updated == datetime(1970, 1, 1, tzinfo=UTC)
+    assert description.data_version == "1970-01-01T00:00:00+00:00/7/0"
+    assert description.extra == {"database": DATABASE, "table_type": "BASE TABLE"}
+    sample = table.sample(3)
+    assert list(sample.columns) == ["ORDER_ID", "CUSTOMER_ID", "AMOUNT", "STATUS"]
+    assert len(sample) == 3
+    assert resource.test_connection(spec(standin, "shop.orders")) == (
+        "7 rows, 4 columns, last updated 1970-01-01 00:00 UTC"
+    )
+    nested = resource.open(spec(standin, "shop.nested")).describe()
+    # fakesnow holds OBJECT and ARRAY as DuckDB JSON, which it reports as VARIANT
+    assert [(c.name, c.data_type, c.kind.value) for c in nested.columns[4:]] == [
+        ("ATTRS", "variant", "other"),
+        ("TAGS", "variant", "other"),
+    ]
+    assert resource.open(spec(standin, "shop.nested")).sample(1)["TAGS"][0] == [1, 10]  # JSON read back
+
+
+def test_each_session_names_dq_and_carries_the_statement_timeout(standin: StandIn, shop: Path) -> None:
+    close_all()
+    logins = len(standin.logins)
+    resource = SnowflakeSourceResource()
+    for name in ("shop.orders", "shop.customers"):  # one connection serves both tables
+        table = resource.open(spec(standin, name, timeout_seconds=42.5))
+        table.describe()
+        table.sample(2)
+    assert len(standin.logins) == logins + 1
+    login = standin.logins[-1]
+    assert login["application"] == "dq"
+    assert login["session_parameters"]["QUERY_TAG"] == "dq"
+    assert login["session_parameters"]["STATEMENT_TIMEOUT_IN_SECONDS"] == 43  # whole seconds, rounded up
+    close_all()
+
+
+def test_the_check_step_runs_on_snowflake_and_finds_what_was_planted(
+    standin: StandIn, shop: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    defs = tmp_path / "defs"
+    write(defs, "orders", source(standin, "shop.orders"), f"key: [ORDER_ID]\ndeps: [customers]\n{RULES}")
+    write(defs, "customers", source(standin, "shop.customers"))
+    write(defs, "orders_local", f"{{type: file, path: '{shop / 'orders.parquet'}'}}")
+    with caplog.at_level(logging.INFO, logger="dq.sql"):
+        outcomes, materialized = run(defs, ["orders", "customers", "orders_local"])
+    verdicts = {name: outcome for name, (outcome, _) in outcomes["orders"].items()}
+    assert verdicts == {
+        "profile": "pass",
+        "anomalies": verdicts["anomalies"],  # 7 rows: whatever the detectors say, it is not the point here
+        "order_id_is_key": "fail",
+        "customer_exists": "fail",
+        "amount_positive": "fail",
+        "status_known": "pass",
+        "no_refunds": "fail",
+        "delivered_rows": "pass",  # 4 of 7 rows are delivered: 0.571 > 0.5
+        "quality_score": "fail",
+        "schema": "pass",
+    }
+    checks = {name: evaluation for name, (_, evaluation) in outcomes["orders"].items()}
+    assert checks["order_id_is_key"].metadata["duplicate_rows"].value == 2
+    assert checks["customer_exists"].metadata["missing_values_count"].value == 1
+    assert checks["amount_positive"].metadata["failed_count"].value == 2  # -5.0 and NULL
+    assert checks["no_refunds"].metadata["observed"].value == 1.0
+    assert checks["profile"].description.startswith("profiled 7 rows x 4 columns")
+    assert outcomes["customers"]["profile"][0] == "pass"
+
+    # The profile equals the local DuckDB engine's on the same rows (names aside: ORDER_ID, order_id).
+    remote_profile = materialized["orders"]["dq/profile_json"].value
+    local_profile = materialized["orders_local"]["dq/profile_json"].value
+    assert remote_profile["engine"] == "snowflake"
+    assert remote_profile["row_count"] == local_profile["row_count"] == 7
+    assert unnamed(comparable_profile(remote_profile)) == unnamed(comparable_profile(local_profile))
+
+    # Only aggregates and bounded samples came back, and every column was named as Snowflake stores it.
+    statements = [
+        r.getMessage().split(": ", 1)[1] for r in caplog.records if r.getMessage().startswith("snowflake: ")
+    ]
+    assert len(statements) >= 5
+    for sql in statements:
+        if "INFORMATION_SCHEMA" in sql:
+            continue
+        (query,) = sqlglot.parse(sql, read="snowflake")
+        assert aggregated_or_bounded(query), sql
+        quoted = {c.name for c in query.find_all(exp.Column) if c.this.quoted and c.table != "q"}
+        assert not {"order_id", "customer_id", "amount", "status"} & quoted, sql
+
+
+def unnamed(columns: dict[str, Any]) -> dict[str, Any]:
+    """Each column's statistics by its name in lower case, without the name as spelt."""
+    return {name.lower(): {k: v for k, v in stats.items() if k != "name"} for name, stats in columns.items()}

@@ -110,7 +110,7 @@ class CustomSqlRule:
         if not all(find_column(self.context.description, n) for n in names):
             return None
         returned_names = dict(zip(names, self._returned_names(names), strict=True))
-        returned = exp.alias_(exp.Subquery(this=self.query.copy()), "q", quoted=True)
+        returned = exp.alias_(exp.Subquery(this=_output_names_quoted(self.query)), "q", quoted=True)
         relation = exp.to_identifier(self.context.relation.name, quoted=True)
         matches = exp.and_(
             *[
@@ -187,3 +187,25 @@ def statement_problems(statement: str, readable: Collection[str], *, returns_row
             "condition, like > 0"
         ]
     return []
+
+
+def _output_names_quoted(query: exp.Query) -> exp.Query:
+    """A copy of `query` whose output columns are named exactly as written: `order_id AS "order_id"`.
+
+    An engine names an unquoted output column its own way (Snowflake in capitals: `ORDER_ID`,
+    Postgres in lower case), while the rows are matched by the name as written (`"q"."order_id"`).
+    """
+    tree = query.copy()
+    if not isinstance(tree, exp.Select):
+        return tree
+    tree.set("expressions", [_named_as_written(projection) for projection in tree.expressions])
+    return tree
+
+
+def _named_as_written(projection: exp.Expression) -> exp.Expression:
+    if isinstance(projection, exp.Alias):
+        projection.set("alias", exp.to_identifier(projection.alias, quoted=True))
+        return projection
+    if isinstance(projection, exp.Column) and not isinstance(projection.this, exp.Star):
+        return exp.alias_(projection, exp.to_identifier(projection.name, quoted=True))
+    return projection
