@@ -27,10 +27,11 @@ from dq_checks.config.loader import load_table_specs
 from dq_checks.config.sources import SnowflakeSourceSpec
 from dq_resources.snowflake import SnowflakeSourceResource
 from dq_resources.snowflake.connections import close_all
+from dq_resources.source_contract import SourceError
 from tests.e2e.test_rules_on_databricks import comparable_profile
 from tests.e2e.test_sql_source import aggregated_or_bounded
 from tests.engines.agreement import CUSTOMERS, ORDERS, SameAsDuckDB
-from tests.snowflake_standin import PASSWORD, StandIn, snowflake_standin
+from tests.snowflake_standin import PASSWORD, StandIn, free_port, snowflake_standin
 
 pytestmark = pytest.mark.filterwarnings(  # fakesnow's own note about DuckDB's Arrow copies
     "ignore:Arrow output on a DB-API result:UserWarning"
@@ -93,18 +94,19 @@ def load_table(standin: StandIn, table: str, data: pa.Table, *, quoted: bool = T
 
 
 def spec(standin: StandIn, table: str, **settings: Any) -> SnowflakeSourceSpec:
-    """A `snowflake` source for `table` on the stand-in."""
-    return SnowflakeSourceSpec(
-        type="snowflake",
-        account="fakesnow",
-        user="fake",
-        database=DATABASE,
-        table=table,
-        host=standin.host,
-        port=standin.port,
-        protocol="http",
-        **({"password_env": PASSWORD_ENV} | settings),
-    )
+    """A `snowflake` source for `table` on the stand-in; `settings` replace any of its own."""
+    own = {
+        "type": "snowflake",
+        "account": "fakesnow",
+        "user": "fake",
+        "database": DATABASE,
+        "table": table,
+        "host": standin.host,
+        "port": standin.port,
+        "protocol": "http",
+        "password_env": PASSWORD_ENV,
+    }
+    return SnowflakeSourceSpec(**(own | settings))
 
 
 @pytest.fixture(scope="module")
@@ -319,3 +321,166 @@ def test_the_check_step_runs_on_snowflake_and_finds_what_was_planted(
 def unnamed(columns: dict[str, Any]) -> dict[str, Any]:
     """Each column's statistics by its name in lower case, without the name as spelt."""
     return {name.lower(): {k: v for k, v in stats.items() if k != "name"} for name, stats in columns.items()}
+
+
+def test_each_fault_is_an_error_for_its_table_alone(
+    standin: StandIn, shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(WRONG_PASSWORD_ENV, WRONG_PASSWORD)
+    defs = tmp_path / "defs"
+    write(defs, "customers", source(standin, "shop.customers"))
+    write(defs, "missing", source(standin, "shop.no_such_table"))
+    wrong = source(standin, "shop.orders").replace(PASSWORD_ENV, WRONG_PASSWORD_ENV)
+    write(defs, "locked_out", wrong)
+    slow_rule = f'  - name: slow\n    rule: CustomSql "select sum({PRODUCT}) from {CROSS_JOIN}" = 0\n'
+    write(defs, "slow", source(standin, "shop.orders", extra=", timeout_seconds: 2"), f"rules:\n{slow_rule}")
+    # planted: `attrs` is an OBJECT and `tags` an ARRAY: neither has a mean or a length
+    nested_rules = (
+        "rules:\n"
+        '  - name: attrs_mean\n    rule: Mean "attrs" > 0\n'
+        '  - name: tags_length\n    rule: ColumnLength "tags" > 0\n'
+        '  - name: key\n    rule: IsComplete "order_id"\n'
+        '  - name: attrs_average\n    rule: CustomSql "select avg(attrs) from primary" > 0\n'
+    )
+    write(defs, "nested", source(standin, "shop.nested"), nested_rules)
+    aborts_before = len(standin.aborts)
+
+    outcomes, _ = run(defs, ["customers", "missing", "locked_out", "slow", "nested"])
+
+    assert outcomes["customers"]["profile"][0] == "pass"  # the rest of the run goes on
+
+    assert {outcome for outcome, _ in outcomes["missing"].values()} == {"error"}
+    assert outcomes["missing"]["profile"][1].description == (
+        f"error: snowflake:fakesnow/{DATABASE}.shop.no_such_table: table shop.no_such_table not found: "
+        f"database {DATABASE} has no such table, or the role cannot see it"
+    )
+
+    assert {outcome for outcome, _ in outcomes["locked_out"].values()} == {"error"}
+    refused = outcomes["locked_out"]["profile"][1].description
+    assert refused == (
+        f"error: snowflake:fakesnow/{DATABASE}.shop.orders: cannot connect: the password in "
+        f"{WRONG_PASSWORD_ENV} was refused for user fake: 390100 (28000): Failed to connect to DB: "
+        f"{standin.host}:{standin.port}. Incorrect username or password was specified."
+    )
+    assert WRONG_PASSWORD not in refused
+
+    assert outcomes["slow"]["slow"][0] == "error"
+    assert outcomes["slow"]["slow"][1].description.endswith(
+        "slow.yaml:5: the engine could not evaluate the rule: "
+        f"snowflake:fakesnow/{DATABASE}.shop.orders: "
+        "the statement exceeded timeout_seconds (2 s) and was cancelled"
+    )
+    assert len(standin.aborts) == aborts_before + 1  # the connector told Snowflake to abort it
+    assert outcomes["slow"]["profile"][0] == "pass"  # and the next statements ran
+
+    # dq refuses both before any statement: the column's type (from INFORMATION_SCHEMA) is no number or text
+    assert outcomes["nested"]["attrs_mean"][0] == "error"
+    assert outcomes["nested"]["attrs_mean"][1].description.endswith(
+        "nested.yaml:5: Mean needs a numeric column; 'ATTRS' is variant"
+    )
+    assert outcomes["nested"]["tags_length"][0] == "error"
+    assert outcomes["nested"]["tags_length"][1].description.endswith(
+        "nested.yaml:7: ColumnLength needs a text column; 'TAGS' is variant"
+    )
+    # A rule's own SQL reaches the engine: Snowflake refuses AVG over an OBJECT; fakesnow (DuckDB JSON)
+    # answers NULL, which is an error too, for that reason
+    assert outcomes["nested"]["attrs_average"][0] == "error"
+    assert outcomes["nested"]["attrs_average"][1].description.endswith(
+        "nested.yaml:11: CustomSql returned NULL, not a number"
+    )
+    assert outcomes["nested"]["key"][0] == "pass"
+    assert outcomes["nested"]["profile"][0] == "pass"
+
+
+def test_a_failed_statement_names_the_table_and_hides_the_values(standin: StandIn, shop: Path) -> None:
+    table = SnowflakeSourceResource().open(spec(standin, "shop.orders"))
+    with pytest.raises(SourceError) as raised:
+        table.execute('SELECT CAST("STATUS" AS INT) FROM "DQ_TEST"."SHOP"."ORDERS"')
+    # planted: 'delivered' is no number; the value stays out of the message
+    assert str(raised.value) == (
+        f"snowflake:fakesnow/{DATABASE}.shop.orders: 100035 (22007): Conversion Error: Could not convert "
+        "string <value> to INT64 when casting from source column STATUS"
+    )
+
+
+def test_a_missing_password_variable_is_an_error_naming_it(
+    standin: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DQ_TEST_SNOWFLAKE_UNSET", raising=False)
+    with pytest.raises(SourceError) as raised:
+        SnowflakeSourceResource().open(spec(standin, "shop.orders", password_env="DQ_TEST_SNOWFLAKE_UNSET"))
+    assert str(raised.value) == (
+        f"snowflake:fakesnow/{DATABASE}.shop.orders: no password: "
+        "the variable DQ_TEST_SNOWFLAKE_UNSET is not set"
+    )
+
+
+def test_snowflake_nobody_answers_at_is_an_error_naming_where(standin: StandIn) -> None:
+    closed = free_port()  # planted: nothing listens there
+    unreachable = spec(standin, "shop.orders", port=closed, connect_timeout_seconds=2)
+    with pytest.raises(SourceError) as raised:
+        SnowflakeSourceResource().open(unreachable)
+    assert str(raised.value).startswith(
+        f"snowflake:fakesnow/{DATABASE}.shop.orders: cannot reach Snowflake at 127.0.0.1:{closed}: "
+        "no answer within connect_timeout_seconds (2 s): 250001: Could not connect to Snowflake backend"
+    )
+
+
+# Key-pair authentication: a throwaway RSA key, written as encrypted PKCS#8 PEM.
+PASSPHRASE_ENV = "DQ_TEST_SNOWFLAKE_KEY_PASSPHRASE"
+PASSPHRASE = "correct horse battery staple"
+
+
+def write_key(path: Path, passphrase: str) -> Any:
+    """A new 2048-bit RSA key at `path`, encrypted with `passphrase`; returns its public key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path.write_bytes(
+        key.private_bytes(
+            encoding=serialization.Encoding.PEM,
+            format=serialization.PrivateFormat.PKCS8,
+            encryption_algorithm=serialization.BestAvailableEncryption(passphrase.encode()),
+        )
+    )
+    return key.public_key()
+
+
+def test_key_pair_authentication_signs_in_with_the_encrypted_key(
+    standin: StandIn, shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PASSPHRASE_ENV, PASSPHRASE)
+    registered, stranger = tmp_path / "rsa_key.p8", tmp_path / "other_key.p8"
+    standin.public_keys["FAKE"] = write_key(registered, PASSPHRASE)  # the user's public key
+    write_key(stranger, PASSPHRASE)  # planted: a key Snowflake does not know
+    settings = {"password_env": None, "private_key_passphrase_env": PASSPHRASE_ENV}
+    close_all()
+
+    table = SnowflakeSourceResource().open(
+        spec(standin, "shop.orders", private_key_file=str(registered), **settings)
+    )
+    assert table.describe().row_count == 7
+    assert standin.logins[-1]["authenticator"] == "SNOWFLAKE_JWT"  # the stand-in verified its JWT
+
+    with pytest.raises(SourceError) as refused:
+        SnowflakeSourceResource().open(
+            spec(standin, "shop.orders", private_key_file=str(stranger), **settings)
+        )
+    assert str(refused.value) == (
+        f"snowflake:fakesnow/{DATABASE}.shop.orders: cannot connect: "
+        f"the private key in {stranger} was refused for user fake: 390144 (28000): "
+        f"Failed to connect to DB: {standin.host}:{standin.port}. "
+        "JWT token is invalid."
+    )
+
+    monkeypatch.setenv(PASSPHRASE_ENV, "wrong passphrase")  # planted: the key cannot be decrypted
+    with pytest.raises(SourceError) as undecrypted:
+        SnowflakeSourceResource().open(
+            spec(standin, "shop.orders", private_key_file=str(registered), **settings)
+        )
+    assert str(undecrypted.value).startswith(
+        f"snowflake:fakesnow/{DATABASE}.shop.orders: cannot load the private key in {registered}: "
+    )
+    assert "wrong passphrase" not in str(undecrypted.value)
+    close_all()
