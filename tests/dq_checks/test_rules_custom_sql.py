@@ -316,3 +316,16 @@ def test_engine_messages_keep_names_and_hide_values(message: str, shown: str) ->
     from dq_checks.rules.engine_errors import without_values
 
     assert without_values(message) == shown
+
+
+def test_row_query_outputs_are_named_as_written_for_every_engine() -> None:
+    # Snowflake names an unquoted output column in capitals (ORDER_ID), Postgres in lower case: the
+    # rows are matched by the name as written, so the query's outputs are given that name, quoted.
+    from sqlglot import exp, parse_one
+
+    from dq_checks.rules.types.custom_sql.engine import _output_names_quoted
+
+    query = parse_one("select order_id, Amount as Total, amount + 1 from primary")
+    written = _output_names_quoted(query).sql(dialect="snowflake")
+    assert written == 'SELECT order_id AS "order_id", Amount AS "Total", amount + 1 FROM primary'
+    assert isinstance(query.expressions[0], exp.Column)  # the rule's own query is left as it was
