@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from dq_checks.partitions.row_slice import RowSlice
 
 
+CONNECTING = "cannot connect"
+
+
 class SnowflakeTable:
     """One table in Snowflake, as INFORMATION_SCHEMA described it when opened."""
 
@@ -71,7 +74,7 @@ class SnowflakeTable:
         except SourceError:
             raise
         except Exception as error:
-            raise self.failure("cannot connect", error) from None
+            raise self.failure(CONNECTING, error) from None
         try:
             return run_statement(connection, sql, self.spec.timeout_seconds)
         except StatementCancelled as error:
@@ -90,8 +93,8 @@ class SnowflakeTable:
     def failure(self, what: str, error: BaseException) -> SourceError:
         """The connector's error as one SourceError: refused credentials, no answer, a failed statement."""
         if is_refused(error):
-            return source_error(self.name, what or "cannot connect", self._refused(error))
-        if is_unreachable(error):
+            return source_error(self.name, what or CONNECTING, self._refused(error))
+        if is_unreachable(error) and what == CONNECTING:
             where = self.spec.host or f"{self.spec.account}.snowflakecomputing.com"
             port = f":{self.spec.port}" if self.spec.port else ""
             limit = f"connect_timeout_seconds ({self.spec.connect_timeout_seconds:g} s)"
