@@ -19,7 +19,7 @@ from dq_checks.metrics.dialect_sql import written_sql
 from dq_resources.bigquery.client import job_config, rpc_retry
 from dq_resources.bigquery.errors import failure
 from dq_resources.engines.sql_runner import WAREHOUSE_HEAVY_METRICS
-from dq_resources.source_contract.errors import SourceError, source_error
+from dq_resources.source_contract.errors import SourceError, StatementCancelled, source_error
 
 if TYPE_CHECKING:
     from dq_resources.bigquery.table import BigQueryTable
@@ -67,9 +67,7 @@ class BigQueryRunner:
             )
             result = [tuple(row.values()) for row in rows]
         except concurrent.futures.TimeoutError:
-            raise source_error(
-                name, f"the query exceeded timeout_seconds ({spec.timeout_seconds:g} s) and was cancelled"
-            ) from None
+            raise source_error(name, str(StatementCancelled(spec.timeout_seconds))) from None
         except SourceError:
             raise
         except Exception as error:
@@ -105,8 +103,7 @@ class BigQueryRunner:
         if reason in ("timeout", "stopped"):
             return source_error(
                 self.table.name,
-                f"the query exceeded timeout_seconds ({self.table.spec.timeout_seconds:g} s) "
-                "and was cancelled by BigQuery",
+                f"{StatementCancelled(self.table.spec.timeout_seconds)} by BigQuery",
             )
         return failure(
             self.table.name, "", error, maximum_bytes_billed=self.table.maximum_bytes_billed, hide_values=True

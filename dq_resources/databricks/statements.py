@@ -17,18 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from dq_resources.source_contract.errors import StatementCancelled
+
 if TYPE_CHECKING:
     from databricks.sql.client import Connection, Cursor
 
 CANCEL_RETRY_SECONDS = 0.1
 NESTED_TYPES = frozenset({"array", "map", "struct"})
-
-
-class StatementCancelled(Exception):
-    """The statement outlived its time limit and was cancelled."""
-
-    def __init__(self, timeout_seconds: float) -> None:
-        super().__init__(f"the statement exceeded timeout_seconds ({timeout_seconds:g} s) and was cancelled")
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ from dq_resources.databricks.errors import (
     statement_failure,
 )
 from dq_resources.databricks.metadata import CatalogFacts, catalog_facts, delta_last_modified, delta_version
-from dq_resources.databricks.statements import StatementCancelled, StatementResult, run_statement
+from dq_resources.databricks.statements import StatementResult, run_statement
 from dq_resources.engines.sql_runner import SQL_LOG, WAREHOUSE_HEAVY_METRICS
-from dq_resources.source_contract.errors import SourceError, source_error
+from dq_resources.source_contract.errors import SourceError, StatementCancelled, source_error
 from dq_resources.source_contract.pushdown import SampleRows, attach_references, sample_frame
 from dq_resources.source_contract.table import OpenedTable, ReferenceRequest
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from dq_resources.snowflake.connections import whole_seconds
+from dq_resources.source_contract.errors import StatementCancelled
 
 if TYPE_CHECKING:
     from snowflake.connector import SnowflakeConnection
@@ -25,13 +26,6 @@ if TYPE_CHECKING:
 NESTED_TYPES = frozenset({"ARRAY", "OBJECT", "VARIANT"})
 CANCELLED = frozenset({604, 630})
 """Snowflake's errors for a statement cancelled by its client (604) or by its statement timeout (630)."""
-
-
-class StatementCancelled(Exception):
-    """The statement outlived its time limit and was cancelled."""
-
-    def __init__(self, timeout_seconds: float) -> None:
-        super().__init__(f"the statement exceeded timeout_seconds ({timeout_seconds:g} s) and was cancelled")
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ from dq_resources.snowflake.metadata import (
     table_relation,
     table_sql,
 )
-from dq_resources.snowflake.statements import StatementCancelled, StatementResult, run_statement
-from dq_resources.source_contract.errors import SourceError, source_error
+from dq_resources.snowflake.statements import StatementResult, run_statement
+from dq_resources.source_contract.errors import SourceError, StatementCancelled, source_error
 from dq_resources.source_contract.pushdown import SampleRows, attach_references, sample_frame
 from dq_resources.source_contract.table import OpenedTable, ReferenceRequest
 

@@ -37,3 +37,14 @@ def source_error(source: str, what: str, cause: BaseException | str | None = Non
     """One SourceError: `<source>: <what>: <cause>` (`<source>: <what>` without a cause), secrets redacted."""
     text = f"{source}: {what}" if cause is None else f"{source}: {what}: {cause}"
     return SourceError(redact(text))
+
+
+class StatementCancelled(Exception):
+    """A statement outlived the source's `timeout_seconds` and was cancelled where it ran.
+
+    One wording for every engine, so an alert or a search for the phrase finds them all.
+    """
+
+    def __init__(self, timeout_seconds: float) -> None:
+        self.timeout_seconds = timeout_seconds
+        super().__init__(f"the statement exceeded timeout_seconds ({timeout_seconds:g} s) and was cancelled")

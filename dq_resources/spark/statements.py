@@ -15,17 +15,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from dq_resources.source_contract.errors import StatementCancelled
 from dq_resources.spark.sessions import is_connect
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
-
-
-class StatementCancelled(Exception):
-    """The statement outlived its time limit, and its Spark jobs were cancelled."""
-
-    def __init__(self, timeout_seconds: float) -> None:
-        super().__init__(f"the statement exceeded timeout_seconds ({timeout_seconds:g} s) and was cancelled")
 
 
 Collected = tuple[list[str], list[tuple[Any, ...]]]

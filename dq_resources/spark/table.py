@@ -19,11 +19,11 @@ from dq_checks.error_text import first_line
 from dq_checks.metrics.dialect_sql import written_sql
 from dq_checks.rules.engine_errors import without_values
 from dq_checks.schema import TableDescription
-from dq_resources.source_contract.errors import SourceError, source_error
+from dq_resources.source_contract.errors import SourceError, StatementCancelled, source_error
 from dq_resources.source_contract.pushdown import SampleRows, attach_references, sample_frame
 from dq_resources.source_contract.table import OpenedTable, ReferenceRequest
 from dq_resources.spark.metadata import catalog_facts, file_facts
-from dq_resources.spark.statements import Collected, StatementCancelled, collect
+from dq_resources.spark.statements import Collected, collect
 from dq_resources.spark.types import spark_columns
 
 if TYPE_CHECKING:

@@ -228,7 +228,7 @@ def test_faults_are_errors_for_their_table_alone(standin: BigQueryStandIn, tmp_p
     slow = found["slow"]["profile"]
     assert slow[0] == "error"
     assert (
-        "bigquery:dq-test.shop.slow_orders: the query exceeded timeout_seconds (1 s) and was cancelled"
+        "bigquery:dq-test.shop.slow_orders: the statement exceeded timeout_seconds (1 s) and was cancelled"
         in slow[1]
     )
     assert len(standin.cancelled) > cancelled_before  # the stand-in saw jobs.cancel for it
