@@ -58,7 +58,8 @@ def test_a_component_has_only_its_checks_and_jobs_unless_extras_are_switched_on(
     assert defs.executor is None  # the project's own executor stays the project's
     assert repo.get_job("quality_checks").executor_def is dq_job_executor  # dq's jobs carry dq's
     assert sorted(defs.resources or {}) == [
-        *("dq_athena", "dq_clock", "dq_files", "dq_iceberg", "dq_redshift", "dq_results_store", "dq_sql"),
+        *("dq_athena", "dq_bigquery", "dq_clock", "dq_databricks", "dq_duckdb", "dq_files", "dq_iceberg"),
+        *("dq_redshift", "dq_results_store", "dq_snowflake", "dq_spark", "dq_sql"),
     ]
 
     off = QualityOptions(namespace="quality", schedules=False, freshness_sensor=False)
