@@ -66,7 +66,7 @@ def _require_table(source: SourceSpec) -> None:
 
     Outside one (`dq sources test`, `dq propose`) it is a SourceError before any connection.
     """
-    if getattr(source, "table", "") is None and getattr(source, "path", None) is None:  # spark reads a path
+    if source.table_from_asset:
         raise SourceError(
             f"{source.display()}: no table: it comes from the asset's dagster/table_name when the checks "
             "run in the project; set source.table to reach it from here"

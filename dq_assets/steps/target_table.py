@@ -25,8 +25,8 @@ def source_for_run(defined: DefinedTable, context: Any) -> SourceSpec:
     Raises SourceError (naming the definition's `path:line`) when the asset carries no usable name.
     """
     source = defined.spec.source
-    if getattr(source, "table", "") is not None or getattr(source, "path", None) is not None:
-        return source  # named, or files at a path (spark)
+    if not source.table_from_asset:
+        return source
     key = target_asset_key(defined)
     name = asset_table_name(context, key)
     where = defined.where("source")

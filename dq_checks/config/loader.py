@@ -204,7 +204,7 @@ def attachment_problems(defined: DefinedTable) -> list[ConfigProblem]:
                         "with asset:",
                     )
                 )
-    elif getattr(spec.source, "table", "") is None and getattr(spec.source, "path", None) is None:
+    elif spec.source.table_from_asset:
         problems.append(
             ConfigProblem(
                 defined.path,

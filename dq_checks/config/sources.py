@@ -34,6 +34,11 @@ class SourceLimits(StrictModel):
     timeout_seconds: float = Field(default=DEFAULT_STATEMENT_TIMEOUT_SECONDS, gt=0, le=86_400)
     connect_timeout_seconds: float = Field(default=DEFAULT_CONNECT_TIMEOUT_SECONDS, gt=0, le=3_600)
 
+    @property
+    def table_from_asset(self) -> bool:
+        """Whether the asset's `dagster/table_name` names the table at run time (a sql source without one)."""
+        return False
+
 
 def _qualified(value: str, what: str) -> str:
     if not QUALIFIED_NAME.match(value):
@@ -191,6 +196,11 @@ class SqlSourceSpec(SourceLimits):
     def table_name(self) -> str:
         """The table's own name where the data lives (the placeholder until the asset names it)."""
         return self.table or ASSET_TABLE_NAME
+
+    @property
+    def table_from_asset(self) -> bool:
+        """True without `table:`: the asset's `dagster/table_name` names the table when the checks run."""
+        return self.table is None
 
 
 ASSET_TABLE_NAME = "<dagster/table_name>"
