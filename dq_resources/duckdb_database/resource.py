@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
@@ -66,7 +66,7 @@ class DuckDBDatabaseTable(LocalScanTable):
         with self._connection() as connection:
             query = exp.select(exp.Star()).from_(self.relation.copy()).limit(0)
             try:
-                schema = connection.sql(query.sql(dialect="duckdb")).fetch_arrow_table().schema
+                schema = _arrow_table(connection.sql(query.sql(dialect="duckdb"))).schema
                 (rows,) = connection.execute(  # type: ignore[misc]
                     exp.select("count(*)").from_(self.relation.copy()).sql(dialect="duckdb")
                 ).fetchone()
@@ -107,7 +107,7 @@ class DuckDBDatabaseTable(LocalScanTable):
         query = exp.select(*selected).from_(self.relation.copy()).sql(dialect="duckdb")
         with self._connection() as connection:
             try:
-                table = connection.sql(query).fetch_arrow_table()
+                table = _arrow_table(connection.sql(query))
             except Exception as error:
                 raise self._failure(error) from None
         return pa.RecordBatchReader.from_batches(table.schema, table.to_batches())
@@ -187,6 +187,12 @@ def _file_version(path: str) -> tuple[datetime | None, str | None]:
     latest = max(stat.st_mtime_ns for stat in stats)
     size = sum(stat.st_size for stat in stats)
     return datetime.fromtimestamp(latest / 1e9, tz=UTC), f"{size}-{latest}"
+
+
+def _arrow_table(relation: Any) -> pa.Table:
+    """The relation's whole result as Arrow (DuckDB 2 `to_arrow_table`, DuckDB 1 `fetch_arrow_table`)."""
+    read = getattr(relation, "to_arrow_table", None) or relation.fetch_arrow_table
+    return read()
 
 
 def _first_line(error: BaseException) -> str:
