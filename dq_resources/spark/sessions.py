@@ -57,6 +57,21 @@ def session_for(spec: SparkSourceSpec) -> SparkSession:
         return session
 
 
+def close_connect_sessions(remote: str) -> None:
+    """Stop the Spark Connect sessions dq opened to `remote`, before that server goes away.
+
+    pyspark's exit handler asks each open Connect session's server to clean up, retrying for
+    minutes when the server is gone: a process must not outlive its server's shutdown that way.
+    """
+    with _LOCK:
+        for key in [key for key in _SESSIONS if key[:2] == ("remote", remote)]:
+            session = _SESSIONS.pop(key)
+            try:
+                session.stop()
+            except Exception:  # a server already gone: nothing is left to release
+                continue
+
+
 def _running(session: Any) -> bool:
     from pyspark import SparkContext
 

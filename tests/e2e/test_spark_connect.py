@@ -22,6 +22,7 @@ from sqlglot import exp
 from dq_checks.config.sources import SparkSourceSpec
 from dq_resources.source_contract import SourceError
 from dq_resources.spark import SparkSourceResource
+from dq_resources.spark.sessions import close_connect_sessions
 from tests.engines.agreement import CUSTOMERS, ORDERS, SameAsDuckDB
 
 pytestmark = pytest.mark.spark
@@ -66,6 +67,7 @@ def connect_server(spark_session: Any, tmp_path_factory: pytest.TempPathFactory)
                 time.sleep(0.5)
         yield f"sc://localhost:{port}"
     finally:
+        close_connect_sessions(f"sc://localhost:{port}")
         server.terminate()
         try:
             server.wait(60)
