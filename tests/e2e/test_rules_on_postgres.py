@@ -47,3 +47,8 @@ class TestPostgres(SameAsDuckDB):
     @classmethod
     def remote(cls, postgres_engine: sqlalchemy.Engine) -> tuple[SqlRunner, exp.Table]:
         return SqlRunner(postgres_engine, _table("orders"), "postgres"), _table("customers")
+
+    def test_the_plan_runs_inside_postgres(self, remote: tuple[SqlRunner, exp.Table]) -> None:
+        runner, _ = remote
+        assert runner.dialect == "postgres"
+        assert runner.fetch_rows(exp.select("count(*)").from_(runner.relation.copy())) == [(400,)]

@@ -45,3 +45,9 @@ class TestSpark(SameAsDuckDB):
         customers = resource.open(SparkSourceSpec(type="spark", table="agreement_customers"))
         with orders.query_runner() as runner:
             yield runner, customers.relation
+
+    def test_the_plan_runs_in_spark_sql_over_the_files_in_place(self, remote: tuple[Any, exp.Table]) -> None:
+        runner, customers = remote
+        assert runner.dialect == "spark"
+        assert customers.name == "agreement_customers"  # the catalog table, joined in Spark
+        assert runner.fetch_rows(exp.select("count(*)").from_(runner.relation.copy())) == [(400,)]
