@@ -7,14 +7,12 @@ its connection, and a rotated token opens a new one. Each connection's session i
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import hashlib
 import os
-import threading
 from typing import TYPE_CHECKING, Any
 
 from dq_checks.config.sources import DatabricksSourceSpec
+from dq_resources.source_contract.connection_cache import ConnectionCache
 from dq_resources.source_contract.errors import source_error
 
 if TYPE_CHECKING:
@@ -27,8 +25,7 @@ REQUEST_TIMEOUT_FLOOR_SECONDS = 30.0
 """The least time one request may take: the warehouse holds a status request open while the
 statement runs, so a shorter socket timeout would cut polls of healthy statements."""
 
-_CONNECTIONS: dict[tuple[Any, ...], Connection] = {}
-_LOCK = threading.Lock()
+_CACHE: ConnectionCache[Any] = ConnectionCache(lambda connection: bool(connection.open))
 
 
 def access_token(spec: DatabricksSourceSpec) -> str:
@@ -47,35 +44,11 @@ def connection_for(spec: DatabricksSourceSpec, tls_trusted_ca_file: str | None) 
     token = access_token(spec)
     fingerprint = hashlib.sha256(token.encode()).hexdigest()
     key = (spec.server_hostname, spec.port, spec.http_path, fingerprint, tls_trusted_ca_file)
-    with _LOCK:
-        existing = _CONNECTIONS.get(key)
-        if existing is not None and existing.open:
-            return existing
-        opened = _connect(spec, token, tls_trusted_ca_file)
-        if not _CONNECTIONS:
-            atexit.register(close_all)
-        _CONNECTIONS[key] = opened
-        return opened
+    return _CACHE.get(key, lambda: _connect(spec, token, tls_trusted_ca_file))
 
 
-def close_all() -> None:
-    """Close every cached connection (at exit: the connector's own late close logs an error)."""
-    with _LOCK:
-        connections = list(_CONNECTIONS.values())
-        _CONNECTIONS.clear()
-    for connection in connections:
-        with contextlib.suppress(Exception):  # the warehouse may be gone already
-            connection.close()
-
-
-def forget(connection: Connection) -> None:
-    """Drop a connection that failed below the statement level, so the next use opens a new one."""
-    with _LOCK:
-        for key, cached in list(_CONNECTIONS.items()):
-            if cached is connection:
-                del _CONNECTIONS[key]
-    with contextlib.suppress(Exception):  # a broken connection may fail to close; it is dropped either way
-        connection.close()
+close_all = _CACHE.close_all
+forget = _CACHE.forget
 
 
 def _connect(spec: DatabricksSourceSpec, token: str, tls_trusted_ca_file: str | None) -> Connection:

@@ -8,14 +8,12 @@ as session parameters, so Snowflake's query history shows who asked and stops wh
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import math
-import threading
 from typing import TYPE_CHECKING, Any
 
 from dq_checks.config.sources import SnowflakeSourceSpec
 from dq_resources.snowflake.credentials import Credentials, credentials_for
+from dq_resources.source_contract.connection_cache import ConnectionCache
 
 if TYPE_CHECKING:
     from snowflake.connector import SnowflakeConnection
@@ -25,8 +23,7 @@ APPLICATION = "dq"
 QUERY_TAG = "dq"
 """Each statement's QUERY_TAG: dq's statements are found in QUERY_HISTORY by it."""
 
-_CONNECTIONS: dict[tuple[Any, ...], SnowflakeConnection] = {}
-_LOCK = threading.Lock()
+_CACHE: ConnectionCache[Any] = ConnectionCache(lambda connection: not connection.is_closed())
 
 
 def whole_seconds(seconds: float) -> int:
@@ -59,35 +56,11 @@ def connection_for(spec: SnowflakeSourceSpec) -> SnowflakeConnection:
         whole_seconds(spec.timeout_seconds),
         whole_seconds(spec.connect_timeout_seconds),
     )
-    with _LOCK:
-        existing = _CONNECTIONS.get(key)
-        if existing is not None and not existing.is_closed():
-            return existing
-        opened = _connect(spec, credentials)
-        if not _CONNECTIONS:
-            atexit.register(close_all)
-        _CONNECTIONS[key] = opened
-        return opened
+    return _CACHE.get(key, lambda: _connect(spec, credentials))
 
 
-def close_all() -> None:
-    """Close every cached connection (its session ends on Snowflake's side too)."""
-    with _LOCK:
-        connections = list(_CONNECTIONS.values())
-        _CONNECTIONS.clear()
-    for connection in connections:
-        with contextlib.suppress(Exception):  # Snowflake may be unreachable by now
-            connection.close()
-
-
-def forget(connection: SnowflakeConnection) -> None:
-    """Drop a connection that failed below the statement level, so the next use opens a new one."""
-    with _LOCK:
-        for key, cached in list(_CONNECTIONS.items()):
-            if cached is connection:
-                del _CONNECTIONS[key]
-    with contextlib.suppress(Exception):  # a broken connection may fail to close; it is dropped either way
-        connection.close()
+close_all = _CACHE.close_all
+forget = _CACHE.forget
 
 
 def _connect(spec: SnowflakeSourceSpec, credentials: Credentials) -> SnowflakeConnection:
