@@ -1,0 +1,1 @@
+"""Distribution drift: what changed in the data itself between a baseline and now (scipy's tests)."""

@@ -1,0 +1,224 @@
+"""Draw a table's drift sketch through its engine: counts, a bounded random sample, value frequencies.
+
+Nothing is pulled whole. At most three kinds of query run, all in the engine:
+
+* the row and NULL counts, unless the caller already has them exactly (the profile's);
+* one random sample of at most `sample_size` rows, of the numeric and time columns only. DuckDB
+  draws it with its reservoir sampler and a fixed seed (`USING SAMPLE reservoir(n ROWS)
+  REPEATABLE (seed)`), so the same data gives the same sample and the same verdict; other
+  engines take `ORDER BY RANDOM() LIMIT n`, which every warehouse answers with a bounded top-n
+  heap in one scan;
+* one frequency query per text or boolean column, the profile's own, asked for the
+  `categories` most frequent values.
+
+A query the engine refuses costs only the columns it was for: each gets the engine's reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlglot import exp
+
+from dq_checks.config.drift import DriftSettings
+from dq_checks.drift.sketch import ColumnSketch, ComparedAs, Frequencies, Sample, TableSketch
+from dq_checks.metrics import QueryRunner
+from dq_checks.metrics.runner import fetch_all
+from dq_checks.metrics.sql import column, count_non_null, count_rows, select_from
+from dq_checks.profile.column_metrics import frequency_query, statistic_value
+from dq_checks.rules.engine_errors import engine_error_text
+from dq_checks.schema import ColumnInfo, ColumnKind
+
+SAMPLE_SEED = 20_261_203
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+SECONDS_PER_DAY = 86_400.0
+
+Counts = Mapping[str, tuple[int, int]]
+"""Column -> (rows, NULLs), exact."""
+
+
+class SketchError(Exception):
+    """The engine could not even count the table's rows: nothing can be compared."""
+
+
+def drawn_columns(
+    columns: Sequence[ColumnInfo], settings: DriftSettings, leave_out: Sequence[str] = ()
+) -> list[ColumnInfo]:
+    """The columns the drift check compares: all but those the definition skips and `leave_out` (the key)."""
+    left_out = set(leave_out)
+    return [c for c in columns if c.name not in left_out and not settings.skipped(c.name)]
+
+
+def draw_sketch(
+    runner: QueryRunner,
+    columns: Sequence[ColumnInfo],
+    settings: DriftSettings,
+    *,
+    label: str,
+    counts: Counts | None = None,
+) -> tuple[TableSketch, dict[str, str]]:
+    """The sketch of `columns` of the runner's table, and column -> why it has none.
+
+    `counts` are the exact row and NULL counts when the caller has them (the profile's);
+    otherwise one aggregate query counts them. Raises SketchError when that query fails.
+    """
+    if counts is None:
+        counts = _counted(runner, columns)
+    rows = next(iter(counts.values()))[0] if counts else _row_count(runner)
+    errors: dict[str, str] = {}
+    sampled = [c for c in columns if c.kind in (ColumnKind.NUMERIC, ColumnKind.TEMPORAL)]
+    samples: dict[str, list[Any]] = {}
+    sample_rows = 0
+    if sampled:
+        try:
+            drawn = runner.fetch_rows(sample_query(runner, sampled, settings.sample_size))
+        except Exception as error:  # the engine refused the sample: every sampled column says why
+            reason = f"the engine could not draw the sample: {engine_error_text(error)}"
+            errors.update(dict.fromkeys((c.name for c in sampled), reason))
+        else:
+            sample_rows = len(drawn)
+            samples = {c.name: [row[i] for row in drawn] for i, c in enumerate(sampled)}
+    categorical = [c for c in columns if c.kind.is_categorical]
+    frequencies, refused = _frequencies(runner, categorical, settings.categories)
+    errors.update(refused)
+    sketches: dict[str, ColumnSketch] = {}
+    for info in columns:
+        if info.name in errors:
+            continue
+        total, nulls = counts[info.name]
+        sketches[info.name] = _column_sketch(
+            info, total, nulls, samples.get(info.name), frequencies.get(info.name)
+        )
+    return TableSketch(rows, sketches, label, sample_rows), errors
+
+
+def sample_query(runner: QueryRunner, columns: Sequence[ColumnInfo], size: int) -> exp.Query:
+    """At most `size` rows at random, of `columns` (numbers as DOUBLE, NaN as NULL; times as they are)."""
+    projections = [
+        exp.alias_(
+            statistic_value(c) if c.kind is ColumnKind.NUMERIC else column(c.name), f"c{i}", quoted=True
+        )
+        for i, c in enumerate(columns)
+    ]
+    if runner.dialect == "duckdb":
+        rows = exp.Subquery(
+            this=select_from(projections, runner.relation),
+            alias=exp.TableAlias(this=exp.to_identifier("drift_rows")),
+        )
+        sample = exp.TableSample(
+            method=exp.var("RESERVOIR"), size=exp.Literal.number(size), seed=exp.Literal.number(SAMPLE_SEED)
+        )
+        rows.set("sample", sample)
+        return exp.select(exp.Star()).from_(rows)
+    return select_from(projections, runner.relation).order_by(exp.Rand()).limit(size)
+
+
+def _counted(runner: QueryRunner, columns: Sequence[ColumnInfo]) -> dict[str, tuple[int, int]]:
+    """Rows and NULLs of every column, in one aggregate query."""
+    projections = [count_rows(), *(count_non_null(column(c.name)) for c in columns)]
+    try:
+        (row,) = runner.fetch_rows(select_from(projections, runner.relation))
+    except Exception as error:
+        raise SketchError(f"the engine could not count the rows: {engine_error_text(error)}") from error
+    total = int(row[0] or 0)
+    return {c.name: (total, total - int(value or 0)) for c, value in zip(columns, row[1:], strict=True)}
+
+
+def _row_count(runner: QueryRunner) -> int:
+    try:
+        (row,) = runner.fetch_rows(select_from([count_rows()], runner.relation))
+    except Exception as error:
+        raise SketchError(f"the engine could not count the rows: {engine_error_text(error)}") from error
+    return int(row[0] or 0)
+
+
+def _frequencies(
+    runner: QueryRunner, columns: Sequence[ColumnInfo], limit: int
+) -> tuple[dict[str, Frequencies], dict[str, str]]:
+    """Each column's frequency table; a refused query costs only its own column."""
+    queries = [frequency_query(info, runner.relation, limit=limit) for info in columns]
+    try:
+        answers = fetch_all(runner, queries)
+    except Exception:  # find which column's query the engine refuses, one at a time
+        answers = []
+        for query in queries:
+            try:
+                answers.append(runner.fetch_rows(query))
+            except Exception as error:
+                answers.append(engine_error_text(error))
+    found: dict[str, Frequencies] = {}
+    refused: dict[str, str] = {}
+    for info, answer in zip(columns, answers, strict=True):
+        if isinstance(answer, str):
+            refused[info.name] = f"the engine could not count its values: {answer}"
+            continue
+        boolean = info.kind is ColumnKind.BOOLEAN
+        counts = tuple((_category(value, boolean), int(count)) for value, _length, count, _ in answer)
+        distinct = int(answer[0][3]) if answer else 0
+        found[info.name] = Frequencies(counts, 0, distinct)
+    return found, refused
+
+
+def _column_sketch(
+    info: ColumnInfo, rows: int, nulls: int, sampled: list[Any] | None, frequencies: Frequencies | None
+) -> ColumnSketch:
+    """One column's sketch, by its kind; `other` of the frequencies is filled from the exact counts."""
+
+    def sketch(compared_as: ComparedAs, **parts: Any) -> ColumnSketch:
+        return ColumnSketch(info.name, info.data_type, info.kind, rows, nulls, compared_as, **parts)
+
+    if frequencies is not None:
+        listed = sum(count for _, count in frequencies.counts)
+        other = max(rows - nulls - listed, 0)
+        return sketch("categories", frequencies=Frequencies(frequencies.counts, other, frequencies.distinct))
+    if sampled is None:
+        return sketch("nulls only")
+    values = [v for v in sampled if v is not None]
+    if info.kind is ColumnKind.NUMERIC:
+        numbers = sorted(float(v) for v in values)
+        return sketch("values", sample=Sample(tuple(numbers), len(numbers)))
+    moments = [_moment(v) for v in values]
+    if moments and all(isinstance(m, date) and not isinstance(m, datetime) for m in moments):
+        return sketch("weekday", frequencies=_weekdays(moments))
+    seconds = sorted(_seconds_of_day(m) for m in moments if m is not None)
+    return sketch("time of day", sample=Sample(tuple(seconds), len(seconds)))
+
+
+def _moment(value: Any) -> date | datetime | time | None:
+    """An engine's time value as Python's: some drivers return ISO text."""
+    if isinstance(value, date | time):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _seconds_of_day(moment: date | datetime | time | None) -> float:
+    """Seconds since midnight, in the value's own zone (a date is midnight)."""
+    if isinstance(moment, datetime):
+        moment = moment.timetz()
+    if isinstance(moment, time):
+        return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
+    return 0.0
+
+
+def _weekdays(moments: Sequence[Any]) -> Frequencies:
+    """How many sampled dates fall on each weekday: a complete table of at most 7 values."""
+    tally: dict[str, int] = {}
+    for moment in moments:
+        name = WEEKDAYS[moment.weekday()]
+        tally[name] = tally.get(name, 0) + 1
+    counts = tuple(sorted(tally.items(), key=lambda item: (-item[1], item[0])))
+    return Frequencies(counts, 0, len(counts))
+
+
+def _category(value: Any, boolean: bool) -> str:
+    """A value as the frequency table names it: booleans as true/false (MySQL's 0/1 too), the rest as text."""
+    if boolean and value in (0, 1, True, False):
+        return "true" if value else "false"
+    return str(value)
