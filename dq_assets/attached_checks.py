@@ -11,7 +11,12 @@ import dagster as dg
 from dagster import AssetCheckExecutionContext
 
 from dq_assets.check_specs import check_specs
-from dq_assets.source_resources import CLOCK_RESOURCE_KEY, RESULTS_STORE_RESOURCE_KEY, source_resource_key
+from dq_assets.source_resources import (
+    CLOCK_RESOURCE_KEY,
+    RESOURCE_KEYS,
+    RESULTS_STORE_RESOURCE_KEY,
+    source_resource_key,
+)
 from dq_assets.table_keys import is_attached, target_asset_key
 from dq_assets.table_step import StepOutput, run_table_step
 from dq_checks.config.loader import DefinedTable
@@ -21,10 +26,13 @@ from dq_checks.rules.references import references_of
 def step_resource_keys(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> set[str]:
     """The clock, the results store, and the source resources of the table and the tables its rules read."""
     referenced = [catalog[name] for name in references_of(defined) if name in catalog]
+    baseline = defined.spec.drift.baseline
+    file_baseline = not isinstance(baseline, str) and baseline.file is not None and defined.spec.drift.enabled
     return {
         CLOCK_RESOURCE_KEY,
         RESULTS_STORE_RESOURCE_KEY,
         *(source_resource_key(t.spec.source) for t in (defined, *referenced)),
+        *((RESOURCE_KEYS["file"],) if file_baseline else ()),
     }
 
 

@@ -4,6 +4,7 @@ from dq_checks.config.loader import DefinedTable
 from dq_checks.partitions.arrival import ARRIVAL_CHECK
 from dq_checks.results.names import (
     ANOMALIES_CHECK,
+    DRIFT_CHECK,
     FRESHNESS_CHECK,
     PROFILE_CHECK,
     QUALITY_SCORE_CHECK,
@@ -23,6 +24,10 @@ CHECK_DESCRIPTIONS = {
     FRESHNESS_CHECK: "The data's own last update against its SLA: WARN past warn_after, ERROR past max_age.",
     VOLUME_CHECK: "The row count against the table's own history (robust median/MAD, or the 50%/200% rule).",
     SCHEMA_CHECK: "The column schema against the previous run's: added or re-typed WARN, removed ERROR.",
+    DRIFT_CHECK: (
+        "Each column's distribution against a baseline (the previous data version, or a pinned snapshot"
+        " or file): KS, chi-square and PSI on a sample drawn in the engine; WARN on a large, real shift."
+    ),
     ARRIVAL_CHECK: "The partition has rows by its end + arrives_within_hours; ERROR once it is late.",
 }
 
@@ -44,7 +49,10 @@ def check_names_for(defined: DefinedTable) -> list[str]:
         names.append(FRESHNESS_CHECK)
     if defined.spec.partition is not None and defined.spec.partition.arrives_within_hours is not None:
         names.append(ARRIVAL_CHECK)
-    return [*names, VOLUME_CHECK, SCHEMA_CHECK]
+    names += [VOLUME_CHECK, SCHEMA_CHECK]
+    if defined.spec.drift.enabled:
+        names.append(DRIFT_CHECK)
+    return names
 
 
 __all__ = [

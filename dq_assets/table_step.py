@@ -122,6 +122,7 @@ def _checked_slice(
     materialize: bool,
 ) -> tuple[list[StepOutput], dg.Failure | None]:
     """Inspect the table, or one partition of it: what to report, and the step's failure if unreadable."""
+    from dq_assets.drift_baselines import drift_baseline
     from dq_assets.instance_rule_history import instance_history
     from dq_assets.instance_table_history import read_past_runs
     from dq_assets.partition_axis import partition_axis
@@ -146,6 +147,14 @@ def _checked_slice(
 
     axis = partition_axis(defined, partition)  # a partition is judged against the partitions before it
     past = read_past_runs(context.instance, key, limit=HISTORY_RUNS_READ)
+    baseline = drift_baseline(
+        defined,
+        context.instance,
+        key,
+        partition=partition,
+        open_own=lambda: open_defined(defined),
+        resources=context.resources,
+    )
     try:
         opened = _appended_of(context, defined, open_defined(defined), past)
         inspection = inspect_table(
@@ -158,6 +167,7 @@ def _checked_slice(
             scan_cache=_scan_cache(context, defined, catalog),
             series_at=None if axis is None else axis.start,
             arrival=_arrival(defined, partition),
+            drift_baseline=baseline,
         )
     except SourceError as error:
         context.log.error(f"{table}: {error}")

@@ -32,6 +32,7 @@ from dq_checks.profile.profiler import ProfileError, profile_and_measure
 from dq_checks.redaction import hidden_columns, redact_anomalies, redact_profile
 from dq_checks.results import CheckResult
 from dq_checks.results.builders import anomalies_result, error_result, profile_result
+from dq_checks.results.drift_check import kept_sketch_metadata
 from dq_checks.results.inspection import TableInspection
 from dq_checks.results.names import FRESHNESS_CHECK
 from dq_checks.results.rule_results import quality_score_result, rule_result
@@ -51,6 +52,7 @@ from dq_checks.schema import TableDescription
 from dq_checks.schema_change import schema_result
 from dq_resources.source_contract import OpenedTable, ReferenceRequest, SourceError
 from dq_resources.source_contract.table import SLICE_EXTRA_KEY
+from dq_runs.drift_step import DriftBaseline, DriftStep, drift_step
 from dq_runs.scan_cache import with_scan_report
 
 if TYPE_CHECKING:
@@ -77,6 +79,7 @@ def inspect_table(
     scan_cache: ScanCache | None = None,
     series_at: datetime | None = None,
     arrival: tuple[str, datetime] | None = None,
+    drift_baseline: DriftBaseline | None = None,
 ) -> TableInspection:
     """Profile and check `table`. Raises SourceError when the table itself cannot be read.
 
@@ -86,6 +89,7 @@ def inspect_table(
     when `past` holds the earlier partitions (`dq_checks.history.partition_runs`). `arrival` is
     the checked partition and its due time, for its `arrival` check (`dq_checks.partitions.arrival`).
     `scan_cache` answers the queries an earlier run on the same data version already ran.
+    `drift_baseline` is what the `drift` check compares with; without one it skips.
     """
     spec = defined.spec
     started = time.perf_counter()
@@ -130,6 +134,8 @@ def inspect_table(
             analyzers, measured.values, runner, profile=measured.profile, refused=refused
         )
         scan_path = getattr(runner, "scan_path", None)
+        pii = hidden_columns(spec.pii_columns, [c.name for c in description.columns])
+        drifted = _drift(defined, runner, description, measured.profile, drift_baseline, pii)
     profile = measured.profile
     history = one_per_version(past, current_version=description.data_version)
     judged_at = series_at or first_seen(past, description.data_version) or moment
@@ -137,10 +143,9 @@ def inspect_table(
     anomalies += drift_anomalies(profile, judged_at, history, spec.history, spec.anomalies)
     duration = time.perf_counter() - started
     problems = unknown_columns(defined, description)
-    pii = hidden_columns(spec.pii_columns, [c.name for c in description.columns])
     visible_anomalies = redact_anomalies(anomalies, pii)
     profile_check = profile_result(profile, duration_seconds=duration, problems=problems.profile)
-    profile_check = _with_read_path(profile_check, scan_path, description)
+    profile_check = _keeping_sketch(_with_read_path(profile_check, scan_path, description), drifted)
     checks = [
         profile_check if scan_cache is None else with_scan_report(profile_check, scan_cache.report),
         anomalies_result(visible_anomalies, problems=problems.anomalies, profile=profile),
@@ -155,6 +160,8 @@ def inspect_table(
     checks.append(volume_result(profile.row_count, judged_at, history, spec.volume, spec.history))
     current_schema = tuple((c.name, c.data_type) for c in description.columns)
     checks.append(schema_result(previous_schema(history), current_schema, spec.schema_change))
+    if drifted is not None:
+        checks.append(drifted.check)
     scores = None
     if defined.rules:
         scores = score([(definition.dimension, outcome.outcome) for definition, outcome in judged])
@@ -170,7 +177,30 @@ def inspect_table(
         pii,
         redact_analyzers(analyzed, pii),
         measured_metrics(judged, analyzed),
+        drift=None if drifted is None else drifted.drift,
     )
+
+
+def _drift(  # noqa: PLR0917 (one call site, which names nothing twice)
+    defined: DefinedTable,
+    runner: QueryRunner,
+    description: TableDescription,
+    profile: TableProfile,
+    baseline: DriftBaseline | None,
+    pii: Sequence[str],
+) -> DriftStep | None:
+    """The `drift` check, unless the definition turns it off."""
+    spec = defined.spec
+    if not spec.drift.enabled:
+        return None
+    return drift_step(spec.drift, runner, description, profile, baseline, key=spec.key, hidden=pii)
+
+
+def _keeping_sketch(profile_check: CheckResult, drifted: DriftStep | None) -> CheckResult:
+    """The profile check carrying this run's drift sketch, the next run's baseline (it evaluates each run)."""
+    if drifted is None or drifted.kept is None:
+        return profile_check
+    return replace(profile_check, metadata={**profile_check.metadata, **kept_sketch_metadata(drifted.kept)})
 
 
 def _with_read_path(

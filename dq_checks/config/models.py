@@ -11,6 +11,7 @@ from croniter import croniter
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from dq_checks.alerts.model import AlertSeverity
+from dq_checks.config.drift import DriftSettings
 from dq_checks.config.partitions import PartitionSpec
 from dq_checks.config.sources import (
     AthenaSourceSpec,
@@ -294,6 +295,7 @@ class TableSpec(StrictModel):
     history: HistorySettings = Field(default_factory=HistorySettings)
     volume: VolumeSettings = Field(default_factory=VolumeSettings)
     schema_change: SchemaChangeSettings = Field(default_factory=SchemaChangeSettings)
+    drift: DriftSettings = Field(default_factory=DriftSettings)
     alerts: AlertRouting | None = None
 
     @model_validator(mode="before")
@@ -368,6 +370,20 @@ class TableSpec(StrictModel):
             raise ValueError(
                 "incremental: true and partition: cannot go together: a partitioned table is checked "
                 "one partition at a time already"
+            )
+        return value
+
+    @field_validator("drift")
+    @classmethod
+    def _snapshot_baseline_iceberg_only(cls, value: DriftSettings, info: ValidationInfo) -> DriftSettings:
+        """A baseline snapshot is read through Iceberg time travel, which only an Iceberg table has."""
+        baseline = value.baseline
+        source = info.data.get("source")
+        pinned_snapshot = not isinstance(baseline, str) and baseline.file is None
+        if pinned_snapshot and source is not None and not isinstance(source, IcebergSourceSpec):
+            raise ValueError(
+                f"baseline: {baseline.describe()} is read through Iceberg time travel and needs an iceberg "
+                f"source; this source is {source.type} (pin a file instead: baseline: {{file: <path>}})"
             )
         return value
 

@@ -77,12 +77,15 @@ def compare_columns(
 ) -> ColumnDrift:
     """One column: its NULL share, then its values by kind; drifted when a test is significant and large."""
     name = current.name
-    if baseline.kind != current.kind or baseline.compared_as != current.compared_as:
+    if baseline.kind != current.kind:
         reason = (
             f"{name}: type changed from {baseline.data_type} to {current.data_type}; "
             f"{baseline.kind.value} values cannot be compared with {current.kind.value} ones"
         )
         return ColumnDrift(name, current.compared_as, "error", reason)
+    if baseline.compared_as != current.compared_as:  # PII now or then, or dates read as times: NULLs only
+        baseline = replace(baseline, compared_as="nulls only", sample=None, frequencies=None)
+        current = replace(current, compared_as="nulls only", sample=None, frequencies=None)
     null_test = null_rate_test((baseline.rows, baseline.nulls), (current.rows, current.nulls))
     rates = (baseline.null_rate, current.null_rate)
     findings: list[tuple[DriftKind, str]] = []

@@ -16,7 +16,7 @@ A query the engine refuses costs only the columns it was for: each gets the engi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -58,17 +58,20 @@ def draw_sketch(
     *,
     label: str,
     counts: Counts | None = None,
+    hidden: Collection[str] = (),
 ) -> tuple[TableSketch, dict[str, str]]:
     """The sketch of `columns` of the runner's table, and column -> why it has none.
 
     `counts` are the exact row and NULL counts when the caller has them (the profile's);
     otherwise one aggregate query counts them. Raises SketchError when that query fails.
+    The values of `hidden` columns (PII) never leave the engine: only their NULLs are compared.
     """
-    if counts is None:
+    if counts is None or any(c.name not in counts for c in columns):
         counts = _counted(runner, columns)
     rows = next(iter(counts.values()))[0] if counts else _row_count(runner)
     errors: dict[str, str] = {}
-    sampled = [c for c in columns if c.kind in (ColumnKind.NUMERIC, ColumnKind.TEMPORAL)]
+    valued = [c for c in columns if c.name not in set(hidden)]
+    sampled = [c for c in valued if c.kind in (ColumnKind.NUMERIC, ColumnKind.TEMPORAL)]
     samples: dict[str, list[Any]] = {}
     sample_rows = 0
     if sampled:
@@ -80,7 +83,7 @@ def draw_sketch(
         else:
             sample_rows = len(drawn)
             samples = {c.name: [row[i] for row in drawn] for i, c in enumerate(sampled)}
-    categorical = [c for c in columns if c.kind.is_categorical]
+    categorical = [c for c in valued if c.kind.is_categorical]
     frequencies, refused = _frequencies(runner, categorical, settings.categories)
     errors.update(refused)
     sketches: dict[str, ColumnSketch] = {}

@@ -17,6 +17,7 @@ from dq_checks.schema import TableDescription
 
 if TYPE_CHECKING:
     from dq_checks.analyzers.compute import AnalyzerResult
+    from dq_checks.drift.model import TableDrift
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,5 @@ class TableInspection:
     """What the table's analyzers measured: statistics, never a pass or a fail."""
     metrics: dict[str, float] = field(default_factory=dict)
     """Each metric measured by a rule or an analyzer, by its history key (`Column.email.Completeness`)."""
+    drift: TableDrift | None = None
+    """The `drift` check's comparison with its baseline, when one ran (the reports show it)."""

@@ -6,6 +6,7 @@ QUALITY_SCORE_CHECK = "quality_score"
 FRESHNESS_CHECK = "freshness"
 VOLUME_CHECK = "volume"
 SCHEMA_CHECK = "schema"
+DRIFT_CHECK = "drift"
 
 PROFILE_LEVEL_KEY = "dq/profile_level"
 """Metadata of the profile and anomalies checks: the table's profile level (exact, approximate, off)."""
