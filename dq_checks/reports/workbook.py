@@ -24,8 +24,12 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from dq_checks.drift.model import ColumnDrift, TableDrift
+
 FAILING_ROWS_CAP = 1_000
 SHEETS = ("summary", "columns", "anomalies", "rule results", "failing rows")
+DRIFT_SHEET = "drift"
+"""The sheet added after SHEETS when the run was compared with a baseline."""
 SAMPLE_KEYS = {
     "failed_sample": ("failing rows", "failed_count"),
     "duplicate_sample": ("duplicated values", "duplicate_groups"),
@@ -65,6 +69,30 @@ RULE_HEADER = (
     "failing",
     "description",
 )
+DRIFT_HEADER = (
+    "column",
+    "compared as",
+    "status",
+    "kinds",
+    "null rate baseline",
+    "null rate current",
+    "test",
+    "statistic",
+    "p-value",
+    "effect size",
+    "effect",
+    "PSI",
+    "sample size baseline",
+    "sample size current",
+    "median baseline",
+    "median current",
+    "new categories",
+    "vanished categories",
+    "reason",
+)
+DRIFT_STATUS_ORDER = {"drifted": 0, "error": 1, "skipped": 2, "stable": 3}
+LISTED_CATEGORIES = 50
+"""New or vanished categories listed in one cell; the rest are counted."""
 MIN_WIDTH, MAX_WIDTH, SUMMARY_WIDTH = 8, 60, 110
 CELL_CHARS = 32_767  # Excel's limit on the text of one cell
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -77,12 +105,14 @@ def build_workbook(
     failing_rows_cap: int = FAILING_ROWS_CAP,
     *,
     pii_columns: Collection[str] = (),
+    drift: TableDrift | None = None,
 ) -> Workbook:
-    """The five sheets, each with a bold, frozen header row and readable widths.
+    """The five sheets, each with a bold, frozen header row and readable widths, and "drift" when given.
 
     "failing rows" holds one block per failing rule: a title line, then a header (`rule` and
     the sample's columns) and at most `failing_rows_cap` rows. Values of `pii_columns` in the
-    samples are replaced by `<redacted>`.
+    samples are replaced by `<redacted>`. "drift" holds the comparison with a baseline: both
+    sides and the schema's changes, then a row per column, drifted ones first.
     """
     from openpyxl import Workbook
 
@@ -99,6 +129,8 @@ def build_workbook(
     _failing_rows_sheet(
         workbook.create_sheet("failing rows"), inspection.checks, failing_rows_cap, frozenset(pii_columns)
     )
+    if drift is not None:
+        _drift_sheet(workbook.create_sheet(DRIFT_SHEET), drift)
     return workbook
 
 
@@ -250,6 +282,68 @@ def _failing_rows_sheet(
             _append(sheet, ())
     sheet.freeze_panes = "B1"  # blocks have headers of their own: keep the rule column in view
     _fit(sheet)
+
+
+def _drift_sheet(sheet: Worksheet, drift: TableDrift) -> None:
+    """Both sides and the schema's changes on top, then the column table under a header of its own."""
+    _append(sheet, ("compared", "data", "rows"))
+    _bold_last_row(sheet)
+    _append(sheet, ("baseline", drift.baseline_label, drift.baseline_rows))
+    _append(sheet, ("current", drift.current_label, drift.current_rows))
+    schema = drift.schema
+    changes = [
+        ("columns added", ", ".join(f"{n} ({t})" for n, t in schema.added)),
+        ("columns removed", ", ".join(f"{n} ({t})" for n, t in schema.removed)),
+        ("columns re-typed", ", ".join(f"{n} ({b} -> {c})" for n, b, c in schema.retyped)),
+    ]
+    for what, listed in changes:
+        if listed:
+            _append(sheet, (what, listed))
+    if not schema.changed:
+        _append(sheet, ("schema", "no column added, removed or re-typed"))
+    if drift.error is not None:
+        _append(sheet, ("error", drift.error))
+    _append(sheet, ())
+    _header(sheet, DRIFT_HEADER, freeze=False)
+    sheet.freeze_panes = f"B{sheet.max_row + 1}"  # the column table's header and names stay in view
+    ordered = sorted(drift.columns, key=lambda c: DRIFT_STATUS_ORDER.get(c.status, len(DRIFT_STATUS_ORDER)))
+    for column in ordered:
+        _append(sheet, _drift_row(column))
+    _fit(sheet)
+
+
+def _drift_row(c: ColumnDrift) -> tuple[Any, ...]:
+    test = c.distribution
+    rates = c.null_rates or (None, None)
+    sizes = c.sample_sizes or (None, None)
+    centres = c.centres or (None, None)
+    return (
+        c.column,
+        c.compared_as,
+        c.status,
+        ", ".join(k.value for k in c.kinds),
+        *(None if r is None else round(r, 6) for r in rates),
+        None if test is None else test.test,
+        None if test is None else test.statistic,
+        None if test is None else test.p_value,
+        None if test is None else test.effect_name.replace("_", " "),
+        None if test is None else test.effect,
+        c.psi,
+        *sizes,
+        *centres,
+        _categories(c.new_categories),
+        _categories(c.vanished_categories),
+        c.reason,
+    )
+
+
+def _categories(values: Sequence[tuple[str, int]]) -> str | None:
+    """`value (count), ...`, at most LISTED_CATEGORIES of them."""
+    if not values:
+        return None
+    listed = ", ".join(f"{v} ({c:,})" for v, c in values[:LISTED_CATEGORIES])
+    more = len(values) - LISTED_CATEGORIES
+    return listed + (f" and {more:,} more" if more > 0 else "")
 
 
 # -- cells

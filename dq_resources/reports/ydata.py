@@ -18,7 +18,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Collection, Hashable
+from collections.abc import Collection, Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,16 +38,19 @@ def ydata_report(
     sensitive: bool,
     summary_markdown: str | None,
     pii_columns: Collection[str] = (),
+    sections: Sequence[str] = (),
 ) -> tuple[str, str]:
     """(html, json) of ydata-profiling's minimal report on `sample`, titled `title`.
 
     The executive summary, when given, is rendered at the top of the HTML, right after
-    `<body>`. Values of `pii_columns` are replaced by tokens (`value 1`, `value 2`...) first.
+    `<body>`, and `sections` (self-contained HTML blocks, such as the drift section) right
+    after it. Values of `pii_columns` are replaced by tokens (`value 1`, `value 2`...) first.
     An empty sample, which ydata refuses, gets a short report naming the columns.
     """
     os.environ[NO_ANALYTICS_VARIABLE] = "True"  # read by ydata at every report, not only at import
     frame = decimals_as_floats(mask_columns(sample, pii_columns))
     block = "" if summary_markdown is None else summary_block(summary_markdown)
+    block += "".join(sections)
     if frame.empty:
         return _empty_report(frame, title, block)
     with warnings.catch_warnings():
