@@ -73,7 +73,10 @@ def _pinned_opener(
                 spec = FileSourceSpec.model_validate({"type": "file", "path": path})
             except ValueError as error:  # pydantic's ValidationError: an unknown format
                 raise SourceError(f"{defined.where('drift', 'baseline')}: {error}") from error
-            return getattr(resources, RESOURCE_KEYS["file"]).open(spec)
+            files = getattr(resources, RESOURCE_KEYS["file"], None)
+            if files is None:
+                raise SourceError(f"the file source ({RESOURCE_KEYS['file']}) is not a resource of this step")
+            return files.open(spec)
 
         return opened_file
 

@@ -49,6 +49,8 @@ class DriftBaseline:
     label: str = "the previous data version"
     partition: str | None = None
     """The partition this run checks: another partition's sketch is an earlier run's, even of one version."""
+    current_label: str | None = None
+    """How results name the data now (`file new.csv`); by default its data version."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ def drift_step(
     version = description.data_version
     columns = drawn_columns(description.columns, settings, leave_out=key)
     label = f"data version {version}" if version is not None else "the current data"
+    if baseline is not None and baseline.current_label is not None:
+        label = baseline.current_label
     values_hidden = [*hidden, *identifiers(profile)]
     try:
         current, errors = draw_sketch(

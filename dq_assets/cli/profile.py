@@ -181,11 +181,16 @@ def _prepared(  # noqa: PLR0917 (one call site, which names nothing twice)
     config_dir: Path | None,
 ) -> tuple[Any, Callable[[], Any], Any]:
     """The definition (drift on only with a baseline), how to open the data, and the baseline."""
+    from dq_assets.cli.profile_targets import is_file
     from dq_resources.files.resource import FileSourceResource
 
     files = FileSourceResource(scan_memory_limit=memory_limit)
     defined, open_data = _profiled(path, rules_file, options, files, config_dir)
     compared = None if baseline is None else _baseline(baseline, options, files, config_dir)
+    if compared is not None:
+        compared = replace(
+            compared, current_label=path if "@" in path or not is_file(path) else f"file {path}"
+        )
     drift = defined.spec.drift.model_copy(update={"enabled": compared is not None})  # no history here
     return replace(defined, spec=defined.spec.model_copy(update={"drift": drift})), open_data, compared
 

@@ -41,6 +41,8 @@ def table_target(
 
     name, _, pin = argument.partition("@")
     defined = tables.get(name)
+    if defined is None and ("/" in argument or Path(argument).suffix):
+        return f"{argument}: no such file"
     if defined is None:
         known = ", ".join(sorted(tables)) or "none"
         return f"{argument}: no such file, and no monitored table {name!r} (defined tables: {known})"

@@ -51,6 +51,7 @@ def build_report_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable
 def _report(
     context: AssetExecutionContext, defined: DefinedTable, catalog: Mapping[str, DefinedTable]
 ) -> dict[str, dg.MetadataValue]:
+    from dq_assets.drift_baselines import drift_baseline
     from dq_assets.instance_table_history import read_past_runs
     from dq_assets.reports.build import REPORT_FAILING_ROWS, REPORT_SAMPLE_ROWS, write_reports
     from dq_resources.source_contract import OpenedTable, SourceError
@@ -70,8 +71,21 @@ def _report(
     spec = defined.spec
     try:
         opened = open_defined(defined)
+        baseline = drift_baseline(
+            defined,
+            context.instance,
+            asset_key(spec.table),
+            partition=None,
+            open_own=lambda: open_defined(defined),
+            resources=resources,
+        )
         inspection = inspect_table(
-            defined, opened, open_reference=open_reference, now=now, sample_limit=REPORT_FAILING_ROWS
+            defined,
+            opened,
+            open_reference=open_reference,
+            now=now,
+            sample_limit=REPORT_FAILING_ROWS,
+            drift_baseline=baseline,
         )
         sample = opened.sample(REPORT_SAMPLE_ROWS)
     except SourceError as error:
@@ -88,6 +102,7 @@ def _report(
         store=getattr(resources, ARTIFACTS_RESOURCE_KEY),
         prefix=f"{spec.slug}/{now:%Y%m%dT%H%M%SZ}",
         summary=summary,
+        drift=inspection.drift,
     )
     return {
         "summary": dg.MetadataValue.md(files.summary),

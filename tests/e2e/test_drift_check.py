@@ -154,7 +154,9 @@ def test_pinned_snapshot_is_read_through_time_travel(scratch_catalog: str, tmp_p
     asset = build_table_asset(defined, {"orders": defined})
     clock = ClockResource(fixed_now=(DAY0 + timedelta(days=1, hours=2)).isoformat())
     result = dg.materialize(
-        [asset], instance=dg.DagsterInstance.ephemeral(), resources={**default_resources(), CLOCK_RESOURCE_KEY: clock}
+        [asset],
+        instance=dg.DagsterInstance.ephemeral(),
+        resources={**default_resources(), CLOCK_RESOURCE_KEY: clock},
     )
     drift = drift_evaluation(result).metadata["dq/drift"].value
     # The baseline is the snapshot's 3,000 rows, not the current 4,000: its files were read.
@@ -187,7 +189,9 @@ def test_file_baseline_and_its_faults(scratch_catalog: str, tmp_path: Path) -> N
     assert outcome_by_check(result)["profile"] == "pass"  # the rest of the run goes on
 
     # Planted: the file's amount is text; every other column is still compared.
-    texts = baseline.set_column(1, "amount", pa.array([f"{v:.2f} EUR" for v in baseline["amount"].to_pylist()]))
+    texts = baseline.set_column(
+        1, "amount", pa.array([f"{v:.2f} EUR" for v in baseline["amount"].to_pylist()])
+    )
     pacsv.write_csv(texts, config / "baseline.csv")
     evaluation = drift_evaluation(table.check(3))
     assert evaluation.metadata["dq/outcome"].value == "error"
@@ -214,4 +218,6 @@ def test_a_snapshot_baseline_needs_an_iceberg_source(tmp_path: Path) -> None:
     assert loaded.tables == ()
     (problem,) = loaded.problems
     assert "orders.yaml:3" in str(problem)
-    assert "baseline: snapshot 7 is read through Iceberg time travel and needs an iceberg source" in str(problem)
+    assert "baseline: snapshot 7 is read through Iceberg time travel and needs an iceberg source" in str(
+        problem
+    )
