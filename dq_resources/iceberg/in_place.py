@@ -41,21 +41,31 @@ def plan_in_place(
     scratch: Callable[[], Path],
     row_filter: BooleanExpression | None = None,
     only_files: frozenset[str] | None = None,
+    snapshot_id: int | None = None,
 ) -> ParquetScan | CopyInstead:
     """The snapshot's data files as a ParquetScan, or why the snapshot must be copied.
 
-    With `row_filter`, only the files whose partition values or column statistics can hold a
-    matching row; the files are read whole, so the scan may hold other rows too (the caller
-    filters them), and its `row_count` is the kept files' rows. With `only_files`, only those
-    data files (the rows appended since a snapshot, `dq_resources.iceberg.appended`).
+    The current snapshot's, or with `snapshot_id` that earlier one's (time travel): its files,
+    checked against its own schema. With `row_filter`, only the files whose partition values or
+    column statistics can hold a matching row; the files are read whole, so the scan may hold
+    other rows too (the caller filters them), and its `row_count` is the kept files' rows. With
+    `only_files`, only those data files (the rows appended since a snapshot,
+    `dq_resources.iceberg.appended`).
     """
     from pyiceberg.expressions import AlwaysTrue
     from pyiceberg.io.pyarrow import schema_to_pyarrow
     from pyiceberg.manifest import FileFormat
 
-    if table.current_snapshot() is None:
-        return CopyInstead("the table has no snapshot")
-    scan = table.scan(row_filter=row_filter if row_filter is not None else AlwaysTrue())
+    snapshot = table.current_snapshot() if snapshot_id is None else table.snapshot_by_id(snapshot_id)
+    if snapshot is None:
+        return CopyInstead(
+            f"no snapshot {snapshot_id}" if snapshot_id is not None else "the table has no snapshot"
+        )
+    # Unpinned, no snapshot id: pyiceberg then projects the table's current schema (a column added
+    # since the last commit reads as NULL); pinned, the snapshot's own, as `describe` says.
+    scan = table.scan(
+        row_filter=row_filter if row_filter is not None else AlwaysTrue(), snapshot_id=snapshot_id
+    )
     target = schema_to_pyarrow(scan.projection())
     problem = first_type_problem(target)
     if problem is not None:

@@ -25,12 +25,14 @@ def stream_table(
     columns: Collection[str] | None = None,
     row_filter: BooleanExpression | None = None,
     only_files: frozenset[str] | None = None,
+    snapshot_id: int | None = None,
 ) -> pa.RecordBatchReader:
     """Every row of the table's current snapshot (or just `columns` of it), one batch at a time.
 
     With `row_filter`, only the files whose partition values or statistics can hold a matching
     row are read, and of those only the rows that match it. With `only_files`, only those data
-    files are read (the rows appended since a snapshot).
+    files are read (the rows appended since a snapshot). With `snapshot_id`, that earlier
+    snapshot's files instead, under its own schema (time travel).
     """
     from pyiceberg.expressions import AlwaysTrue
     from pyiceberg.io.pyarrow import ArrowScan, _read_all_delete_files, schema_to_pyarrow
@@ -39,7 +41,9 @@ def stream_table(
 
     fields = ("*",) if columns is None else tuple(columns)
     scan = table.scan(
-        row_filter=row_filter if row_filter is not None else AlwaysTrue(), selected_fields=fields
+        row_filter=row_filter if row_filter is not None else AlwaysTrue(),
+        selected_fields=fields,
+        snapshot_id=snapshot_id,
     )
     projected = scan.projection()
     tasks = kept_tasks(scan.plan_files(), only_files)
