@@ -100,7 +100,10 @@ class HistorySettings(StrictModel):
     threshold: float = Field(
         default=3.5, gt=0, description="robust z-score beyond which a value is anomalous"
     )
-    seasonality: Literal["none", "day_of_week"] = "none"
+    seasonality: Literal["none", "day_of_week", "day_of_month", "hour_of_day"] = Field(
+        default="none",
+        description="compare a run only with earlier runs on the same weekday, day of the month or hour",
+    )
     column_metrics: tuple[Literal["null_pct", "distinct_count", "mean"], ...] = (
         "null_pct",
         "distinct_count",

@@ -20,15 +20,26 @@ Choices in `robust_judgement`, and why:
   absorb; the extrapolated line has no such lag, and its breakdown point (~29%) leaves past
   outages in the window harmless. x is time in days (from each point's `at`), not the run
   index, so a skipped run does not distort the slope.
-* Seasonality "day_of_week": the value is compared only with earlier points on the same
-  weekday (weekdays read in the time zone of `at`), the last `window` of them, and the
-  detector needs `min_points` of those. Comparing like with like is the simplest model that
-  makes no assumption on the seasonal shape (additive or multiplicative), works for rates
-  as well as counts, and is immune to an outage on other weekdays. The price is a longer
-  warm-up (7 same weekdays = 7 weeks of daily runs) and, with `window=28`, a line fitted
-  over up to 28 weeks; per-weekday factors would warm up faster but break on metrics whose
-  level is 0 (a null rate that is always 0.0 has no ratio) and need as many weeks to be
-  estimated robustly. The mode is meant for daily runs.
+* Seasonality: with "day_of_week", "day_of_month" or "hour_of_day" the value is compared
+  only with earlier points in the same bucket (same weekday, same day of the month 1..31, same
+  hour 0..23, each read in the time zone of `at`), the last `window` of them, and the detector
+  needs `min_points` of those. Comparing like with like is the simplest model that makes no
+  assumption on the seasonal shape (additive or multiplicative), works for rates as well as
+  counts, and is immune to an outage in other buckets. The price is a longer warm-up and a
+  line fitted over a longer span (with `window=28`, up to 28 weeks, months or days); per-bucket
+  factors would warm up faster but break on metrics whose level is 0 (a null rate that is
+  always 0.0 has no ratio) and need as many cycles to be estimated robustly. The warm-up,
+  with `min_points=7`:
+  - "day_of_week", for daily runs with a weekly cycle: 7 same weekdays, 7 weeks.
+  - "day_of_month", for daily runs with a monthly cycle on a fixed day (billing on the 1st,
+    payroll on the 15th): 7 months. Days are calendar days: the 29th, 30th and 31st are
+    compared only with the months that have them (February lacks the 30th and 31st, and the
+    29th outside leap years; five months lack the 31st), so the 31st needs about a year. A
+    month's last day is not a bucket of its own: a month-end load falls on the 28th to the
+    31st and is not compared with itself.
+  - "hour_of_day", for hourly runs with a daily cycle (a nightly batch): 7 days. The hour is
+    local to `at`'s zone, so a batch at 02:00 local time stays in its bucket across
+    daylight-saving changes when `at` carries that zone (a ZoneInfo, not a fixed offset).
 * Minimum history: below `min_points` usable points (finite values strictly before `at`)
   the verdict is NOT_ENOUGH_HISTORY with the count in the reason: never a guess, never a
   false alarm. `min_points` must be at least 3, because a line through two points has no
@@ -42,11 +53,11 @@ Choices in `robust_judgement`, and why:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, get_args
 
 from dq_checks.history.robust import fit_trend
 from dq_checks.history.series import Point, days_before, finite_points, usable_before
@@ -54,7 +65,8 @@ from dq_checks.render.numbers import format_number
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MIN_ROBUST_POINTS = 3
-Seasonality = Literal["none", "day_of_week"]
+Seasonality = Literal["none", "day_of_week", "day_of_month", "hour_of_day"]
+SEASONALITIES: tuple[str, ...] = get_args(Seasonality)
 
 
 class Verdict(StrEnum):
@@ -82,6 +94,47 @@ class HistoryJudgement:
     """One human sentence: why normal, anomalous or skipped."""
 
 
+@dataclass(frozen=True)
+class Runs:
+    """How the runs of one bucket are named: the words before and after "run" ("Saturday run")."""
+
+    before: str = ""
+    after: str = ""
+
+    def count(self, count: int, *, earlier: bool = False) -> str:
+        """'7 earlier Saturday runs', '1 run on day 15 of the month', '9 runs between 02:00 and 03:00'."""
+        noun = ("earlier " if earlier else "") + self.before + "run"
+        return plural(count, noun) + self.after
+
+
+ALL_RUNS = Runs()
+
+
+@dataclass(frozen=True)
+class Season:
+    """A seasonality: the bucket of a moment (read in the moment's own time zone) and its runs' name."""
+
+    method: str
+    """What the method string adds, e.g. ", day-of-week"."""
+    bucket: Callable[[datetime], int]
+    runs: Callable[[int], Runs]
+
+
+SEASONS: dict[Seasonality, Season] = {
+    "none": Season("", lambda at: 0, lambda _: ALL_RUNS),
+    "day_of_week": Season(", day-of-week", datetime.weekday, lambda day: Runs(before=f"{WEEKDAYS[day]} ")),
+    "day_of_month": Season(
+        ", day-of-month", lambda at: at.day, lambda day: Runs(after=f" on day {day} of the month")
+    ),
+    "hour_of_day": Season(
+        ", hour-of-day",
+        lambda at: at.hour,
+        lambda hour: Runs(after=f" between {hour:02d}:00 and {hour + 1:02d}:00"),
+    ),
+}
+"""Each seasonality's bucket of a datetime and the name of that bucket's runs."""
+
+
 def ratio_to_recent_mean(
     value: float, history: Sequence[Point], *, runs: int = 7, low: float = 0.5, high: float = 2.0
 ) -> HistoryJudgement:
@@ -100,7 +153,7 @@ def ratio_to_recent_mean(
     method = f"ratio to mean of last {runs} runs"
     recent = finite_points(history)[-runs:]
     if not recent:
-        return skipped(method, value, needs=1, has=0, kind="")
+        return skipped(method, value, needs=1, has=0)
     mean = math.fsum(p.value for p in recent) / len(recent)
     lower, upper = sorted((low * mean, high * mean))
     place = where(value, lower, upper)
@@ -124,24 +177,22 @@ def robust_judgement(
 ) -> HistoryJudgement:
     """Anomalous when `value`, observed at `at`, is more than `threshold` robust z from the trend.
 
-    The reference is the last `window` usable points before `at` (with "day_of_week", the
-    last `window` on the weekday of `at`); robust z = |value - expected| / scale, where
-    expected is the Theil-Sen line at `at` and scale is 1.4826 x the residuals' MAD, floored
-    and widened for prediction (`dq_checks.history.robust`). The module docstring says why.
+    The reference is the last `window` usable points before `at`; with a seasonality, the
+    last `window` in the bucket of `at` (its weekday, day of the month or hour, every point
+    read in the time zone of `at`; on the 29th to the 31st only the months that have that day
+    count). Robust z = |value - expected| / scale, where expected is the Theil-Sen line at `at`
+    and scale is 1.4826 x the residuals' MAD, floored and widened for prediction
+    (`dq_checks.history.robust`). The module docstring says why.
     """
     validate_robust(at, window, min_points, threshold, seasonality)
-    seasonal = seasonality == "day_of_week"
-    method = f"robust z (median/MAD of Theil-Sen residuals, {window}-point window" + (
-        ", day-of-week)" if seasonal else ")"
-    )
-    pool = usable_before(history, at)
-    kind = ""
-    if seasonal:
-        kind = WEEKDAYS[at.weekday()] + " "
-        pool = [p for p in pool if p.at.astimezone(at.tzinfo).weekday() == at.weekday()]
+    season = SEASONS[seasonality]
+    method = f"robust z (median/MAD of Theil-Sen residuals, {window}-point window{season.method})"
+    bucket = season.bucket(at)
+    runs = season.runs(bucket)
+    pool = [p for p in usable_before(history, at) if season.bucket(p.at.astimezone(at.tzinfo)) == bucket]
     recent = pool[-window:]
     if len(recent) < min_points:
-        return skipped(method, value, needs=min_points, has=len(recent), kind=kind)
+        return skipped(method, value, needs=min_points, has=len(recent), runs=runs)
     fit = fit_trend([days_before(p, at) for p in recent], [p.value for p in recent])
     non_negative = all(p.value >= 0 for p in recent)
     expected = max(fit.expected, 0.0) if non_negative else fit.expected
@@ -155,7 +206,7 @@ def robust_judgement(
         f"{format_number(lower)} .. {format_number(upper)}: robust z {score:.1f} "
         f"{'>' if verdict is Verdict.ANOMALOUS else '<='} {threshold:g} around {format_number(expected)}, "
         "expected "
-        f"from the trend ({format_number(fit.slope)} per day) of the last {plural(len(recent), kind + 'run')}"
+        f"from the trend ({format_number(fit.slope)} per day) of the last {runs.count(len(recent))}"
     )
     return HistoryJudgement(verdict, method, value, expected, lower, upper, len(recent), reason)
 
@@ -168,13 +219,14 @@ def validate_robust(at: datetime, window: int, min_points: int, threshold: float
         raise ValueError(f"need {MIN_ROBUST_POINTS} <= min_points <= window, got {min_points}, {window}")
     if not threshold > 0:
         raise ValueError(f"threshold must be positive, got {threshold}")
-    if seasonality not in ("none", "day_of_week"):
-        raise ValueError(f"seasonality must be 'none' or 'day_of_week', got {seasonality!r}")
+    if seasonality not in SEASONS:
+        choices = ", ".join(repr(name) for name in SEASONALITIES)
+        raise ValueError(f"seasonality must be one of {choices}, got {seasonality!r}")
 
 
-def skipped(method: str, value: float, *, needs: int, has: int, kind: str) -> HistoryJudgement:
-    """The verdict for too little history: says how much is needed and how much there is."""
-    reason = f"needs {plural(needs, f'earlier {kind}run')}, has {has}"
+def skipped(method: str, value: float, *, needs: int, has: int, runs: Runs = ALL_RUNS) -> HistoryJudgement:
+    """The verdict for too little history: says how much is needed (of which runs) and how much there is."""
+    reason = f"needs {runs.count(needs, earlier=True)}, has {has}"
     return HistoryJudgement(Verdict.NOT_ENOUGH_HISTORY, method, value, None, None, None, has, reason)
 
 

@@ -36,9 +36,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import median_abs_deviation
 
-MAD_TO_SIGMA = 1 / 0.6745
-"""MAD / 0.6745 estimates the standard deviation of normal noise: robust z = 0.6745 |x - m| / MAD."""
 MEAN_AD_TO_SIGMA = math.sqrt(math.pi / 2)
 """Mean absolute deviation x 1.2533 estimates the standard deviation of normal noise."""
 RELATIVE_SCALE_FLOOR = 1e-3
@@ -69,8 +68,12 @@ def theil_sen(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
     """Slope and intercept: median pairwise slope, then the median of y - slope * x.
 
     Pairs with equal x have no slope and are skipped; with no usable pair the slope is 0.
-    (Written out rather than scipy.stats.theilslopes so that the intercept convention and the
-    tie handling are explicit: the intercept makes the residuals' median exactly zero.)
+    The intercept centres the residuals: their median is zero (up to rounding).
+    scipy.stats.theilslopes(y, x, method="joint") computes the same slope and intercept (it
+    skips equal x too). This is written out because scipy's default, method="separate", takes
+    median(y) - slope * median(x) instead, whose residuals' median is not zero in general;
+    because scipy warns and returns a NaN slope when no two x differ; and because it also
+    computes a confidence interval that is not needed here.
     """
     xs = np.asarray(x, dtype=float)
     ys = np.asarray(y, dtype=float)
@@ -83,12 +86,12 @@ def theil_sen(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
 
 
 def robust_sigma(residuals: np.ndarray) -> float:
-    """MAD-based standard deviation of residuals centred on zero; the mean AD when the MAD is 0."""
-    deviations = np.abs(residuals - np.median(residuals))
-    mad = float(np.median(deviations))
-    if mad > 0:
-        return mad * MAD_TO_SIGMA
-    return float(np.mean(deviations)) * MEAN_AD_TO_SIGMA
+    """MAD-based standard deviation of residuals (MAD / 0.67449); the mean AD x 1.2533 when the MAD is 0."""
+    sigma = float(median_abs_deviation(residuals, scale="normal"))
+    if sigma > 0:
+        return sigma
+    # scipy.stats has no mean absolute deviation: written out with numpy
+    return float(np.mean(np.abs(residuals - np.median(residuals)))) * MEAN_AD_TO_SIGMA
 
 
 def scale_floor(expected: float) -> float:
@@ -98,6 +101,7 @@ def scale_floor(expected: float) -> float:
 
 def prediction_inflation(x: np.ndarray) -> float:
     """sqrt(n / (n - 2)) * sqrt(1 + 1/n + mean(x)^2 / Sxx), for a prediction at x = 0."""
+    # the OLS prediction-interval factor, written out: scipy.stats offers no function for it
     n = len(x)
     degrees = math.sqrt(n / (n - FITTED_PARAMETERS)) if n > FITTED_PARAMETERS else 1.0
     centre = float(np.mean(x))

@@ -1,27 +1,42 @@
 """History detectors: a metric's new value judged against its own earlier runs.
 
-Every series is built here, daily at 06:00 UTC from Monday 2025-01-06, with numpy's
-default_rng and a fixed seed, so every verdict is exact and repeatable. The planted
-anomalies are marked `# planted:`.
+Every series is built here, daily at 06:00 UTC from Monday 2025-01-06 (from Wednesday
+2025-01-01 for the monthly ones, hourly for the hourly ones), with numpy's default_rng and a
+fixed seed, so every verdict is exact and repeatable. The planted anomalies are marked
+`# planted:`.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta, timezone
+from typing import get_args
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+from scipy import stats
 
-from dq_checks.history.detectors import HistoryJudgement, Verdict, ratio_to_recent_mean, robust_judgement
-from dq_checks.history.robust import prediction_inflation, theil_sen
+from dq_checks.config.models import HistorySettings
+from dq_checks.history.detectors import (
+    SEASONALITIES,
+    HistoryJudgement,
+    Verdict,
+    ratio_to_recent_mean,
+    robust_judgement,
+)
+from dq_checks.history.robust import prediction_inflation, robust_sigma, theil_sen
 from dq_checks.history.series import Point
 
 START = datetime(2025, 1, 6, 6, 0, tzinfo=UTC)  # a Monday
+NEW_YEAR = datetime(2025, 1, 1, 6, 0, tzinfo=UTC)  # the first day of a month, for monthly series
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
 RATIO = "ratio to mean of last 7 runs"
 ROBUST = "robust z (median/MAD of Theil-Sen residuals, 28-point window)"
 ROBUST_WEEKLY = "robust z (median/MAD of Theil-Sen residuals, 28-point window, day-of-week)"
+ROBUST_MONTHLY = "robust z (median/MAD of Theil-Sen residuals, 28-point window, day-of-month)"
+ROBUST_HOURLY = "robust z (median/MAD of Theil-Sen residuals, 28-point window, hour-of-day)"
 
 
 def daily(values: list[float] | np.ndarray, start: datetime = START) -> list[Point]:
@@ -41,6 +56,22 @@ def weekly(days: int, *, seed: int, saturday: float = 300.0, sunday: float = 300
     """Weekdays at 1,000 rows, weekends at 30% of that, 2% noise; day 0 is a Monday."""
     levels = np.array([saturday if i % 7 == 5 else sunday if i % 7 == 6 else 1000.0 for i in range(days)])
     return levels * (1 + np.random.default_rng(seed).normal(0, 0.02, days))
+
+
+def billing(days: int, *, seed: int) -> list[Point]:
+    """Daily from 2025-01-01: 1,000 rows, 5,000 on the 1st of each month (billing rows), 2% noise."""
+    levels = np.array([5000.0 if (NEW_YEAR + i * DAY).day == 1 else 1000.0 for i in range(days)])
+    return daily(levels * (1 + np.random.default_rng(seed).normal(0, 0.02, days)), NEW_YEAR)
+
+
+def nightly(
+    start: datetime, hours: int, *, batch_hour: int, zone: ZoneInfo | None = None, seed: int
+) -> list[Point]:
+    """Hourly runs: 100 rows, 1,000 (a nightly batch) at `batch_hour` in `zone` (UTC if none), 2% noise."""
+    times = [start + i * HOUR for i in range(hours)]
+    levels = np.array([1000.0 if t.astimezone(zone or UTC).hour == batch_hour else 100.0 for t in times])
+    noise = 1 + np.random.default_rng(seed).normal(0, 0.02, hours)
+    return [Point(t, float(v)) for t, v in zip(times, levels * noise, strict=True)]
 
 
 def both(value: float, history: list[Point]) -> tuple[HistoryJudgement, HistoryJudgement]:
@@ -210,6 +241,124 @@ def test_weekday_is_read_in_the_time_zone_of_the_judged_moment() -> None:
     assert judged.expected == pytest.approx(300, rel=0.05)
 
 
+# --- monthly and hourly seasonality ----------------------------------------------------------
+
+
+def test_billing_spike_on_the_1st_is_normal_with_day_of_month_seasonality() -> None:
+    history = billing(243, seed=20)  # 2025-01-01 .. 2025-08-31: eight 1sts of the month so far
+    first = after(history)
+    assert first == datetime(2025, 9, 1, 6, 0, tzinfo=UTC)
+
+    seasonal = robust_judgement(5100.0, first, history, seasonality="day_of_month")
+    assert seasonal.verdict is Verdict.NORMAL
+    assert seasonal.method == ROBUST_MONTHLY
+    assert seasonal.points_used == 8  # the eight earlier 1sts
+    assert seasonal.expected == pytest.approx(5000, rel=0.05)
+    assert seasonal.reason.endswith("of the last 8 runs on day 1 of the month")
+
+    # without seasonality the 1st is measured against the ordinary days of the last four weeks
+    plain = robust_judgement(5100.0, first, history)
+    assert plain.verdict is Verdict.ANOMALOUS
+    assert plain.expected == pytest.approx(1000, rel=0.05)
+
+
+def test_ordinary_level_on_the_1st_is_anomalous_with_day_of_month_seasonality() -> None:
+    history = billing(243, seed=21)
+    # planted: the 1st with an ordinary day's volume (the billing job did not run)
+    judged = robust_judgement(1000.0, after(history), history, seasonality="day_of_month")
+
+    assert judged.verdict is Verdict.ANOMALOUS
+    assert judged.reason.startswith("1,000 is below the normal range ")
+    assert robust_judgement(1000.0, after(history), history).verdict is Verdict.NORMAL  # blind to it
+
+
+def test_day_of_month_needs_min_points_on_that_day() -> None:
+    history = billing(73, seed=22)  # 2025-01-01 .. 2025-03-14: the 15th of January and February
+    judged = robust_judgement(
+        1000.0, datetime(2025, 3, 15, 6, 0, tzinfo=UTC), history, seasonality="day_of_month"
+    )
+
+    assert judged.verdict is Verdict.NOT_ENOUGH_HISTORY
+    assert judged.method == ROBUST_MONTHLY
+    assert judged.reason == "needs 7 earlier runs on day 15 of the month, has 2"
+    assert judged.points_used == 2
+
+
+def test_the_29th_to_the_31st_count_only_the_months_that_have_them() -> None:
+    history = daily([1000.0] * 364, NEW_YEAR)  # every day of 2025 but the 31st of December
+
+    def used(day: int) -> int:
+        at = datetime(2025, 12, day, 6, 0, tzinfo=UTC)
+        return robust_judgement(1000.0, at, history, seasonality="day_of_month").points_used
+
+    # 2025 is not a leap year: February has no 29th and no 30th; five months have no 31st
+    assert (used(28), used(29), used(30), used(31)) == (11, 10, 10, 6)
+    on_31st = robust_judgement(
+        1000.0, datetime(2025, 12, 31, 6, 0, tzinfo=UTC), history, seasonality="day_of_month"
+    )
+    assert on_31st.reason == "needs 7 earlier runs on day 31 of the month, has 6"
+
+
+def test_nightly_batch_is_normal_with_hour_of_day_seasonality() -> None:
+    history = nightly(datetime(2025, 1, 6, 0, 0, tzinfo=UTC), 240, batch_hour=2, seed=23)  # ten days
+    batch = datetime(2025, 1, 16, 2, 0, tzinfo=UTC)
+
+    seasonal = robust_judgement(990.0, batch, history, seasonality="hour_of_day")
+    assert seasonal.verdict is Verdict.NORMAL
+    assert seasonal.method == ROBUST_HOURLY
+    assert seasonal.points_used == 10  # the ten earlier 02:00 runs
+    assert seasonal.expected == pytest.approx(1000, rel=0.05)
+    assert seasonal.reason.endswith("of the last 10 runs between 02:00 and 03:00")
+
+    # without seasonality 02:00 is measured against the last 28 hours, all but one of them quiet
+    plain = robust_judgement(990.0, batch, history)
+    assert plain.verdict is Verdict.ANOMALOUS
+    assert plain.expected == pytest.approx(100, rel=0.05)
+
+
+def test_quiet_batch_hour_is_anomalous_with_hour_of_day_seasonality() -> None:
+    history = nightly(datetime(2025, 1, 6, 0, 0, tzinfo=UTC), 240, batch_hour=2, seed=24)
+    batch = datetime(2025, 1, 16, 2, 0, tzinfo=UTC)
+    # planted: 02:00 with a quiet hour's rows (the nightly batch did not load)
+    judged = robust_judgement(100.0, batch, history, seasonality="hour_of_day")
+
+    assert judged.verdict is Verdict.ANOMALOUS
+    assert judged.reason.startswith("100 is below the normal range ")
+    assert robust_judgement(100.0, batch, history).verdict is Verdict.NORMAL  # blind to it
+
+
+def test_hour_is_read_in_the_time_zone_of_the_judged_moment() -> None:
+    # A batch at 04:00 Paris time, recorded in UTC: 03:00 UTC until the clocks go forward on
+    # 2025-03-30, 02:00 UTC after. Read in Paris time, the 04:00 bucket holds the 17 batches.
+    paris = ZoneInfo("Europe/Paris")
+    history = nightly(datetime(2025, 3, 20, 0, 0, tzinfo=UTC), 24 * 17, batch_hour=4, zone=paris, seed=25)
+    batch = datetime(2025, 4, 6, 4, 0, tzinfo=paris)
+    assert history[-1].at < batch
+
+    judged = robust_judgement(1000.0, batch, history, seasonality="hour_of_day")
+    assert judged.verdict is Verdict.NORMAL
+    assert judged.points_used == 17
+    assert judged.expected == pytest.approx(1000, rel=0.05)
+    assert judged.reason.endswith("of the last 17 runs between 04:00 and 05:00")
+    # planted: the batch did not load, caught in Paris time ...
+    assert robust_judgement(100.0, batch, history, seasonality="hour_of_day").verdict is Verdict.ANOMALOUS
+    # ... and missed in UTC, whose 02:00 bucket mixes ten quiet hours (before the change) and
+    # seven batches (after it): its band is too wide to tell a batch from a quiet hour
+    in_utc = robust_judgement(100.0, batch.astimezone(UTC), history, seasonality="hour_of_day")
+    assert in_utc.verdict is Verdict.NORMAL
+    assert in_utc.reason.endswith("of the last 17 runs between 02:00 and 03:00")
+
+    # a fixed offset names the bucket in its own hours: 14:00 at UTC+2 is 12:00 UTC
+    plus_two = timezone(timedelta(hours=2))
+    two_days = nightly(datetime(2025, 1, 6, 0, 0, tzinfo=UTC), 48, batch_hour=2, seed=26)
+    skipped = robust_judgement(
+        100.0, datetime(2025, 1, 8, 14, 0, tzinfo=plus_two), two_days, seasonality="hour_of_day"
+    )
+    assert skipped.verdict is Verdict.NOT_ENOUGH_HISTORY
+    assert skipped.method == ROBUST_HOURLY
+    assert skipped.reason == "needs 7 earlier runs between 14:00 and 15:00, has 2"
+
+
 # --- trend -----------------------------------------------------------------------------------
 
 
@@ -246,6 +395,21 @@ def test_theil_sen_ignores_a_wild_point() -> None:
     slope, intercept = theil_sen([0, 1, 2, 3, 4, 5, 6], [0, 2, 4, 600, 8, 10, 12])  # planted: 600
     assert (slope, intercept) == (2.0, 0.0)
     assert theil_sen([1, 1, 1], [5, 6, 7]) == (0.0, 6.0)  # no two times differ: no slope
+
+
+def test_theil_sen_is_scipys_joint_method_not_its_default() -> None:
+    x, y = [0, 1, 2, 3, 4, 5, 6], [0, 2, 4, 600, 8, 10, 12]  # planted: 600, on the median x
+    assert theil_sen(x, y) == tuple(stats.theilslopes(y, x, method="joint")[:2]) == (2.0, 0.0)
+    # scipy's default takes median(y) - slope * median(x) = 8 - 2 x 3: a line 2 above the six
+    # points that lie on y = 2x, so the residuals' median is -2, not 0
+    assert tuple(stats.theilslopes(y, x)[:2]) == (2.0, 2.0)
+
+
+def test_robust_sigma_is_the_mad_over_the_normal_quartile() -> None:
+    residuals = np.array([-3.0, -1.0, 0.0, 2.0, 40.0])  # planted: 40; median 0, MAD 2
+    assert robust_sigma(residuals) == pytest.approx(2 / stats.norm.ppf(0.75))
+    # MAD 0 (most residuals coincide): the mean absolute deviation x sqrt(pi / 2) stands in
+    assert robust_sigma(np.array([0.0, 0.0, 0.0, 1.0])) == pytest.approx(0.25 * math.sqrt(math.pi / 2))
 
 
 def test_prediction_band_is_widened_most_for_short_histories() -> None:
@@ -408,6 +572,14 @@ def test_robust_settings_are_validated(kwargs: dict[str, object]) -> None:
     history = daily([1.0] * 30)
     with pytest.raises(ValueError):
         robust_judgement(1.0, after(history), history, **kwargs)  # type: ignore[arg-type]
+
+
+def test_seasonality_error_names_the_choices_the_config_offers() -> None:
+    history = daily([1.0] * 30)
+    choices = "'none', 'day_of_week', 'day_of_month', 'hour_of_day'"
+    with pytest.raises(ValueError, match=f"^seasonality must be one of {choices}, got 'monthly'$"):
+        robust_judgement(1.0, after(history), history, seasonality="monthly")  # type: ignore[arg-type]
+    assert get_args(HistorySettings.model_fields["seasonality"].annotation) == SEASONALITIES
 
 
 @pytest.mark.parametrize("kwargs", [{"runs": 0}, {"low": 2.0, "high": 0.5}, {"low": -0.1}])
