@@ -304,6 +304,11 @@ def _render(inspection: Any) -> str:
     analyzers = [_analyzer_row(a.to_dict()) for a in inspection.analyzers]
     if analyzers:
         text += "\n\n" + tabulate(analyzers, headers=("analyzer", "metric", "value"))
+    cut = [
+        c for c in inspection.checks if c.outcome.value == "error" and _short(c.description) != c.description
+    ]
+    if cut:  # an error's message is what the user acts on: never cut short
+        text += "\n\n" + "\n".join(f"{c.name}: {c.description}" for c in cut)
     errors = [a.error for a in inspection.analyzers if a.error is not None]
     if errors:
         text += "\n\nanalyzers not computed:\n" + "\n".join(f"  {e}" for e in errors)

@@ -110,3 +110,42 @@ def test_baseline_faults_are_clear_errors(tmp_path: Path) -> None:
     assert "amount: type changed from string to double" in retyped.stdout
     assert re.search(r"status\s+stable\s", retyped.stdout)
     assert re.search(r"note\s+stable\s", retyped.stdout)
+
+
+def test_a_monitored_iceberg_table_against_its_own_earlier_snapshot(
+    scratch_catalog: str, tmp_path: Path
+) -> None:
+    from dq_resources.iceberg.catalogs import load_named_catalog
+
+    catalog = load_named_catalog(scratch_catalog)
+    catalog.create_namespace("shop")
+    table = catalog.create_table("shop.orders", schema=orders(1).schema)
+    table.append(orders(1))
+    snapshot = table.current_snapshot()
+    assert snapshot is not None
+    first = snapshot.snapshot_id
+    table.overwrite(orders(2, shifted=True))  # planted: today's data has the three shifts
+    config = tmp_path / "defs"
+    config.mkdir()
+    (config / "orders.yaml").write_text(
+        f"table: orders\nsource: {{type: iceberg, catalog: {scratch_catalog}, identifier: shop.orders}}\n"
+    )
+    out = str(tmp_path / "out")
+    result = dq_profile("orders", "--baseline", f"orders@{first}", "--config", str(config), "--out", out)
+    assert result.exit_code == 1, result.output
+    assert f"drift against orders at snapshot {first} (20,000 rows) -> orders (20,000 rows)" in result.stdout
+    assert re.search(r"amount\s+drifted\s+location\s", result.stdout)
+    assert re.search(r"note\s+drifted\s+null_rate\s", result.stdout)
+    same = dq_profile("orders", "--baseline", "orders", "--config", str(config), "--out", out)
+    assert same.exit_code == 1, same.output  # the anomalies check flags the 35% NULL notes
+    assert re.search(
+        r"drift\s+pass\s+no drift in 4 columns against orders \(20,000 -> 20,000 rows\)", same.stdout
+    )
+    gone = dq_profile("orders", "--baseline", "orders@42", "--config", str(config), "--out", out)
+    assert gone.exit_code == 2
+    assert "snapshot 42 not found (expired or never existed)" in gone.output
+    early = dq_profile(
+        "orders", "--baseline", "orders@2001-01-01T00:00:00Z", "--config", str(config), "--out", out
+    )
+    assert early.exit_code == 2
+    assert "before the table's first snapshot" in early.output
