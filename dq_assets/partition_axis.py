@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import dagster as dg
 
@@ -28,15 +28,20 @@ class PartitionAxis:
 
     @property
     def start(self) -> datetime | None:
-        """Where the checked partition starts (UTC), or None for a partition by value."""
+        """Where the checked partition starts (in its partitions' zone), or None for a partition by value."""
         return self.start_of(self.current)
 
     def start_of(self, key: str) -> datetime | None:
-        """The partition's start in UTC; None for a value partition, or a key that is not a partition."""
+        """The partition's start, in the partitions' own time zone; None for a value partition or another key.
+
+        Kept in its zone, not turned to UTC: the history's seasons (`day_of_month`, `day_of_week`) are
+        read in the zone of the moment judged, and a daily partition cut in Paris starts on the 1st
+        there but on the 31st in UTC.
+        """
         if not isinstance(self.partitions, dg.TimeWindowPartitionsDefinition):
             return None
         try:
-            return self.partitions.time_window_for_partition_key(key).start.astimezone(UTC)
+            return self.partitions.time_window_for_partition_key(key).start
         except Exception:  # a key of an earlier partitions definition: not on this axis
             return None
 
