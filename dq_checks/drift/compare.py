@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
+from scipy import stats
 
 from dq_checks.config.drift import DriftSettings, DriftThresholds
 from dq_checks.drift.model import ColumnDrift, DriftKind, Histogram, SchemaDifference, TableDrift
@@ -238,8 +239,7 @@ def _location_or_scale(base: np.ndarray, now: np.ndarray) -> DriftKind:
 
 
 def _iqr(values: np.ndarray) -> float:
-    q1, q3 = np.quantile(values, [0.25, 0.75])
-    return float(q3 - q1)
+    return float(stats.iqr(values))
 
 
 def _overlaid(base: np.ndarray, now: np.ndarray) -> Histogram:

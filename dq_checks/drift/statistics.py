@@ -7,8 +7,8 @@
   (`scipy.stats.kstwo`, as ks_2samp itself computes it for large samples): the summary's 200
   points would understate the evidence of a 10,000-value sample.
 * Categories and NULLs: `scipy.stats.chi2_contingency` on the 2 x k table of counts, with
-  Cramér's V = sqrt(chi2 / n) (a 2-row table) as the effect size; for NULLs the effect is the
-  change of the NULL share itself.
+  Cramér's V (`scipy.stats.contingency.association`; sqrt(chi2 / n) for a 2-row table) as the
+  effect size; for NULLs the effect is the change of the NULL share itself.
 * The population stability index, sum((c - b) x ln(c / b)) over bins, for both: the baseline's
   deciles for numbers (fewer when values tie), the categories for the rest. scipy has no PSI.
   A bin one side leaves empty counts as 0.0001 of it, the usual convention, so one empty bin
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
+from scipy.stats import contingency
 
 from dq_checks.drift.sketch import Sample
 
@@ -76,11 +77,8 @@ def chi_square(baseline: Sequence[int], current: Sequence[int]) -> TestResult | 
     if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
         return None
     result = stats.chi2_contingency(table, correction=False)
-    statistic = float(result.statistic)
-    total = float(table.sum())
-    return TestResult(
-        "chi-square", statistic, float(result.pvalue), math.sqrt(statistic / total), "cramers_v"
-    )
+    cramers_v = float(contingency.association(table, method="cramer", correction=False))
+    return TestResult("chi-square", float(result.statistic), float(result.pvalue), cramers_v, "cramers_v")
 
 
 def null_rate_test(baseline: tuple[int, int], current: tuple[int, int]) -> TestResult | None:
