@@ -77,7 +77,7 @@ def chi_square(baseline: Sequence[int], current: Sequence[int]) -> TestResult | 
     if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
         return None
     result = stats.chi2_contingency(table, correction=False)
-    cramers_v = float(contingency.association(table, method="cramer", correction=False))
+    cramers_v = float(contingency.association(table.astype(np.int64), method="cramer", correction=False))
     return TestResult("chi-square", float(result.statistic), float(result.pvalue), cramers_v, "cramers_v")
 
 
