@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -191,7 +190,6 @@ HEAVY = [
 def test_heavy_tails_do_not_drift_over_100_resampled_days() -> None:
     # 101 independent days of the same heavy-tailed distributions; each day is compared with the
     # previous day's sketch as the check stores it: summarized, then written as JSON and read back
-    started = time.perf_counter()
     settings = DriftSettings()
     stored = sketch(heavy_day(1000), "day 0", columns=HEAVY).summary()
     worst = dict.fromkeys(("ks", "psi"), 0.0)
@@ -210,7 +208,6 @@ def test_heavy_tails_do_not_drift_over_100_resampled_days() -> None:
     assert flagged == []
     # the noise stays far below the thresholds (0.1 and 0.2)
     assert worst["ks"] < 0.05 and worst["psi"] < 0.05, worst
-    assert time.perf_counter() - started < 20
 
 
 # 4. Bad input.
