@@ -163,5 +163,12 @@ def identifiers(profile: TableProfile) -> list[str]:
 
 
 def _counts(profile: TableProfile) -> dict[str, tuple[int, int]]:
-    """Each profiled column's exact (rows, NULLs): the sketch need not count them again."""
-    return {name: (profile.row_count, column.null_count) for name, column in profile.columns.items()}
+    """Each profiled column's exact (rows, missing values): the sketch need not count them again.
+
+    A floating column's NaN and infinities count as missing, as the sample drops them: a burst of
+    NaN is then a `null_rate` drift rather than a sample that silently shrank.
+    """
+    return {
+        name: (profile.row_count, column.null_count + (column.non_finite or 0))
+        for name, column in profile.columns.items()
+    }

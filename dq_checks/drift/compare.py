@@ -16,7 +16,7 @@ A column whose kind changed (numbers to text) cannot be compared: an error for t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -44,7 +44,7 @@ def compare_tables(
     errors: dict[str, str] | None = None,
 ) -> TableDrift:
     """Every column both sketches hold, compared; `errors` are columns whose sketch could not be drawn."""
-    schema = schema_difference(baseline, current)
+    schema = schema_difference(baseline, current, unreadable=set(errors or {}))
     common = [name for name in current.columns if name in baseline.columns]
     unreadable = sorted((errors or {}).items())
     sides = (baseline.label, current.label, baseline.rows, current.rows, schema)
@@ -61,10 +61,19 @@ def compare_tables(
     return TableDrift(*sides, columns)
 
 
-def schema_difference(baseline: TableSketch, current: TableSketch) -> SchemaDifference:
-    """Columns added, removed and re-typed, in the current table's order (removed in the baseline's)."""
+def schema_difference(
+    baseline: TableSketch, current: TableSketch, unreadable: Collection[str] = ()
+) -> SchemaDifference:
+    """Columns added, removed and re-typed, in the current table's order (removed in the baseline's).
+
+    `unreadable` columns are still in the current table (the engine only refused their sample).
+    """
     added = tuple((n, c.data_type) for n, c in current.columns.items() if n not in baseline.columns)
-    removed = tuple((n, c.data_type) for n, c in baseline.columns.items() if n not in current.columns)
+    removed = tuple(
+        (n, c.data_type)
+        for n, c in baseline.columns.items()
+        if n not in current.columns and n not in unreadable
+    )
     retyped = tuple(
         (n, baseline.columns[n].data_type, c.data_type)
         for n, c in current.columns.items()
@@ -140,8 +149,9 @@ def _compare_samples(
     if not (_significant(test, thresholds) and large):
         return parts, [], ""
     kind = _location_or_scale(base, now)
+    shown = _clock if parts.compared_as == "time of day" else format_number
     what = (
-        f"median moved from {format_number(centres[0])} to {format_number(centres[1])}"
+        f"median moved from {shown(centres[0])} to {shown(centres[1])}"
         if kind is DriftKind.LOCATION
         else f"spread changed (IQR {format_number(_iqr(base))} -> {format_number(_iqr(now))})"
     )
@@ -160,15 +170,16 @@ def _compare_categories(
     current_values = sum(now.values()) + current.other
     new = tuple((v, c) for v, c in current.counts if v not in base) if baseline.complete else ()
     vanished = tuple((v, c) for v, c in baseline.counts if v not in now) if current.complete else ()
-    share = (
-        (sum(c for _, c in new) / current_values if current_values else 0.0) if baseline.complete else None
-    )
-    if share is not None and new and share >= thresholds.new_categories:
-        listed = ", ".join(f"{v!r} ({c:,})" for v, c in new[:5]) + (
-            f" and {len(new) - 5} more" if len(new) > 5 else ""
-        )
+    # Every baseline value is listed today, so today's unlisted values are all new (too many to list).
+    unlisted_new = current.other if baseline.complete and all(v in now for v in base) else 0
+    new_rows = sum(c for _, c in new) + unlisted_new
+    share = (new_rows / current_values if current_values else 0.0) if baseline.complete else None
+    if share is not None and new_rows and share >= thresholds.new_categories:
+        unlisted = current.distinct - len(current.counts)
+        more = len(new) - 5 + (unlisted if unlisted_new else 0)
+        listed = ", ".join(f"{v!r} ({c:,})" for v, c in new[:5]) + (f" and {more:,} more" if more > 0 else "")
         findings.append((DriftKind.NEW_CATEGORY, f"new values hold {_pct(share)} of rows: {listed}"))
-    labels, b_counts, c_counts = _category_bins(baseline, current, {v for v, _ in new})
+    labels, b_counts, c_counts = _category_bins(baseline, current, {v for v, _ in new}, unlisted_new)
     test = chi_square(b_counts, c_counts)
     index = psi(b_counts, c_counts) if test is not None else None
     sizes = (sum(b_counts), sum(c_counts))
@@ -194,12 +205,12 @@ def _compare_categories(
         )
         moved = _most_moved(labels, b_counts, c_counts)
         findings.append((DriftKind.MIX, f"the mix of values changed, most of all {moved} ({evidence})"))
-    skipped = "" if test is not None else "one category on each side: no mix to compare"
+    skipped = "" if test is not None else "no two values counted on both sides: no mix to compare"
     return parts, findings, skipped
 
 
 def _category_bins(
-    baseline: Frequencies, current: Frequencies, new: set[str]
+    baseline: Frequencies, current: Frequencies, new: set[str], unlisted_new: int = 0
 ) -> tuple[list[str], list[int], list[int]]:
     """The categories both counts can speak of, and each side's counts in them (new values left out).
 
@@ -213,9 +224,8 @@ def _category_bins(
         return labels, [base.get(v, 0) for v in labels], [now.get(v, 0) for v in labels]
     labels = [v for v in base if v in now]
     b_other = sum(base.values()) + baseline.other - sum(base[v] for v in labels)
-    c_other = (
-        sum(now.values()) + current.other - sum(now[v] for v in labels) - sum(now.get(v, 0) for v in new)
-    )
+    listed_new = sum(now.get(v, 0) for v in new)
+    c_other = sum(now.values()) + current.other - sum(now[v] for v in labels) - listed_new - unlisted_new
     return [*labels, "(other)"], [*(base[v] for v in labels), b_other], [*(now[v] for v in labels), c_other]
 
 
@@ -230,11 +240,19 @@ def _most_moved(labels: Sequence[str], baseline: Sequence[int], current: Sequenc
     return f"{label!r} {_pct(before)} -> {_pct(after)}"
 
 
+def _clock(seconds: float) -> str:
+    """Seconds of the day as the time of day they are: 43366.6 -> 12:02:46."""
+    whole = round(seconds) % 86_400
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
 def _location_or_scale(base: np.ndarray, now: np.ndarray) -> DriftKind:
     """`location` when the median moved more (in sigmas) than the spread changed (log ratio); else `scale`."""
-    spread = _iqr(base) or float(np.std(base)) or 1.0
-    moved = abs(float(np.median(now)) - float(np.median(base))) / spread * SIGMA_PER_IQR
-    ratio = (_iqr(now) or float(np.std(now)) or 1.0) / spread
+    by_iqr = _iqr(base) > 0
+    spread = _iqr(base) if by_iqr else float(np.std(base)) or 1.0
+    moved = abs(float(np.median(now)) - float(np.median(base))) / spread * (SIGMA_PER_IQR if by_iqr else 1.0)
+    now_spread = _iqr(now) if by_iqr else float(np.std(now))  # the same measure on both sides
+    ratio = max(now_spread / spread, 1e-9)
     return DriftKind.LOCATION if moved >= abs(math.log(ratio)) else DriftKind.SCALE
 
 

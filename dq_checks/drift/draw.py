@@ -17,7 +17,7 @@ A query the engine refuses costs only the columns it was for: each gets the engi
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlglot import exp
@@ -72,17 +72,8 @@ def draw_sketch(
     errors: dict[str, str] = {}
     valued = [c for c in columns if c.name not in set(hidden)]
     sampled = [c for c in valued if c.kind in (ColumnKind.NUMERIC, ColumnKind.TEMPORAL)]
-    samples: dict[str, list[Any]] = {}
-    sample_rows = 0
-    if sampled:
-        try:
-            drawn = runner.fetch_rows(sample_query(runner, sampled, settings.sample_size))
-        except Exception as error:  # the engine refused the sample: every sampled column says why
-            reason = f"the engine could not draw the sample: {engine_error_text(error)}"
-            errors.update(dict.fromkeys((c.name for c in sampled), reason))
-        else:
-            sample_rows = len(drawn)
-            samples = {c.name: [row[i] for row in drawn] for i, c in enumerate(sampled)}
+    samples, sample_rows, refused_samples = _samples(runner, sampled, settings.sample_size)
+    errors.update(refused_samples)
     categorical = [c for c in valued if c.kind.is_categorical]
     frequencies, refused = _frequencies(runner, categorical, settings.categories)
     errors.update(refused)
@@ -99,12 +90,8 @@ def draw_sketch(
 
 def sample_query(runner: QueryRunner, columns: Sequence[ColumnInfo], size: int) -> exp.Query:
     """At most `size` rows at random, of `columns` (numbers as DOUBLE, NaN as NULL; times as they are)."""
-    projections = [
-        exp.alias_(
-            statistic_value(c) if c.kind is ColumnKind.NUMERIC else column(c.name), f"c{i}", quoted=True
-        )
-        for i, c in enumerate(columns)
-    ]
+    projections = [exp.alias_(_compared_value(c), f"c{i}", quoted=True) for i, c in enumerate(columns)]
+
     if runner.dialect == "duckdb":
         rows = exp.Subquery(
             this=select_from(projections, runner.relation),
@@ -119,15 +106,50 @@ def sample_query(runner: QueryRunner, columns: Sequence[ColumnInfo], size: int) 
     return select_from(projections, runner.relation).order_by(exp.Rand()).limit(size)
 
 
+def _samples(
+    runner: QueryRunner, columns: Sequence[ColumnInfo], size: int
+) -> tuple[dict[str, list[Any]], int, dict[str, str]]:
+    """Each column's sampled values, the rows drawn, and column -> why the engine drew none.
+
+    One query draws every column's values from the same rows. When the engine refuses it (a
+    column it cannot cast), each column is drawn on its own, so only the culprit errors.
+    """
+    if not columns:
+        return {}, 0, {}
+    try:
+        drawn = runner.fetch_rows(sample_query(runner, columns, size))
+    except Exception:  # find the column the engine refuses, one at a time
+        pass
+    else:
+        return {c.name: [row[i] for row in drawn] for i, c in enumerate(columns)}, len(drawn), {}
+    samples: dict[str, list[Any]] = {}
+    refused: dict[str, str] = {}
+    rows = 0
+    for info in columns:
+        try:
+            alone = runner.fetch_rows(sample_query(runner, [info], size))
+        except Exception as error:
+            refused[info.name] = f"the engine could not draw its sample: {engine_error_text(error)}"
+        else:
+            samples[info.name] = [row[0] for row in alone]
+            rows = max(rows, len(alone))
+    return samples, rows, refused
+
+
 def _counted(runner: QueryRunner, columns: Sequence[ColumnInfo]) -> dict[str, tuple[int, int]]:
-    """Rows and NULLs of every column, in one aggregate query."""
-    projections = [count_rows(), *(count_non_null(column(c.name)) for c in columns)]
+    """Rows and missing values of each column (NULL; NaN or infinity in a floating one), in one query."""
+    projections = [count_rows(), *(count_non_null(_compared_value(c)) for c in columns)]
     try:
         (row,) = runner.fetch_rows(select_from(projections, runner.relation))
     except Exception as error:
         raise SketchError(f"the engine could not count the rows: {engine_error_text(error)}") from error
     total = int(row[0] or 0)
     return {c.name: (total, total - int(value or 0)) for c, value in zip(columns, row[1:], strict=True)}
+
+
+def _compared_value(info: ColumnInfo) -> exp.Expression:
+    """A number as DOUBLE with NaN and infinities as NULL (so counted as missing); anything else as it is."""
+    return statistic_value(info) if info.kind is ColumnKind.NUMERIC else column(info.name)
 
 
 def _row_count(runner: QueryRunner) -> int:
@@ -203,9 +225,13 @@ def _moment(value: Any) -> date | datetime | time | None:
 
 
 def _seconds_of_day(moment: date | datetime | time | None) -> float:
-    """Seconds since midnight, in the value's own zone (a date is midnight)."""
+    """Seconds since midnight: an instant's in UTC, a local time's as written, a date's 0.
+
+    An instant is read in UTC whatever zone the engine's session returned it in, so two machines in
+    different zones draw the same sketch.
+    """
     if isinstance(moment, datetime):
-        moment = moment.timetz()
+        moment = (moment.astimezone(UTC) if moment.utcoffset() is not None else moment).time()
     if isinstance(moment, time):
         return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
     return 0.0

@@ -56,7 +56,7 @@ PLANTS: dict[str, tuple[Plant, str, DriftKind, str]] = {
     # by their time of day, and the spike pulls that median from about noon to about 03:40 while
     # the IQR grows only ~17%, so the design names it a location change, and only that. Asserting
     # exactly (LOCATION,) guards against it being named a scale change, or both.
-    "midnight": (data.plant_midnight, "created_at", DriftKind.LOCATION, "created_at: median moved from 43,"),
+    "midnight": (data.plant_midnight, "created_at", DriftKind.LOCATION, "created_at: median moved from 12:0"),
 }
 
 
@@ -451,3 +451,56 @@ def test_psi_is_zero_for_identical_shares_and_matches_a_hand_computed_example() 
     assert psi([50, 50], [80, 20]) == pytest.approx(0.415888, abs=1e-6)
     # a bin one side leaves empty counts as 0.0001 of it
     assert psi([50, 50], [100, 0]) == pytest.approx(0.5 * math.log(2) + (1e-4 - 0.5) * math.log(1e-4 / 0.5))
+
+
+# Regressions found in review: each failed before its fix.
+
+
+def test_new_values_beyond_the_counted_ones_are_counted_as_new(
+    baseline: TableSketch, today: dict[str, np.ndarray]
+) -> None:
+    # Planted: 5% of today's statuses become one of 500 codes, far more than the 100 values counted.
+    status = today["status"].copy()
+    rng = np.random.default_rng(21)
+    chosen = rng.choice(len(status), len(status) // 20, replace=False)
+    status[chosen] = [f"code-{i % 500:03d}" for i in range(len(chosen))]
+    drift = compare_tables(baseline, sketch(arrow({**today, "status": status}), "today"), DriftSettings())
+    assert [c.column for c in drift.drifted] == ["status"]
+    found = column(drift, "status")
+    assert found.kinds == (DriftKind.NEW_CATEGORY,)  # not also a mix: the old values kept their shares
+    assert found.new_share == pytest.approx(0.05)
+    assert "and 495 more" in found.reason  # 5 named of the 500
+
+
+def test_a_burst_of_nan_is_a_change_of_the_missing_share() -> None:
+    rng = np.random.default_rng(22)
+    values = rng.normal(0, 1, 20_000)
+    burst = values.copy()
+    burst[:6_000] = np.nan  # planted: 30% NaN today, none yesterday
+    info = [ColumnInfo("y", "DOUBLE", ColumnKind.NUMERIC, floating=True)]
+    before = sketch(pa.table({"y": values}), "yesterday", columns=info)
+    after = sketch(pa.table({"y": burst}), "today", columns=info)
+    drift = compare_tables(before, after, DriftSettings())
+    assert column(drift, "y").kinds == (DriftKind.NULL_RATE,)
+    assert column(drift, "y").null_rates == (0.0, 0.3)
+
+
+def test_a_column_the_engine_cannot_sample_is_an_error_not_a_removed_column() -> None:
+    info = [
+        ColumnInfo("amount", "DOUBLE", ColumnKind.NUMERIC, floating=True),
+        ColumnInfo("code", "DOUBLE", ColumnKind.NUMERIC, floating=True),
+    ]
+    rng = np.random.default_rng(23)
+    before = sketch(
+        pa.table({"amount": rng.normal(0, 1, 5_000), "code": rng.normal(0, 1, 5_000)}), "then", columns=info
+    )
+    # Planted: `code` holds text the engine cannot cast to a number, though the metadata says DOUBLE.
+    table = pa.table({"amount": rng.normal(0, 1, 5_000), "code": ["n/a"] * 5_000})
+    with duckdb_over(table) as runner:
+        # The counts come from the profile, as in the check step.
+        counts = {"amount": (5_000, 0), "code": (5_000, 0)}
+        after, errors = draw_sketch(runner, info, DriftSettings(), label="now", counts=counts)
+    assert list(errors) == ["code"]  # amount was drawn on its own
+    drift = compare_tables(before, after, DriftSettings(), errors=errors)
+    assert drift.schema.removed == ()
+    assert {c.column: c.status for c in drift.columns} == {"amount": "stable", "code": "error"}
