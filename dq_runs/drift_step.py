@@ -22,6 +22,7 @@ from dq_checks.metrics import QueryRunner
 from dq_checks.profile.model import TableProfile
 from dq_checks.results.drift_check import drift_error, drift_result, drift_skipped
 from dq_checks.results.model import CheckResult
+from dq_checks.rules.engine_errors import engine_error_text
 from dq_checks.schema import ColumnKind, TableDescription
 from dq_resources.source_contract import OpenedTable, SourceError
 
@@ -98,6 +99,9 @@ def drift_step(
             reference = _read_baseline(baseline, settings, key=key, hidden=hidden)
         except (SourceError, SketchError) as error:
             return DriftStep(drift_error(f"baseline {baseline.label} cannot be read: {error}"))
+        except Exception as error:  # whatever else reading it raised costs the drift check alone
+            reason = f"{type(error).__name__}: {engine_error_text(error)}"
+            return DriftStep(drift_error(f"baseline {baseline.label} cannot be read: {reason}"))
     else:
         earlier = _previous(baseline.kept, version, baseline.partition)
         if earlier is None:
