@@ -71,5 +71,8 @@ SPARK_ROWS ?= 1000000
 bench-spark: $(STAMP)
 	$(BIN)/python bench/spark_bench.py $(SPARK_ROWS)
 
+bench-drift: $(STAMP)
+	$(BIN)/python bench/drift_bench.py
+
 clean:
 	rm -rf .dq .pytest_cache .ruff_cache
