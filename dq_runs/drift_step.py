@@ -28,6 +28,7 @@ from dq_resources.source_contract import OpenedTable, SourceError
 
 INTEGER_TYPE = re.compile(r"int|long", re.IGNORECASE)
 """Integer type names across engines: INTEGER, BIGINT, int64, Iceberg's long, NUMBER is not one."""
+NEAR_UNIQUE_SHARE = 0.5
 MIN_IDENTIFIER_ROWS = 100
 """Below this many values, all distinct integers are as likely a small sample as an id."""
 
@@ -83,7 +84,7 @@ def drift_step(
     label = f"data version {version}" if version is not None else "the current data"
     if baseline is not None and baseline.current_label is not None:
         label = baseline.current_label
-    values_hidden = [*hidden, *identifiers(profile)]
+    values_hidden = [*hidden, *identifiers(profile, settings.categories)]
     try:
         current, errors = draw_sketch(
             runner, columns, settings, label=label, counts=_counts(profile), hidden=values_hidden
@@ -96,7 +97,7 @@ def drift_step(
         return DriftStep(drift_skipped("no baseline to compare with"), kept=kept)
     if baseline.open_table is not None:
         try:
-            reference = _read_baseline(baseline, settings, key=key, hidden=hidden)
+            reference = _read_baseline(baseline, settings, key=key, hidden=values_hidden)
         except (SourceError, SketchError) as error:
             return DriftStep(drift_error(f"baseline {baseline.label} cannot be read: {error}"))
         except Exception as error:  # whatever else reading it raised costs the drift check alone
@@ -148,21 +149,33 @@ def _previous(kept: Sequence[KeptSketch], version: str | None, partition: str | 
     return None
 
 
-def identifiers(profile: TableProfile) -> list[str]:
-    """Integer columns whose every value is distinct: ids, compared on their NULLs only.
+def identifiers(profile: TableProfile, categories: int) -> list[str]:
+    """Columns compared on their NULLs only, because their values say nothing of drift.
 
-    A sequence or surrogate key moves on with every load, so its values "drift" at every run
-    without saying anything of the data; `key:` names such columns, and this catches the ones it
-    does not. Only integers: measured values (amounts, times) are often all distinct too.
+    * Integer columns whose every value is distinct: a sequence or surrogate key moves on with
+      every load, so its values "drift" at every run; `key:` names such columns, and this catches
+      the ones it does not. Only integers: measured values (amounts, times) are often all distinct.
+    * Text with more distinct values than `categories` that are at least half of its values (emails,
+      ids as text): the most frequent values cover a sliver of the rows, and counting them cost most
+      of the comparison (measured at 1M rows: 0.15 s of 0.95 s for one such column).
     """
     return [
         name
         for name, column in profile.columns.items()
-        if column.kind is ColumnKind.NUMERIC
-        and INTEGER_TYPE.search(column.data_type) is not None
-        and column.distinct_count is not None
+        if column.distinct_count is not None
         and column.non_null_count >= MIN_IDENTIFIER_ROWS
-        and column.distinct_count >= column.non_null_count
+        and (
+            (
+                column.kind is ColumnKind.NUMERIC
+                and INTEGER_TYPE.search(column.data_type) is not None
+                and column.distinct_count >= column.non_null_count
+            )
+            or (
+                column.kind is ColumnKind.STRING
+                and column.distinct_count > categories
+                and column.distinct_count >= NEAR_UNIQUE_SHARE * column.non_null_count
+            )
+        )
     ]
 
 

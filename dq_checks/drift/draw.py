@@ -72,11 +72,8 @@ def draw_sketch(
     errors: dict[str, str] = {}
     valued = [c for c in columns if c.name not in set(hidden)]
     sampled = [c for c in valued if c.kind in (ColumnKind.NUMERIC, ColumnKind.TEMPORAL)]
-    samples, sample_rows, refused_samples = _samples(runner, sampled, settings.sample_size)
-    errors.update(refused_samples)
     categorical = [c for c in valued if c.kind.is_categorical]
-    frequencies, refused = _frequencies(runner, categorical, settings.categories)
-    errors.update(refused)
+    samples, sample_rows, frequencies = _drawn(runner, sampled, categorical, settings, errors)
     sketches: dict[str, ColumnSketch] = {}
     for info in columns:
         if info.name in errors:
@@ -104,6 +101,35 @@ def sample_query(runner: QueryRunner, columns: Sequence[ColumnInfo], size: int) 
         # The outer query names its columns: a `*` would read as "any column" to the scan cache's PII guard.
         return exp.select(*(exp.column(f"c{i}", quoted=True) for i in range(len(columns)))).from_(rows)
     return select_from(projections, runner.relation).order_by(exp.Rand()).limit(size)
+
+
+def _drawn(
+    runner: QueryRunner,
+    sampled: Sequence[ColumnInfo],
+    categorical: Sequence[ColumnInfo],
+    settings: DriftSettings,
+    errors: dict[str, str],
+) -> tuple[dict[str, list[Any]], int, dict[str, Frequencies]]:
+    """The sample and the frequency tables, all asked at once (the engine runs them side by side).
+
+    When the engine refuses any of them, each part is asked again on its own, so that only the
+    columns whose query failed get an error (in `errors`).
+    """
+    queries = [
+        *([sample_query(runner, sampled, settings.sample_size)] if sampled else []),
+        *(frequency_query(info, runner.relation, limit=settings.categories) for info in categorical),
+    ]
+    try:
+        answers = fetch_all(runner, queries) if queries else []
+    except Exception:  # find the culprits, part by part
+        samples, rows, refused = _samples(runner, sampled, settings.sample_size)
+        frequencies, refused_counts = _frequencies(runner, categorical, settings.categories)
+        errors.update({**refused, **refused_counts})
+        return samples, rows, frequencies
+    drawn = answers[0] if sampled else []
+    samples = {c.name: [row[i] for row in drawn] for i, c in enumerate(sampled)}
+    frequencies, _ = _frequency_tables(categorical, answers[1:] if sampled else answers)
+    return samples, len(drawn), frequencies
 
 
 def _samples(
@@ -165,8 +191,9 @@ def _frequencies(
 ) -> tuple[dict[str, Frequencies], dict[str, str]]:
     """Each column's frequency table; a refused query costs only its own column."""
     queries = [frequency_query(info, runner.relation, limit=limit) for info in columns]
+    answers: list[list[tuple[Any, ...]] | str]
     try:
-        answers = fetch_all(runner, queries)
+        answers = list(fetch_all(runner, queries))
     except Exception:  # find which column's query the engine refuses, one at a time
         answers = []
         for query in queries:
@@ -174,6 +201,13 @@ def _frequencies(
                 answers.append(runner.fetch_rows(query))
             except Exception as error:
                 answers.append(engine_error_text(error))
+    return _frequency_tables(columns, answers)
+
+
+def _frequency_tables(
+    columns: Sequence[ColumnInfo], answers: Sequence[list[tuple[Any, ...]] | str]
+) -> tuple[dict[str, Frequencies], dict[str, str]]:
+    """Each column's frequency table from its query's rows, or its error (an engine's reason, as text)."""
     found: dict[str, Frequencies] = {}
     refused: dict[str, str] = {}
     for info, answer in zip(columns, answers, strict=True):
