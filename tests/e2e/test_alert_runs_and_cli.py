@@ -24,7 +24,7 @@ from tests.conftest import REPO_ROOT
 from tests.http_sink import HttpSink
 from tests.table_runs import run_table_checks
 
-UNREADABLE_CHECKS = {"profile", "anomalies", "volume", "schema"}
+UNREADABLE_CHECKS = {"profile", "anomalies", "volume", "schema", "drift"}
 
 
 def tick(
@@ -123,20 +123,20 @@ def test_the_cli_syncs_lists_shows_acknowledges_snoozes_and_resolves(
     assert synced.returncode == 0, synced.stderr
     assert synced.stdout.splitlines() == [
         # two messages each: the webhook and the log channel
-        "checks: 4 events read, 4 opened, 0 repeated, 0 resolved, 0 already recorded; "
+        "checks: 5 events read, 5 opened, 0 repeated, 0 resolved, 0 already recorded; "
         "2 messages sent, 0 failed",
         "runs: 1 events read, 1 opened, 0 repeated, 0 resolved, 0 already recorded; "
         "2 messages sent, 0 failed",
-        "5 open alert(s)",
+        "6 open alert(s)",
     ]
-    assert "t: 4 new" in synced.stderr  # the log channel, on stderr
+    assert "t: 5 new" in synced.stderr  # the log channel, on stderr
     assert len(sink.received) == 2
     again = dq(home, folder, "sync")
     assert again.stdout.splitlines()[0].startswith("checks: 0 events read")
 
     listed = dq(home, folder, "list", "--status", "open", "--table", "t")
     rows = listed.stdout.splitlines()[2:]
-    assert len(rows) == 5
+    assert len(rows) == 6
     run_id = next(int(r.split()[0]) for r in rows if " run_failure " in r)
 
     assert dq(home, folder, "ack", str(run_id), "--by", "ana").stdout.startswith(

@@ -138,7 +138,7 @@ def test_scaffold_writes_defs_yaml_and_one_example_and_the_project_still_loads(t
     checks = {c["name"] for c in listed(project)["asset_checks"] if c["asset_key"] == "orders"}
     assert checks == {
         *("profile", "anomalies", "order_id_is_primary_key", "amount_in_range", "has_rows"),
-        *("quality_score", "volume", "schema"),
+        *("quality_score", "volume", "schema", "drift"),
     }
 
 
@@ -176,7 +176,8 @@ def test_checks_attach_to_the_shops_own_asset_and_a_blocking_failure_stops_downs
         "status_is_known": (True, "ERROR"),
         "quality_score": (False, "WARN"),  # 1 of 3 rules passed
         "schema": (True, "ERROR"),  # no earlier run to compare with
-        # `volume` did not evaluate (it needs earlier runs): no evaluation, so Dagster shows it skipped
+        # `volume` did not evaluate (it needs earlier runs), nor `drift` (this first data version is the
+        # next run's baseline): no evaluation, so Dagster shows them skipped
     }
 
     # dq's own job runs the checks again without rematerializing the shop's asset

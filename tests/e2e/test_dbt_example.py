@@ -189,6 +189,7 @@ def test_dq_finds_the_planted_defects_in_the_dbt_model(first: Launch) -> None:
         "quality_score": "fail",
         "volume": "skip",
         "schema": "pass",
+        "drift": "skip",  # the first run: this data version is the next run's baseline
     }
     # The retried load: orders 1007 and 1008, twice each.
     duplicates = {
@@ -235,6 +236,7 @@ def test_the_clean_dbt_model_passes(first: Launch) -> None:
         "quality_score": "pass",
         "volume": "skip",
         "schema": "pass",
+        "drift": "skip",  # the first run: this data version is the next run's baseline
     }
 
 
@@ -259,6 +261,8 @@ def test_after_the_fix_the_python_asset_runs_and_is_checked(fixed: Launch) -> No
     assert (orders["customer_exists"], orders["amount_not_negative"]) == ("fail", "fail")
     assert fixed.metadata("orders", "customer_exists")["missing_rows_count"] == 2
     assert fixed.metadata("orders", "amount_not_negative")["failed_count"] == 1
+    # Against the first run's orders: two rows fewer (the retried batch's copy), no column's shape moved.
+    assert orders["drift"] == "pass"
     assert fixed.materialized["order_summary"] == "order_summary"
     assert fixed.outcomes("order_summary") == {
         "profile": "pass",
@@ -269,4 +273,5 @@ def test_after_the_fix_the_python_asset_runs_and_is_checked(fixed: Launch) -> No
         "quality_score": "pass",
         "volume": "skip",
         "schema": "pass",
+        "drift": "skip",  # the first run: this data version is the next run's baseline
     }

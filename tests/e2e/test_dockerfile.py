@@ -388,7 +388,7 @@ def assert_demo_location(location: CodeLocation, config_dir: Path) -> None:
     checks: dict[str, set[str]] = {}
     for snap in repo.get_asset_check_node_snaps():
         checks.setdefault(snap.asset_key.to_user_string(), set()).add(snap.name)
-    built_ins = {"profile", "anomalies", "quality_score", "freshness", "volume", "schema"}
+    built_ins = {"profile", "anomalies", "quality_score", "freshness", "volume", "schema", "drift"}
     assert checks["orders"] == built_ins | {
         *("order_id_is_primary_key", "customer_exists", "amount_in_range", "status_is_known"),
         *("channel_is_known", "daily_volume", "order_ts_complete", "no_negative_amounts"),

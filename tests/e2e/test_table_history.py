@@ -58,7 +58,8 @@ def instance(backend: tuple[dg.DagsterInstance, str]) -> dg.DagsterInstance:
 
 
 def flagged(result: dg.ExecuteInProcessResult) -> dict[str, object]:
-    """What a run flagged: failing checks with their severity, and the anomalies' types by column."""
+    """What a run flagged: failing checks with their severity, the anomalies' types by column, and
+    the drifted columns with their kinds."""
     found: dict[str, object] = {}
     for evaluation in result.get_asset_check_evaluations():
         outcome = evaluation.metadata["dq/outcome"].value
@@ -70,7 +71,18 @@ def flagged(result: dg.ExecuteInProcessResult) -> dict[str, object]:
             ]
             if listed:
                 found["anomaly_list"] = sorted(listed)
+        if evaluation.check_name == "drift" and outcome == "fail":
+            columns = evaluation.metadata["dq/drift"].value["columns"]
+            found["drift_list"] = sorted((c["column"], *c["kinds"]) for c in columns if c["kinds"])
     return found
+
+
+def drift_baseline(result: dg.ExecuteInProcessResult) -> str | None:
+    """The data version the drift check compared with; None when it did not evaluate."""
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.check_name == "drift":
+            return str(evaluation.metadata["dq/drift_baseline"].value)
+    return None
 
 
 def skipped(result: dg.ExecuteInProcessResult) -> set[str]:
@@ -97,6 +109,7 @@ def test_each_day_flags_exactly_what_was_planted(
     next_id = 0
     outcomes: dict[int, dict[str, object]] = {}
     skips: dict[int, set[str]] = {}
+    baselines: dict[int, str | None] = {}
 
     def write(day: int, data: pa.Table, *, overwrite: bool = False) -> None:
         with snapshot_clock(DAY0 + timedelta(days=day)):
@@ -109,7 +122,7 @@ def test_each_day_flags_exactly_what_was_planted(
         clock = ClockResource(fixed_now=(DAY0 + timedelta(days=day, hours=hours)).isoformat())
         resources = {**default_resources(), CLOCK_RESOURCE_KEY: clock}
         result = dg.materialize([asset], instance=instance, resources=resources)
-        outcomes[day], skips[day] = flagged(result), skipped(result)
+        outcomes[day], skips[day], baselines[day] = flagged(result), skipped(result), drift_baseline(result)
 
     for day in range(10):  # ten normal days: about 1,000 new rows a day
         write(day, day_rows(day, next_id))
@@ -130,22 +143,40 @@ def test_each_day_flags_exactly_what_was_planted(
     check(15)  # planted: no new data for three days
 
     # Without five earlier runs the volume check has nothing to learn from: it skips, never alarms.
-    for day in range(5):
+    # The first run has no earlier data version for the drift check: it skips too, the next run's baseline.
+    assert outcomes[0] == {}
+    assert skips[0] == {"volume", "drift"}
+    for day in range(1, 5):
         assert outcomes[day] == {}, day
         assert skips[day] == {"volume"}, day
     for day in range(5, 10):  # a normal run flags nothing
         assert outcomes[day] == {}, day
         assert skips[day] == set(), day
-    assert outcomes[10] == {"anomalies": "WARN", "anomaly_list": [("note", "null %")]}
+    # After day 0 the drift check evaluates every run: a drift verdict missing from `outcomes` is a pass.
+    for day in (10, 11, 12, 15):
+        assert skips[day] == set(), day
+    # The 80% NULL notes of day 10 are 7.3% of the table's 11,000 rows: the history sees the null %
+    # leave its range, and the drift check the NULL share move by more than its 5 points.
+    assert outcomes[10] == {
+        "anomalies": "WARN",
+        "anomaly_list": [("note", "null %")],
+        "drift": "WARN",
+        "drift_list": [("note", "null_rate")],
+    }
+    # The dropped column is the schema check's to judge; the drift check compares the 3 left, unchanged.
     assert outcomes[11] == {"schema": "ERROR"}
     # The overwrite replaced 12,000 rows with 500 new ones: the volume drop, and with it the amount
-    # column's distinct count and its mean (a 500-row sample) leave their histories too.
+    # column's distinct count and its mean (a 500-row sample) leave their histories too. The drift
+    # check passes: the 500 rows are fresh draws of the same distributions, and it compares shapes,
+    # not counts.
     assert outcomes[12] == {
         "volume": "WARN",
         "anomalies": "WARN",
         "anomaly_list": [("amount", "distinct values"), ("amount", "mean")],
     }
     # Stale: the snapshot is three days old. The drop stays flagged: the data has not changed since.
+    # Re-checking the same data version, the drift check compares with the version before it again.
+    assert baselines[15] == baselines[12] != baselines[11]
     assert outcomes[15] == {
         "freshness": "ERROR",
         "volume": "WARN",

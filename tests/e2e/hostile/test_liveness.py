@@ -31,8 +31,9 @@ FAST_OUTCOMES = {
     "quality_score": "pass",
     "volume": "skip",  # no earlier run to learn from
     "schema": "pass",  # no earlier run to compare with
+    "drift": "skip",  # the first run: this data version is the next run's baseline
 }
-UNREAD_CHECKS = ["profile", "anomalies", "volume", "schema"]
+UNREAD_CHECKS = ["profile", "anomalies", "volume", "schema", "drift"]
 """The checks of a table without rules, every one an error when its source cannot be read."""
 
 ENDED_WITHIN = 300

@@ -262,7 +262,7 @@ def test_results_that_cannot_be_saved_are_said_by_dq_run_and_exit_2(workspace: T
     blocks = ran.stdout.rstrip("\n").split("\n\n")
     assert blocks[-2:] == [
         f"results not saved:\n  t: {cause}",
-        "1 table, 6 checks: 5 pass, 0 fail, 0 error, 1 skip; results of 1 table not saved",
+        "1 table, 7 checks: 5 pass, 0 fail, 0 error, 2 skip; results of 1 table not saved",
     ]
 
     as_json, output = workspace.run_json(env={"DQ_RESULTS_URL": unwritable})
@@ -300,7 +300,7 @@ def test_a_broken_alerts_yaml_is_reported_by_dq_run_while_the_checks_still_run(
     assert ran.returncode == 2
     assert ran.stdout.startswith(f"invalid definitions:\n  {path}{problem}\n\n")
     assert ran.stdout.rstrip().endswith(
-        "1 table, 6 checks: 5 pass, 0 fail, 0 error, 1 skip; 1 invalid definitions"
+        "1 table, 7 checks: 5 pass, 0 fail, 0 error, 2 skip; 1 invalid definitions"
     )
     as_json, payload = workspace.run_json()
     assert (as_json.returncode, payload["problems"]) == (2, [f"{path}{problem}"])

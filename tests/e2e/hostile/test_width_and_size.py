@@ -60,6 +60,7 @@ def test_a_hundred_float_columns_of_ten_rows_are_checked(workspace: Workspace) -
         "quality_score": "pass",
         "volume": "skip",  # no earlier run to learn from
         "schema": "pass",  # no earlier run to compare with
+        "drift": "skip",  # the first run: this data version is the next run's baseline
     }
     assert done.returncode == 0
     assert checks_by_name(report)["profile"]["description"].startswith("profiled 10 rows x 100 columns")
@@ -260,6 +261,7 @@ def test_huge_values_are_cut_and_their_rules_evaluate(workspace: Workspace) -> N
         "quality_score": "fail",
         "volume": "skip",
         "schema": "pass",
+        "drift": "skip",  # the first run: this data version is the next run's baseline
     }
     assert done.returncode == 1
     too_long = checks["columnlength_blob_100"]["metadata"]
@@ -321,6 +323,7 @@ def test_a_runaway_custom_sql_is_an_error_and_the_rest_of_the_table_is_checked(w
         "quality_score": "pass",
         "volume": "skip",
         "schema": "pass",
+        "drift": "skip",  # the first run: this data version is the next run's baseline
     }
     assert checks[runaway]["outcome"] == "error"
     cause = "the engine could not evaluate the rule: exceeded timeout_seconds (2 s) and was cancelled"
