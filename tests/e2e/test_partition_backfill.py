@@ -197,6 +197,24 @@ def evaluations_of(instance: dg.DagsterInstance, asset: str, check: str) -> list
     return sorted(e.partition for e in found if e.asset_key == dg.AssetKey(asset) and e.check_name == check)
 
 
+def passed_by_partition(instance: dg.DagsterInstance, asset: str, check: str) -> dict[str, bool]:
+    """Partition -> whether `check` on `asset` passed there, for each partition it was evaluated on."""
+    records = instance.get_event_records(
+        dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION), limit=1000
+    )
+    found = [r.event_log_entry.dagster_event.event_specific_data for r in records]
+    return {
+        e.partition: e.passed for e in found if e.asset_key == dg.AssetKey(asset) and e.check_name == check
+    }
+
+
+def expected_drift() -> dict[str, bool]:
+    """Each partition's drift baseline is the partition checked before it: the first has none and skips
+    (no evaluation). Every day holds the same events of amount 10, so none drifts: the planted -1.0 is
+    one value of 4, and the fifth event a count, not a shape."""
+    return {day.isoformat(): True for day in DAYS[1:]}
+
+
 def expected_outcomes() -> dict[tuple[str, str], bool]:
     """Every partition passes both rules, but for the two planted days."""
     outcomes = {(day.isoformat(), check): True for day in DAYS for check in RULE_CHECKS}
@@ -220,6 +238,7 @@ def test_a_backfill_of_dqs_own_asset_checks_each_of_30_partitions_once_in_a_run_
     assert rule_outcomes(instance, "events") == expected_outcomes()
     # Volume needs 7 earlier partitions: from the 8th day on, each day is judged against the days before.
     assert evaluations_of(instance, "events", "volume") == [day.isoformat() for day in DAYS[7:]]
+    assert passed_by_partition(instance, "events", "drift") == expected_drift()
     materialized = instance.get_materialized_partitions(dg.AssetKey("events"))
     assert materialized == {day.isoformat() for day in DAYS}
 
@@ -251,3 +270,4 @@ def test_a_single_run_backfill_of_the_users_asset_checks_each_partition_of_its_r
         assert sorted(partitions) == [day.isoformat() for day in DAYS]
     engine.dispose()
     assert sorted(failed_rules) == [(NEGATIVE_DAY, "amount_positive"), (FIFTH_EVENT_DAY, "four_events_a_day")]
+    assert passed_by_partition(instance, "shop_events", "drift") == expected_drift()
