@@ -6,7 +6,9 @@ import hashlib
 import re
 
 MAX_NAME = 64
-RESERVED_CHECK_NAMES = frozenset({"profile", "anomalies", "quality_score", "freshness", "volume", "schema"})
+RESERVED_CHECK_NAMES = frozenset(
+    {"profile", "anomalies", "quality_score", "freshness", "volume", "schema", "drift"}
+)
 
 
 def slug(rule_text: str) -> str:

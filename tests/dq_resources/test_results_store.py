@@ -78,6 +78,7 @@ BUILT_IN = {  # check name -> (outcome, severity)
     "volume": ("skip", None),  # no earlier run
     "schema": ("pass", None),
     "quality_score": ("fail", "WARN"),  # 1 of 4 rules pass: 0.25 < 0.8
+    "drift": ("skip", None),  # no earlier data version to compare with
 }
 
 
@@ -153,7 +154,7 @@ def assert_run_stored(store: ResultsStore, inspection: TableInspection, run_id: 
         "checks_passed": 3,  # profile, schema, iscomplete_id
         "checks_failed": 5,  # anomalies, three rules, quality_score
         "checks_errored": 0,
-        "checks_skipped": 1,  # volume
+        "checks_skipped": 2,  # volume, drift
         "anomaly_count": 2,
         "quality_score": 0.25,
         "partition_key": None,
@@ -278,7 +279,7 @@ def test_writing_the_same_run_again_leaves_one_copy(store: ResultsStore, inspect
         "check_runs": 1,
         "column_profiles": 4,
         "anomalies": 2,
-        "rule_results": 9,
+        "rule_results": 10,
         "quality_scores": 4,
     }
     # The other table of the same run, and the earlier run of the same table, are untouched.
@@ -324,12 +325,12 @@ def test_an_unreadable_table_is_stored_as_its_error_checks(store: ResultsStore, 
     assert (run["row_count"], run["column_count"], run["checks_errored"], run["checks_passed"]) == (
         None,
         None,
-        6,
+        7,
         0,
     )
     rows = by(store.read_table("rule_results"), "check_name")
     assert sorted(rows) == sorted(
-        ["profile", "anomalies", "iscomplete_id", "quality_score", "volume", "schema"]
+        ["profile", "anomalies", "iscomplete_id", "quality_score", "volume", "schema", "drift"]
     )
     assert {row["outcome"] for row in rows.values()} == {"error"}
     assert [name for name, row in rows.items() if row["is_rule"]] == ["iscomplete_id"]
