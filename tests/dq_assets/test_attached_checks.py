@@ -41,6 +41,8 @@ rules:
     rule: ColumnValues "amount" >= 0
     severity: warn
 """
+DRIFT_FIRST_RUN = "no earlier data version was checked yet: this one is the next run's baseline"
+"""The drift check's reason on a table's first run: nothing earlier to compare with."""
 
 
 def orders_rows(*, duplicate: bool = False, negative: bool = False, rows: int = 50) -> pa.Table:
@@ -125,6 +127,7 @@ def test_checks_sit_on_the_users_key_and_dq_defines_no_asset(project: tuple[Path
         "quality_score",
         "volume",
         "schema",
+        "drift",
     ]
     assert {name for name, spec in specs.items() if spec.blocking} == {"order_id_is_key"}
     assert check_keys_of(defined) == [dg.AssetCheckKey(ORDERS, name) for name in specs]
@@ -148,9 +151,14 @@ def test_clean_data_passes_the_report_runs_and_volume_is_skipped_not_green(
         "quality_score": ("pass", None),
         "schema": ("pass", None),
     }
-    # volume has no earlier run to learn from: no result at all, so Dagster shows it as skipped.
-    assert skipped_checks(result) == {"volume": "50 rows; needs 7 earlier runs, has 0"}
+    # volume has no earlier run to learn from, drift no earlier data version: no result at all, so
+    # Dagster shows them as skipped.
+    assert skipped_checks(result) == {
+        "volume": "50 rows; needs 7 earlier runs, has 0",
+        "drift": DRIFT_FIRST_RUN,
+    }
     assert resolved_status(instance, "volume") == AssetCheckExecutionResolvedStatus.SKIPPED
+    assert resolved_status(instance, "drift") == AssetCheckExecutionResolvedStatus.SKIPPED
     assert resolved_status(instance, "schema") == AssetCheckExecutionResolvedStatus.SUCCEEDED
     # dq materialized nothing: the only materialization is the user's own orders (and report).
     assert [e.asset_key for e in result.get_asset_materialization_events()] == [ORDERS, dg.AssetKey("report")]
@@ -177,7 +185,10 @@ def test_a_blocking_failure_stops_the_report(project: tuple[Path, DefinedTable])
     assert [e.asset_key for e in result.get_asset_materialization_events()] == [ORDERS]
     # Dagster fails the checks' step on a blocking ERROR, and so the run: in a failed run Dagster
     # resolves a check that reported nothing as "execution failed", the skipped volume included.
-    assert skipped_checks(result) == {"volume": "50 rows; needs 7 earlier runs, has 0"}
+    assert skipped_checks(result) == {
+        "volume": "50 rows; needs 7 earlier runs, has 0",
+        "drift": DRIFT_FIRST_RUN,
+    }
     assert resolved_status(instance, "volume") == AssetCheckExecutionResolvedStatus.EXECUTION_FAILED
 
 
@@ -242,9 +253,20 @@ def test_history_accumulates_on_the_users_asset_across_its_runs(tmp_path: Path) 
         clock = ClockResource(fixed_now=(datetime(2026, 9, 1, 6, tzinfo=UTC) + timedelta(days=n)).isoformat())
         result = job.execute_in_process(instance=instance, resources={CLOCK_RESOURCE_KEY: clock})
         seen[n], skipped[n] = outcome_by_check(result), set(skipped_checks(result))
-    # Three earlier runs to learn from: volume skips (no result in Dagster), then it is judged.
-    assert [skipped[n] for n in range(6)] == [{"volume"}, {"volume"}, {"volume"}, set(), set(), set()]
+    # Three earlier runs to learn from: volume skips (no result in Dagster), then it is judged; drift
+    # needs one earlier data version, and on day 5 the planted NULLs are a drift of `note` too.
+    assert [skipped[n] for n in range(6)] == [
+        {"volume", "drift"},
+        {"volume"},
+        {"volume"},
+        set(),
+        set(),
+        set(),
+    ]
     assert [seen[n]["volume"] for n in range(6)] == ["skip", "skip", "skip", "pass", "pass", "pass"]
+    assert [seen[n]["drift"] for n in range(6)] == ["skip", "pass", "pass", "pass", "pass", "fail"]
+    drift = next(e for e in result.get_asset_check_evaluations() if e.check_name == "drift")
+    assert drift.description.endswith("note: NULLs went from 0.0% to 15.0% of rows")
     assert seen[4]["anomalies"] == "pass"
     assert seen[5]["anomalies"] == "fail"
     anomalies = next(e for e in result.get_asset_check_evaluations() if e.check_name == "anomalies")
@@ -330,7 +352,7 @@ def test_an_asset_without_a_table_name_is_an_error_naming_the_definition(tmp_pat
         "dagster/table_name metadata in this code location; set source.table"
     )
     found = evaluations(result)
-    assert set(found) == {"profile", "anomalies", "volume", "schema"}  # each check says why
+    assert set(found) == {"profile", "anomalies", "volume", "schema", "drift"}  # each check says why
     for evaluation in result.get_asset_check_evaluations():
         assert evaluation.description == f"error: {message}"
 
@@ -351,6 +373,7 @@ def test_dq_run_checks_an_attached_table_without_its_asset(project: tuple[Path, 
         "quality_score": "fail",
         "volume": "skip",
         "schema": "pass",
+        "drift": "skip",
     }
     volume = next(c for c in table["checks"] if c["name"] == "volume")
     assert volume["description"] == "50 rows; needs 7 earlier runs, has 0"
