@@ -29,6 +29,7 @@ DEMO_OUTCOMES = {
         "freshness": "pass",
         "volume": "skip",  # no earlier run to learn from
         "schema": "pass",  # no earlier run to compare with
+        "drift": "skip",  # no earlier data version to compare with
     },
     "order_items": {
         "profile": "pass",
@@ -43,6 +44,7 @@ DEMO_OUTCOMES = {
         "freshness": "pass",
         "volume": "skip",  # no earlier run to learn from
         "schema": "pass",  # no earlier run to compare with
+        "drift": "skip",  # no earlier data version to compare with
     },
     "orders": {
         "profile": "pass",
@@ -59,6 +61,7 @@ DEMO_OUTCOMES = {
         "freshness": "pass",
         "volume": "skip",  # no earlier run to learn from
         "schema": "pass",  # no earlier run to compare with
+        "drift": "skip",  # no earlier data version to compare with
     },
     "products": {
         "profile": "pass",
@@ -72,6 +75,7 @@ DEMO_OUTCOMES = {
         "freshness": "fail",  # the last snapshot is 5 days old; SLA 48 h
         "volume": "skip",  # no earlier run to learn from
         "schema": "pass",  # no earlier run to compare with
+        "drift": "skip",  # no earlier data version to compare with
     },
 }
 
@@ -146,7 +150,7 @@ def test_run_selected_tables_prints_a_readable_table(demo_warehouse: dict[str, i
     assert lines[0].split() == ["table", "rows", "check", "outcome", "severity", "description"]
     assert any(line.split()[:5] == ["orders", "200,000", "anomalies", "fail", "ERROR"] for line in lines)
     assert any("isolated_extreme" in line and "4,200,000" in line for line in lines)
-    assert lines[-1] == "2 tables, 25 checks: 17 pass, 6 fail, 0 error, 2 skip"
+    assert lines[-1] == "2 tables, 27 checks: 17 pass, 6 fail, 0 error, 4 skip"
 
 
 def test_passing_tables_exit_0(demo_warehouse: dict[str, int]) -> None:
@@ -178,6 +182,7 @@ def test_unreadable_source_errors_while_other_tables_still_run(
         "anomalies": "error",
         "volume": "error",
         "schema": "error",
+        "drift": "error",
     }
     assert "shop.gone" in payload["gone"]["checks"][0]["metadata"]["error"]
     assert outcomes(payload["orders"]) == {
@@ -185,6 +190,7 @@ def test_unreadable_source_errors_while_other_tables_still_run(
         "anomalies": "fail",
         "volume": "skip",
         "schema": "pass",
+        "drift": "skip",
     }
 
 

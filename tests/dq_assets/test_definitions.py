@@ -55,7 +55,7 @@ def test_every_table_carries_its_checks(defs: dg.Definitions) -> None:
     checks: dict[str, set[str]] = {}
     for key in graph.asset_check_keys:
         checks.setdefault(key.asset_key.to_user_string(), set()).add(key.name)
-    builtin = {"profile", "anomalies", "quality_score", "freshness", "volume", "schema"}
+    builtin = {"profile", "anomalies", "quality_score", "freshness", "volume", "schema", "drift"}
     assert checks == {
         "customers": builtin
         | {

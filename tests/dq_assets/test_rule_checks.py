@@ -49,6 +49,7 @@ def test_names_severities_and_blocking_become_check_specs(tmp_path: Path) -> Non
         "quality_score",
         "volume",
         "schema",
+        "drift",
     ]
     assert specs["key"].blocking is True
     assert specs["columnvalues_amount_between_0_and_100"].blocking is False

@@ -104,6 +104,7 @@ def test_dq_run_judges_the_ruleset_files_rules_and_reports_its_analyzers(
         "quality_score": "fail",  # 4 passed of 6 evaluated (the error is no evaluation) < 0.8
         "volume": "skip",  # no earlier run
         "schema": "pass",
+        "drift": "skip",  # no earlier data version
     }
     assert result.exit_code == 2  # a check errored
     assert checks["completeness_email_0_95"]["metadata"]["observed"] == 0.9

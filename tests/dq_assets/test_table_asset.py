@@ -89,7 +89,7 @@ def test_unreadable_source_reports_errors_and_fails_the_step(
     result = materialize_table(tmp_path, "gone")
     assert not result.success
     checks = evaluations(result)
-    assert set(checks) == {"profile", "anomalies", "volume", "schema"}
+    assert set(checks) == {"profile", "anomalies", "volume", "schema", "drift"}
     for check in checks.values():
         assert not check.passed
         assert check.severity == dg.AssetCheckSeverity.ERROR
@@ -183,7 +183,10 @@ def test_a_skipped_check_yields_nothing_and_dagster_resolves_it_skipped(orders_r
     evaluated = {e.check_name for e in result.get_asset_check_evaluations()}
     assert "volume" not in evaluated  # no earlier run: nothing to learn from
     profile = evaluations(result)["profile"]
-    assert profile.metadata["dq/skipped"].value == {"volume": "200,000 rows; needs 7 earlier runs, has 0"}
+    assert profile.metadata["dq/skipped"].value == {
+        "volume": "200,000 rows; needs 7 earlier runs, has 0",
+        "drift": "no earlier data version was checked yet: this one is the next run's baseline",
+    }
     key = dg.AssetCheckKey(dg.AssetKey("orders"), "volume")
     record = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])[key]
     status = asyncio.run(record.resolve_status(LoadingContextForTest(instance)))

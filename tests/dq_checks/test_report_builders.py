@@ -250,6 +250,7 @@ def test_workbook_sheets_headers_anomalies_and_rule_outcomes(
         "email_format": ("fail", "ERROR"),
         "volume": ("skip", None),
         "schema": ("pass", None),
+        "drift": ("skip", None),
         "quality_score": ("fail", "WARN"),
     }
     failing = {row[0]: row[7] for row in rows_of(book["rule results"])[1:]}

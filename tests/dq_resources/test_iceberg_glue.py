@@ -171,6 +171,7 @@ def test_the_check_step_finds_the_planted_defects(orders: GlueLake, tmp_path: Pa
         "iscomplete_id",
         "volume",
         "schema",
+        "drift",
         "quality_score",
     ]
     rules = {
