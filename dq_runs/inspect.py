@@ -189,11 +189,16 @@ def _drift(  # noqa: PLR0917 (one call site, which names nothing twice)
     baseline: DriftBaseline | None,
     pii: Sequence[str],
 ) -> DriftStep | None:
-    """The `drift` check, unless the definition turns it off."""
+    """The `drift` check, unless the definition turns it off.
+
+    A partitioned table's partition column is left out with its key: each partition holds its own
+    slice of that column (another day, another weekday), so it would "drift" on every partition.
+    """
     spec = defined.spec
     if not spec.drift.enabled:
         return None
-    return drift_step(spec.drift, runner, description, profile, baseline, key=spec.key, hidden=pii)
+    left_out = [*spec.key, *([spec.partition.column] if spec.partition is not None else [])]
+    return drift_step(spec.drift, runner, description, profile, baseline, key=left_out, hidden=pii)
 
 
 def _keeping_sketch(profile_check: CheckResult, drifted: DriftStep | None) -> CheckResult:
