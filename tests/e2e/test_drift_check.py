@@ -167,6 +167,22 @@ def test_pinned_snapshot_is_read_through_time_travel(scratch_catalog: str, tmp_p
     assert outcome_by_check(result)["profile"] == "pass"
 
 
+def test_a_baseline_as_of_a_moment_pins_the_snapshot_current_then(
+    scratch_catalog: str, tmp_path: Path
+) -> None:
+    # Day 1's snapshot is current at day 1 + 12 h; day 2's overwrite comes after that moment.
+    moment = (DAY0 + timedelta(days=1, hours=12)).isoformat()
+    table = Table(scratch_catalog, tmp_path / "defs", f"drift: {{baseline: {{as_of: '{moment}'}}}}\n")
+    table.overwrite(1, orders(1).slice(0, 2_500))  # the pinned snapshot: 2,500 rows of a clean draw
+    table.overwrite(2, orders(2, amount_shift=10.0))  # planted: amount moved by 2/3 of its sd
+    evaluation = drift_evaluation(table.check(2))
+    drift = evaluation.metadata["dq/drift"].value
+    assert drift["baseline"] == f"the snapshot as of {moment}"
+    assert drift["rows"] == {"baseline": 2_500, "current": ROWS}  # day 1's files, not day 2's
+    assert drift["drifted"] == ["amount"]
+    assert evaluation.metadata["dq/outcome"].value == "fail"
+
+
 def test_file_baseline_and_its_faults(scratch_catalog: str, tmp_path: Path) -> None:
     config = tmp_path / "defs"
     config.mkdir()
