@@ -96,6 +96,23 @@ HINTS: tuple[Hint, ...] = (
         ),
     ),
     Hint(
+        re.compile(r"iceberg catalog '([^']+)' has no database yet: run `dq demo seed`"),
+        lambda m, s, w: "run `dq demo seed` (from any folder) to create the demo warehouse",
+    ),
+    Hint(
+        re.compile(r"iceberg catalog '([^']+)' has no database yet"),
+        lambda m, s, w: (
+            f"create catalog {m.group(1)!r} (its first table creates its database) or correct its uri"
+        ),
+    ),
+    Hint(
+        re.compile(r"iceberg catalog '([^']+)' is not configured"),
+        lambda m, s, w: (
+            f"add catalog {m.group(1)!r} to the project's .pyiceberg.yaml (beside pyproject.toml or in the "
+            f"definitions' folder) or set PYICEBERG_CATALOG__{m.group(1).upper()}__URI"
+        ),
+    ),
+    Hint(
         re.compile(r"iceberg catalog '([^']+)' is not usable \(\(sqlite3\.OperationalError\) unable to open"),
         lambda m, s, w: (
             f"catalog {m.group(1)!r} is a sqlite file that does not exist yet: seed it "
@@ -106,8 +123,8 @@ HINTS: tuple[Hint, ...] = (
     Hint(
         re.compile(r"iceberg catalog '([^']+)' is not usable"),
         lambda m, s, w: (
-            f"configure catalog {m.group(1)!r} in .pyiceberg.yaml or PYICEBERG_CATALOG__"
-            f"{m.group(1).upper()}__URI (and its other properties)"
+            f"correct catalog {m.group(1)!r}'s properties where the message says it is configured "
+            "(the cause is in the parentheses)"
         ),
     ),
     Hint(

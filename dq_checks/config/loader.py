@@ -12,6 +12,7 @@ from pydantic_core import ErrorDetails
 
 from dq_checks.config.analyzer_entries import AnalyzerDefinition
 from dq_checks.config.models import TableSpec
+from dq_checks.config.relative_paths import anchored
 from dq_checks.config.rule_entries import RuleDefinition
 from dq_checks.config.safe_yaml import YamlProblem, decode_utf8, load_yaml_text
 from dq_checks.config.table_rules import table_rules
@@ -177,7 +178,7 @@ def _load_file(path: Path) -> tuple[DefinedTable | None, list[ConfigProblem]]:
         spec = TableSpec.model_validate(plain(document))
     except ValidationError as error:
         return None, _with_asset_hint(validation_problems(path, document, error), path, document)
-    defined = DefinedTable(spec, path, document)
+    defined = DefinedTable(anchored(spec, path), path, document)
     problems = attachment_problems(defined)
     return (None, problems) if problems else (defined, [])
 

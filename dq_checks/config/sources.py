@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from dq_checks.config.strict import StrictModel
 
@@ -52,6 +53,21 @@ class IcebergSourceSpec(SourceLimits):
     type: Literal["iceberg"]
     catalog: str = Field(min_length=1, description="catalog name in .pyiceberg.yaml or PYICEBERG_CATALOG__*")
     identifier: str = Field(description="namespace.table")
+    _definitions_folder: Path | None = PrivateAttr(default=None)
+
+    def defined_in(self, folder: Path) -> IcebergSourceSpec:
+        """A copy of this source defined in `folder`: where its catalog's `.pyiceberg.yaml` is looked for.
+
+        Not a key of the YAML: the loader sets it from the definition file's place.
+        """
+        copy = self.model_copy()
+        copy._definitions_folder = folder.resolve()
+        return copy
+
+    @property
+    def definitions_folder(self) -> Path | None:
+        """The folder of the definition that names this source, when it was loaded from one."""
+        return self._definitions_folder
 
     @field_validator("identifier")
     @classmethod

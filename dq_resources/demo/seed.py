@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
+from dq_checks.config.paths import default_config_dir
 from dq_resources.demo.shop_data import STALE_DAYS, STALE_TABLE, generate_shop
 from dq_resources.iceberg.catalogs import catalog_properties, load_named_catalog
 from dq_resources.iceberg.clock import snapshot_clock
@@ -33,8 +34,9 @@ def seed_demo_warehouse(
     Every table gets one snapshot at `now`, except the stale one, whose only snapshot is
     STALE_DAYS older, so a freshness SLA measured on the data's own time catches it.
     """
-    _prepare_local_storage(catalog_name)
-    catalog = load_named_catalog(catalog_name)
+    definitions = default_config_dir()
+    _prepare_local_storage(catalog_name, definitions)
+    catalog = load_named_catalog(catalog_name, definitions=definitions)
     catalog.create_namespace_if_not_exists(DEMO_NAMESPACE)
     moment = now or datetime.now(tz=UTC)
     report = SeedReport(catalog=catalog_name)
@@ -57,9 +59,13 @@ def seed_demo_warehouse(
     return report
 
 
-def _prepare_local_storage(catalog_name: str) -> None:
-    """Create the folders a local sqlite catalog and file warehouse need; sqlite will not."""
-    properties = catalog_properties(catalog_name)
+def _prepare_local_storage(catalog_name: str, definitions: Path) -> None:
+    """Create the folders a local sqlite catalog and file warehouse need; sqlite will not.
+
+    The catalog is looked for as the definitions' tables look for it (`definitions`: their folder),
+    so `dq demo seed` seeds the warehouse `dq run` reads, from whatever folder it runs.
+    """
+    properties = catalog_properties(catalog_name, definitions)
     uri = str(properties.get("uri", ""))
     if uri.startswith("sqlite:///"):
         database = uri.removeprefix("sqlite:///")

@@ -3,7 +3,8 @@
 pyiceberg reads `.pyiceberg.yaml` and the `PYICEBERG_CATALOG__*` variables once, when
 `pyiceberg.catalog` is first imported. Reading them again on every load means a catalog
 configured later in the process (by a test, a notebook, a long-lived code server after
-its environment changed) is seen.
+its environment changed) is seen. A catalog pyiceberg's lookup does not name is looked for in the
+project's `.pyiceberg.yaml` above the definitions (`dq_resources.iceberg.catalog_lookup`).
 
 A catalog loaded for a source is bounded by the source's limits (`bounded_properties`): left
 to their defaults, a REST catalog, a Postgres-backed sql catalog or Glue that accepts a
@@ -12,7 +13,10 @@ connection and never answers would hold a run forever.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from dq_resources.iceberg.catalog_lookup import FoundCatalog, find_catalog
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -34,11 +38,31 @@ S3_CONNECT_TIMEOUT = "s3.connect-timeout"
 S3_REQUEST_TIMEOUT = "s3.request-timeout"
 
 
-def catalog_properties(name: str) -> dict[str, Any]:
-    """The configured properties of catalog `name` (empty when it is not configured)."""
-    from pyiceberg.utils.config import Config
+class CatalogNotConfigured(ValueError):
+    """No configuration file or variable names the catalog; the message lists the files looked in."""
 
-    properties = dict(Config().get_catalog_config(name) or {})
+
+def catalog_properties(name: str, definitions: Path | None = None) -> dict[str, Any]:
+    """The configured properties of catalog `name` (empty when it is not configured).
+
+    `definitions` is the folder of the definition naming it, where the project's `.pyiceberg.yaml`
+    is looked for when pyiceberg's own lookup does not name the catalog.
+    """
+    return _usable(find_catalog(name, definitions).properties)
+
+
+def configured_catalog(name: str, definitions: Path | None = None) -> FoundCatalog:
+    """Catalog `name` as found (see `catalog_properties`); CatalogNotConfigured names the files looked in."""
+    found = find_catalog(name, definitions)
+    if not found.configured:
+        raise CatalogNotConfigured(found.not_configured())
+    return FoundCatalog(
+        found.name, _usable(found.properties), found.origin, found.looked_in, found.project_root
+    )
+
+
+def _usable(found: dict[str, Any]) -> dict[str, Any]:
+    properties = dict(found)
     for key in _INTEGER_PROPERTIES:
         value = properties.get(key)
         if isinstance(value, str):
@@ -60,16 +84,24 @@ def catalog_kind(name: str, properties: dict[str, Any]) -> str:
     return inferred.value if inferred is not None else ""
 
 
-def load_named_catalog(name: str, limits: SourceLimits | None = None) -> Catalog:
+def load_named_catalog(
+    name: str, limits: SourceLimits | None = None, definitions: Path | None = None
+) -> Catalog:
     """The catalog called `name` in `.pyiceberg.yaml` or `PYICEBERG_CATALOG__<NAME>__*`.
 
     With `limits`, every request the catalog makes (and its FileIO's S3 requests) is bounded by
     `connect_timeout_seconds`, and each statement of a Postgres-backed sql catalog by
-    `timeout_seconds`. A setting the catalog's own configuration gives is kept.
+    `timeout_seconds`. A setting the catalog's own configuration gives is kept. `definitions`:
+    see `catalog_properties`. A catalog nothing names raises CatalogNotConfigured.
     """
+    return load_found_catalog(configured_catalog(name, definitions), limits)
+
+
+def load_found_catalog(found: FoundCatalog, limits: SourceLimits | None = None) -> Catalog:
+    """The catalog `found` configures, bounded by `limits` (see `load_named_catalog`)."""
     from pyiceberg.catalog import load_catalog
 
-    properties = catalog_properties(name)
+    name, properties = found.name, found.properties
     if limits is None:
         return load_catalog(name, **properties)
     kind = catalog_kind(name, properties)

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 
 from dq_checks.config.models import IcebergSourceSpec
 from dq_checks.schema import TableDescription
-from dq_resources.iceberg.catalogs import load_named_catalog, timed_out
+from dq_resources.iceberg.catalog_lookup import FoundCatalog, sqlite_database
+from dq_resources.iceberg.catalogs import (
+    CatalogNotConfigured,
+    configured_catalog,
+    load_found_catalog,
+    timed_out,
+)
 from dq_resources.iceberg.types import columns_of
 from dq_resources.source_contract.errors import source_error
 from dq_resources.source_contract.local_scan import LocalScanResource, LocalScanTable
@@ -270,17 +276,47 @@ class IcebergTable(LocalScanTable):
 
 
 def _load_catalog(source: IcebergSourceSpec) -> Catalog:
+    """The source's catalog, looked for from its definition's folder, or an error naming the real cause.
+
+    Three causes read alike from pyiceberg ("unable to open database file", "URI missing") and
+    want different fixes: no configuration names the catalog (the error lists every file looked
+    in), the configuration names a local sqlite database that does not exist yet (the demo's, before
+    `dq demo seed`), or the catalog is configured and fails.
+    """
     name = source.catalog
     try:
-        return load_named_catalog(name, source)
+        found = configured_catalog(name, source.definitions_folder)
+    except (CatalogNotConfigured, ValueError) as error:
+        raise source_error(source.display(), str(error)) from error
+    missing = _missing_sqlite_database(found)
+    if missing is not None:
+        from dq_resources.demo.seed import DEMO_CATALOG
+
+        where = (
+            found.shown(found.origin)
+            if found.origin is not None
+            else f"PYICEBERG_CATALOG__{name.upper()}__URI"
+        )
+        seed = "run `dq demo seed` to create the demo warehouse; " if name == DEMO_CATALOG else ""
+        cause = (
+            f"not found: iceberg catalog {name!r} has no database yet: {seed}"
+            f"its uri in {where} names {missing}, which does not exist"
+        )
+        raise source_error(source.display(), cause)
+    try:
+        return load_found_catalog(found, source)
     except Exception as error:
         if timed_out(error):
             raise source_error(source.display(), f"catalog {name!r}", _cause(error, source)) from error
-        variable = f"PYICEBERG_CATALOG__{name.upper()}__URI"
-        unusable = (
-            f"iceberg catalog {name!r} is not usable ({error}); configure it in .pyiceberg.yaml or {variable}"
-        )
+        where = found.shown(found.origin) if found.origin is not None else "PYICEBERG_CATALOG__* variables"
+        unusable = f"iceberg catalog {name!r} is not usable ({error}); it is configured in {where}"
         raise source_error(source.display(), unusable) from error
+
+
+def _missing_sqlite_database(found: FoundCatalog) -> Path | None:
+    """The sqlite file a sql catalog names, when it does not exist (sqlite would create an empty one)."""
+    database = sqlite_database(found.properties)
+    return database if database is not None and not database.exists() else None
 
 
 def _cause(error: BaseException, source: IcebergSourceSpec) -> str:

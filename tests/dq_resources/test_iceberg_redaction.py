@@ -42,6 +42,7 @@ def test_a_catalog_that_fails_to_load_the_table_keeps_its_secrets_out(
     def refuse(*_: object, **__: object) -> None:
         raise PermissionError(f"GET https://lake.example/v1/ns/t?X-Amz-Signature={SECRET}&token={SECRET}")
 
+    load_named_catalog(scratch_catalog)  # creates its database: the catalog exists, the table load fails
     monkeypatch.setattr(SqlCatalog, "load_table", refuse)
 
     message = failure_of(scratch_catalog)
