@@ -36,14 +36,21 @@ def alert_store_resource(spec: AlertStoreSpec) -> AlertStoreResource:
 
 
 def open_alert_store(alerting: LoadedAlerting) -> AlertStore:
-    """The configured store outside Dagster (the CLI): its EnvVar resolved the way Dagster would.
+    """The configured store outside Dagster (the CLI): its `url_env` read the way Dagster's EnvVar reads it.
 
-    An unset `url_env` is a StoreUnavailable naming the variable, as any other unusable store is.
+    It opens the store directly, not through the resource: building a Dagster resource imports
+    Dagster and makes an ephemeral instance, most of a `dq alerts` command's time. An unset
+    `url_env` is a StoreUnavailable naming the variable, as any other unusable store is.
     """
+    from dq_resources.alerts.defaults import DEFAULT_STORE_URL
+    from dq_resources.alerts.store import AlertStore
+
     spec = alerting.config.store
-    if spec.url_env is not None and not os.environ.get(spec.url_env):
+    if spec.url_env is None:
+        return AlertStore.connect(spec.url or DEFAULT_STORE_URL)
+    url = os.environ.get(spec.url_env)
+    if not url:
         from dq_resources.sqlstore.unavailable import StoreUnavailable
 
         raise StoreUnavailable(f"alert store: {spec.url_env} (store.url_env in alerts.yaml) is not set")
-    resource = alert_store_resource(spec).process_config_and_initialize()
-    return resource.open()
+    return AlertStore.connect(url)

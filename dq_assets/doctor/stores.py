@@ -22,7 +22,7 @@ PROPOSALS = "proposals"
 
 def check_alert_store(context: DoctorContext) -> list[Finding]:
     """alerts.yaml's `store`: `url_env` set, or `url`, else the sqlite default; reachable, schema known."""
-    from dq_resources.alerts.resource import DEFAULT_STORE_URL
+    from dq_resources.alerts.defaults import DEFAULT_STORE_URL
 
     spec = context.alerting.config.store
     if spec.url_env is not None:

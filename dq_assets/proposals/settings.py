@@ -1,18 +1,22 @@
-"""Which proposer, which store, and how earlier profiles are found: one small helper per choice."""
+"""Which proposer, which store, and how earlier profiles are found: one small helper per choice.
+
+Dagster and the asset modules are imported by the helpers that need them: `dq rules pending`,
+`approve` and `reject` read the store alone, and start without Dagster.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import dagster as dg
-
-from dq_assets.steps.metadata import PROFILE_JSON_KEY
-from dq_assets.table_asset import asset_key
 from dq_checks.config.paths import proposals_location
-from dq_checks.profile.model import TableProfile
 from dq_resources.proposals.store import ProposalStore, proposal_store_for
+
+if TYPE_CHECKING:
+    import dagster as dg
+
+    from dq_checks.profile.model import TableProfile
 
 API_KEY_ENV = "ANTHROPIC_API_KEY"
 
@@ -24,6 +28,8 @@ def rule_proposer_resource() -> Any:
     time and never shows in the UI.
     """
     if os.environ.get(API_KEY_ENV):
+        import dagster as dg
+
         from dq_resources.llm.claude import ClaudeRuleProposer
 
         return ClaudeRuleProposer(api_key=dg.EnvVar(API_KEY_ENV))
@@ -39,6 +45,10 @@ def proposal_store(config_dir: Path) -> ProposalStore:
 
 def latest_profile(instance: dg.DagsterInstance, table: str) -> TableProfile | None:
     """The profile the table's last check run recorded (PII values already redacted), if any."""
+    from dq_assets.steps.metadata import PROFILE_JSON_KEY
+    from dq_assets.table_asset import asset_key
+    from dq_checks.profile.model import TableProfile
+
     event = instance.get_latest_materialization_event(asset_key(table))
     materialization = event.asset_materialization if event is not None else None
     value = materialization.metadata.get(PROFILE_JSON_KEY) if materialization is not None else None

@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from dq_resources.alerts.defaults import DEFAULT_STORE_URL
+
 if TYPE_CHECKING:
     from dq_resources.alerts.store import AlertStore
-
-DEFAULT_STORE_URL = "sqlite:///.dq/alerts.db"
-"""A sqlite file beside the embedded warehouse; production points the store at Postgres."""
 
 _OPEN: dict[str, AlertStore] = {}
 _LOCK = threading.Lock()
