@@ -18,17 +18,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
-from tabulate import tabulate
 
 from dq_assets.cli.options import CONFIG_OPTION
 from dq_checks.alerts.durations import parse_duration
 from dq_checks.alerts.model import AlertStatus
-from dq_checks.config.alerting_loader import LoadedAlerting
-from dq_checks.config.loader import load_table_specs
 from dq_checks.config.paths import default_config_dir
 
 if TYPE_CHECKING:
+    from dq_checks.config.alerting_loader import LoadedAlerting
     from dq_resources.alerts.store import AlertStore
+
+# The definitions loader (pydantic), the store (SQLAlchemy) and tabulate are imported by the
+# commands that use them, so `dq alerts --help` and a mistyped command import none of them.
 
 SYNC_CURSOR_PREFIX = "sync:"
 MESSAGE_WIDTH = 80
@@ -36,6 +37,7 @@ MESSAGE_WIDTH = 80
 
 def _load_alerting(config_dir: Path | None) -> LoadedAlerting:
     from dq_assets.alerting.settings import load_alerting_for
+    from dq_checks.config.loader import load_table_specs
 
     directory = config_dir or default_config_dir()
     loaded = load_table_specs(directory)
@@ -111,6 +113,8 @@ def alerts_group() -> None:
 @CONFIG_OPTION
 def list_alerts(status: str | None, table: str | None, as_json: bool, config_dir: Path | None) -> None:
     """Alerts, most recently seen first."""
+    from tabulate import tabulate
+
     with _store(config_dir) as store:
         records = store.list_alerts(AlertStatus(status) if status else None, table)
     if as_json:
@@ -154,6 +158,8 @@ def list_alerts(status: str | None, table: str | None, as_json: bool, config_dir
 @CONFIG_OPTION
 def show_alert(alert_id: int, config_dir: Path | None) -> None:
     """One alert, its history and its deliveries."""
+    from tabulate import tabulate
+
     with _store(config_dir) as store:
         record = store.get(alert_id)
         events = store.events(alert_id)
