@@ -15,7 +15,7 @@ export GX_ANALYTICS_ENABLED := False
 # The repository's .pyiceberg.yaml names the demo catalog; let it win over one in $HOME.
 export PYICEBERG_HOME := $(CURDIR)
 
-.PHONY: dev test seed lint bench bench-grid bench-goals bench-spark clean
+.PHONY: dev test seed lint bench bench-grid bench-goals bench-spark bench-cli clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ bench-spark: $(STAMP)
 
 bench-drift: $(STAMP)
 	$(BIN)/python bench/drift_bench.py
+
+# `dq --help` and every reading `dq alerts` / `dq rules` command on a small project, against their
+# start-up goals (0.3 s and 1 s).
+bench-cli: $(STAMP)
+	$(BIN)/python bench/cli_startup_bench.py
 
 clean:
 	rm -rf .dq .pytest_cache .ruff_cache
