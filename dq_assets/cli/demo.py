@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 
@@ -16,8 +18,13 @@ def demo() -> None:
 def seed(catalog: str, force: bool) -> None:
     """Create the demo shop tables, with their planted defects, unless they exist."""
     from dq_resources.demo import seed_demo_warehouse
+    from dq_resources.iceberg.catalogs import CatalogNotConfigured
 
-    report = seed_demo_warehouse(catalog, force=force)
+    try:
+        report = seed_demo_warehouse(catalog, force=force)
+    except CatalogNotConfigured as error:  # expected: say where it was looked for, no exception name
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
     for identifier in report.created:
         click.echo(f"created {catalog}:{identifier} ({report.rows[identifier]:,} rows)")
     for identifier in report.skipped:

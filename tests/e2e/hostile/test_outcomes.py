@@ -190,13 +190,6 @@ def test_no_command_ends_in_a_traceback_and_dq_debug_brings_it_back(workspace: T
     (workspace.root / "badhome" / "dagster.yaml").write_text("storage: [\n")  # planted: broken YAML
     cases: list[tuple[tuple[str, ...], dict[str, str], bool, str]] = [
         (
-            ("demo", "seed", "--catalog", "nowhere"),
-            {},
-            False,
-            "error: ValueError: URI missing, please provide using --uri, the config or environment "
-            "variable PYICEBERG_CATALOG__NOWHERE__URI (set DQ_DEBUG=1 for the traceback)",
-        ),
-        (
             ("profile", str(workspace.root / "t.csv"), "--memory-limit", "banana"),
             {},
             False,
@@ -231,12 +224,21 @@ def test_no_command_ends_in_a_traceback_and_dq_debug_brings_it_back(workspace: T
             "(set DQ_DEBUG=1 for the traceback)",
         ),
     ]
+    unconfigured = workspace.dq("demo", "seed", "--catalog", "nowhere", config=False)
+    # which files were looked in depends on the home and working folders; the cause and the variable do not
+    [said] = unconfigured.stderr.splitlines()
+    assert unconfigured.returncode == 2
+    assert said.startswith("error: iceberg catalog 'nowhere' is not configured: no catalog 'nowhere' in ")
+    assert said.endswith(
+        "and no PYICEBERG_CATALOG__NOWHERE__URI (or other PYICEBERG_CATALOG__NOWHERE__*) variable"
+    )
     for args, env, config, message in cases:
         ran = workspace.dq(*args, env=env, config=config)
         said = ran.stderr.splitlines()
         assert (ran.returncode, said[-1:]) == (2, [message]), (args, ran.stderr)
         assert "Traceback" not in ran.stderr, args
-    debug = workspace.dq("demo", "seed", "--catalog", "nowhere", env={"DQ_DEBUG": "1"}, config=False)
+    banana = ("profile", str(workspace.root / "t.csv"), "--memory-limit", "banana")
+    debug = workspace.dq(*banana, env={"DQ_DEBUG": "1"}, config=False)
     assert debug.returncode != 0 and "Traceback (most recent call last)" in debug.stderr
 
 
