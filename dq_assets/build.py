@@ -111,7 +111,7 @@ def build_quality_definitions(
     if options.freshness_sensor and any(t.spec.freshness is not None or has_arrival_sla(t) for t in tables):
         from dq_assets.freshness_sensor import build_freshness_sensor
 
-        sensors.append(build_freshness_sensor(tables, jobs, checks_jobs))
+        sensors.append(build_freshness_sensor(tables, jobs, checks_jobs, extras.resources))
     if options.proposals and own:
         assets += extras.proposals(config_dir)
     if options.reports and own:

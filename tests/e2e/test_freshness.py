@@ -13,6 +13,7 @@ from dq_assets.definitions import build_definitions
 from dq_assets.freshness_sensor import FRESHNESS_SENSOR, due_run_requests
 from dq_assets.source_resources import CLOCK_RESOURCE_KEY, default_resources
 from dq_assets.table_asset import build_table_asset
+from dq_assets.unchecked_freshness import UncheckedCursor
 from dq_checks.config.loader import load_table_specs
 from dq_resources.clock import ClockResource
 from dq_resources.iceberg.catalogs import load_named_catalog
@@ -246,3 +247,68 @@ def test_the_sensor_rechecks_an_attached_table_with_its_checks_alone(tmp_path: P
     )
     assert ran == []
     assert sensor(dg.build_sensor_context(instance=instance, definitions=defs)).run_requests == []
+
+
+# -- a table never checked: the sensor asks its source when its data was last updated
+
+
+def test_a_never_checked_stale_table_is_checked_on_the_sensors_first_tick(
+    scratch_catalog: str, tmp_path: Path
+) -> None:
+    make_table(scratch_catalog, datetime.now(tz=UTC) - timedelta(days=5))  # planted: five days old
+    folder = define(tmp_path / "defs", scratch_catalog, "{max_age_hours: 24}")
+    defs = build_definitions(folder)
+    instance = dg.DagsterInstance.ephemeral()  # no run ever, the schedule stopped
+    sensor = defs.resolve_sensor_def(FRESHNESS_SENSOR)
+
+    result = sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+
+    (request,) = result.run_requests
+    assert request.run_key == "freshness:t:unchecked:ERROR"
+    assert request.tags["dq/trigger"] == "freshness_sensor"
+    run_table_checks(defs, "t", instance, tags=request.tags)
+    # the run recorded the breach; the table is a checked one now, already failing: nothing more to ask
+    again = sensor(dg.build_sensor_context(instance=instance, definitions=defs, cursor=result.cursor))
+    assert again.run_requests == []
+
+
+def test_a_never_checked_fresh_table_waits_for_its_sla_without_asking_the_source_again(
+    scratch_catalog: str, tmp_path: Path
+) -> None:
+    committed = datetime.now(tz=UTC) - timedelta(minutes=10)
+    make_table(scratch_catalog, committed)
+    folder = define(tmp_path / "defs", scratch_catalog, "{max_age_hours: 1, warn_after_hours: 0.5}")
+    defs = build_definitions(folder)
+    instance = dg.DagsterInstance.ephemeral()
+    sensor = defs.resolve_sensor_def(FRESHNESS_SENSOR)
+
+    first = sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+
+    assert first.run_requests == []
+    cursor = UncheckedCursor.parse(first.cursor)
+    assert cursor.last_updated == {"t": pytest.approx(committed.timestamp(), abs=0.01)}
+    tables = load_table_specs(folder).tables
+    # 40 minutes on: past warn_after; no resources given, so the cursor alone must answer
+    later = due_run_requests(instance, tables, committed + timedelta(minutes=40), resources={}, cursor=cursor)
+    assert [r.run_key for r in later] == ["freshness:t:unchecked:WARN"]
+    latest = due_run_requests(instance, tables, committed + timedelta(hours=2), resources={}, cursor=cursor)
+    assert [r.run_key for r in latest] == ["freshness:t:unchecked:ERROR"]
+
+
+def test_a_never_checked_table_the_sensor_cannot_judge_gets_one_run(
+    scratch_catalog: str, tmp_path: Path
+) -> None:
+    make_table(scratch_catalog, datetime.now(tz=UTC))
+    folder = define(tmp_path / "defs", scratch_catalog, "{max_age_hours: 24}")
+    define(folder, scratch_catalog, "{max_age_hours: 24}", name="gone")  # planted: ns.gone does not exist
+    define(folder, scratch_catalog, "{max_age_hours: 24, timestamp_column: id}", name="stamped")
+    defs = build_definitions(folder)
+    sensor = defs.resolve_sensor_def(FRESHNESS_SENSOR)
+
+    result = sensor(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), definitions=defs))
+
+    # t is fresh; gone cannot be described; stamped's data time is a column's maximum, which a run measures
+    assert sorted(r.run_key for r in result.run_requests) == [
+        "freshness:gone:unchecked:unreachable",
+        "freshness:stamped:unchecked:column-time",
+    ]
