@@ -157,7 +157,16 @@ def inspect_table(
         description = replace(description, last_updated=last_updated)
     if arrival is not None:
         checks.append(arrival_result(arrival[0], profile.row_count, arrival[1], moment))
-    checks.append(volume_result(profile.row_count, judged_at, history, spec.volume, spec.history))
+    checks.append(
+        volume_result(
+            profile.row_count,
+            judged_at,
+            history,
+            spec.volume,
+            spec.history,
+            checks_of_version=_checks_of(description.data_version, past),
+        )
+    )
     current_schema = tuple((c.name, c.data_type) for c in description.columns)
     checks.append(schema_result(previous_schema(history), current_schema, spec.schema_change))
     if drifted is not None:
@@ -281,6 +290,11 @@ def _freshness(
             return error_result(FRESHNESS_CHECK, message), description.last_updated
         last_updated, source = _instant(profiled.max), f"max({column})"
     return freshness_result(judge_freshness(spec, last_updated, now), spec, source), last_updated
+
+
+def _checks_of(version: str | None, past: Sequence[PastRun]) -> int:
+    """How many times data version `version` has been checked, this run included."""
+    return 1 + sum(1 for run in past if version is not None and run.data_version == version)
 
 
 def _instant(value: object) -> datetime | None:

@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal, get_args
@@ -96,14 +96,20 @@ class HistoryJudgement:
 
 @dataclass(frozen=True)
 class Runs:
-    """How the runs of one bucket are named: the words before and after "run" ("Saturday run")."""
+    """How the points of one bucket are named: the words before and after the unit ("Saturday run").
+
+    The unit is what one point is: a rule's history has a value per `run`; a table's history has
+    one per `data version` (a snapshot checked three times is one point), and says so, so that
+    "has 0" never reads as a contradiction of three runs on one snapshot.
+    """
 
     before: str = ""
     after: str = ""
+    unit: str = "run"
 
     def count(self, count: int, *, earlier: bool = False) -> str:
-        """'7 earlier Saturday runs', '1 run on day 15 of the month', '9 runs between 02:00 and 03:00'."""
-        noun = ("earlier " if earlier else "") + self.before + "run"
+        """'7 earlier Saturday runs', '1 data version on day 15', '2 runs from 02:00 to 03:00'."""
+        noun = ("earlier " if earlier else "") + self.before + self.unit
         return plural(count, noun) + self.after
 
 
@@ -136,7 +142,13 @@ SEASONS: dict[Seasonality, Season] = {
 
 
 def ratio_to_recent_mean(
-    value: float, history: Sequence[Point], *, runs: int = 7, low: float = 0.5, high: float = 2.0
+    value: float,
+    history: Sequence[Point],
+    *,
+    runs: int = 7,
+    low: float = 0.5,
+    high: float = 2.0,
+    unit: str = "run",
 ) -> HistoryJudgement:
     """Anomalous when `value` is below `low` x or above `high` x the mean of the last `runs` points.
 
@@ -150,17 +162,17 @@ def ratio_to_recent_mean(
         raise ValueError(f"runs must be at least 1, got {runs}")
     if not 0 <= low < high:
         raise ValueError(f"need 0 <= low < high, got low={low}, high={high}")
-    method = f"ratio to mean of last {runs} runs"
+    method = f"ratio to mean of last {plural(runs, unit)}"
     recent = finite_points(history)[-runs:]
     if not recent:
-        return skipped(method, value, needs=1, has=0)
+        return skipped(method, value, needs=1, has=0, runs=Runs(unit=unit))
     mean = math.fsum(p.value for p in recent) / len(recent)
     lower, upper = sorted((low * mean, high * mean))
     place = where(value, lower, upper)
     verdict = Verdict.NORMAL if place == "within" else Verdict.ANOMALOUS
     reason = (
         f"{format_number(value)} is {place} the range {format_number(lower)} .. {format_number(upper)} "
-        f"({low:g} x to {high:g} x the mean {format_number(mean)} of the last {plural(len(recent), 'run')})"
+        f"({low:g} x to {high:g} x the mean {format_number(mean)} of the last {plural(len(recent), unit)})"
     )
     return HistoryJudgement(verdict, method, value, mean, lower, upper, len(recent), reason)
 
@@ -174,6 +186,7 @@ def robust_judgement(
     min_points: int = 7,
     threshold: float = 3.5,
     seasonality: Seasonality = "none",
+    unit: str = "run",
 ) -> HistoryJudgement:
     """Anomalous when `value`, observed at `at`, is more than `threshold` robust z from the trend.
 
@@ -188,7 +201,7 @@ def robust_judgement(
     season = SEASONS[seasonality]
     method = f"robust z (median/MAD of Theil-Sen residuals, {window}-point window{season.method})"
     bucket = season.bucket(at)
-    runs = season.runs(bucket)
+    runs = replace(season.runs(bucket), unit=unit)
     pool = [p for p in usable_before(history, at) if season.bucket(p.at.astimezone(at.tzinfo)) == bucket]
     recent = pool[-window:]
     if len(recent) < min_points:

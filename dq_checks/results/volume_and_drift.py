@@ -17,6 +17,9 @@ from dq_checks.results.names import VOLUME_CHECK
 
 COLUMN_METRICS = {"null_pct": "null %", "distinct_count": "distinct values", "mean": "mean"}
 
+TABLE_HISTORY_UNIT = "data version"
+"""A table's history holds one point per data version, however often each was checked."""
+
 
 def _robust(
     value: float, now: datetime, series: Sequence[Point], settings: HistorySettings
@@ -29,6 +32,7 @@ def _robust(
         min_points=settings.min_points,
         threshold=settings.threshold,
         seasonality=settings.seasonality,
+        unit=TABLE_HISTORY_UNIT,
     )
 
 
@@ -45,12 +49,28 @@ def _judgement_metadata(judgement: HistoryJudgement) -> dict[str, object]:
 
 
 def volume_result(
-    row_count: int, now: datetime, past: Sequence[PastRun], volume: VolumeSettings, history: HistorySettings
+    row_count: int,
+    now: datetime,
+    past: Sequence[PastRun],
+    volume: VolumeSettings,
+    history: HistorySettings,
+    *,
+    checks_of_version: int = 1,
 ) -> CheckResult:
-    """The row count against earlier runs: SKIP without enough history, never a false alarm."""
+    """The row count against earlier data versions: SKIP without enough history, never a false alarm.
+
+    `past` holds one run per earlier data version. `checks_of_version` is how many times the current
+    data version has been checked, this run included: a skip says it, so "has 0" after three runs
+    on one snapshot reads as what it is.
+    """
     series = [Point(run.at, float(run.row_count)) for run in past if run.row_count is not None]
     ratio = ratio_to_recent_mean(
-        float(row_count), series, runs=volume.ratio_runs, low=volume.ratio_low, high=volume.ratio_high
+        float(row_count),
+        series,
+        runs=volume.ratio_runs,
+        low=volume.ratio_low,
+        high=volume.ratio_high,
+        unit=TABLE_HISTORY_UNIT,
     )
     robust = _robust(float(row_count), now, series, history)
     chosen = {"ratio": [ratio], "robust": [robust], "either": [ratio, robust]}[volume.method]
@@ -73,8 +93,9 @@ def volume_result(
             metadata,
         )
     if all(j.verdict is Verdict.NOT_ENOUGH_HISTORY for j in chosen):
+        again = f" (this version was checked {checks_of_version} times)" if checks_of_version > 1 else ""
         return CheckResult(
-            VOLUME_CHECK, Outcome.SKIP, f"{row_count:,} rows; {chosen[0].reason}", None, metadata
+            VOLUME_CHECK, Outcome.SKIP, f"{row_count:,} rows; {chosen[0].reason}{again}", None, metadata
         )
     judged = next(j for j in chosen if j.verdict is Verdict.NORMAL)
     return CheckResult(VOLUME_CHECK, Outcome.PASS, f"{row_count:,} rows: {judged.reason}", None, metadata)

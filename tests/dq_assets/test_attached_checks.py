@@ -154,7 +154,7 @@ def test_clean_data_passes_the_report_runs_and_volume_is_skipped_not_green(
     # volume has no earlier run to learn from, drift no earlier data version: no result at all, so
     # Dagster shows them as skipped.
     assert skipped_checks(result) == {
-        "volume": "50 rows; needs 7 earlier runs, has 0",
+        "volume": "50 rows; needs 7 earlier data versions, has 0",
         "drift": DRIFT_FIRST_RUN,
     }
     assert resolved_status(instance, "volume") == AssetCheckExecutionResolvedStatus.SKIPPED
@@ -186,7 +186,7 @@ def test_a_blocking_failure_stops_the_report(project: tuple[Path, DefinedTable])
     # Dagster fails the checks' step on a blocking ERROR, and so the run: in a failed run Dagster
     # resolves a check that reported nothing as "execution failed", the skipped volume included.
     assert skipped_checks(result) == {
-        "volume": "50 rows; needs 7 earlier runs, has 0",
+        "volume": "50 rows; needs 7 earlier data versions, has 0",
         "drift": DRIFT_FIRST_RUN,
     }
     assert resolved_status(instance, "volume") == AssetCheckExecutionResolvedStatus.EXECUTION_FAILED
@@ -376,7 +376,7 @@ def test_dq_run_checks_an_attached_table_without_its_asset(project: tuple[Path, 
         "drift": "skip",
     }
     volume = next(c for c in table["checks"] if c["name"] == "volume")
-    assert volume["description"] == "50 rows; needs 7 earlier runs, has 0"
+    assert volume["description"] == "50 rows; needs 7 earlier data versions, has 0"
     assert set(table["profile"]["columns"]) == {"order_id", "amount"}
     assert table["results_store"] == "written"
     text = CliRunner().invoke(cli, ["run", "--config", str(defined.path.parent)]).stdout
@@ -391,7 +391,8 @@ def test_dq_run_checks_an_attached_table_without_its_asset(project: tuple[Path, 
         "needs",
         "7",
         "earlier",
-        "runs,",
+        "data",
+        "versions,",
         "has",
         "0",
     ]

@@ -184,7 +184,7 @@ def test_a_skipped_check_yields_nothing_and_dagster_resolves_it_skipped(orders_r
     assert "volume" not in evaluated  # no earlier run: nothing to learn from
     profile = evaluations(result)["profile"]
     assert profile.metadata["dq/skipped"].value == {
-        "volume": "200,000 rows; needs 7 earlier runs, has 0",
+        "volume": "200,000 rows; needs 7 earlier data versions, has 0",
         "drift": "no earlier data version was checked yet: this one is the next run's baseline",
     }
     key = dg.AssetCheckKey(dg.AssetKey("orders"), "volume")

@@ -138,9 +138,10 @@ def test_volume_skips_without_history_then_judges() -> None:
     history = HistorySettings(min_points=5)
     skipped = volume_result(1_000, NOW, steady(3), VolumeSettings(), history)
     assert skipped.outcome is Outcome.SKIP
-    assert "needs 5 earlier runs, has 3" in skipped.description
+    assert "needs 5 earlier data versions, has 3" in skipped.description
     normal = volume_result(1_003, NOW, steady(), VolumeSettings(), history)
     assert normal.outcome is Outcome.PASS
+    assert normal.description.endswith("of the last 10 data versions")
     dropped = volume_result(300, NOW, steady(), VolumeSettings(), history)  # planted: 70% of the rows gone
     assert (dropped.outcome, dropped.severity) == (Outcome.FAIL, CheckSeverity.WARN)
     ratio = volume_result(300, NOW, steady(), VolumeSettings(method="ratio"), history)
@@ -166,3 +167,17 @@ def test_drift_is_judged_per_column_metric() -> None:
     ]
     skipping = AnomalySettings(columns={"x": {"skip": ["history_drift"]}})
     assert drift_anomalies(profile, NOW, steady(), HistorySettings(min_points=5), skipping) == []
+
+
+def test_a_version_checked_again_is_one_point_and_the_skip_says_how_often_it_was_checked() -> None:
+    # planted: three runs on one snapshot, v1, and nothing before it
+    past = [run(0, "v1", 1_000), run(1, "v1", 1_000)]
+    history = one_per_version(past, current_version="v1")
+    assert history == []
+    skipped = volume_result(1_000, NOW, history, VolumeSettings(), HistorySettings(), checks_of_version=3)
+    assert (
+        skipped.description
+        == "1,000 rows; needs 7 earlier data versions, has 0 (this version was checked 3 times)"
+    )
+    first = volume_result(1_000, NOW, [], VolumeSettings(), HistorySettings())
+    assert first.description == "1,000 rows; needs 7 earlier data versions, has 0"
