@@ -55,16 +55,51 @@ def _user() -> str:
 
 
 def describe_dry_run(dry_run: DryRun | None) -> str:
-    """`fails 300 of 200,000 rows (0.15%)`, `passes`, or the error."""
+    """What the rule made of today's rows, in the threshold's own terms.
+
+    `passes: 98.1% of rows meet it (threshold >= 0.95); 950 of 50,000 rows do not`: the share that
+    passes comes first, then the rows that do not, so a pass with failing rows never reads as a
+    contradiction. `passes: all 50,000 rows meet it`, `fails: ...`, or the error.
+    """
     if dry_run is None:
         return "not run"
     if dry_run.outcome == "error":
         return f"error: {dry_run.message.removeprefix('error: ')}"
-    if dry_run.failed_rows is not None and dry_run.evaluated_rows:
-        share = 100 * dry_run.failed_rows / dry_run.evaluated_rows
-        verdict = "passes" if dry_run.outcome == "pass" else "fails"
-        return f"{verdict}: {dry_run.failed_rows:,} of {dry_run.evaluated_rows:,} rows fail ({share:.2g}%)"
+    verdict = "passes" if dry_run.outcome == "pass" else "fails"
+    failed, evaluated = dry_run.failed_rows, dry_run.evaluated_rows
+    if failed is not None and evaluated:
+        if failed == 0:
+            return f"{verdict}: all {evaluated:,} rows meet it"
+        if (dry_run.condition or "").endswith("on every row"):
+            return f"{verdict}: {failed:,} of {evaluated:,} rows do not meet it, and every row must"
+        meeting = 100 * (evaluated - failed) / evaluated
+        threshold = _threshold(dry_run.condition)
+        judged = f" ({threshold})" if threshold else ""
+        return (
+            f"{verdict}: {_percent(meeting)} of rows meet it{judged}; {failed:,} of {evaluated:,} rows do not"
+        )
     return f"{'passes' if dry_run.outcome == 'pass' else dry_run.outcome + 's'}: {dry_run.message}"
+
+
+def _threshold(condition: str | None) -> str | None:
+    """`threshold >= 0.95` from a row rule's `... with threshold >= 0.95` or a share's `>= 0.95`."""
+    if condition is None:
+        return None
+    _, marker, after = condition.rpartition("with threshold ")
+    if marker:
+        return f"threshold {after}"
+    if condition.lstrip().startswith(("<", ">", "=", "!", "between", "BETWEEN")):
+        return f"threshold {condition.strip()}"
+    return None
+
+
+def _percent(share: float) -> str:
+    """98.1%, 99.98%, 0.002%: enough digits that a share short of 100% never rounds up to it."""
+    for digits in range(1, 6):
+        text = f"{share:.{digits}f}"
+        if float(text) < 100 or share >= 100:
+            return f"{text.rstrip('0').rstrip('.') if '.' in text else text}%"
+    return f"{share}%"
 
 
 @click.command("propose")

@@ -53,6 +53,8 @@ class DryRun(BaseModel):
     failed_rows: int | None = None
     failed_fraction: float | None = None
     observed: float | None = None
+    condition: str | None = None
+    """What the rule asked of the data, as judged: `> 0.9`, or `... with threshold >= 0.95`."""
 
 
 class Proposal(BaseModel):

@@ -243,6 +243,7 @@ def _dry_run_of(result: CheckResult, location: str) -> DryRun:
         failed_rows=failed,
         failed_fraction=round(fraction, 6) if fraction is not None else None,
         observed=float(observed) if isinstance(observed, int | float) else None,
+        condition=str(metadata["condition"]) if metadata.get("condition") is not None else None,
     )
 
 

@@ -137,7 +137,9 @@ def test_propose_approve_and_reject_as_an_engineer_would(demo_copy: Path) -> Non
     assert proposed.exit_code == 0, proposed.output
     assert proposed.output.startswith("proposed by profile for orders: ")
     assert 'rule:      ColumnValues "amount" between 0 and ' in proposed.output
-    assert "dry run:   fails: 1 of 200,000 rows fail" in proposed.output  # the 4,200,000.00 order
+    # the 4,200,000.00 order
+    assert "dry run:   fails: 1 of 200,000 rows do not meet it, and every row must" in proposed.output
+    assert "dry run:   passes: all 200,000 rows meet it" in proposed.output
     pending_file = demo_copy.parent / "proposals" / "orders.yaml"
     proposals = parse_proposals(pending_file.read_text(), "orders")
     names = {p.name: p for p in proposals.proposals}
