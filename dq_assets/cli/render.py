@@ -11,7 +11,6 @@ from tabulate import tabulate
 from dq_assets.cli.report import TableReport
 
 DESCRIPTION_WIDTH = 110
-SHOWN_SEVERITIES = ("critical", "warning")
 DISTRIBUTION_WIDTH = 80
 
 
@@ -49,8 +48,7 @@ def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> s
     anomaly_rows = [
         (r.table, a["column"], a["severity"], a["type"], _short(a["description"]))
         for r in reports
-        for a in r.anomalies
-        if a["severity"] in SHOWN_SEVERITIES
+        for a in r.anomalies  # every one, informational too: the anomalies check counts them all
     ]
     if anomaly_rows:
         parts.append(

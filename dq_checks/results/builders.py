@@ -112,14 +112,19 @@ def anomalies_result(
     if severity is None:
         note = f" ({len(anomalies)} informational)" if anomalies else ""
         return CheckResult(ANOMALIES_CHECK, Outcome.PASS, f"no anomalies{note}{level}", None, metadata)
+    # Every anomaly counted is listed, worst first; informational ones are marked, so the count
+    # and the list always agree (an info anomaly counted but not named reads as a miscount).
     ranked = sorted(anomalies, key=lambda a: -a.severity.rank)
-    summary = "; ".join(f"{a.column}: {a.type}" for a in ranked if a.severity is not Severity.INFO)
+    summary = "; ".join(
+        f"{a.column}: {a.type}" + (" (info)" if a.severity is Severity.INFO else "") for a in ranked
+    )
     noun = "anomaly" if len(anomalies) == 1 else "anomalies"
+    info = f", {counts[Severity.INFO]} info" if counts[Severity.INFO] else ""
     return CheckResult(
         ANOMALIES_CHECK,
         Outcome.FAIL,
         f"{len(anomalies)} {noun} ({counts[Severity.CRITICAL]} critical, "
-        f"{counts[Severity.WARNING]} warning): {summary}{level}",
+        f"{counts[Severity.WARNING]} warning{info}): {summary}{level}",
         severity,
         metadata,
     )

@@ -467,7 +467,11 @@ def test_critical_anomaly_fails_with_error():
     assert result.outcome is Outcome.FAIL
     assert result.severity is CheckSeverity.ERROR
     assert result.passed is False
-    assert result.description == "3 anomalies (1 critical, 1 warning): c_gone: null_rate; b_sparse: null_rate"
+    # all three counted, all three named: the informational one marked so
+    assert result.description == (
+        "3 anomalies (1 critical, 1 warning, 1 info): c_gone: null_rate; b_sparse: null_rate; "
+        "a_ident: high_cardinality (info)"
+    )
     assert {k: result.metadata[k] for k in ("anomaly_count", "critical", "warning", "info")} == {
         "anomaly_count": 3,
         "critical": 1,
