@@ -16,6 +16,7 @@ from dagster import AssetExecutionContext
 
 from dq_assets.attached_checks import build_attached_checks, step_resource_keys
 from dq_assets.check_specs import check_keys_of, check_specs
+from dq_assets.lineage import upstream_tables
 from dq_assets.partitions import partitions_def_for
 from dq_assets.steps.run_metadata import RESULTS_METADATA_KEY
 from dq_assets.table_keys import asset_key, is_attached, target_asset_key
@@ -63,7 +64,10 @@ def table_asset_spec(defined: DefinedTable, catalog: Mapping[str, DefinedTable])
         group_name=spec.group or "default",
         owners=list(spec.owners),
         description=spec.description or f"Monitored table {spec.source.display()}",
-        deps=[target_asset_key(catalog[dep]) if dep in catalog else asset_key(dep) for dep in spec.deps],
+        deps=[
+            target_asset_key(catalog[dep]) if dep in catalog else asset_key(dep)
+            for dep in upstream_tables(defined, catalog)
+        ],
         freshness_policy=freshness_policy(defined),
         partitions_def=partitions_def_for(defined),
         kinds={spec.source.type},

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from dq_assets.cli.options import CONFIG_OPTION
 from dq_assets.cli.rules_common import load_definitions
 from dq_checks.config.paths import default_config_dir
+
+if TYPE_CHECKING:
+    from dq_checks.config.loader import DefinedTable
 
 
 @click.command()
@@ -27,7 +32,35 @@ def validate(config_dir: Path | None) -> None:
     if problems:
         click.echo(f"{len(problems)} problem(s) in {directory}", err=True)
         sys.exit(2)
+    for line in _derived_lineage(loaded.tables):
+        click.echo(line)
     rules = sum(len(t.rules) for t in loaded.tables)
     channels = len(alerting.config.channel_specs())
     summary = f"ok: {len(loaded.tables)} table definitions, {rules} rules in {directory}"
     click.echo(f"{summary}; {channels} alert channel(s)")
+
+
+def _derived_lineage(tables: Sequence[DefinedTable]) -> list[str]:
+    """A line per table whose rules add lineage `deps:` does not declare, or leave an edge out."""
+    from dq_assets.lineage import upstream_tables
+    from dq_checks.rules.references import references_of
+
+    catalog = {t.spec.table: t for t in tables}
+    lines = []
+    for table in tables:
+        declared = set(table.spec.deps)
+        upstream = upstream_tables(table, catalog)
+        added = [name for name in upstream if name not in declared]
+        cyclic = sorted(
+            name
+            for name in references_of(table)
+            if name in catalog and name != table.spec.table and name not in upstream
+        )
+        if added:
+            lines.append(f"lineage: {table.spec.table} reads {', '.join(added)} in its rules: drawn upstream")
+        if cyclic:
+            lines.append(
+                f"lineage: {table.spec.table} reads {', '.join(cyclic)} in its rules, which read it back: "
+                "no edge either way (declare one in deps: to choose)"
+            )
+    return lines
