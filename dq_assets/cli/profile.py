@@ -295,20 +295,17 @@ def _definition(path: str, rules_file: Path | None, options: dict[str, Any]) -> 
 def _render(inspection: Any) -> str:
     from tabulate import tabulate
 
+    from dq_assets.cli.render import fitted, terminal_width
+
     rows = [
-        (c.name, c.outcome.value, c.severity.value if c.severity else "", _short(c.description))
+        (c.name, c.outcome.value, c.severity.value if c.severity else "", c.description)
         for c in inspection.checks
     ]
     head = f"{inspection.profile.row_count:,} rows x {len(inspection.profile.columns)} columns"
-    text = head + "\n" + tabulate(rows, headers=("check", "outcome", "severity", "description"))
+    text = head + "\n" + fitted(rows, ("check", "outcome", "severity", "description"), terminal_width(False))
     analyzers = [_analyzer_row(a.to_dict()) for a in inspection.analyzers]
     if analyzers:
         text += "\n\n" + tabulate(analyzers, headers=("analyzer", "metric", "value"))
-    cut = [
-        c for c in inspection.checks if c.outcome.value == "error" and _short(c.description) != c.description
-    ]
-    if cut:  # an error's message is what the user acts on: never cut short
-        text += "\n\n" + "\n".join(f"{c.name}: {c.description}" for c in cut)
     errors = [a.error for a in inspection.analyzers if a.error is not None]
     if errors:
         text += "\n\nanalyzers not computed:\n" + "\n".join(f"  {e}" for e in errors)
@@ -324,7 +321,3 @@ def _analyzer_row(analyzer: dict[str, Any]) -> tuple[str, str, str]:
     from dq_assets.cli.render import analyzer_value
 
     return analyzer["analyzer"], analyzer["metric"] or "", analyzer_value(analyzer)
-
-
-def _short(text: str, width: int = 100) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

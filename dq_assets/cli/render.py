@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -14,12 +17,43 @@ DESCRIPTION_WIDTH = 110
 DISTRIBUTION_WIDTH = 80
 
 
+MIN_DESCRIPTION_WIDTH = 30
+"""Below this a wrapped description is a column of fragments: past it the line runs on."""
+
+
 def _short(text: str, width: int = DESCRIPTION_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> str:
-    """Checks per table, then the anomalies worth reading, then a one-line summary."""
+def terminal_width(wide: bool) -> int | None:
+    """The terminal's width, to fit the tables to; None (every description whole) with `--wide`.
+
+    None too when the output is not a terminal: a file or a pipe keeps every word for grep.
+    """
+    if wide or not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def fitted(rows: list[tuple[str, ...]], headers: Sequence[str], width: int | None) -> str:
+    """`rows` as a table whose last column wraps to what `width` leaves it; whole with no width.
+
+    Wrapped, never cut: the key fact of a description is often at its end ("share of customer_id
+    found in customers.customer_id = 0.97 does not meet > 0.99").
+    """
+    if width is not None and rows:
+        others = [max(len(str(v)) for v in [h, *(r[i] for r in rows)]) for i, h in enumerate(headers[:-1])]
+        # tabulate pads every column by 2 and puts 2 spaces between columns
+        room = max(width - sum(others) - 4 * len(others) - 2, MIN_DESCRIPTION_WIDTH)
+        rows = [(*r[:-1], "\n".join(textwrap.wrap(str(r[-1]), room)) or str(r[-1])) for r in rows]
+    return tabulate(rows, headers=headers)
+
+
+def render_reports(reports: Sequence[TableReport], problems: Sequence[str], width: int | None = None) -> str:
+    """Checks per table, then the anomalies worth reading, then a one-line summary.
+
+    `width`: the terminal's, to wrap descriptions to; None prints them whole.
+    """
     parts: list[str] = []
     if problems:
         parts.append("invalid definitions:\n" + "\n".join(f"  {p}" for p in problems))
@@ -30,13 +64,13 @@ def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> s
             c["name"],
             c["outcome"],
             c["severity"] or "",
-            _short(c["description"]),
+            c["description"],
         )
         for r in reports
         for c in r.checks
     ]
     if rows:
-        parts.append(tabulate(rows, headers=("table", "rows", "check", "outcome", "severity", "description")))
+        parts.append(fitted(rows, ("table", "rows", "check", "outcome", "severity", "description"), width))
     analyzer_rows = [
         (r.table, a["analyzer"], a["metric"] or "", analyzer_value(a)) for r in reports for a in r.analyzers
     ]
@@ -46,14 +80,12 @@ def render_reports(reports: Sequence[TableReport], problems: Sequence[str]) -> s
     if analyzer_errors:
         parts.append("analyzers not computed:\n" + "\n".join(f"  {e}" for e in analyzer_errors))
     anomaly_rows = [
-        (r.table, a["column"], a["severity"], a["type"], _short(a["description"]))
+        (r.table, a["column"], a["severity"], a["type"], a["description"])
         for r in reports
         for a in r.anomalies  # every one, informational too: the anomalies check counts them all
     ]
     if anomaly_rows:
-        parts.append(
-            tabulate(anomaly_rows, headers=("table", "column", "severity", "anomaly", "description"))
-        )
+        parts.append(fitted(anomaly_rows, ("table", "column", "severity", "anomaly", "description"), width))
     unsaved = _unsaved(reports)
     if unsaved:
         parts.append("results not saved:\n" + "\n".join(f"  {line}" for line in unsaved))

@@ -17,13 +17,19 @@ from dq_checks.config.paths import default_config_dir
 @click.argument("tables", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of a table.")
 @click.option("--force", is_flag=True, help="Scan even tables whose data version was already checked.")
+@click.option("--wide", is_flag=True, help="Print every description whole, not wrapped to the terminal.")
 @click.option(
     "--partition",
     help="The partition of each partitioned table to check (default: its latest complete one).",
 )
 @CONFIG_OPTION
-def run(
-    tables: tuple[str, ...], as_json: bool, force: bool, partition: str | None, config_dir: Path | None
+def run(  # noqa: PLR0917 - click passes one parameter per option
+    tables: tuple[str, ...],
+    as_json: bool,
+    force: bool,
+    wide: bool,
+    partition: str | None,
+    config_dir: Path | None,
 ) -> None:
     """Run the checks of TABLES (default: all) against the configured Dagster instance.
 
@@ -32,7 +38,7 @@ def run(
     store could not save a run.
     """
     from dq_assets.alerting.settings import load_alerting_for
-    from dq_assets.cli.render import render_reports
+    from dq_assets.cli.render import render_reports, terminal_width
     from dq_assets.cli.report import analyzers_exit_code, saving_exit_code
     from dq_assets.cli.run import RunOutcome, instance_for_cli, partitions_to_check, run_tables, select_tables
 
@@ -57,6 +63,6 @@ def run(
             )
         )
     else:
-        click.echo(render_reports(outcome.reports, problems))
+        click.echo(render_reports(outcome.reports, problems, terminal_width(wide)))
     reports = outcome.reports
     sys.exit(max(outcome.exit_code, saving_exit_code(reports), analyzers_exit_code(reports)))
