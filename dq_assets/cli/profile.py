@@ -16,12 +16,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from dq_assets.cli.options import CONFIG_OPTION
+from dq_assets.cli.plain_text import plain_text
 from dq_checks.error_text import first_line
+
+if TYPE_CHECKING:
+    from dq_checks.results.inspection import TableInspection
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 STEPS = (
@@ -109,8 +113,9 @@ def profile(
             opened = open_data()
             opened.describe()
             bar.update(1, STEPS[1])
-            inspection = inspect_table(
-                defined, opened, sample_limit=REPORT_FAILING_ROWS, drift_baseline=compared
+            inspection = _applicable(
+                inspect_table(defined, opened, sample_limit=REPORT_FAILING_ROWS, drift_baseline=compared),
+                path,
             )
             bar.update(1, STEPS[2])
             sample = opened.sample(REPORT_SAMPLE_ROWS)
@@ -146,7 +151,7 @@ def profile(
         )
         sys.exit(EXIT_ERROR)
     click.echo(_render(inspection))
-    click.echo(f"\n{files.summary}\n")
+    click.echo(f"\n{plain_text(files.summary)}\n")
     for label, location in (("html", files.html), ("json", files.json), ("excel", files.xlsx)):
         click.echo(f"{label:>5}: {location}")
     outcomes = {check.outcome.value for check in inspection.checks}
@@ -290,6 +295,21 @@ def _definition(path: str, rules_file: Path | None, options: dict[str, Any]) -> 
     if found.clashes:
         sys.exit(EXIT_ERROR)
     return DefinedTable(spec, where, document, found.rules, found.analyzers)
+
+
+def _applicable(inspection: TableInspection, path: str) -> TableInspection:
+    """The inspection without the checks a one-off file cannot have: volume and schema need history.
+
+    A monitored table keeps them (it has, or will have, earlier runs); a file profiled once would
+    only ever print `volume skip: needs 7 earlier data versions` and `schema: no earlier run`.
+    """
+    from dq_assets.cli.profile_targets import is_file
+    from dq_checks.results.names import SCHEMA_CHECK, VOLUME_CHECK
+
+    if not is_file(path):
+        return inspection
+    checks = [c for c in inspection.checks if c.name not in (VOLUME_CHECK, SCHEMA_CHECK)]
+    return replace(inspection, checks=checks)
 
 
 def _render(inspection: Any) -> str:

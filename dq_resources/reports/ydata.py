@@ -13,7 +13,9 @@ of those columns by opaque tokens before ydata sees them; counts, nulls and dist
 
 from __future__ import annotations
 
+import contextlib
 import html
+import io
 import json
 import os
 import re
@@ -25,6 +27,15 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DEFAULT_SAMPLE_ROWS = 100_000
+TOP_VALUES = 50
+"""Per column, the most frequent values report.json keeps (ydata keeps every one)."""
+COUNTED_FIELDS = (
+    "value_counts_without_nan",
+    "value_counts_index_sorted",
+    "word_counts",
+    "character_counts",
+    "first_rows",
+)
 NO_ANALYTICS_VARIABLE = "YDATA_PROFILING_NO_ANALYTICS"
 SUMMARY_ELEMENT_ID = "dq-executive-summary"
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
@@ -67,13 +78,41 @@ def ydata_report(
         progress_bar=False,
         html={"use_local_assets": True, "inline": True},
     )
-    page = report.to_html()
-    document = report.to_json()
+    # ydata 4.x draws one tqdm bar (the per-column summary) whatever `progress_bar` says; it
+    # writes to the stderr of the moment, so the bar goes nowhere and dq's own progress stays alone.
+    with contextlib.redirect_stderr(io.StringIO()):
+        page = report.to_html()
+        document = report.to_json()
+    data = json.loads(document)
     if safe_title != title:
-        data = json.loads(document)
         data.setdefault("analysis", {})["title"] = title
-        document = json.dumps(data)
-    return insert_after_body(page, block), document
+    return insert_after_body(page, block), json.dumps(capped_value_counts(data))
+
+
+def capped_value_counts(document: dict[str, Any], top: int = TOP_VALUES) -> dict[str, Any]:
+    """The ydata JSON with each column's value and word counts cut to the `top` most frequent.
+
+    ydata keeps a count of every distinct value, twice (by count and by value): a 4.5 MB CSV gave
+    an 18 MB report.json, nearly all of it counts of near-unique values nobody reads. The top
+    values say what a column holds; `dq/value_counts_kept` says how many of how many were kept.
+    """
+    for variable in (document.get("variables") or {}).values():
+        if not isinstance(variable, dict):
+            continue
+        kept = {}
+        for name in COUNTED_FIELDS:
+            counts = variable.get(name)
+            if isinstance(counts, dict) and len(counts) > top:
+                frequent = sorted(counts.items(), key=lambda item: -_count(item[1]))[:top]
+                variable[name] = dict(frequent)
+                kept[name] = {"kept": top, "of": len(counts)}
+        if kept:
+            variable["dq/value_counts_kept"] = kept
+    return document
+
+
+def _count(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
 
 
 def mask_columns(sample: pd.DataFrame, columns: Collection[str]) -> pd.DataFrame:

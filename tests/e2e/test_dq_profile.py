@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -81,3 +82,26 @@ def test_the_workbook_holds_up_to_a_thousand_failing_rows_per_rule(tmp_path: Pat
     rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0] == "score_positive"]
     assert rows[0][1] == "failing rows: showing 1,000 of 1,200"
     assert [r[1:] for r in rows[1:]] == [(i, -1) for i in range(1_000)]
+
+
+def test_a_one_off_file_prints_clean_text_and_a_bounded_json(tmp_path: Path) -> None:
+    path = tmp_path / "shipments.parquet"
+    # planted: 20,000 distinct tracking codes, which ydata counts one by one
+    codes = [f"TRK{i:08d}" for i in range(20_000)]
+    pq.write_table(pa.table({"tracking": codes, "weight": [float(i % 13) for i in range(20_000)]}), path)
+    out = tmp_path / "out"
+
+    result = CliRunner().invoke(cli, ["profile", str(path), "--out", str(out)])
+
+    assert result.exit_code == 0, result.output
+    checks = [line.split()[0] for line in result.stdout.splitlines()[3:] if line and not line.startswith(" ")]
+    assert checks[:2] == ["profile", "anomalies"]  # no volume, no schema: a file has no history
+    assert not re.search(r"^(volume|schema)\s", result.stdout, re.MULTILINE)
+    assert "shipments has 20,000 rows in 2 columns" in result.stdout  # the summary, not its markdown
+    assert "**" not in result.stdout and "`" not in result.stdout
+    assert "it/s]" not in result.output  # no ydata progress bar beside dq's own
+    document = json.loads((out / "report.json").read_text())
+    tracking = document["variables"]["tracking"]
+    assert len(tracking["value_counts_without_nan"]) == 50
+    assert tracking["dq/value_counts_kept"]["value_counts_without_nan"] == {"kept": 50, "of": 20_000}
+    assert (out / "report.json").stat().st_size < 200_000
