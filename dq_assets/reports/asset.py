@@ -107,9 +107,10 @@ def _report(
     return {
         "summary": dg.MetadataValue.md(files.summary),
         "summary_written_by": dg.MetadataValue.text(source),
-        "report_html": _link(files.html),
-        "report_json": _link(files.json),
-        "report_xlsx": _link(files.xlsx),
+        "report_html": dg.MetadataValue.url(files.links["html"]),
+        "report_json": dg.MetadataValue.url(files.links["json"]),
+        "report_xlsx": dg.MetadataValue.url(files.links["xlsx"]),
+        "report_location": _link(files.html.rsplit("/", 1)[0]),
         "sample_rows": dg.MetadataValue.int(files.sample_rows),
     }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dq_checks.history.earlier_runs import PastRun
@@ -38,6 +38,8 @@ class ReportFiles:
     xlsx: str
     summary: str
     sample_rows: int
+    links: dict[str, str] = field(default_factory=dict)
+    """`html`, `json`, `xlsx`: a URL a browser opens each at (file:// locally, the console on S3)."""
 
 
 def write_reports(
@@ -76,12 +78,14 @@ def write_reports(
         table, inspection, summary, REPORT_FAILING_ROWS, pii_columns=pii_columns, drift=drift
     )
     xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    names = {"html": "report.html", "json": "report.json", "xlsx": "report.xlsx"}
     return ReportFiles(
-        html=store.write(f"{prefix}/report.html", html.encode("utf-8"), "text/html"),
-        json=store.write(f"{prefix}/report.json", json_text.encode("utf-8"), "application/json"),
-        xlsx=store.write(f"{prefix}/report.xlsx", workbook_bytes(workbook), xlsx_type),
+        html=store.write(f"{prefix}/{names['html']}", html.encode("utf-8"), "text/html"),
+        json=store.write(f"{prefix}/{names['json']}", json_text.encode("utf-8"), "application/json"),
+        xlsx=store.write(f"{prefix}/{names['xlsx']}", workbook_bytes(workbook), xlsx_type),
         summary=summary,
         sample_rows=len(sample),
+        links={kind: store.browser_url(f"{prefix}/{name}") for kind, name in names.items()},
     )
 
 

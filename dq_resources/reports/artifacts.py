@@ -12,10 +12,13 @@ import tempfile
 from abc import abstractmethod
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import dagster as dg
 
 DEFAULT_ROOT = ".dq/artifacts"
+PRESIGNED_SECONDS = 7 * 24 * 3600
+"""A presigned report link's life: S3's longest (SigV4), a week of clicking through from the UI."""
 
 
 def clean_relative_path(relative_path: str) -> str:
@@ -42,6 +45,10 @@ class ArtifactStore(dg.ConfigurableResource):
     @abstractmethod
     def location(self, relative_path: str) -> str:
         """Where the file at `relative_path` is (a path, or an s3:// URL)."""
+
+    @abstractmethod
+    def browser_url(self, relative_path: str) -> str:
+        """A URL a browser opens the file at: what the Dagster UI links to."""
 
 
 class LocalArtifactStore(ArtifactStore):
@@ -76,6 +83,10 @@ class LocalArtifactStore(ArtifactStore):
     def location(self, relative_path: str) -> str:
         """The file's path under `root`."""
         return str(Path(self.root).expanduser() / clean_relative_path(relative_path))
+
+    def browser_url(self, relative_path: str) -> str:
+        """`file:///...`, absolute: a relative path in the UI opens nothing, whatever folder it ran in."""
+        return Path(self.location(relative_path)).resolve().as_uri()
 
 
 class S3ArtifactStore(ArtifactStore):
@@ -116,6 +127,21 @@ class S3ArtifactStore(ArtifactStore):
     def location(self, relative_path: str) -> str:
         """The object's s3:// URL."""
         return f"s3://{self.bucket}/{self._key(relative_path)}"
+
+    def browser_url(self, relative_path: str) -> str:
+        """The object's page in the AWS console; on another endpoint (MinIO, a stand-in), a presigned GET.
+
+        The console link never expires and asks the engineer's own login; a presigned URL carries
+        this process's credentials for PRESIGNED_SECONDS, so it is used only where no console is.
+        """
+        key = self._key(relative_path)
+        if self.endpoint_url is None:
+            region = self.region_name or self._client().meta.region_name or "us-east-1"
+            query = urlencode({"region": region, "bucketType": "general", "prefix": key})
+            return f"https://{region}.console.aws.amazon.com/s3/object/{quote(self.bucket)}?{query}"
+        return self._client().generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=PRESIGNED_SECONDS
+        )
 
     def _key(self, relative_path: str) -> str:
         prefix = self.prefix.strip("/")

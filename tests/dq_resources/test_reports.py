@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.request
 from pathlib import Path
 
 import boto3
@@ -166,6 +167,25 @@ def test_s3_store_on_moto(moto_url: str, aws_env: None) -> None:
     assert head["ContentType"] == "application/json"
     with pytest.raises(FileNotFoundError, match=r"s3://dq-reports/runs/shop/orders/missing\.json"):
         store.read("shop/orders/missing.json")
+    # off AWS (here the stand-in), the UI's link is a presigned GET a browser opens as it is
+    link = store.browser_url("shop/orders/report.json")
+    assert link.startswith(f"{moto_url}/dq-reports/runs/shop/orders/report.json?")
+    with urllib.request.urlopen(link, timeout=10) as response:
+        assert response.read() == b'{"ok": true}'
+
+
+def test_the_ui_links_a_local_report_as_an_absolute_file_url_and_an_s3_one_to_the_console(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = LocalArtifactStore(root="artifacts")  # relative: taken from the working folder
+    store.write("shop/report.html", b"<html/>", "text/html")
+    assert store.browser_url("shop/report.html") == (tmp_path / "artifacts" / "shop" / "report.html").as_uri()
+    on_aws = S3ArtifactStore(bucket="dq-reports", prefix="team", region_name="eu-west-1")
+    assert on_aws.browser_url("shop/report.html") == (
+        "https://eu-west-1.console.aws.amazon.com/s3/object/dq-reports"
+        "?region=eu-west-1&bucketType=general&prefix=team%2Fshop%2Freport.html"
+    )
 
 
 def test_decimal_columns_are_profiled_as_numbers() -> None:

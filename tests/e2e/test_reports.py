@@ -9,6 +9,8 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import dagster as dg
 import openpyxl
@@ -49,19 +51,29 @@ def customers_report(
         yield instance, event.asset_materialization.metadata, tmp_path
 
 
+def opened(metadata: dict, key: str) -> Path:
+    """The file a report link opens: the link is an absolute file:// URL a browser follows."""
+    url = metadata[key].value
+    assert url.startswith("file:///"), url
+    path = Path(url2pathname(urlparse(url).path))
+    assert path.is_absolute() and path.is_file()
+    return path
+
+
 def test_the_report_asset_writes_html_json_and_excel_with_a_summary(customers_report: tuple) -> None:
-    _, metadata, _ = customers_report
+    _, metadata, tmp_path = customers_report
+    assert opened(metadata, "report_html").is_relative_to(tmp_path / "artifacts")
     summary = metadata["summary"].value
     assert metadata["summary_written_by"].value == "template"  # no ANTHROPIC_API_KEY
     assert "customers" in summary and "phone_mostly_present" in summary  # the failing rule, by name
-    html = Path(metadata["report_html"].value).read_text()
+    html = opened(metadata, "report_html").read_text()
     assert summary.split(".")[0].replace("**", "")[:30] in html.replace("<strong>", "").replace(
         "</strong>", ""
     )
     for column in ("customer_id", "email", "full_name", "phone", "country", "signup_date", "segment"):
         assert column in html
     assert "@example" not in html  # pii_columns: e-mail values never appear (sensitive report)
-    report = json.loads(Path(metadata["report_json"].value).read_text())
+    report = json.loads(opened(metadata, "report_json").read_text())
     assert set(report["variables"]) == {
         "customer_id",
         "email",
@@ -72,7 +84,7 @@ def test_the_report_asset_writes_html_json_and_excel_with_a_summary(customers_re
         "segment",
     }
     assert metadata["sample_rows"].value == 5_000
-    workbook = openpyxl.load_workbook(metadata["report_xlsx"].value, read_only=True)
+    workbook = openpyxl.load_workbook(opened(metadata, "report_xlsx"), read_only=True)
     assert workbook.sheetnames == ["summary", "columns", "anomalies", "rule results", "failing rows"]
     outcomes = {row[0]: row[1] for row in workbook["rule results"].iter_rows(min_row=2, values_only=True)}
     assert outcomes["phone_mostly_present"] == "fail" and outcomes["customer_id_is_primary_key"] == "pass"
@@ -109,7 +121,7 @@ def test_the_html_renders_in_headless_chromium(customers_report: tuple, tmp_path
             f"--user-data-dir={tmp_path / 'chromium'}",
             "--virtual-time-budget=10000",
             "--dump-dom",
-            f"file://{metadata['report_html'].value}",
+            metadata["report_html"].value,
         ],
         capture_output=True,
         text=True,
