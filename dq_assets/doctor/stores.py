@@ -64,7 +64,7 @@ def check_artifacts(context: DoctorContext) -> list[Finding]:
 
 
 def check_proposals(context: DoctorContext) -> list[Finding]:
-    """`DQ_PROPOSALS_DIR` (or `proposals/` beside the tables) takes a file."""
+    """`DQ_PROPOSALS_DIR` (or the project's `.dq/proposals/`) takes a file."""
     from dq_checks.config.paths import PROPOSALS_DIR_ENV, proposals_location
 
     location = proposals_location(context.config_dir)

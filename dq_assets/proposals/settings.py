@@ -39,7 +39,7 @@ def rule_proposer_resource() -> Any:
 
 
 def proposal_store(config_dir: Path) -> ProposalStore:
-    """`$DQ_PROPOSALS_DIR` (a folder or `s3://bucket/prefix`), else `proposals/` beside the tables."""
+    """`$DQ_PROPOSALS_DIR` (a folder or `s3://bucket/prefix`), else the project's `.dq/proposals/`."""
     return proposal_store_for(proposals_location(config_dir))
 
 

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dq_checks.config.paths import project_root
+
 CONFIG_FILE = ".pyiceberg.yaml"
-PROJECT_MARKERS = ("pyproject.toml", ".git")
 SQLITE_PREFIX = "sqlite:///"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
@@ -107,14 +108,6 @@ def pyiceberg_files() -> tuple[Path, ...]:
         if path.is_file():
             break
     return tuple(files)
-
-
-def project_root(folder: Path) -> Path | None:
-    """The first of `folder` and the folders above it that holds `pyproject.toml` or `.git`."""
-    for candidate in _self_and_parents(folder):
-        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
-            return candidate
-    return None
 
 
 def project_files(folder: Path) -> tuple[Path, ...]:

@@ -1,6 +1,6 @@
 """Proposal stores: one text file per table, written whole and atomically.
 
-Locally the files sit in `dq_checks/proposals/` (beside the tables folder) or `$DQ_PROPOSALS_DIR`;
+Locally the files sit in the project's `.dq/proposals/` (see `proposals_location`) or `$DQ_PROPOSALS_DIR`;
 in production `$DQ_PROPOSALS_DIR=s3://bucket/prefix` keeps them on S3 through dagster-aws's
 S3Resource. A failed proposal run never leaves a partial file: a local file is replaced by a
 rename, an S3 object by one PUT.

@@ -113,8 +113,9 @@ def test_two_dq_namespaces_and_a_projects_own_definitions_merge(tmp_path: Path) 
     for key in ("dq_files", "dq_clock", "dq_results_store", "dq_alert_store", "dq_rule_proposer"):
         assert sales.resources[key] is finance.resources[key], key
     assert sales.resources["dq_artifacts"] is finance.resources["dq_artifacts"]
-    assert Path(merged.resources["dq_proposal_store_sales"].directory) == tmp_path / "sales" / "proposals"
-    assert Path(merged.resources["dq_proposal_store_finance"].directory) == tmp_path / "finance" / "proposals"
+    for name in ("sales", "finance"):
+        store = merged.resources[f"dq_proposal_store_{name}"]
+        assert Path(store.directory) == tmp_path / name / ".dq" / "proposals"
     # the project's executor and resource are untouched; dq's jobs carry dq's executor
     assert merged.executor is dg.in_process_executor
     assert repo.get_job("__ASSET_JOB").executor_def is dg.in_process_executor

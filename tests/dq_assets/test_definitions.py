@@ -258,7 +258,8 @@ def test_proposals_have_a_job_a_store_and_the_offline_proposer_without_a_key(def
     assert [node.name for node in job.nodes] == ["propose_rules_for_table"]
     assert type(defs.resources["dq_rule_proposer"]).__name__ == "ProfileRuleProposer"
     store = defs.resources["dq_proposal_store"]
-    assert Path(store.directory) == REPO_ROOT / "dq_checks" / "proposals"
+    # state, in the project's git-ignored .dq/, not the source tree
+    assert Path(store.directory) == REPO_ROOT / ".dq" / "proposals" / "dq_checks"
 
 
 def test_reports_have_their_own_job_and_an_artifact_store(defs: dg.Definitions) -> None:

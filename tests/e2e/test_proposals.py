@@ -140,7 +140,7 @@ def test_propose_approve_and_reject_as_an_engineer_would(demo_copy: Path) -> Non
     # the 4,200,000.00 order
     assert "dry run:   fails: 1 of 200,000 rows do not meet it, and every row must" in proposed.output
     assert "dry run:   passes: all 200,000 rows meet it" in proposed.output
-    pending_file = demo_copy.parent / "proposals" / "orders.yaml"
+    pending_file = demo_copy.parent / ".dq" / "proposals" / "orders.yaml"
     proposals = parse_proposals(pending_file.read_text(), "orders")
     names = {p.name: p for p in proposals.proposals}
     assert {p.status for p in names.values()} == {ProposalStatus.PENDING}
@@ -205,7 +205,7 @@ def test_propose_approve_and_reject_as_an_engineer_would(demo_copy: Path) -> Non
 def test_an_expired_proposal_is_marked_and_approved_only_on_purpose(demo_copy: Path) -> None:
     config = str(demo_copy)
     assert dq("propose", "customers", "countries", "--config", config).exit_code == 0
-    path = demo_copy.parent / "proposals" / "customers.yaml"
+    path = demo_copy.parent / ".dq" / "proposals" / "customers.yaml"
     proposals = parse_proposals(path.read_text(), "customers")
     first = proposals.proposals[0]
     past = NOW - timedelta(days=1)
@@ -236,7 +236,8 @@ def test_the_propose_rules_job_and_the_automatic_asset(demo_copy: Path, instance
         yaml.dump(document, stream)
     defs = build_definitions(demo_copy)
     assert run_table_checks(defs, "customers", instance).success
-    proposals = parse_proposals((demo_copy.parent / "proposals" / "customers.yaml").read_text(), "customers")
+    pending = demo_copy.parent / ".dq" / "proposals" / "customers.yaml"
+    proposals = parse_proposals(pending.read_text(), "customers")
     columns = {p.rule.split('"')[1] for p in proposals.proposals if '"' in p.rule}
     # only what no rule covers: email keeps email_is_valid, customer_id and phone keep theirs
     assert columns == {"country", "full_name", "signup_date", "segment"}
@@ -294,7 +295,7 @@ def test_claude_proposes_through_the_cli_and_its_usage_is_reported(
     assert result.output.startswith("proposed by claude-sonnet-5-5 for orders: 1 pending, 0 dropped")
     assert "tokens: input_tokens 1,234, output_tokens 56" in result.output
     (proposal,) = parse_proposals(
-        (demo_copy.parent / "proposals" / "orders.yaml").read_text(), "orders"
+        (demo_copy.parent / ".dq" / "proposals" / "orders.yaml").read_text(), "orders"
     ).proposals
     assert (proposal.name, proposal.proposed_by, proposal.dry_run.outcome) == (
         "amount_is_positive",
@@ -312,7 +313,7 @@ def test_an_overloaded_model_is_a_clear_error_and_leaves_no_file(
     result = dq("propose", "orders", "order amounts are positive", "--config", str(demo_copy))
     assert result.exit_code == 2
     assert "overloaded" in result.output and "sk-test-not-a-real-key" not in result.output
-    assert not (demo_copy.parent / "proposals").exists()
+    assert not (demo_copy.parent / ".dq" / "proposals").exists()
 
 
 def test_the_propose_rules_job_records_token_usage_on_the_run(
@@ -335,8 +336,8 @@ def test_the_propose_rules_job_records_token_usage_on_the_run(
 
 
 def test_a_spoiled_proposals_file_is_a_clear_error_naming_it(demo_copy: Path) -> None:
-    folder = demo_copy.parent / "proposals"
-    folder.mkdir()
+    folder = demo_copy.parent / ".dq" / "proposals"
+    folder.mkdir(parents=True)
     (folder / "orders.yaml").write_text("table: orders\nproposals:\n  - name: x\n    rule: [unclosed\n")
     listed = dq("rules", "pending", "orders", "--config", str(demo_copy))
     assert listed.exit_code == 2

@@ -223,8 +223,8 @@ def test_alerts_yaml_proposals_and_rules_files_refuse_anchors_too(workspace: Mea
     workspace.define("good", f"table: good\nsource: {{type: file, path: '{workspace.root / 'good.csv'}'}}\n")
     alerts = workspace.root / "alerts.yaml"  # beside the tables folder
     alerts.write_text("channels:\n  ops: &hook {type: log}\n  ops2: *hook\n")
-    proposals = workspace.root / "proposals" / "good.yaml"
-    proposals.parent.mkdir()
+    proposals = workspace.proposals / "good.yaml"
+    proposals.parent.mkdir(parents=True)
     proposals.write_text('table: good\nproposals:\n  - &p {name: a, rule: IsComplete "id"}\n  - *p\n')
     rules = workspace.root / "rules.yaml"
     rules.write_text('key: &k [id]\nrules:\n  - rule: IsUnique "id"\nextra: *k\n')

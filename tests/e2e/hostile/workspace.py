@@ -73,8 +73,8 @@ class Workspace:
 
     @property
     def proposals(self) -> Path:
-        """`proposals/` beside the definitions folder, where dq keeps rule proposals by default."""
-        return self.root / "proposals"
+        """`.dq/proposals/` beside the definitions folder, where dq keeps rule proposals by default."""
+        return self.root / ".dq" / "proposals"
 
     def define(self, name: str, text: str) -> Path:
         """Write the definition `name.yaml` into the definitions folder; its path."""
