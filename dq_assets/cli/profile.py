@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dq_assets.cli.options import CONFIG_OPTION
-from dq_assets.cli.plain_text import plain_text
 from dq_checks.error_text import first_line
 
 if TYPE_CHECKING:
@@ -93,6 +92,7 @@ def profile(
     data or the baseline cannot be read or a rule is invalid.
     """
     from dq_assets.reports.build import REPORT_FAILING_ROWS, REPORT_SAMPLE_ROWS, write_reports
+    from dq_checks.reports.summary import plain_text
     from dq_resources.reports.artifacts import LocalArtifactStore
     from dq_resources.source_contract import SourceError
     from dq_runs.inspect import inspect_table

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dq_assets.cli.plain_text import plain_text
+from dq_checks.reports.summary import plain_text
 
 
 def test_bold_code_and_escapes_become_plain_words() -> None:
