@@ -24,11 +24,16 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 """`s3:`, `https:`, `md:`, `file:`; at least two letters, so a Windows drive (`C:`) is no scheme."""
 
 
+def is_local_relative(path: str) -> bool:
+    """Whether `path` is a relative local path: no scheme, not absolute, not `~`, not `:memory:`."""
+    return bool(path) and not (
+        _SCHEME.match(path) or path.startswith("~") or path == ":memory:" or Path(path).is_absolute()
+    )
+
+
 def from_definition(path: str, definition: Path) -> str:
     """`path` as the definition file `definition` means it: a relative local path from its folder."""
-    if _SCHEME.match(path) or path.startswith("~") or path == ":memory:" or Path(path).is_absolute():
-        return path
-    return str((definition.parent / path).resolve())
+    return str((definition.parent / path).resolve()) if is_local_relative(path) else path
 
 
 def anchored(spec: TableSpec, definition: Path) -> TableSpec:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from dq_checks.config.paths import default_config_dir
 from dq_resources.demo.shop_data import STALE_DAYS, STALE_TABLE, generate_shop
-from dq_resources.iceberg.catalogs import catalog_properties, load_named_catalog
+from dq_resources.iceberg.catalog_lookup import sqlite_database
+from dq_resources.iceberg.catalogs import configured_catalog, load_found_catalog
 from dq_resources.iceberg.clock import snapshot_clock
 
 DEMO_CATALOG = "demo"
@@ -34,9 +36,11 @@ def seed_demo_warehouse(
     Every table gets one snapshot at `now`, except the stale one, whose only snapshot is
     STALE_DAYS older, so a freshness SLA measured on the data's own time catches it.
     """
-    definitions = default_config_dir()
-    _prepare_local_storage(catalog_name, definitions)
-    catalog = load_named_catalog(catalog_name, definitions=definitions)
+    # Found as the definitions' tables find it, so `dq demo seed` seeds the warehouse `dq run`
+    # reads, from whatever folder it runs.
+    found = configured_catalog(catalog_name, default_config_dir())
+    _prepare_local_storage(found.properties)
+    catalog = load_found_catalog(found)
     catalog.create_namespace_if_not_exists(DEMO_NAMESPACE)
     moment = now or datetime.now(tz=UTC)
     report = SeedReport(catalog=catalog_name)
@@ -59,18 +63,11 @@ def seed_demo_warehouse(
     return report
 
 
-def _prepare_local_storage(catalog_name: str, definitions: Path) -> None:
-    """Create the folders a local sqlite catalog and file warehouse need; sqlite will not.
-
-    The catalog is looked for as the definitions' tables look for it (`definitions`: their folder),
-    so `dq demo seed` seeds the warehouse `dq run` reads, from whatever folder it runs.
-    """
-    properties = catalog_properties(catalog_name, definitions)
-    uri = str(properties.get("uri", ""))
-    if uri.startswith("sqlite:///"):
-        database = uri.removeprefix("sqlite:///")
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+def _prepare_local_storage(properties: dict[str, Any]) -> None:
+    """Create the folders a local sqlite catalog and file warehouse need; sqlite will not."""
+    database = sqlite_database(properties)
+    if database is not None:
+        database.parent.mkdir(parents=True, exist_ok=True)
     warehouse = str(properties.get("warehouse", ""))
     parsed = urlparse(warehouse)
     if warehouse and parsed.scheme in ("", "file"):

@@ -20,17 +20,16 @@ environment are left as given.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dq_checks.config.paths import project_root
+from dq_checks.config.relative_paths import is_local_relative
 
 CONFIG_FILE = ".pyiceberg.yaml"
 SQLITE_PREFIX = "sqlite:///"
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 
 
 @dataclass(frozen=True)
@@ -154,19 +153,12 @@ def _from_file_folder(properties: dict[str, Any], written: dict[str, Any], folde
     uri = properties.get("uri")
     if isinstance(uri, str) and uri == written.get("uri") and uri.startswith(SQLITE_PREFIX):
         database, separator, query = uri.removeprefix(SQLITE_PREFIX).partition("?")
-        if _relative(database) and database != ":memory:":
+        if is_local_relative(database):
             anchored["uri"] = f"{SQLITE_PREFIX}{(folder / database).resolve()}{separator}{query}"
     warehouse = properties.get("warehouse")
-    if isinstance(warehouse, str) and warehouse == written.get("warehouse") and _relative(warehouse):
+    if isinstance(warehouse, str) and warehouse == written.get("warehouse") and is_local_relative(warehouse):
         anchored["warehouse"] = str((folder / warehouse).resolve())
     return anchored
-
-
-def _relative(path: str) -> bool:
-    """Whether `path` is a relative local path (no scheme, not absolute, not `~`)."""
-    return (
-        bool(path) and not _SCHEME.match(path) and not path.startswith("~") and not Path(path).is_absolute()
-    )
 
 
 def sqlite_database(properties: dict[str, Any]) -> Path | None:

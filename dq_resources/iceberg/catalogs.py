@@ -13,6 +13,7 @@ connection and never answers would hold a run forever.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,23 +43,16 @@ class CatalogNotConfigured(ValueError):
     """No configuration file or variable names the catalog; the message lists the files looked in."""
 
 
-def catalog_properties(name: str, definitions: Path | None = None) -> dict[str, Any]:
-    """The configured properties of catalog `name` (empty when it is not configured).
+def configured_catalog(name: str, definitions: Path | None = None) -> FoundCatalog:
+    """Catalog `name` as configured; CatalogNotConfigured names the files looked in when nothing is.
 
     `definitions` is the folder of the definition naming it, where the project's `.pyiceberg.yaml`
     is looked for when pyiceberg's own lookup does not name the catalog.
     """
-    return _usable(find_catalog(name, definitions).properties)
-
-
-def configured_catalog(name: str, definitions: Path | None = None) -> FoundCatalog:
-    """Catalog `name` as found (see `catalog_properties`); CatalogNotConfigured names the files looked in."""
     found = find_catalog(name, definitions)
     if not found.configured:
         raise CatalogNotConfigured(found.not_configured())
-    return FoundCatalog(
-        found.name, _usable(found.properties), found.origin, found.looked_in, found.project_root
-    )
+    return replace(found, properties=_usable(found.properties))
 
 
 def _usable(found: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +86,7 @@ def load_named_catalog(
     With `limits`, every request the catalog makes (and its FileIO's S3 requests) is bounded by
     `connect_timeout_seconds`, and each statement of a Postgres-backed sql catalog by
     `timeout_seconds`. A setting the catalog's own configuration gives is kept. `definitions`:
-    see `catalog_properties`. A catalog nothing names raises CatalogNotConfigured.
+    see `configured_catalog`. A catalog nothing names raises CatalogNotConfigured.
     """
     return load_found_catalog(configured_catalog(name, definitions), limits)
 
