@@ -8,11 +8,8 @@ it took: the timings live in `bench/cli_startup_bench.py`.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,24 +24,10 @@ from dq_checks.alerts.lifecycle import NotifyPolicy
 from dq_checks.alerts.model import AlertSeverity, AlertType, Signal
 from dq_checks.config.models import AlertRouting
 from dq_resources.alerts.store import AlertStore
-from tests.conftest import REPO_ROOT
+from tests.recorded_dq import packages, run_dq
 
 GROUPS = [("dq", cli, COMMANDS, []), ("dq rules", rules_group, RULES_COMMANDS, ["rules"])]
 HEAVY = ("dagster", "pandas", "pydantic")
-
-# The process records its modules in an exit callback registered before the command runs.
-RECORDING = """
-import atexit, json, os, sys
-
-def record():
-    with open(os.environ["DQ_TEST_MODULES_OUT"], "w", encoding="utf-8") as out:
-        json.dump(sorted(sys.modules), out)
-
-atexit.register(record)
-import dq_assets.cli.main
-if len(sys.argv) > 1:
-    dq_assets.cli.main.cli()
-"""
 
 
 def entries() -> list[tuple[str, click.Group, str, LazyCommand]]:
@@ -94,18 +77,8 @@ def test_an_unknown_command_is_a_usage_error() -> None:
 
 def imported_by(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """`dq ARGS` (none: only the import) in a process of its own, and the packages it imported."""
-    out = tmp_path / "modules.json"
-    done = subprocess.run(
-        [sys.executable, "-c", RECORDING, *args],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DQ_TEST_MODULES_OUT": str(out)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert out.exists(), done.stderr
-    return done, {name.split(".")[0] for name in json.loads(out.read_text(encoding="utf-8"))}
+    done, recorded = run_dq(*args, out=tmp_path / "modules.json")
+    return done, packages(recorded)
 
 
 @pytest.mark.parametrize("args", [[], ["--help"], ["alerts", "--help"], ["rules", "--help"]], ids=" ".join)

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -24,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from dq_assets.cli.main import cli
-from tests.conftest import REPO_ROOT
+from tests.recorded_dq import packages, run_dq
 
 NEVER_FOR_THESE_TABLES = (
     "great_expectations",
@@ -43,19 +40,6 @@ NEVER_FOR_THESE_TABLES = (
 NOT_TO_VALIDATE = ("dagster", "pandas", "pyarrow", "pyiceberg", "duckdb", "sqlalchemy", "alembic")
 """Validating definitions reads YAML and parses rules: no engine, no instance, no data frame."""
 
-# The process records its modules in an exit callback registered before the command's own.
-RECORDING_DQ = """
-import atexit, gc, json, os, sys
-
-def record():
-    with open(os.environ["DQ_TEST_MODULES_OUT"], "w", encoding="utf-8") as out:
-        json.dump({"modules": sorted(sys.modules), "gc_threshold": gc.get_threshold()}, out)
-
-atexit.register(record)
-from dq_assets.cli.main import cli
-cli()
-"""
-
 ROWS = 1_000
 RULES = """rules:
   - {name: id_is_key, rule: 'IsPrimaryKey "id"'}
@@ -70,25 +54,6 @@ def rows() -> pa.Table:
             "amount": pa.array([float(i % 100) for i in range(ROWS)], pa.float64()),
         }
     )
-
-
-def run_dq(*args: str, env: dict[str, str], out: Path) -> tuple[subprocess.CompletedProcess[str], dict]:
-    """`dq ARGS` in a process of its own; its result, and the modules it had imported at exit."""
-    done = subprocess.run(
-        [sys.executable, "-c", RECORDING_DQ, *args],
-        cwd=REPO_ROOT,
-        env={**os.environ, **env, "DQ_TEST_MODULES_OUT": str(out)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert out.exists(), done.stderr
-    return done, json.loads(out.read_text(encoding="utf-8"))
-
-
-def packages(recorded: dict) -> set[str]:
-    return {name.split(".")[0] for name in recorded["modules"]}
 
 
 @pytest.fixture
@@ -115,22 +80,9 @@ def definitions(tmp_path: Path, scratch_catalog: str) -> Path:
 
 
 def test_importing_the_cli_imports_no_engine_nor_integration(tmp_path: Path) -> None:
-    out = tmp_path / "modules.json"
-    script = (
-        "import json, os, sys\nimport dq_assets.cli.main\n"
-        "json.dump({'modules': sorted(sys.modules)}, open(os.environ['DQ_TEST_MODULES_OUT'], 'w'))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DQ_TEST_MODULES_OUT": str(out)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done, recorded = run_dq(out=tmp_path / "modules.json")
     assert done.returncode == 0, done.stderr
-    imported = packages(json.loads(out.read_text(encoding="utf-8")))
+    imported = packages(recorded)
     assert imported.isdisjoint((*NEVER_FOR_THESE_TABLES, *NOT_TO_VALIDATE)), sorted(imported)
 
 
