@@ -17,15 +17,15 @@ from dq_checks.rules.references import references_of
 
 def upstream_tables(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> list[str]:
     """`deps:` as written, then each monitored table the rules read that closes no cycle, sorted."""
-    declared = list(defined.spec.deps)
+    return [*defined.spec.deps, *derived_edges(defined, catalog)[0]]
+
+
+def derived_edges(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> tuple[list[str], list[str]]:
+    """Tables the rules read that `deps:` does not list: (drawn upstream, left out for a cycle), sorted."""
     name = defined.spec.table
-    graph = {table: _edges(other, catalog) for table, other in catalog.items()}
-    derived = sorted(
-        reference
-        for reference in _referenced(defined, catalog)
-        if reference != name and reference not in declared and not _reaches(graph, reference, name)
-    )
-    return declared + derived
+    read = sorted(_referenced(defined, catalog) - {name} - set(defined.spec.deps))
+    cyclic = [reference for reference in read if _reaches(catalog, reference, name)]
+    return [reference for reference in read if reference not in cyclic], cyclic
 
 
 def _referenced(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> set[str]:
@@ -33,18 +33,20 @@ def _referenced(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> s
     return {table for table in references_of(defined) if table in catalog}
 
 
-def _edges(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> set[str]:
-    return set(defined.spec.deps) | _referenced(defined, catalog)
+def _reaches(catalog: Mapping[str, DefinedTable], start: str, target: str) -> bool:
+    """Whether `target` is upstream of `start` (or is it), following declared and derived edges.
 
-
-def _reaches(graph: Mapping[str, set[str]], start: str, target: str) -> bool:
-    """Whether `target` is upstream of `start` (or is it), following declared and derived edges."""
+    Only the tables the walk reaches have their rules read: building a fleet's assets stays linear
+    in its tables, not quadratic.
+    """
     seen, stack = set(), [start]
     while stack:
         table = stack.pop()
         if table == target:
             return True
-        if table not in seen:
-            seen.add(table)
-            stack.extend(graph.get(table, ()))
+        if table in seen or table not in catalog:
+            continue
+        seen.add(table)
+        upstream = catalog[table]
+        stack.extend({*upstream.spec.deps, *_referenced(upstream, catalog)})
     return False

@@ -42,22 +42,14 @@ def validate(config_dir: Path | None) -> None:
 
 def _derived_lineage(tables: Sequence[DefinedTable]) -> list[str]:
     """A line per table whose rules add lineage `deps:` does not declare, or leave an edge out."""
-    from dq_assets.lineage import upstream_tables
-    from dq_checks.rules.references import references_of
+    from dq_assets.lineage import derived_edges
 
     catalog = {t.spec.table: t for t in tables}
     lines = []
     for table in tables:
-        declared = set(table.spec.deps)
-        upstream = upstream_tables(table, catalog)
-        added = [name for name in upstream if name not in declared]
-        cyclic = sorted(
-            name
-            for name in references_of(table)
-            if name in catalog and name != table.spec.table and name not in upstream
-        )
-        if added:
-            lines.append(f"lineage: {table.spec.table} reads {', '.join(added)} in its rules: drawn upstream")
+        drawn, cyclic = derived_edges(table, catalog)
+        if drawn:
+            lines.append(f"lineage: {table.spec.table} reads {', '.join(drawn)} in its rules: drawn upstream")
         if cyclic:
             lines.append(
                 f"lineage: {table.spec.table} reads {', '.join(cyclic)} in its rules, which read it back: "
