@@ -71,10 +71,10 @@ def unchecked_run_requests(
     the source resources. `cursor` is updated in place: a table judged fresh keeps its last update.
     """
     requests = []
-    checked_now = set()
+    still_unchecked = set()
     for table in tables:
         name = table.spec.table
-        checked_now.add(name)
+        still_unchecked.add(name)
         known = cursor.last_updated.get(name)
         if known is not None:
             last_updated: datetime | None = datetime.fromtimestamp(known, tz=UTC)
@@ -92,7 +92,7 @@ def unchecked_run_requests(
             continue
         level = verdict.severity.value if verdict.severity is not None else "ERROR"
         requests.append(_request(table, level, jobs))
-    for gone in set(cursor.last_updated) - checked_now:  # checked since, or no longer defined
+    for gone in set(cursor.last_updated) - still_unchecked:  # checked since, or no longer defined
         del cursor.last_updated[gone]
     return requests
 
