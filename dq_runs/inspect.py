@@ -50,6 +50,7 @@ from dq_checks.rules.references import references_of
 from dq_checks.rules.scores import score
 from dq_checks.schema import TableDescription
 from dq_checks.schema_change import schema_result
+from dq_checks.suggestions import did_you_mean
 from dq_resources.source_contract import OpenedTable, ReferenceRequest, SourceError
 from dq_resources.source_contract.table import SLICE_EXTRA_KEY
 from dq_runs.drift_step import DriftBaseline, DriftStep, drift_step
@@ -286,7 +287,11 @@ def _freshness(
         profiled = profile.columns.get(column)
         if profiled is None or profiled.kind.value != "temporal":
             where = defined.where("freshness", "timestamp_column")
-            message = f"{where}: freshness.timestamp_column {column!r} is not a timestamp column"
+            times = [c.name for c in description.columns if c.kind.value == "temporal"]
+            what = "a timestamp column" if profiled is not None else "a column of the table"
+            message = (
+                f"{where}: freshness.timestamp_column {column!r} is not {what}{did_you_mean(column, times)}"
+            )
             return error_result(FRESHNESS_CHECK, message), description.last_updated
         last_updated, source = _instant(profiled.max), f"max({column})"
     return freshness_result(judge_freshness(spec, last_updated, now), spec, source), last_updated

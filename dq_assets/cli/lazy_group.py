@@ -57,6 +57,20 @@ class LazyCommandsGroup(click.Group):
         self.add_command(command, cmd_name)
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """As click's, but a misspelt name is matched against every command, the lazy ones too.
+
+        Click suggests "Did you mean ...?" from the commands already loaded, which here are none.
+        """
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as error:
+            raise click.exceptions.NoSuchCommand(
+                error.command_name, possibilities=self.list_commands(ctx), ctx=ctx
+            ) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The commands section of `--help`, lazy commands from their written help: nothing is imported."""
         names = self.list_commands(ctx)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dq_checks.config.loader import DefinedTable
+from dq_checks.suggestions import unknown_table
 from dq_resources.source_contract import OpenedTable, SourceError
 
 
@@ -44,8 +45,7 @@ def table_target(
     if defined is None and ("/" in argument or Path(argument).suffix):
         return f"{argument}: no such file"
     if defined is None:
-        known = ", ".join(sorted(tables)) or "none"
-        return f"{argument}: no such file, and no monitored table {name!r} (defined tables: {known})"
+        return f"{argument}: no such file, and {unknown_table(name, tables)}"
     resource = resources[source_resource_key(defined.spec.source)]
 
     def opened() -> OpenedTable:

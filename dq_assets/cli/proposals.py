@@ -21,6 +21,7 @@ from dq_checks.config.loader import DefinedTable, LoadedConfig, load_table_specs
 from dq_checks.config.models import RuleSeverity
 from dq_checks.config.paths import default_config_dir
 from dq_checks.proposing.pending import DryRun, Proposal
+from dq_checks.suggestions import unknown_table
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -41,8 +42,7 @@ def _loaded(config_dir: Path | None) -> tuple[Path, LoadedConfig]:
 def _table(loaded: LoadedConfig, name: str) -> DefinedTable:
     defined = loaded.by_name(name)
     if defined is None:
-        known = ", ".join(sorted(t.spec.table for t in loaded.tables))
-        _fail(f"unknown table {name!r}; defined tables: {known}")
+        _fail(unknown_table(name, (t.spec.table for t in loaded.tables)))
     return defined
 
 

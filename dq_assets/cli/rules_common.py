@@ -11,6 +11,7 @@ import click
 
 from dq_checks.config.loader import DefinedTable, LoadedConfig, load_table_specs
 from dq_checks.config.paths import default_config_dir
+from dq_checks.suggestions import unknown_table
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,8 +31,7 @@ def defined_table(loaded: LoadedConfig, name: str) -> DefinedTable:
     if defined is None:
         for problem in loaded.problems:
             click.echo(str(problem), err=True)
-        known = ", ".join(sorted(t.spec.table for t in loaded.tables)) or "none"
-        fail(f"unknown table {name!r} (defined tables: {known})")
+        fail(unknown_table(name, (t.spec.table for t in loaded.tables)))
     return defined
 
 

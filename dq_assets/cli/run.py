@@ -29,6 +29,7 @@ from dq_assets.table_asset import build_attached_checks, build_table_asset, chec
 from dq_checks.config.loader import DefinedTable, LoadedConfig
 from dq_checks.partitions.scopes import per_partition, whole_table
 from dq_checks.results import Outcome
+from dq_checks.suggestions import unknown_table
 
 QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 CLI_SESSION_TAG = "dq/cli_session"
@@ -119,11 +120,11 @@ def select_tables(loaded: LoadedConfig, names: Sequence[str]) -> tuple[list[Defi
     if not names:
         return list(loaded.tables), []
     chosen, problems = [], []
-    known = ", ".join(sorted(t.spec.table for t in loaded.tables))
+    known = [t.spec.table for t in loaded.tables]
     for name in names:
         table = loaded.by_name(name)
         if table is None:
-            problems.append(f"unknown table {name!r}; defined tables: {known}")
+            problems.append(unknown_table(name, known))
         else:
             chosen.append(table)
     return chosen, problems

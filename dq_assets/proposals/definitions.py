@@ -12,6 +12,7 @@ from dagster import AssetExecutionContext, OpExecutionContext
 from dq_assets.source_resources import CLOCK_RESOURCE_KEY, open_table, source_resource_key
 from dq_assets.table_asset import asset_key
 from dq_checks.config.loader import DefinedTable
+from dq_checks.suggestions import unknown_table
 
 PROPOSER_RESOURCE_KEY = "dq_rule_proposer"
 PROPOSAL_STORE_RESOURCE_KEY = "dq_proposal_store"
@@ -132,8 +133,7 @@ def build_propose_job(
     def _propose_op(context: OpExecutionContext, config: ProposeRulesConfig) -> dg.Output[None]:
         defined = catalog.get(config.table)
         if defined is None:
-            known = ", ".join(sorted(catalog))
-            raise dg.Failure(description=f"unknown table {config.table!r}; defined tables: {known}")
+            raise dg.Failure(description=unknown_table(config.table, catalog))
         return dg.Output(None, metadata=_propose(context, defined, catalog, config.request, store_key))
 
     @dg.job(name=name, description="Propose rules for a table from a request in plain language.")

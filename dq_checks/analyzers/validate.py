@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
-
 from dq_checks.analyzers.distribution_settings import settings_problems
 from dq_checks.analyzers.kinds import ALL_COLUMNS, ANALYZER_KINDS, DISTRIBUTION, NOT_YET
 from dq_checks.dqdl.ast import Composite, Rule, RuleExpr, String
+from dq_checks.suggestions import closest
 
 
 def analyzer_problems(analyzer: RuleExpr) -> list[str]:
@@ -53,6 +52,6 @@ def _unknown(analyzer: Rule) -> str:
     if name in NOT_YET:
         return f"{name} is not supported yet as an analyzer: it computes {NOT_YET[name]}"
     known = sorted(ANALYZER_KINDS)
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f"; did you mean {close[0]}?" if close else ""
+    close = closest(name, known)
+    hint = f"; did you mean {close}?" if close else ""
     return f"unknown analyzer type {name!r}{hint} (analyzers: {', '.join(known)})"

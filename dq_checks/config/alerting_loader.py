@@ -20,6 +20,7 @@ from dq_checks.config.loader import (
 )
 from dq_checks.config.models import AlertRouting
 from dq_checks.config.yaml_lines import line_of
+from dq_checks.suggestions import did_you_mean
 
 ALERTS_CONFIG_ENV = "DQ_ALERTS_CONFIG"
 ALERTS_FILE_NAME = "alerts.yaml"
@@ -83,8 +84,10 @@ def _read(path: Path) -> tuple[AlertingConfig, object, list[ConfigProblem]]:
     try:
         return AlertingConfig.model_validate(plain(document)), document, []
     except ValidationError as error:
-        return AlertingConfig(), document, validation_problems(path, document, error)
+        return AlertingConfig(), document, validation_problems(path, document, error, AlertingConfig)
 
 
 def _unknown_channel(name: str, known: set[str]) -> str:
-    return f"alerts: unknown channel '{name}'; channels: {', '.join(sorted(known))}"
+    return (
+        f"alerts: unknown channel '{name}'; channels: {', '.join(sorted(known))}{did_you_mean(name, known)}"
+    )

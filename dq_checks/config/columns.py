@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from dq_checks.config.loader import DefinedTable
 from dq_checks.schema import TableDescription
+from dq_checks.suggestions import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -23,22 +24,22 @@ def unknown_columns(defined: DefinedTable, description: TableDescription) -> Col
     profile check (and every column's values are hidden meanwhile); a misspelt anomaly
     override would silently not apply, so it is an error on the anomalies check.
     """
-    present = {c.name for c in description.columns}
+    present = dict.fromkeys(c.name for c in description.columns)
     spec = defined.spec
 
-    def missing(key: str, names: list[str]) -> list[str]:
+    def missing(key: str, names: list[str], consequence: str = "") -> list[str]:
         return [
-            f"{defined.where(key, index)}: {key}: {name!r} is not a column of the table"
+            f"{defined.where(key, index)}: {key}: {name!r} is not a column of the table{consequence}"
+            + did_you_mean(name, present)
             for index, name in enumerate(names)
             if name not in present
         ]
 
     redacted = "; every column's values are redacted until it is fixed"
-    unknown_pii = [message + redacted for message in missing("pii_columns", list(spec.pii_columns))]
-    profile = unknown_pii + missing("key", list(spec.key))
+    profile = missing("pii_columns", list(spec.pii_columns), redacted) + missing("key", list(spec.key))
     anomaly_columns = [
         f"{defined.where('anomalies', 'columns', name)}: anomalies.columns: "
-        f"{name!r} is not a column of the table"
+        f"{name!r} is not a column of the table{did_you_mean(name, present)}"
         for name in spec.anomalies.columns
         if name not in present
     ]

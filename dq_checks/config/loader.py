@@ -7,16 +7,18 @@ from dataclasses import dataclass, field, replace
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from dq_checks.config.analyzer_entries import AnalyzerDefinition
+from dq_checks.config.model_keys import accepted_keys
 from dq_checks.config.models import TableSpec
 from dq_checks.config.relative_paths import anchored
 from dq_checks.config.rule_entries import RuleDefinition
 from dq_checks.config.safe_yaml import YamlProblem, decode_utf8, load_yaml_text
 from dq_checks.config.table_rules import table_rules
 from dq_checks.config.yaml_lines import line_of
+from dq_checks.suggestions import did_you_mean
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -124,13 +126,24 @@ def read_yaml_document(path: Path) -> tuple[object | None, list[ConfigProblem]]:
         return None, [ConfigProblem(path, problem.line, problem.message)]
 
 
-def validation_problems(path: Path, document: object, error: ValidationError) -> list[ConfigProblem]:
-    """Each pydantic error as `path:line: message`, the line found from the error's location."""
+def validation_problems(
+    path: Path, document: object, error: ValidationError, model: type[BaseModel]
+) -> list[ConfigProblem]:
+    """Each pydantic error as `path:line: message`, the line found from the error's location.
+
+    An unknown key names the accepted key closest to it (`model` says which keys are accepted).
+    """
     problems = []
     for detail in error.errors():
+        hint = _key_hint(model, detail) if detail["type"] == "extra_forbidden" else ""
         detail["loc"] = _document_location(document, detail["loc"])
-        problems.append(ConfigProblem(path, line_of(document, detail["loc"]), _describe(detail)))
+        problems.append(ConfigProblem(path, line_of(document, detail["loc"]), _describe(detail) + hint))
     return problems
+
+
+def _key_hint(model: type[BaseModel], detail: ErrorDetails) -> str:
+    *parent, key = detail["loc"]
+    return did_you_mean(str(key), accepted_keys(model, parent))
 
 
 def _document_location(document: object, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
@@ -177,7 +190,7 @@ def _load_file(path: Path) -> tuple[DefinedTable | None, list[ConfigProblem]]:
     try:
         spec = TableSpec.model_validate(plain(document))
     except ValidationError as error:
-        return None, _with_asset_hint(validation_problems(path, document, error), path, document)
+        return None, _with_asset_hint(validation_problems(path, document, error, TableSpec), path, document)
     defined = DefinedTable(anchored(spec, path), path, document)
     problems = attachment_problems(defined)
     return (None, problems) if problems else (defined, [])
@@ -278,7 +291,9 @@ def _check_across_files(tables: list[DefinedTable]) -> tuple[list[DefinedTable],
             if dep not in first_by_name:
                 problems.append(
                     ConfigProblem(
-                        table.path, table.line_of("deps", index), f"deps: '{dep}' is not a monitored table"
+                        table.path,
+                        table.line_of("deps", index),
+                        f"deps: '{dep}' is not a monitored table{did_you_mean(dep, first_by_name)}",
                     )
                 )
     problems.extend(_dependency_cycles(accepted))

@@ -23,6 +23,7 @@ from dq_checks.dqdl.ast import (
     RuleExpr,
     ValueList,
 )
+from dq_checks.suggestions import did_you_mean
 
 __all__ = ["ConstantValue", "UndefinedConstant", "resolve_constants"]
 
@@ -72,7 +73,8 @@ def _condition(condition: Condition | None, constants: Mapping[str, ConstantValu
 def _lookup(reference: ConstantRef, constants: Mapping[str, ConstantValue]) -> ConstantValue:
     if reference.name not in constants:
         known = ", ".join(f"${n}" for n in sorted(constants)) or "none"
-        raise UndefinedConstant(f"${reference.name} is not defined (constants: {known})")
+        hint = did_you_mean(reference.name, sorted(constants))
+        raise UndefinedConstant(f"${reference.name} is not defined (constants: {known}){hint}")
     return constants[reference.name]
 
 

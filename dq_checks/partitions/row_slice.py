@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlglot import exp
 
 from dq_checks.schema import ColumnInfo, ColumnKind
+from dq_checks.suggestions import did_you_mean
 
 
 class SliceError(ValueError):
@@ -87,8 +88,11 @@ def column_for(columns: tuple[ColumnInfo, ...], name: str) -> ColumnInfo:
         return folded[0]
     if folded:
         raise SliceError(f"partition column {name!r} matches {', '.join(c.name for c in folded)}")
-    known = ", ".join(c.name for c in columns)
-    raise SliceError(f"partition column {name!r} is not a column of the table (it has {known})")
+    names = [c.name for c in columns]
+    hint = did_you_mean(name, names)
+    raise SliceError(
+        f"partition column {name!r} is not a column of the table (it has {', '.join(names)}){hint}"
+    )
 
 
 def _has_time_zone(column: ColumnInfo) -> bool:

@@ -13,6 +13,7 @@ from dq_checks.metrics import AggregateMetric, MetricValues, QueryRunner
 from dq_checks.profile.model import TableProfile
 from dq_checks.results.model import Outcome
 from dq_checks.schema import ColumnInfo, TableDescription
+from dq_checks.suggestions import did_you_mean
 
 FAILING_ROWS_SHOWN = 20
 """How many failing rows (or duplicate groups, or missing references) a rule's outcome shows."""
@@ -88,8 +89,9 @@ class TableContext:
         """The column `name` (matched ignoring case), or a RuleError naming the columns the table has."""
         info = find_column(self.description, name)
         if info is None:
-            known = ", ".join(c.name for c in self.description.columns)
-            raise RuleError(f"column {name!r} does not exist; the table has: {known}")
+            names = [c.name for c in self.description.columns]
+            hint = did_you_mean(name, names)
+            raise RuleError(f"column {name!r} does not exist; the table has: {', '.join(names)}{hint}")
         return info
 
     def reference(self, name: str) -> ReferenceTable:

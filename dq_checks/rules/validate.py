@@ -53,6 +53,7 @@ from dq_checks.rules.types.spec import (
     ConditionKind,
     RuleTypeSpec,
 )
+from dq_checks.suggestions import closest, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,8 @@ def _unknown_type(name: str) -> str:
         return f"{name} is not a rule type here" + (
             "; AllStatistics is an analyzer: put it in Analyzers = [...]" if name == "AllStatistics" else ""
         )
-    close = difflib.get_close_matches(name, RULE_TYPES, n=1)
-    hint = f"; did you mean {close[0]}?" if close else ""
+    close = closest(name, RULE_TYPES)
+    hint = f"; did you mean {close}?" if close else ""
     return f"unknown rule type {name!r}{hint}"
 
 
@@ -424,6 +425,7 @@ def _in_reach(rule: Rule, definition: RuleTypeDefinition, reach: TablesInReach) 
         read = definition.tables_read(rule, set(reach.monitored)) if definition.tables_read else {}
         found = [
             f"{rule.rule_type} references table {table!r}, which is not a monitored table"
+            + did_you_mean(table, reach.monitored)
             for table in read
             if table not in reach.monitored
         ]

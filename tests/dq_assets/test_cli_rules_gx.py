@@ -293,7 +293,7 @@ def test_import_into_an_unknown_table_exits_2(tmp_path: Path, table_file: Path) 
     suite = write_suite(tmp_path / "suite.json", expectation("expect_column_to_exist", column="a"))
     result = invoke("import-gx", suite, "--table", "nope", "--config", tmp_path)
     assert result.exit_code == 2
-    assert result.stderr == "error: unknown table 'nope' (defined tables: t)\n"
+    assert result.stderr == "error: unknown table 'nope'; defined tables: t\n"
     assert table_file.read_text() == COMMENTED
 
 
@@ -383,7 +383,7 @@ def test_export_of_an_unknown_table_exits_2(tmp_path: Path) -> None:
     result = invoke("export-gx", "nope", "--config", tmp_path)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == "error: unknown table 'nope' (defined tables: t)\n"
+    assert result.stderr == "error: unknown table 'nope'; defined tables: t\n"
 
 
 def test_export_of_a_table_without_rules_is_an_empty_suite(tmp_path: Path) -> None:

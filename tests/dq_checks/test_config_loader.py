@@ -156,7 +156,7 @@ def test_unknown_nested_key_under_source(tmp_path):
 
     problem = only_problem(tmp_path)
 
-    assert str(problem) == f"{at(path, 'idnetifier_hint')}: unknown key 'source.idnetifier_hint'"
+    assert str(problem) == f"{at(path, 'idnetifier_hint')}: unknown key 'source.idnetifier_hint'; did you mean 'identifier'?"
 
 
 @pytest.mark.parametrize(
@@ -283,7 +283,7 @@ def test_unknown_dependency_points_at_its_list_item(tmp_path):
     loaded = load_table_specs(tmp_path)
 
     assert [str(p) for p in loaded.problems] == [
-        f"{at(path, '- custmers')}: deps: 'custmers' is not a monitored table"
+        f"{at(path, '- custmers')}: deps: 'custmers' is not a monitored table; did you mean 'customers'?"
     ]
     # A bad dependency is a problem, but the definition itself validated.
     assert sorted(t.spec.table for t in loaded.tables) == ["customers", "orders"]

@@ -264,7 +264,7 @@ def test_an_unknown_column_is_an_error_naming_the_file_line(bench: RuleBench) ->
     assert result['Distribution "AGE"'].distribution is not None  # columns match ignoring case
     assert result['Distribution "agee"'].error == (
         "ruleset.dqdl:3: Distribution \"agee\": column 'agee' does not exist; "
-        "the table has: age, city, score, level, ghost, flag"
+        "the table has: age, city, score, level, ghost, flag; did you mean 'age'?"
     )
 
 

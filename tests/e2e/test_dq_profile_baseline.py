@@ -89,7 +89,7 @@ def test_baseline_faults_are_clear_errors(tmp_path: Path) -> None:
     assert f"error: {tmp_path / 'gone.parquet'}: no such file\n" in missing.output
     unknown = dq_profile(new, "--baseline", "gone", "--out", str(tmp_path / "a"))
     assert unknown.exit_code == 2
-    assert "gone: no such file, and no monitored table 'gone' (defined tables: customers," in unknown.output
+    assert "gone: no such file, and unknown table 'gone'; defined tables: customers," in unknown.output
 
     # Planted: a baseline with no column in common.
     pq.write_table(pa.table({"sku": ["a", "b"], "qty": [1, 2]}), tmp_path / "other.parquet")

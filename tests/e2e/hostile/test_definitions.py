@@ -115,7 +115,7 @@ def test_a_misspelt_pii_column_hides_every_columns_values_and_errors_the_profile
     assert checks["profile"]["outcome"] == "error"
     assert checks["profile"]["description"] == (
         f"error: {path}:3: pii_columns: 'emial' is not a column of the table; "
-        "every column's values are redacted until it is fixed"
+        "every column's values are redacted until it is fixed; did you mean 'email'?"
     )
     # Counts and shapes stay: every email fails its rule, the absurd amount fails its own.
     internal = checks["email_is_internal"]

@@ -289,7 +289,7 @@ def test_results_that_cannot_be_saved_are_said_by_dq_run_and_exit_2(workspace: T
     ("alerts_yaml", "problem"),
     [
         ("store: {url: [unclosed\n", ":2: invalid YAML: expected ',' or ']', but got '<stream end>'"),
-        ("stor: {url: 'sqlite:///alerts.db'}\n", ":1: unknown key 'stor'"),
+        ("stor: {url: 'sqlite:///alerts.db'}\n", ":1: unknown key 'stor'; did you mean 'store'?"),
     ],
     ids=["invalid_yaml", "unknown_key"],
 )

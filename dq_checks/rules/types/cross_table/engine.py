@@ -31,6 +31,7 @@ from dq_checks.rules.model import (
 )
 from dq_checks.rules.verdicts import judge
 from dq_checks.schema import ColumnInfo, TableDescription
+from dq_checks.suggestions import did_you_mean
 
 PRESENT = "dq_present"
 
@@ -52,8 +53,9 @@ def _aliased(relation: exp.Table, alias: str) -> exp.Table:
 def _existing(description: TableDescription, name: str, table: str) -> ColumnInfo:
     info = find_column(description, name, table)
     if info is None:
-        known = ", ".join(c.name for c in description.columns)
-        raise RuleError(f"column {name!r} does not exist in {table}; it has: {known}")
+        names = [c.name for c in description.columns]
+        hint = did_you_mean(name, names)
+        raise RuleError(f"column {name!r} does not exist in {table}; it has: {', '.join(names)}{hint}")
     return info
 
 
