@@ -12,6 +12,7 @@ from dagster import AssetCheckExecutionContext
 
 from dq_assets.check_specs import check_specs
 from dq_assets.source_resources import (
+    ALERT_STORE_RESOURCE_KEY,
     CLOCK_RESOURCE_KEY,
     RESOURCE_KEYS,
     RESULTS_STORE_RESOURCE_KEY,
@@ -23,8 +24,13 @@ from dq_checks.config.loader import DefinedTable
 from dq_checks.rules.references import references_of
 
 
-def step_resource_keys(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> set[str]:
-    """The clock, the results store, and the source resources of the table and the tables its rules read."""
+def step_resource_keys(
+    defined: DefinedTable, catalog: Mapping[str, DefinedTable], *, alerts: bool = False
+) -> set[str]:
+    """The clock, the results store, and the source resources of the table and the tables its rules read.
+
+    With `alerts`, the alert store too: the step puts each check's alert on its metadata.
+    """
     referenced = [catalog[name] for name in references_of(defined) if name in catalog]
     baseline = defined.spec.drift.baseline
     file_baseline = not isinstance(baseline, str) and baseline.file is not None and defined.spec.drift.enabled
@@ -33,6 +39,7 @@ def step_resource_keys(defined: DefinedTable, catalog: Mapping[str, DefinedTable
         RESULTS_STORE_RESOURCE_KEY,
         *(source_resource_key(t.spec.source) for t in (defined, *referenced)),
         *((RESOURCE_KEYS["file"],) if file_baseline else ()),
+        *((ALERT_STORE_RESOURCE_KEY,) if alerts else ()),
     }
 
 
@@ -42,7 +49,7 @@ def attached_checks_name(defined: DefinedTable) -> str:
 
 
 def build_whole_table_checks(
-    view: DefinedTable, catalog: Mapping[str, DefinedTable]
+    view: DefinedTable, catalog: Mapping[str, DefinedTable], *, alerts: bool = False
 ) -> dg.AssetChecksDefinition:
     """A partitioned table's whole-table rules (`scope: table`), unpartitioned, run by a step of their own.
 
@@ -55,7 +62,7 @@ def build_whole_table_checks(
         specs=check_specs(view),
         description=f"The rules of {view.spec.table} that judge every partition at once",
         can_subset=True,
-        required_resource_keys=step_resource_keys(view, catalog),
+        required_resource_keys=step_resource_keys(view, catalog, alerts=alerts),
     )
     def _whole_table_checks(context: AssetCheckExecutionContext) -> Iterator[StepOutput]:
         yield from run_table_step(context, view, catalog, materialize=False)
@@ -64,7 +71,7 @@ def build_whole_table_checks(
 
 
 def build_attached_checks(
-    defined: DefinedTable, catalog: Mapping[str, DefinedTable]
+    defined: DefinedTable, catalog: Mapping[str, DefinedTable], *, alerts: bool = False
 ) -> dg.AssetChecksDefinition:
     """Every check of the definition, on the user's asset `asset:` names, run by one subsettable step."""
     if not is_attached(defined):
@@ -77,7 +84,7 @@ def build_attached_checks(
         specs=check_specs(defined),
         description=description,
         can_subset=True,
-        required_resource_keys=step_resource_keys(defined, catalog),
+        required_resource_keys=step_resource_keys(defined, catalog, alerts=alerts),
     )
     def _attached_checks(context: AssetCheckExecutionContext) -> Iterator[StepOutput]:
         yield from run_table_step(context, defined, catalog, materialize=False)

@@ -29,7 +29,7 @@ from dq_assets.executor import dq_executor, dq_job_executor
 from dq_assets.job_names import DEFAULT_NAMESPACE, QualityNames
 from dq_assets.partition_arrivals import has_arrival_sla
 from dq_assets.schedules import QualityJobs, schedule_groups
-from dq_assets.source_resources import default_resources
+from dq_assets.source_resources import ALERT_STORE_RESOURCE_KEY, default_resources
 from dq_assets.table_asset import build_attached_checks, build_table_asset, is_attached
 from dq_checks.config.alerting_loader import alerting_config_path
 from dq_checks.config.loader import ConfigError, DefinedTable, LoadedConfig, load_table_specs
@@ -93,9 +93,13 @@ def build_quality_definitions(
     wholes = [view for view in map(whole_table, tables) if view is not None]
     tables = [per_partition(table) for table in tables]
     own = [table for table in tables if not is_attached(table)]
-    assets: list[Any] = [build_table_asset(table, catalog) for table in own]
-    asset_checks = [build_attached_checks(table, catalog) for table in tables if is_attached(table)]
-    asset_checks += [build_whole_table_checks(view, catalog) for view in wholes]
+    # With alerts on, each step reads its table's alerts onto its checks (`dq/alert`).
+    alerts = options.alerts
+    assets: list[Any] = [build_table_asset(table, catalog, alerts=alerts) for table in own]
+    asset_checks = [
+        build_attached_checks(table, catalog, alerts=alerts) for table in tables if is_attached(table)
+    ]
+    asset_checks += [build_whole_table_checks(view, catalog, alerts=alerts) for view in wholes]
     # Proposals and reports are assets of dq's beside a monitored table of its own.
     extras = _Extras(own, catalog, names, job_defs=[], resources=default_resources())
     checks_jobs = jobs.checks_jobs([*tables, *wholes])
@@ -117,7 +121,9 @@ def build_quality_definitions(
     if options.reports and own:
         assets += extras.reports()
     if options.alerts:
-        sensors += extras.alerts(loaded, alerts_file or alerting_config_path(config_dir))
+        alert_sensors, summary = extras.alerts(loaded, alerts_file or alerting_config_path(config_dir))
+        sensors += alert_sensors
+        assets.append(summary)
     return dg.Definitions(
         assets=assets,
         asset_checks=asset_checks,
@@ -171,16 +177,22 @@ class _Extras:
         self.resources.setdefault(SUMMARY_WRITER_KEY, rule_proposer_resource())
         return [build_report_asset(table, self.catalog) for table in self.tables]
 
-    def alerts(self, loaded: LoadedConfig, alerts_file: Path) -> list[dg.SensorDefinition]:
-        """The alert sensors and the store `alerts_file` names; its problems stop the load too."""
-        from dq_assets.alerting.sensors import ALERT_STORE_RESOURCE_KEY, build_alert_sensors
+    def alerts(
+        self, loaded: LoadedConfig, alerts_file: Path
+    ) -> tuple[list[dg.SensorDefinition], dg.AssetSpec]:
+        """The alert sensors, the alerts summary asset and the store `alerts_file` names.
+
+        The problems of `alerts_file` stop the load too.
+        """
+        from dq_assets.alerting.sensors import alerts_summary_spec, build_alert_sensors
         from dq_assets.alerting.settings import alert_store_resource
         from dq_checks.config.alerting_loader import load_alerting
 
         alerting = load_alerting(alerts_file, loaded.tables)
         alerting.raise_for_problems()
         self.resources[ALERT_STORE_RESOURCE_KEY] = alert_store_resource(alerting.config.store)
-        return build_alert_sensors(alerting, self.names.namespace)
+        namespace = self.names.namespace
+        return build_alert_sensors(alerting, namespace), alerts_summary_spec(namespace)
 
 
 _SHARED: dict[tuple[str, type, tuple[tuple[str, str, str], ...]], Any] = {}

@@ -41,6 +41,8 @@ RESOURCE_KEYS = {
 """Every key starts with `dq_`, so dq's resources merge with any project's without a clash."""
 CLOCK_RESOURCE_KEY = "dq_clock"
 RESULTS_STORE_RESOURCE_KEY = "dq_results_store"
+ALERT_STORE_RESOURCE_KEY = "dq_alert_store"
+"""The alert sensors' parameter is named after this key: Dagster matches resources by name."""
 RESULTS_URL_ENV = "DQ_RESULTS_URL"
 
 

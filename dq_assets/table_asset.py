@@ -79,7 +79,9 @@ def table_asset_spec(defined: DefinedTable, catalog: Mapping[str, DefinedTable])
     )
 
 
-def build_table_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable]) -> dg.AssetsDefinition:
+def build_table_asset(
+    defined: DefinedTable, catalog: Mapping[str, DefinedTable], *, alerts: bool = False
+) -> dg.AssetsDefinition:
     """One asset per standalone table. Its single step profiles the table and yields the selected checks.
 
     Subsettable: Dagster can run the asset with its checks, the asset alone, or any check alone
@@ -95,7 +97,7 @@ def build_table_asset(defined: DefinedTable, catalog: Mapping[str, DefinedTable]
         specs=[table_asset_spec(defined, catalog)],
         check_specs=check_specs(defined),
         can_subset=True,
-        required_resource_keys=step_resource_keys(defined, catalog),
+        required_resource_keys=step_resource_keys(defined, catalog, alerts=alerts),
     )
     def _table_asset(context: AssetExecutionContext) -> Iterator[StepOutput]:
         materialize = key in context.selected_asset_keys

@@ -22,6 +22,7 @@ from dq_assets.check_names import check_names_for
 from dq_assets.check_specs import check_specs
 from dq_assets.run_tags import FORCE_SCAN_TAG
 from dq_assets.source_resources import (
+    ALERT_STORE_RESOURCE_KEY,
     CLOCK_RESOURCE_KEY,
     RESULTS_STORE_RESOURCE_KEY,
     open_table,
@@ -29,6 +30,7 @@ from dq_assets.source_resources import (
 )
 from dq_assets.table_keys import target_asset_key
 from dq_checks.config.loader import DefinedTable
+from dq_checks.results.names import PROFILE_CHECK
 from dq_resources.source_contract import OpenedTable, SourceError
 
 if TYPE_CHECKING:
@@ -173,7 +175,8 @@ def _checked_slice(
         context.log.error(f"{table}: {error}")
         unreadable = [c for c in unreadable_results(defined, str(error)) if c.name in selected]
         saved = store_results(context, table, now, partition, unreadable=unreadable)
-        return list(reported_results(key, unreadable, selected)), dg.Failure(
+        alerts = alert_metadata(context, key, unreadable, now)
+        return list(reported_results(key, unreadable, selected, alerts)), dg.Failure(
             description=f"{table}: source unavailable: {error}",
             metadata={"definition": str(defined.path), "dq/results_store": saved},
             allow_retries=True,
@@ -186,10 +189,34 @@ def _checked_slice(
     profile_extra = history_metadata(inspection, now)
     if not materialize:
         profile_extra.update(step_metadata(inspection, saved))
-    results = reported_results(key, inspection.checks, selected, profile_extra)
+    extra = alert_metadata(context, key, inspection.checks, now)
+    extra[PROFILE_CHECK] = {**extra.get(PROFILE_CHECK, {}), **profile_extra}
+    results = reported_results(key, inspection.checks, selected, extra)
     if materialize:
         return [materialize_result(key, inspection, now, saved, results)], None
     return list(results), None
+
+
+def alert_metadata(
+    context: StepContext, key: dg.AssetKey, checks: Sequence[CheckResult], now: datetime
+) -> dict[str, dict[str, dg.MetadataValue]]:
+    """Check name -> its alert's state (`dq/alert`), when this location has alerts; else nothing.
+
+    One query of the alert store per step. A store that cannot be read is said on each failing
+    check and logged; it never fails the step, whose checks are the news.
+    """
+    resource = getattr(context.resources, ALERT_STORE_RESOURCE_KEY, None)
+    if resource is None:
+        return {}
+    from dq_assets.alerting.views import check_alert_metadata, unreadable_alert_metadata
+
+    try:
+        records = resource.open().active_alerts(key.to_user_string())
+    except Exception as error:  # a store that is down must not hide the checks' own results
+        cause = f"{type(error).__name__}: {error}"
+        context.log.warning(f"{key.to_user_string()}: alerts not read: {cause}")
+        return unreadable_alert_metadata(checks, cause)
+    return check_alert_metadata(records, checks, now, sensor="the check alert sensor")
 
 
 def _freshness_of(defined: DefinedTable, partition: str | None, check: CheckResult) -> CheckResult:

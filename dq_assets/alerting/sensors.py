@@ -9,6 +9,9 @@ cursor only after the alerts are persisted and the due notifications delivered.
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
 import dagster as dg
 
 from dq_assets.alerting.feed import CHECK_FEED, RUN_FEED, Feed
@@ -16,8 +19,6 @@ from dq_checks.config.alerting_loader import LoadedAlerting
 from dq_resources.alerts.resource import AlertStoreResource
 from dq_resources.clock import ClockResource
 
-ALERT_STORE_RESOURCE_KEY = "dq_alert_store"
-"""The sensors' parameter names are these keys: Dagster matches resources by name."""
 CHECK_ALERT_SENSOR = "dq_check_alert_sensor"
 RUN_FAILURE_ALERT_SENSOR = "dq_run_failure_alert_sensor"
 ALERT_SENSOR_INTERVAL_SECONDS = 30
@@ -31,8 +32,14 @@ _DESCRIPTIONS = {
 }
 
 
-def build_alert_sensor(name: str, feed: Feed, alerting: LoadedAlerting) -> dg.SensorDefinition:
-    """One alert sensor over one feed; it runs by default."""
+def build_alert_sensor(
+    name: str, feed: Feed, alerting: LoadedAlerting, summary_key: dg.AssetKey | None = None
+) -> dg.SensorDefinition:
+    """One alert sensor over one feed; it runs by default.
+
+    With `summary_key`, each tick also re-reports that asset (without a run) when the active
+    alerts it lists have changed since it was last reported: the UI's view of open alerts.
+    """
 
     @dg.sensor(
         name=name,
@@ -49,17 +56,85 @@ def build_alert_sensor(name: str, feed: Feed, alerting: LoadedAlerting) -> dg.Se
 
         store = dq_alert_store.open()
         now = dq_clock.now()
-        cursor = int(context.cursor) if context.cursor else 0
-        report = run_alert_tick(context.instance, store, alerting, feed, cursor, now=now, log=context.log)
+        cursor = SensorCursor.parse(context.cursor)
+        report = run_alert_tick(
+            context.instance, store, alerting, feed, cursor.events, now=now, log=context.log
+        )
         context.log.info(report.describe())
-        return dg.SensorResult(cursor=str(report.cursor), skip_reason=report.describe())
+        events: list[dg.AssetMaterialization] = []
+        summary_shown = cursor.summary
+        if summary_key is not None:
+            from dq_assets.alerting.views import AlertsSummary
+
+            summary = AlertsSummary(tuple(store.active_alerts()), now)
+            if summary.fingerprint != cursor.summary:
+                events.append(summary.materialization(summary_key))
+                summary_shown = summary.fingerprint
+        return dg.SensorResult(
+            cursor=SensorCursor(report.cursor, summary_shown).text(),
+            skip_reason=report.describe(),
+            asset_events=events,
+        )
 
     return _alert_sensor
 
 
+def alerts_asset_key(namespace: str) -> dg.AssetKey:
+    """The summary asset of one namespace's alerts: `dq_alerts`, or `quality_alerts` in a component."""
+    return dg.AssetKey(f"{namespace}_alerts")
+
+
+@dataclass(frozen=True)
+class SensorCursor:
+    """Where an alert sensor's feed reading stands, and the summary it last reported.
+
+    Stored as `{"events": N, "summary": "..."}`; a bare number is a cursor written before the
+    summary existed, and reads as no summary reported yet.
+    """
+
+    events: int
+    summary: str | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> SensorCursor:
+        """The cursor `text` holds; the start of the feed when there is none."""
+        if not text:
+            return cls(0)
+        if text.lstrip().startswith("{"):
+            data = json.loads(text)
+            return cls(int(data["events"]), data.get("summary"))
+        return cls(int(text))
+
+    def text(self) -> str:
+        """What the sensor stores."""
+        return json.dumps({"events": self.events, "summary": self.summary})
+
+
 def build_alert_sensors(alerting: LoadedAlerting, namespace: str = "dq") -> list[dg.SensorDefinition]:
-    """Both alert sensors; a component's are named after its namespace (`quality_check_alert_sensor`)."""
+    """Both alert sensors; a component's are named after its namespace (`quality_check_alert_sensor`).
+
+    The check sensor also keeps the namespace's summary asset (`alerts_summary_spec`) current.
+    """
     return [
-        build_alert_sensor(f"{namespace}_" + name.removeprefix("dq_"), feed, alerting)
+        build_alert_sensor(
+            f"{namespace}_" + name.removeprefix("dq_"),
+            feed,
+            alerting,
+            summary_key=alerts_asset_key(namespace) if feed is CHECK_FEED else None,
+        )
         for name, feed in SENSOR_FEEDS.items()
     ]
+
+
+def alerts_summary_spec(namespace: str = "dq") -> dg.AssetSpec:
+    """The summary asset: no step computes it, the check alert sensor reports it as alerts change."""
+    return dg.AssetSpec(
+        key=alerts_asset_key(namespace),
+        group_name=namespace,
+        kinds={"dq"},
+        description=(
+            "Every open, acknowledged and snoozed alert of dq's tables, with its age. "
+            f"{namespace}_check_alert_sensor reports it again whenever that list changes; "
+            "acknowledge, snooze or resolve an alert with `dq alerts ack|snooze|resolve ID`."
+        ),
+    )

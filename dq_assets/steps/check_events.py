@@ -8,7 +8,6 @@ import dagster as dg
 
 from dq_assets.steps.metadata import OUTCOME_KEY, metadata_values
 from dq_checks.results import CheckResult, CheckSeverity, Outcome
-from dq_checks.results.names import PROFILE_CHECK
 
 _SEVERITIES = {
     CheckSeverity.WARN: dg.AssetCheckSeverity.WARN,
@@ -44,15 +43,16 @@ def reported_results(
     asset_key: dg.AssetKey,
     results: Sequence[CheckResult],
     selected: Collection[str],
-    profile_extra: Mapping[str, dg.MetadataValue] | None = None,
+    extra: Mapping[str, Mapping[str, dg.MetadataValue]] | None = None,
 ) -> list[dg.AssetCheckResult]:
     """The results Dagster is given: the selected checks' that evaluated, in order.
 
     A skipped check yields nothing, so Dagster resolves it as SKIPPED (the run finished, the
-    check did not execute) rather than as a green pass; `profile_extra` goes on the profile check.
+    check did not execute) rather than as a green pass; `extra[name]` goes on check `name`.
     """
+    extra = extra or {}
     return [
-        check_result(asset_key, r, profile_extra if r.name == PROFILE_CHECK else None)
+        check_result(asset_key, r, extra.get(r.name))
         for r in results
         if r.name in selected and r.outcome is not Outcome.SKIP
     ]

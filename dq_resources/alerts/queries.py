@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dq_checks.alerts.model import AlertStatus
+from dq_checks.alerts.model import ACTIVE_STATUSES, AlertStatus
 from dq_resources.alerts.errors import AlertStoreError
 from dq_resources.alerts.records import AlertRecord, DeliveryRecord, EventRecord
 from dq_resources.alerts.schema import AlertDeliveryRow, AlertEventRow, AlertRow
@@ -28,6 +28,17 @@ class AlertQueries:
         query = select(AlertRow).order_by(AlertRow.last_seen.desc(), AlertRow.id.desc()).limit(limit)
         if status is not None:
             query = query.where(AlertRow.status == status.value)
+        if table is not None:
+            query = query.where(AlertRow.asset == table)
+        with self._sessions() as session:
+            return [AlertRecord.of(row) for row in session.scalars(query)]
+
+    def active_alerts(self, table: str | None = None) -> list[AlertRecord]:
+        """Every alert not yet resolved (open, acknowledged or snoozed), oldest first: what the UI lists."""
+        statuses = [status.value for status in ACTIVE_STATUSES]
+        query = (
+            select(AlertRow).where(AlertRow.status.in_(statuses)).order_by(AlertRow.first_seen, AlertRow.id)
+        )
         if table is not None:
             query = query.where(AlertRow.asset == table)
         with self._sessions() as session:

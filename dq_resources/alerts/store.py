@@ -41,6 +41,7 @@ class AlertStore:
         self.snooze = self.transitions.snooze
         self.resolve = self.transitions.resolve
         self.list_alerts = self.queries.list_alerts
+        self.active_alerts = self.queries.active_alerts
         self.get = self.queries.get
         self.events = self.queries.events
         self.deliveries = self.queries.deliveries

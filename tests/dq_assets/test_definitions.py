@@ -26,6 +26,7 @@ def test_one_asset_per_table_with_group_owners_and_lineage(defs: dg.Definitions)
         "customers",
         "customers_profile_report",
         "customers_rule_proposals",
+        "dq_alerts",  # every open, acknowledged and snoozed alert, reported by the check alert sensor
         "order_items",
         "order_items_profile_report",
         "order_items_rule_proposals",
@@ -163,6 +164,7 @@ def test_nested_table_names_become_multi_part_keys(tmp_path: Path) -> None:
         dg.AssetKey(["sales", "eu", "orders"]),
         dg.AssetKey(["sales", "eu", "orders_rule_proposals"]),
         dg.AssetKey(["sales", "eu", "orders_profile_report"]),
+        dg.AssetKey("dq_alerts"),
     }
     (schedule,) = defs.schedules
     assert (schedule.name, schedule.cron_schedule) == ("dq_iceberg_daily_at_02_15_schedule", "15 2 * * *")

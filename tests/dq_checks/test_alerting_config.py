@@ -179,7 +179,8 @@ def test_unknown_top_level_key_is_reported_at_its_line(tmp_path: Path):
     loaded = load(root)
 
     assert problems_of(loaded) == [
-        f"{path}:{line_with(path, 'renotify_every')}: unknown key 'renotify_every'; did you mean 'renotify_after_hours'?"
+        f"{path}:{line_with(path, 'renotify_every')}: unknown key 'renotify_every'; "
+        "did you mean 'renotify_after_hours'?"
     ]
     assert loaded.problems[0].line == 4
     assert loaded.config == AlertingConfig()
@@ -446,7 +447,9 @@ def test_table_routing_with_an_unknown_key_is_a_table_problem(tmp_path: Path):
 
     tables = load_table_specs(tmp_path / "tables")
 
-    assert [str(p) for p in tables.problems] == [f"{path}:4: unknown key 'alerts.channel'; did you mean 'channels'?"]
+    assert [str(p) for p in tables.problems] == [
+        f"{path}:4: unknown key 'alerts.channel'; did you mean 'channels'?"
+    ]
 
 
 # --- where the file is -------------------------------------------------------------------------

@@ -156,7 +156,9 @@ def test_unknown_nested_key_under_source(tmp_path):
 
     problem = only_problem(tmp_path)
 
-    assert str(problem) == f"{at(path, 'idnetifier_hint')}: unknown key 'source.idnetifier_hint'; did you mean 'identifier'?"
+    assert str(problem) == (
+        f"{at(path, 'idnetifier_hint')}: unknown key 'source.idnetifier_hint'; did you mean 'identifier'?"
+    )
 
 
 @pytest.mark.parametrize(

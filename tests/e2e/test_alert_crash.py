@@ -22,7 +22,7 @@ from dagster._time import get_current_datetime
 
 from dq_assets.alerting.crash import CRASH_ENV
 from dq_assets.alerting.feed import CHECK_FEED
-from dq_assets.alerting.sensors import CHECK_ALERT_SENSOR
+from dq_assets.alerting.sensors import CHECK_ALERT_SENSOR, SensorCursor
 from dq_checks.alerts.model import AlertStatus
 from dq_resources.alerts.store import AlertStore
 from tests.alert_world import write_definitions
@@ -117,7 +117,7 @@ def test_a_crash_before_the_cursor_advances_gives_one_alert_and_one_message(
         with freeze_time(start + timedelta(minutes=1)):
             daemon_iteration(instance)
         cursor, ticks = sensor_state(instance)
-        assert cursor is not None and int(cursor) > 0
+        assert cursor is not None and SensorCursor.parse(cursor).events > 0
         assert ticks == [TickStatus.FAILURE, TickStatus.SKIPPED]
 
         # 3. And once more, for good measure.
