@@ -26,9 +26,11 @@ $(STAMP): pyproject.toml
 seed: $(STAMP)
 	$(BIN)/dq demo seed
 
-# VIRTUAL_ENV: dg compares it with the project's .venv and warns when they differ.
+# VIRTUAL_ENV: dg compares it with the project's .venv and warns when they differ. DEV_PORT moves the
+# UI off 3000 (`make dev DEV_PORT=3001`) when that port is taken.
+DEV_PORT ?= 3000
 dev: seed
-	DAGSTER_HOME=$(CURDIR) VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev
+	DAGSTER_HOME=$(CURDIR) VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev --port $(DEV_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

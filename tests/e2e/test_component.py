@@ -240,7 +240,8 @@ def repository_defs(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def test_the_repository_is_a_dg_project_whose_demo_loads_through_the_component(repository_defs: dict) -> None:
     assets = {a["asset_key"]: a for a in repository_defs["assets"]}
-    assert sorted(assets) == ["customers", "order_items", "orders", "products"]
+    # the four tables, and the summary of their alerts that the check alert sensor reports
+    assert sorted(assets) == ["customers", "order_items", "orders", "products", "quality_alerts"]
     assert {a["source"] for a in assets.values()} == {"dq_demo/defs/quality/defs.yaml:5"}  # its `type:`
     assert sorted(j["name"] for j in repository_defs["jobs"]) == [
         "quality_checks",
@@ -290,7 +291,8 @@ def test_two_dq_components_and_the_projects_own_definitions_load_together(tmp_pa
     checked = project.dg("check", "defs")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     defs = listed(project)
-    assert sorted(a["asset_key"] for a in defs["assets"]) == ["order_report", "orders"]
+    # the project's two assets, and the finance component's alerts summary (it has alerts on)
+    assert sorted(a["asset_key"] for a in defs["assets"]) == ["finance_alerts", "order_report", "orders"]
     assert {c["asset_key"] for c in defs["asset_checks"]} == {"order_report", "orders"}
     assert sorted(j["name"] for j in defs["jobs"]) == [
         "finance_checks",
