@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 ALERT_METADATA_KEY = "dq/alert"
 """A check's alert, in words: `#12 acknowledged by ana 2 h ago; open 3 d, 5 occurrences`."""
 ALERT_ID_METADATA_KEY = "dq/alert_id"
+"""The alert's id, as text: the UI plots every number on a check, and a plot of ids says nothing."""
 
 
 def age(since: datetime, now: datetime) -> str:
@@ -76,7 +77,7 @@ def check_alert_metadata(
                 note += f"; {sensor} resolves it on its next tick, as this check passed"
             extra[result.name] = {
                 ALERT_METADATA_KEY: dg.MetadataValue.text(note),
-                ALERT_ID_METADATA_KEY: dg.MetadataValue.int(record.id),
+                ALERT_ID_METADATA_KEY: dg.MetadataValue.text(str(record.id)),
             }
         elif not result.passed:
             note = f"none open yet: {sensor} opens one on its next tick"

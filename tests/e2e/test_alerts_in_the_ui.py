@@ -153,7 +153,7 @@ def test_alerts_show_on_the_failing_checks_and_in_the_summary_asset(
     assert second["status_known"]["dq/alert"] == (
         f"#{status.id} acknowledged by ana under 1 h ago; open under 1 h, 1 occurrence"
     )
-    assert second["status_known"]["dq/alert_id"] == status.id
+    assert second["status_known"]["dq/alert_id"] == str(status.id)  # text: the UI plots numbers
     assert second["amount_positive"]["dq/alert"] == (
         f"#{amount.id} snoozed until {snoozed_until}; open under 1 h, 1 occurrence"
     )
