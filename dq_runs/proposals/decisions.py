@@ -17,6 +17,7 @@ from dq_checks.proposing.pending import (
     parse_proposals,
     render_proposals,
 )
+from dq_checks.suggestions import did_you_mean
 from dq_resources.proposals.store import ProposalStore, ProposalStoreError
 from dq_runs.proposals.checking import validate_as_definition
 
@@ -119,8 +120,11 @@ def _pending(defined: DefinedTable, store: ProposalStore, name: str) -> tuple[Pr
         raise ProposalDecisionError(str(error)) from None
     proposal = proposals.named(name)
     if proposal is None:
-        names = ", ".join(p.name for p in proposals.with_status(ProposalStatus.PENDING)) or "none"
-        raise ProposalDecisionError(f"no proposal {name!r} for {table}; pending: {names}")
+        pending = [p.name for p in proposals.with_status(ProposalStatus.PENDING)]
+        hint = did_you_mean(name, pending)
+        raise ProposalDecisionError(
+            f"no proposal {name!r} for {table}; pending: {', '.join(pending) or 'none'}{hint}"
+        )
     if proposal.status is not ProposalStatus.PENDING:
         raise ProposalDecisionError(f"proposal {name!r} is already {proposal.status.value}")
     return proposals, proposal

@@ -200,6 +200,12 @@ def test_propose_approve_and_reject_as_an_engineer_would(demo_copy: Path) -> Non
     assert (twice.exit_code, twice.output.strip()) == (2, f"error: proposal {amount!r} is already approved")
     unknown = dq("rules", "reject", "orders", "nope", "--reason", "x", "--config", config)
     assert unknown.exit_code == 2 and "no proposal 'nope' for orders" in unknown.output
+    # A misspelt pending name (its last letter doubled) gets the real one.
+    waiting = parse_proposals(pending_file.read_text(), "orders").with_status(ProposalStatus.PENDING)
+    intended = waiting[0].name
+    misspelt = dq("rules", "approve", "orders", intended + intended[-1], "--config", config)
+    assert misspelt.exit_code == 2
+    assert misspelt.output.strip().endswith(f"; did you mean {intended!r}?"), misspelt.output
 
 
 def test_an_expired_proposal_is_marked_and_approved_only_on_purpose(demo_copy: Path) -> None:
