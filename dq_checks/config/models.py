@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from croniter import croniter
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
@@ -22,6 +22,7 @@ from dq_checks.config.sources import (
     SqlSourceSpec,
 )
 from dq_checks.config.strict import StrictModel
+from dq_checks.suggestions import did_you_mean
 
 TABLE_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*$")
 ASSET_KEY_PART_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
@@ -63,7 +64,8 @@ class FreshnessSpec(StrictModel):
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {self.timezone!r}") from None
+            hint = did_you_mean(self.timezone, sorted(available_timezones()))
+            raise ValueError(f"unknown timezone {self.timezone!r}{hint}") from None
         return self
 
 

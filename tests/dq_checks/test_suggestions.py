@@ -68,3 +68,13 @@ def test_accepted_keys_take_the_union_member_the_tag_names() -> None:
 
 def test_a_location_the_model_does_not_have_gives_no_keys() -> None:
     assert accepted_keys(TableSpec, ("no_such_key", "deeper")) == frozenset()
+
+
+def test_a_misspelt_timezone_names_the_real_one() -> None:
+    from pydantic import ValidationError
+
+    from dq_checks.config.models import FreshnessSpec
+
+    with pytest.raises(ValidationError) as raised:
+        FreshnessSpec(max_age_hours=1, deadline_cron="0 6 * * *", timezone="Europe/Pari")  # planted: Paris
+    assert "unknown timezone 'Europe/Pari'; did you mean 'Europe/Paris'?" in str(raised.value)
