@@ -31,6 +31,7 @@ from dq_assets.partition_arrivals import has_arrival_sla
 from dq_assets.schedules import QualityJobs, schedule_groups
 from dq_assets.source_resources import ALERT_STORE_RESOURCE_KEY, default_resources
 from dq_assets.table_asset import build_attached_checks, build_table_asset, is_attached
+from dq_assets.table_keys import target_asset_key
 from dq_checks.config.alerting_loader import alerting_config_path
 from dq_checks.config.loader import ConfigError, DefinedTable, LoadedConfig, load_table_specs
 from dq_checks.partitions.scopes import per_partition, whole_table
@@ -192,7 +193,9 @@ class _Extras:
         alerting.raise_for_problems()
         self.resources[ALERT_STORE_RESOURCE_KEY] = alert_store_resource(alerting.config.store)
         namespace = self.names.namespace
-        return build_alert_sensors(alerting, namespace), alerts_summary_spec(namespace)
+        # An alert's asset is a check's asset key, or a failed run's table name.
+        assets = {n for t in loaded.tables for n in (t.spec.table, target_asset_key(t).to_user_string())}
+        return build_alert_sensors(alerting, namespace, assets), alerts_summary_spec(namespace)
 
 
 _SHARED: dict[tuple[str, type, tuple[tuple[str, str, str], ...]], Any] = {}

@@ -10,6 +10,7 @@ cursor only after the alerts are persisted and the due notifications delivered.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import dagster as dg
@@ -32,13 +33,27 @@ _DESCRIPTIONS = {
 }
 
 
+@dataclass(frozen=True)
+class SummaryTarget:
+    """The summary asset a check sensor keeps, and whose alerts it lists: its namespace's tables'."""
+
+    key: dg.AssetKey
+    assets: frozenset[str]
+    """Asset keys (`a/b`) and table names of the namespace; an alert on any other belongs to another."""
+    namespace: str
+
+    def lists(self, asset: str) -> bool:
+        """Whether an alert on `asset` (an asset key, a table name or `job:<name>`) is this summary's."""
+        return asset in self.assets or asset.startswith(f"job:{self.namespace}_")
+
+
 def build_alert_sensor(
-    name: str, feed: Feed, alerting: LoadedAlerting, summary_key: dg.AssetKey | None = None
+    name: str, feed: Feed, alerting: LoadedAlerting, summary: SummaryTarget | None = None
 ) -> dg.SensorDefinition:
     """One alert sensor over one feed; it runs by default.
 
-    With `summary_key`, each tick also re-reports that asset (without a run) when the active
-    alerts it lists have changed since it was last reported: the UI's view of open alerts.
+    With `summary`, each tick also re-reports that asset (without a run) when the active alerts
+    it lists have changed since it was last reported: the UI's view of open alerts.
     """
 
     @dg.sensor(
@@ -63,13 +78,13 @@ def build_alert_sensor(
         context.log.info(report.describe())
         events: list[dg.AssetMaterialization] = []
         summary_shown = cursor.summary
-        if summary_key is not None:
+        if summary is not None:
             from dq_assets.alerting.views import AlertsSummary
 
-            summary = AlertsSummary(tuple(store.active_alerts()), now)
-            if summary.fingerprint != cursor.summary:
-                events.append(summary.materialization(summary_key))
-                summary_shown = summary.fingerprint
+            listed = AlertsSummary(tuple(a for a in store.active_alerts() if summary.lists(a.asset)), now)
+            if listed.fingerprint != cursor.summary:
+                events.append(listed.materialization(summary.key))
+                summary_shown = listed.fingerprint
         return dg.SensorResult(
             cursor=SensorCursor(report.cursor, summary_shown).text(),
             skip_reason=report.describe(),
@@ -110,17 +125,22 @@ class SensorCursor:
         return json.dumps({"events": self.events, "summary": self.summary})
 
 
-def build_alert_sensors(alerting: LoadedAlerting, namespace: str = "dq") -> list[dg.SensorDefinition]:
+def build_alert_sensors(
+    alerting: LoadedAlerting, namespace: str = "dq", assets: Collection[str] = ()
+) -> list[dg.SensorDefinition]:
     """Both alert sensors; a component's are named after its namespace (`quality_check_alert_sensor`).
 
-    The check sensor also keeps the namespace's summary asset (`alerts_summary_spec`) current.
+    The check sensor also keeps the namespace's summary asset (`alerts_summary_spec`) current,
+    listing the alerts on `assets` (its tables' asset keys and names): two namespaces may share
+    one alert store, and each summary lists its own.
     """
+    summary = SummaryTarget(alerts_asset_key(namespace), frozenset(assets), namespace)
     return [
         build_alert_sensor(
             f"{namespace}_" + name.removeprefix("dq_"),
             feed,
             alerting,
-            summary_key=alerts_asset_key(namespace) if feed is CHECK_FEED else None,
+            summary=summary if feed is CHECK_FEED else None,
         )
         for name, feed in SENSOR_FEEDS.items()
     ]

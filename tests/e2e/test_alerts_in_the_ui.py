@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from dq_assets.alerting.sensors import CHECK_ALERT_SENSOR
+from dq_assets.build import QualityOptions, build_quality_definitions
 from dq_assets.definitions import build_definitions
 from dq_checks.alerts.model import AlertStatus
 from dq_resources.alerts.store import AlertStore
@@ -211,3 +212,39 @@ def test_an_unreachable_alert_store_is_said_on_the_failing_checks_and_the_run_go
     assert note.startswith("unknown: the alert store could not be read: StoreUnavailable: alert store")
     assert "127.0.0.1:9" in note
     assert "dq/alert" not in metadata["row_count"]
+
+
+def test_two_namespaces_sharing_a_store_each_list_their_own_alerts(tmp_path: Path) -> None:
+    # Two dq folders in one project, `dq` and `finance`, with one alert store (the default one).
+    write_orders(tmp_path, PLANTED)
+    store_url = f"sqlite:///{tmp_path / 'alerts.db'}"
+    folders = {}
+    for namespace, table in [("dq", "orders"), ("finance", "ledger")]:
+        tables = tmp_path / namespace / "tables"
+        tables.mkdir(parents=True)
+        (tables / f"{table}.yaml").write_text(DEFINITION.replace("table: orders", f"table: {table}"))
+        (tmp_path / namespace / "alerts.yaml").write_text(f"store: {{url: '{store_url}'}}\n")
+        folders[namespace] = tables
+    shown = {}
+    with dg.DagsterInstance.ephemeral() as instance:
+        built = {}
+        for namespace, table in [("dq", "orders"), ("finance", "ledger")]:
+            options = QualityOptions(alerts=True, namespace=namespace, schedules=False)
+            built[namespace] = defs = build_quality_definitions(folders[namespace], options)
+            job = defs.resolve_implicit_global_asset_job_def()
+            assert job.execute_in_process(instance=instance, asset_selection=[dg.AssetKey(table)]).success
+        now = datetime.now(tz=UTC).isoformat()
+        for namespace, defs in built.items():  # both tables are checked before either sensor ticks
+            resources = {**defs.resources, "dq_clock": ClockResource(fixed_now=now)}
+            sensor = defs.resolve_sensor_def(f"{namespace}_check_alert_sensor")
+            context = dg.build_sensor_context(instance=instance, definitions=defs, resources=resources)
+            (event,) = sensor(context).asset_events
+            shown[namespace] = (event.asset_key, event.metadata["alerts"].value)
+
+    # Both alert sensors read the whole instance and record into the one store; each summary
+    # lists only its own namespace's tables (planted: two failing rules on each table).
+    assert shown["dq"][0] == dg.AssetKey("dq_alerts")
+    assert shown["finance"][0] == dg.AssetKey("finance_alerts")
+    assert [line.split(" | ")[1] for line in shown["dq"][1].splitlines()[2:4]] == ["orders", "orders"]
+    assert [line.split(" | ")[1] for line in shown["finance"][1].splitlines()[2:4]] == ["ledger", "ledger"]
+    assert "ledger" not in shown["dq"][1] and "orders" not in shown["finance"][1]
