@@ -35,7 +35,8 @@ def test_two_hundred_tables_load_with_a_job_and_a_schedule_per_cron(tmp_path: Pa
     defs = build_definitions(fleet.config_dir)
 
     graph = defs.resolve_asset_graph()
-    assert len(graph.get_all_asset_keys()) == 3 * FLEET_SIZE  # the table, its proposals, its report
+    # the table, its proposals, its report; and the one alerts summary
+    assert len(graph.get_all_asset_keys()) == 3 * FLEET_SIZE + 1
     # 20 tables (every tenth) also check ReferentialIntegrity against the table before them.
     rule_checks = {k for k in graph.asset_check_keys if k.name in {*RULE_CHECKS, "row_count_in_bounds"}}
     assert len(rule_checks) == RULES_PER_TABLE * FLEET_SIZE
@@ -81,7 +82,7 @@ def test_the_code_location_serves_two_hundred_tables_from_a_fresh_process(tmp_pa
     assert done.returncode == 0, done.stderr
     served = json.loads(done.stdout.strip().splitlines()[-1])
     # 4 cron jobs, dq_checks (also the freshness sensor's), propose_rules, dq_reports, the implicit asset job
-    assert served == {"jobs": 8, "schedules": len(CRONS), "assets": 3 * FLEET_SIZE}
+    assert served == {"jobs": 8, "schedules": len(CRONS), "assets": 3 * FLEET_SIZE + 1}  # + dq_alerts
 
 
 @pytest.fixture
