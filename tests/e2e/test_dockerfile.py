@@ -380,7 +380,8 @@ def assert_demo_location(location: CodeLocation, config_dir: Path) -> None:
     repo = location.get_repository("__repository__")
     nodes = {n.asset_key.to_user_string(): n for n in repo.get_asset_node_snaps()}
     assert sorted(nodes) == sorted(
-        f"{t}{suffix}" for t in DEMO_TABLES for suffix in ("", "_profile_report", "_rule_proposals")
+        [f"{t}{suffix}" for t in DEMO_TABLES for suffix in ("", "_profile_report", "_rule_proposals")]
+        + ["dq_alerts"]  # the alerts summary, which the check alert sensor reports
     )
     # the tables were read from DQ_CONFIG_DIR, not from the package's own copy of the demo
     for table in DEMO_TABLES:
