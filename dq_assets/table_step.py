@@ -216,7 +216,7 @@ def alert_metadata(
         cause = f"{type(error).__name__}: {error}"
         context.log.warning(f"{key.to_user_string()}: alerts not read: {cause}")
         return unreadable_alert_metadata(checks, cause)
-    return check_alert_metadata(records, checks, now, sensor="the check alert sensor")
+    return check_alert_metadata(records, checks, now)
 
 
 def _freshness_of(defined: DefinedTable, partition: str | None, check: CheckResult) -> CheckResult:

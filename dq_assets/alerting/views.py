@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from dq_checks.alerts.model import AlertStatus
+from dq_checks.alerts.model import ACTIVE_STATUSES, AlertStatus
 from dq_checks.results import CheckResult
 
 if TYPE_CHECKING:
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 ALERT_METADATA_KEY = "dq/alert"
 """A check's alert, in words: `#12 acknowledged by ana 2 h ago; open 3 d, 5 occurrences`."""
+SENSOR = "the check alert sensor"
+"""Who opens and resolves alerts, as a check's note names it (its name depends on the namespace)."""
 ALERT_ID_METADATA_KEY = "dq/alert_id"
 """The alert's id, as text: the UI plots every number on a check, and a plot of ids says nothing."""
 
@@ -44,22 +46,25 @@ def age(since: datetime, now: datetime) -> str:
     return f"{hours} h" if hours < 48 else f"{hours // 24} d"
 
 
-def alert_note(record: AlertRecord, now: datetime) -> str:
-    """One alert's state in a line, for a check's metadata and the summary."""
-    opened = f"open {age(record.first_seen, now)}, {record.occurrences} occurrence" + (
-        "s" if record.occurrences != 1 else ""
-    )
+def alert_state(record: AlertRecord, now: datetime) -> str:
+    """Where the alert stands: `open`, `acknowledged by ana 2 h ago`, `snoozed until ... UTC`."""
     if record.status is AlertStatus.ACKNOWLEDGED and record.acknowledged_at is not None:
         who = f" by {record.acknowledged_by}" if record.acknowledged_by else ""
-        return f"#{record.id} acknowledged{who} {age(record.acknowledged_at, now)} ago; {opened}"
+        return f"acknowledged{who} {age(record.acknowledged_at, now)} ago"
     if record.status is AlertStatus.SNOOZED and record.snoozed_until is not None:
-        until = record.snoozed_until.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        return f"#{record.id} snoozed until {until}; {opened}"
-    return f"#{record.id} {record.status.value}; {opened}"
+        return f"snoozed until {record.snoozed_until.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')}"
+    return record.status.value
+
+
+def alert_note(record: AlertRecord, now: datetime) -> str:
+    """One alert in a line, for a check's metadata: `#12 <state>; open 2 d, 5 occurrences`."""
+    plural = "s" if record.occurrences != 1 else ""
+    opened = f"open {age(record.first_seen, now)}, {record.occurrences} occurrence{plural}"
+    return f"#{record.id} {alert_state(record, now)}; {opened}"
 
 
 def check_alert_metadata(
-    records: Iterable[AlertRecord], results: Sequence[CheckResult], now: datetime, sensor: str
+    records: Iterable[AlertRecord], results: Sequence[CheckResult], now: datetime
 ) -> dict[str, dict[str, dg.MetadataValue]]:
     """Check name -> the `dq/alert` metadata its evaluation carries.
 
@@ -74,13 +79,13 @@ def check_alert_metadata(
         if record is not None:
             note = alert_note(record, now)
             if result.passed:
-                note += f"; {sensor} resolves it on its next tick, as this check passed"
+                note += f"; {SENSOR} resolves it on its next tick, as this check passed"
             extra[result.name] = {
                 ALERT_METADATA_KEY: dg.MetadataValue.text(note),
                 ALERT_ID_METADATA_KEY: dg.MetadataValue.text(str(record.id)),
             }
         elif not result.passed:
-            note = f"none open yet: {sensor} opens one on its next tick"
+            note = f"none open yet: {SENSOR} opens one on its next tick"
             extra[result.name] = {ALERT_METADATA_KEY: dg.MetadataValue.text(note)}
     return extra
 
@@ -110,13 +115,11 @@ class AlertsSummary:
 
     def metadata(self) -> dict[str, dg.MetadataValue]:
         """Counts per status, the oldest open alert's age, and every active alert in a table."""
-        counts = Counter(record.status for record in self.records)
+        counts = self._counts()
         waiting = [r for r in self.records if r.status is AlertStatus.OPEN]
         oldest = max(((self.now - r.first_seen).total_seconds() / 3600 for r in waiting), default=0.0)
         return {
-            "open": dg.MetadataValue.int(counts[AlertStatus.OPEN]),
-            "acknowledged": dg.MetadataValue.int(counts[AlertStatus.ACKNOWLEDGED]),
-            "snoozed": dg.MetadataValue.int(counts[AlertStatus.SNOOZED]),
+            **{status.value: dg.MetadataValue.int(counts[status]) for status in ACTIVE_STATUSES},
             "oldest_open_hours": dg.MetadataValue.float(round(oldest, 2)),
             "alerts": dg.MetadataValue.md(self.table()),
         }
@@ -138,7 +141,7 @@ class AlertsSummary:
                 r.severity.value,
                 age(r.first_seen, self.now),
                 str(r.occurrences),
-                alert_note(r, self.now).split("; ")[0].removeprefix(f"#{r.id} "),
+                alert_state(r, self.now),
             )
             rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         rows.append("")
@@ -151,11 +154,11 @@ class AlertsSummary:
 
     def headline(self) -> str:
         """`3 open, 1 acknowledged, 0 snoozed`."""
-        counts: Mapping[AlertStatus, int] = Counter(record.status for record in self.records)
-        return ", ".join(
-            f"{counts.get(status, 0)} {status.value}"
-            for status in (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED, AlertStatus.SNOOZED)
-        )
+        counts = self._counts()
+        return ", ".join(f"{counts[status]} {status.value}" for status in ACTIVE_STATUSES)
+
+    def _counts(self) -> Counter[AlertStatus]:
+        return Counter(record.status for record in self.records)
 
 
 def _cell(text: str) -> str:
